@@ -1,0 +1,24 @@
+/**
+ * IGWN alerts for Deno: listen to and publish LIGO/Virgo/KAGRA GraceDB alerts on SCiMMA's
+ * Hopskotch Kafka, with the same `auth.toml` files, message formats and wire bytes as the Python
+ * `hop-client` and `igwn-alert` packages.
+ *
+ * - {@linkcode Client}: the igwn-alert client (listen, publish, topics).
+ * - {@linkcode openStream}: hop-style streams over any Kafka URL.
+ * - `@igwn/alert/broker`: a small Kafka-protocol broker for tests and the offline playground.
+ *
+ * @example Listen to superevent alerts
+ * ```ts ignore
+ * import { Client } from "@igwn/alert";
+ *
+ * await using client = new Client({ group: "gracedb-playground" });
+ * for await (const alert of client.listen(["superevent"])) {
+ *   console.log(alert.topic, alert.payload.alert_type);
+ * }
+ * ```
+ *
+ * @module
+ */
+export * from "./lib/hop/mod.ts";
+export * from "./lib/alert/mod.ts";
+export * from "./lib/playground/mod.ts";
