@@ -1,0 +1,1172 @@
+/**
+ * TypeScript shapes of the alerts GraceDB publishes on igwn-alert topics, and a runtime check
+ * that a decoded value has that shape.
+ *
+ * Every alert is `{ uid, alert_type, data, object }`. Superevent alerts (topics `superevent`,
+ * `mdc_superevent`, `test_superevent`) carry a {@linkcode Superevent} as `object`; event alerts
+ * (topics `<group>_<pipeline>[_<search>]`) carry a {@linkcode GraceDbEvent}. Within each family,
+ * `alert_type` narrows `data`.
+ *
+ * @example Narrow an alert without casts
+ * ```ts
+ * import { isSupereventAlert, validateAlert, type GraceDbAlert } from "./types.ts";
+ *
+ * function describe(alert: GraceDbAlert): string {
+ *   if (isSupereventAlert(alert) && alert.alert_type === "label_added") {
+ *     return `${alert.uid} got label ${alert.data.name}`;
+ *   }
+ *   return `${alert.uid}: ${alert.alert_type}`;
+ * }
+ * const problems = validateAlert(JSON.parse('{"uid": "S1"}'));
+ * console.log(problems[0]); // "$.alert_type: missing"
+ * ```
+ *
+ * @module
+ */
+
+/**
+ * Any value JSON can hold; used where GraceDB's content is free-form.
+ *
+ * @example
+ * ```ts
+ * import type { JsonValue } from "./types.ts";
+ * const value: JsonValue = { ok: [1, "two", null] };
+ * ```
+ */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/**
+ * The `alert_type` values GraceDB sends for superevents.
+ *
+ * @example
+ * ```ts
+ * import type { SupereventAlertType } from "./types.ts";
+ * const kind: SupereventAlertType = "event_added";
+ * ```
+ */
+export type SupereventAlertType =
+  | "new"
+  | "update"
+  | "event_added"
+  | "event_removed"
+  | "confirmed_as_gw"
+  | "log"
+  | "label_added"
+  | "label_removed"
+  | "voevent"
+  | "emobservation"
+  | "signoff_created"
+  | "signoff_updated"
+  | "signoff_deleted"
+  | "exposed"
+  | "hidden";
+
+/**
+ * The `alert_type` values GraceDB sends for pipeline events.
+ *
+ * @example
+ * ```ts
+ * import type { EventAlertType } from "./types.ts";
+ * const kind: EventAlertType = "added_to_superevent";
+ * ```
+ */
+export type EventAlertType =
+  | "new"
+  | "update"
+  | "log"
+  | "label_added"
+  | "label_removed"
+  | "voevent"
+  | "emobservation"
+  | "embb_event_log"
+  | "signoff_created"
+  | "signoff_updated"
+  | "signoff_deleted"
+  | "added_to_superevent"
+  | "removed_from_superevent"
+  | "selected_as_preferred"
+  | "removed_as_preferred"
+  | "exposed"
+  | "hidden";
+
+/**
+ * Every `alert_type` GraceDB sends.
+ *
+ * @example
+ * ```ts
+ * import type { AlertType } from "./types.ts";
+ * const kind: AlertType = "voevent";
+ * ```
+ */
+export type AlertType = SupereventAlertType | EventAlertType;
+
+/**
+ * The `alert_type` values of superevents, in GraceDB's documentation order.
+ *
+ * @example
+ * ```ts
+ * import { SUPEREVENT_ALERT_TYPES } from "./types.ts";
+ * console.log(SUPEREVENT_ALERT_TYPES.includes("event_added")); // true
+ * ```
+ */
+export const SUPEREVENT_ALERT_TYPES: readonly SupereventAlertType[] = [
+  "new",
+  "update",
+  "event_added",
+  "event_removed",
+  "confirmed_as_gw",
+  "log",
+  "label_added",
+  "label_removed",
+  "voevent",
+  "emobservation",
+  "signoff_created",
+  "signoff_updated",
+  "signoff_deleted",
+  "exposed",
+  "hidden",
+];
+
+/**
+ * The `alert_type` values of events, in GraceDB's documentation order.
+ *
+ * @example
+ * ```ts
+ * import { EVENT_ALERT_TYPES } from "./types.ts";
+ * console.log(EVENT_ALERT_TYPES.includes("embb_event_log")); // true
+ * ```
+ */
+export const EVENT_ALERT_TYPES: readonly EventAlertType[] = [
+  "new",
+  "update",
+  "log",
+  "label_added",
+  "label_removed",
+  "voevent",
+  "emobservation",
+  "embb_event_log",
+  "signoff_created",
+  "signoff_updated",
+  "signoff_deleted",
+  "added_to_superevent",
+  "removed_from_superevent",
+  "selected_as_preferred",
+  "removed_as_preferred",
+  "exposed",
+  "hidden",
+];
+
+/**
+ * Superevent category; it decides the superevent topic and the id prefix.
+ *
+ * @example
+ * ```ts
+ * import type { SupereventCategory } from "./types.ts";
+ * const category: SupereventCategory = "MDC"; // topic mdc_superevent, ids MS...
+ * ```
+ */
+export type SupereventCategory = "Production" | "Test" | "MDC";
+
+/**
+ * Event analysis group as GraceDB spells it (topics use it lower-cased).
+ *
+ * @example
+ * ```ts
+ * import type { EventGroup } from "./types.ts";
+ * const group: EventGroup = "CBC";
+ * ```
+ */
+export type EventGroup =
+  | "CBC"
+  | "Burst"
+  | "Detchar"
+  | "External"
+  | "Test"
+  | (string & Record<never, never>);
+
+/**
+ * Coincidence summary uploaded by CBC pipelines (`extra_attributes.CoincInspiral`).
+ *
+ * @example
+ * ```ts
+ * import type { CoincInspiral } from "./types.ts";
+ * const coinc: Pick<CoincInspiral, "snr" | "ifos"> = { snr: 12.9, ifos: "H1,L1" };
+ * ```
+ */
+export interface CoincInspiral {
+  ifos: string;
+  end_time: number;
+  end_time_ns: number;
+  mass: number;
+  mchirp: number;
+  minimum_duration: number | null;
+  snr: number;
+  false_alarm_rate: number | null;
+  combined_far: number | null;
+  [column: string]: JsonValue | undefined;
+}
+
+/**
+ * One detector's trigger from a CBC pipeline (`extra_attributes.SingleInspiral[]`); GraceDB
+ * copies about seventy LIGO_LW columns, the commonly used ones are named here.
+ *
+ * @example
+ * ```ts
+ * import type { SingleInspiral } from "./types.ts";
+ * const loudest = (singles: SingleInspiral[]) => Math.max(...singles.map((s) => s.snr));
+ * ```
+ */
+export interface SingleInspiral {
+  ifo: string;
+  channel: string;
+  end_time: number;
+  end_time_ns: number;
+  snr: number;
+  chisq: number | null;
+  mass1: number;
+  mass2: number;
+  spin1z: number;
+  spin2z: number;
+  coa_phase: number | null;
+  sigmasq: number | null;
+  [column: string]: JsonValue | undefined;
+}
+
+/**
+ * Burst trigger summary from cWB (`extra_attributes.MultiBurst`).
+ *
+ * @example
+ * ```ts
+ * import type { MultiBurst } from "./types.ts";
+ * const band = (b: MultiBurst) => [b.central_freq - b.bandwidth / 2, b.central_freq + b.bandwidth / 2];
+ * ```
+ */
+export interface MultiBurst {
+  ifos: string;
+  start_time: number;
+  start_time_ns?: number;
+  duration: number;
+  central_freq: number;
+  bandwidth: number;
+  snr: number;
+  amplitude: number;
+  single_ifo_times?: string;
+  ligo_axis_ra?: number;
+  ligo_axis_dec?: number;
+  false_alarm_rate?: number | null;
+  [column: string]: JsonValue | undefined;
+}
+
+/**
+ * oLIB trigger summary (`extra_attributes.LalInferenceBurst`).
+ *
+ * @example
+ * ```ts
+ * import type { LalInferenceBurst } from "./types.ts";
+ * const f = (b: LalInferenceBurst) => b.frequency_mean;
+ * ```
+ */
+export interface LalInferenceBurst {
+  frequency_mean: number;
+  quality_mean: number;
+  bsn: number;
+  bci: number;
+  omicron_snr_network: number;
+  [column: string]: JsonValue | undefined;
+}
+
+/**
+ * External GRB trigger (`extra_attributes.GRB`) from Fermi, Swift, INTEGRAL, SVOM and others.
+ *
+ * @example
+ * ```ts
+ * import type { GrbAttributes } from "./types.ts";
+ * const isLocalized = (g: GrbAttributes) => g.ra !== null && g.error_radius !== null;
+ * ```
+ */
+export interface GrbAttributes {
+  ivorn: string | null;
+  ra: number | null;
+  dec: number | null;
+  error_radius: number | null;
+  T90: number | null;
+  trigger_id: string | null;
+  trigger_duration?: number | null;
+  designation?: string | null;
+  redshift?: number | null;
+  [column: string]: JsonValue | undefined;
+}
+
+/**
+ * Injection parameters of simulated signals (`extra_attributes.SimInspiral`).
+ *
+ * @example
+ * ```ts
+ * import type { SimInspiral } from "./types.ts";
+ * const total = (s: SimInspiral) => s.mass1 + s.mass2;
+ * ```
+ */
+export interface SimInspiral {
+  mass1: number;
+  mass2: number;
+  distance: number;
+  [column: string]: JsonValue | undefined;
+}
+
+/**
+ * Pipeline-specific attributes of an event; which keys exist depends on the pipeline family.
+ *
+ * @example
+ * ```ts
+ * import type { ExtraAttributes } from "./types.ts";
+ * const snr = (x: ExtraAttributes) => x.CoincInspiral?.snr ?? x.MultiBurst?.snr;
+ * ```
+ */
+export interface ExtraAttributes {
+  CoincInspiral?: CoincInspiral;
+  SingleInspiral?: SingleInspiral[];
+  MultiBurst?: MultiBurst;
+  LalInferenceBurst?: LalInferenceBurst;
+  GRB?: GrbAttributes;
+  SimInspiral?: SimInspiral[];
+  [table: string]: unknown;
+}
+
+/**
+ * API links of an event.
+ *
+ * @example
+ * ```ts
+ * import type { EventLinks } from "./types.ts";
+ * const filesOf = (links: EventLinks) => links.files;
+ * ```
+ */
+export interface EventLinks {
+  neighbors: string;
+  log: string;
+  emobservations: string;
+  files: string;
+  labels: string;
+  self: string;
+  tags: string;
+}
+
+/**
+ * The event fields every event dict has, including the short copies GraceDB embeds in
+ * `superevent_neighbours`.
+ *
+ * @example
+ * ```ts
+ * import type { EventSummary } from "./types.ts";
+ * const significant = (e: EventSummary) => e.far < 1 / (30 * 86400);
+ * ```
+ */
+export interface EventSummary {
+  submitter: string;
+  created: string;
+  group: EventGroup;
+  graceid: string;
+  pipeline: string;
+  gpstime: number;
+  instruments: string;
+  nevents: number | null;
+  offline: boolean;
+  search: string | null;
+  far: number;
+  far_is_upper_limit: boolean;
+  likelihood: number | null;
+  labels: string[];
+  extra_attributes: ExtraAttributes;
+  reporting_latency?: number | null;
+}
+
+/**
+ * A superevent near an event, as listed in the event's `superevent_neighbours`.
+ *
+ * @example
+ * ```ts
+ * import type { SupereventNeighbour } from "./types.ts";
+ * const size = (n: SupereventNeighbour) => n.gw_events.length;
+ * ```
+ */
+export interface SupereventNeighbour {
+  superevent_id: string;
+  gw_events: string[];
+  preferred_event: string;
+  preferred_event_data: EventSummary;
+  far: number;
+  t_start: number;
+  t_0: number;
+  t_end: number;
+}
+
+/**
+ * A pipeline event (G..., M..., T..., E..., H... graceids): `data` of event `new`/`update`,
+ * `object` of every event alert, and `preferred_event_data` of a superevent.
+ *
+ * @example
+ * ```ts
+ * import type { GraceDbEvent } from "./types.ts";
+ * const topic = (e: GraceDbEvent) => `${e.group}_${e.pipeline}`.toLowerCase();
+ * ```
+ */
+export interface GraceDbEvent extends EventSummary {
+  superevent: string | null;
+  superevent_neighbours: Record<string, SupereventNeighbour>;
+  links: EventLinks;
+}
+
+/**
+ * API links of a superevent (`self` ends with `/`).
+ *
+ * @example
+ * ```ts
+ * import type { SupereventLinks } from "./types.ts";
+ * const logsOf = (links: SupereventLinks) => links.logs;
+ * ```
+ */
+export interface SupereventLinks {
+  events: string;
+  labels: string;
+  logs: string;
+  files: string;
+  self: string;
+  voevents: string;
+  emobservations: string;
+}
+
+/**
+ * A superevent: `object` of every superevent alert and `data` of the membership alerts.
+ *
+ * @example
+ * ```ts
+ * import type { Superevent } from "./types.ts";
+ * const isPublicReady = (s: Superevent) => s.labels.includes("EM_READY");
+ * ```
+ */
+export interface Superevent {
+  superevent_id: string;
+  gw_id: string | null;
+  category: SupereventCategory;
+  created: string;
+  submitter: string;
+  preferred_event: string;
+  em_type: string | null;
+  t_start: number;
+  t_0: number;
+  t_end: number;
+  gw_events: string[];
+  em_events: string[];
+  far: number;
+  time_coinc_far: number | null;
+  space_coinc_far: number | null;
+  labels: string[];
+  links: SupereventLinks;
+  preferred_event_data: GraceDbEvent;
+  pipeline_preferred_events?: Record<string, JsonValue>;
+}
+
+/**
+ * A log message, possibly announcing a file upload (`filename` non-empty, `file` its URL).
+ *
+ * @example
+ * ```ts
+ * import type { LogEntry } from "./types.ts";
+ * const isSkymap = (log: LogEntry) => log.filename.endsWith(".multiorder.fits");
+ * ```
+ */
+export interface LogEntry {
+  self: string;
+  N: number;
+  comment: string;
+  created: string;
+  issuer: string;
+  filename: string;
+  file_version: number | null;
+  tag_names: string[];
+  file: string | null;
+  /** Event logs only: URL of the log's tags. */
+  tags?: string;
+}
+
+/**
+ * A label applied to or removed from an event or superevent.
+ *
+ * @example
+ * ```ts
+ * import type { Label } from "./types.ts";
+ * const advocateAsked = (label: Label) => label.name === "ADVREQ";
+ * ```
+ */
+export interface Label {
+  self: string;
+  name: string;
+  created: string;
+  creator: string;
+}
+
+/**
+ * An advocate (`ADV`, instrument `""`) or operator (`OP`, instrument `H1`...) sign-off.
+ *
+ * @example
+ * ```ts
+ * import type { Signoff } from "./types.ts";
+ * const approved = (s: Signoff) => s.status === "OK";
+ * ```
+ */
+export interface Signoff {
+  self: string;
+  signoff_type: "ADV" | "OP";
+  instrument: string;
+  status: "OK" | "NO";
+  submitter: string;
+  comment: string;
+}
+
+/**
+ * A VOEvent GraceDB built for a superevent (Preliminary, Initial, Update or Retraction).
+ *
+ * @example
+ * ```ts
+ * import type { VOEventInfo } from "./types.ts";
+ * const isRetraction = (v: VOEventInfo) => v.voevent_type === "RE";
+ * ```
+ */
+export interface VOEventInfo {
+  voevent_type: "PR" | "IN" | "UP" | "RE";
+  file_version: number;
+  ivorn: string;
+  created: string;
+  issuer: string;
+  filename: string;
+  N: number;
+  links: { self: string; file: string };
+  skymap_type: string | null;
+  skymap_filename: string | null;
+  internal: boolean;
+  open_alert: boolean;
+  hardware_inj: boolean;
+  coinc_comment: boolean;
+  prob_has_ns: number | null;
+  prob_has_remnant: number | null;
+  prob_bns: number | null;
+  prob_nsbh: number | null;
+  prob_bbh: number | null;
+  prob_terrestrial: number | null;
+  prob_mass_gap: number | null;
+  raven_coinc?: boolean;
+  ext_gcn?: string;
+  ext_pipeline?: string;
+  ext_search?: string;
+  combined_skymap_filename?: string;
+  significant?: boolean | null;
+  prob_has_ssm?: number | null;
+}
+
+/**
+ * One pointing of an electromagnetic observation.
+ *
+ * @example
+ * ```ts
+ * import type { EMFootprint } from "./types.ts";
+ * const area = (f: EMFootprint) => f.raWidth * f.decWidth;
+ * ```
+ */
+export interface EMFootprint {
+  N: number;
+  ra: number;
+  dec: number;
+  raWidth: number;
+  decWidth: number;
+  start_time: string;
+  exposure_time: number;
+}
+
+/**
+ * An electromagnetic follow-up observation reported to GraceDB.
+ *
+ * @example
+ * ```ts
+ * import type { EMObservation } from "./types.ts";
+ * const pointings = (o: EMObservation) => o.footprints.length;
+ * ```
+ */
+export interface EMObservation {
+  N: number;
+  created: string;
+  submitter: string;
+  group: string;
+  ra: number;
+  dec: number;
+  raWidth: number;
+  decWidth: number;
+  comment: string;
+  footprint_count: number;
+  footprints: EMFootprint[];
+}
+
+/**
+ * An EMBB event-log entry (legacy; free-form beyond these keys).
+ *
+ * @example
+ * ```ts
+ * import type { EmbbEventLog } from "./types.ts";
+ * const who = (entry: EmbbEventLog) => entry.submitter;
+ * ```
+ */
+export interface EmbbEventLog {
+  N?: number;
+  created?: string;
+  submitter?: string;
+  [key: string]: JsonValue | undefined;
+}
+
+/**
+ * A permission change of an `exposed`/`hidden` alert, e.g. `public_users` / `view_superevent`.
+ *
+ * @example
+ * ```ts
+ * import type { Permission } from "./types.ts";
+ * const isPublic = (p: Permission[]) => p.some((x) => x.group === "public_users");
+ * ```
+ */
+export interface Permission {
+  group: string;
+  permission: string;
+}
+
+/**
+ * The envelope every alert shares: `T` is the alert type, `D` its data, `O` the parent object.
+ *
+ * @example
+ * ```ts
+ * import type { AlertEnvelope, Label, Superevent } from "./types.ts";
+ * type LabelAdded = AlertEnvelope<"label_added", Label, Superevent>;
+ * ```
+ */
+export interface AlertEnvelope<T extends AlertType, D, O> {
+  uid: string;
+  alert_type: T;
+  data: D;
+  object: O;
+}
+
+/**
+ * Alerts about a superevent; `alert_type` narrows `data`.
+ *
+ * @example
+ * ```ts
+ * import type { SupereventAlert } from "./types.ts";
+ * function fileOf(alert: SupereventAlert): string | undefined {
+ *   return alert.alert_type === "log" && alert.data.filename ? alert.data.filename : undefined;
+ * }
+ * ```
+ */
+export type SupereventAlert =
+  | AlertEnvelope<
+    "new" | "update" | "event_added" | "event_removed" | "confirmed_as_gw",
+    Superevent,
+    Superevent
+  >
+  | AlertEnvelope<"log", LogEntry, Superevent>
+  | AlertEnvelope<"label_added" | "label_removed", Label, Superevent>
+  | AlertEnvelope<"voevent", VOEventInfo, Superevent>
+  | AlertEnvelope<"emobservation", EMObservation, Superevent>
+  | AlertEnvelope<"signoff_created" | "signoff_updated" | "signoff_deleted", Signoff, Superevent>
+  | AlertEnvelope<"exposed" | "hidden", Permission[], Superevent>;
+
+/**
+ * Alerts about a pipeline event; `alert_type` narrows `data`.
+ *
+ * @example
+ * ```ts
+ * import type { EventAlert } from "./types.ts";
+ * function farOf(alert: EventAlert): number | undefined {
+ *   return alert.alert_type === "new" ? alert.data.far : undefined;
+ * }
+ * ```
+ */
+export type EventAlert =
+  | AlertEnvelope<
+    | "new"
+    | "update"
+    | "added_to_superevent"
+    | "removed_from_superevent"
+    | "selected_as_preferred"
+    | "removed_as_preferred",
+    GraceDbEvent,
+    GraceDbEvent
+  >
+  | AlertEnvelope<"log", LogEntry, GraceDbEvent>
+  | AlertEnvelope<"label_added" | "label_removed", Label, GraceDbEvent>
+  | AlertEnvelope<"voevent", VOEventInfo, GraceDbEvent>
+  | AlertEnvelope<"emobservation", EMObservation, GraceDbEvent>
+  | AlertEnvelope<"embb_event_log", EmbbEventLog, GraceDbEvent>
+  | AlertEnvelope<"signoff_created" | "signoff_updated" | "signoff_deleted", Signoff, GraceDbEvent>
+  | AlertEnvelope<"exposed" | "hidden", Permission[], GraceDbEvent>;
+
+/**
+ * Any GraceDB alert. Use {@linkcode isSupereventAlert} / {@linkcode isEventAlert} to pick the
+ * family, then `alert_type` to narrow `data`.
+ *
+ * @example
+ * ```ts
+ * import { isEventAlert, type GraceDbAlert } from "./types.ts";
+ * const pipelineOf = (a: GraceDbAlert) => isEventAlert(a) ? a.object.pipeline : undefined;
+ * ```
+ */
+export type GraceDbAlert = SupereventAlert | EventAlert;
+
+/**
+ * True when the alert concerns a superevent (its `object` is a superevent).
+ *
+ * @param alert an alert that passed {@linkcode validateAlert} or came typed
+ * @returns whether `alert.object` is a {@linkcode Superevent}
+ * @example
+ * ```ts
+ * import { isSupereventAlert, type GraceDbAlert } from "./types.ts";
+ * const ids = (alerts: GraceDbAlert[]) =>
+ *   alerts.filter(isSupereventAlert).map((a) => a.object.superevent_id);
+ * ```
+ */
+export function isSupereventAlert(alert: GraceDbAlert): alert is SupereventAlert {
+  return typeof (alert.object as { superevent_id?: unknown }).superevent_id === "string";
+}
+
+/**
+ * True when the alert concerns a pipeline event (its `object` is an event).
+ *
+ * @param alert an alert that passed {@linkcode validateAlert} or came typed
+ * @returns whether `alert.object` is a {@linkcode GraceDbEvent}
+ * @example
+ * ```ts
+ * import { isEventAlert, type GraceDbAlert } from "./types.ts";
+ * const graceids = (alerts: GraceDbAlert[]) =>
+ *   alerts.filter(isEventAlert).map((a) => a.object.graceid);
+ * ```
+ */
+export function isEventAlert(alert: GraceDbAlert): alert is EventAlert {
+  return !isSupereventAlert(alert);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runtime validation. Checks the keys our types declare (extra keys are allowed, since GraceDB
+// adds fields over time) and reports every problem with its JSON path.
+
+type Check = (value: unknown, path: string, problems: string[]) => void;
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+function expect(kind: string): Check {
+  return (value, path, problems) => {
+    const actual = kindOf(value);
+    if (actual !== kind) problems.push(`${path}: expected ${kind}, got ${actual}`);
+  };
+}
+
+const str = expect("string");
+const num: Check = (value, path, problems) => {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    problems.push(`${path}: expected number, got ${kindOf(value)}`);
+  }
+};
+const bool = expect("boolean");
+
+function nullable(check: Check): Check {
+  return (value, path, problems) => {
+    if (value !== null) check(value, path, problems);
+  };
+}
+
+function oneOf(...allowed: string[]): Check {
+  return (value, path, problems) => {
+    if (typeof value !== "string" || !allowed.includes(value)) {
+      problems.push(
+        `${path}: expected one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${
+          typeof value === "string" ? JSON.stringify(value) : kindOf(value)
+        }`,
+      );
+    }
+  };
+}
+
+function arrayOf(check: Check): Check {
+  return (value, path, problems) => {
+    if (!Array.isArray(value)) {
+      problems.push(`${path}: expected array, got ${kindOf(value)}`);
+      return;
+    }
+    value.forEach((item, index) => check(item, `${path}[${index}]`, problems));
+  };
+}
+
+function recordOf(check: Check): Check {
+  return (value, path, problems) => {
+    if (kindOf(value) !== "object") {
+      problems.push(`${path}: expected object, got ${kindOf(value)}`);
+      return;
+    }
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      check(item, `${path}${keyPath(key)}`, problems);
+    }
+  };
+}
+
+function keyPath(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** `?` after a key name marks it optional. */
+function shape(fields: Record<string, Check>): Check {
+  return (value, path, problems) => {
+    if (kindOf(value) !== "object") {
+      problems.push(`${path}: expected object, got ${kindOf(value)}`);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    for (const [spec, check] of Object.entries(fields)) {
+      const optional = spec.endsWith("?");
+      const key = optional ? spec.slice(0, -1) : spec;
+      if (!(key in record)) {
+        if (!optional) problems.push(`${path}${keyPath(key)}: missing`);
+        continue;
+      }
+      if (optional && record[key] === undefined) continue;
+      check(record[key], `${path}${keyPath(key)}`, problems);
+    }
+  };
+}
+
+const coincInspiral = shape({
+  ifos: str,
+  end_time: num,
+  end_time_ns: num,
+  mass: num,
+  mchirp: num,
+  minimum_duration: nullable(num),
+  snr: num,
+  false_alarm_rate: nullable(num),
+  combined_far: nullable(num),
+});
+
+const singleInspiral = shape({
+  ifo: str,
+  channel: str,
+  end_time: num,
+  end_time_ns: num,
+  snr: num,
+  chisq: nullable(num),
+  mass1: num,
+  mass2: num,
+  spin1z: num,
+  spin2z: num,
+  coa_phase: nullable(num),
+  sigmasq: nullable(num),
+});
+
+const multiBurst = shape({
+  ifos: str,
+  start_time: num,
+  duration: num,
+  central_freq: num,
+  bandwidth: num,
+  snr: num,
+  amplitude: num,
+  "single_ifo_times?": str,
+  "ligo_axis_ra?": num,
+  "ligo_axis_dec?": num,
+});
+
+const lalInferenceBurst = shape({
+  frequency_mean: num,
+  quality_mean: num,
+  bsn: num,
+  bci: num,
+  omicron_snr_network: num,
+});
+
+const grb = shape({
+  ivorn: nullable(str),
+  ra: nullable(num),
+  dec: nullable(num),
+  error_radius: nullable(num),
+  T90: nullable(num),
+  trigger_id: nullable(str),
+  "trigger_duration?": nullable(num),
+  "designation?": nullable(str),
+  "redshift?": nullable(num),
+});
+
+const simInspiral = shape({ mass1: num, mass2: num, distance: num });
+
+const extraAttributes = shape({
+  "CoincInspiral?": coincInspiral,
+  "SingleInspiral?": arrayOf(singleInspiral),
+  "MultiBurst?": multiBurst,
+  "LalInferenceBurst?": lalInferenceBurst,
+  "GRB?": grb,
+  "SimInspiral?": arrayOf(simInspiral),
+});
+
+const eventSummaryFields: Record<string, Check> = {
+  submitter: str,
+  created: str,
+  group: str,
+  graceid: str,
+  pipeline: str,
+  gpstime: num,
+  instruments: str,
+  nevents: nullable(num),
+  offline: bool,
+  search: nullable(str),
+  far: num,
+  far_is_upper_limit: bool,
+  likelihood: nullable(num),
+  labels: arrayOf(str),
+  extra_attributes: extraAttributes,
+  "reporting_latency?": nullable(num),
+};
+
+const eventSummary = shape(eventSummaryFields);
+
+const supereventNeighbour = shape({
+  superevent_id: str,
+  gw_events: arrayOf(str),
+  preferred_event: str,
+  preferred_event_data: eventSummary,
+  far: num,
+  t_start: num,
+  t_0: num,
+  t_end: num,
+});
+
+const eventLinks = shape({
+  neighbors: str,
+  log: str,
+  emobservations: str,
+  files: str,
+  labels: str,
+  self: str,
+  tags: str,
+});
+
+const graceDbEvent = shape({
+  ...eventSummaryFields,
+  superevent: nullable(str),
+  superevent_neighbours: recordOf(supereventNeighbour),
+  links: eventLinks,
+});
+
+const supereventLinks = shape({
+  events: str,
+  labels: str,
+  logs: str,
+  files: str,
+  self: str,
+  voevents: str,
+  emobservations: str,
+});
+
+const superevent = shape({
+  superevent_id: str,
+  gw_id: nullable(str),
+  category: oneOf("Production", "Test", "MDC"),
+  created: str,
+  submitter: str,
+  preferred_event: str,
+  em_type: nullable(str),
+  t_start: num,
+  t_0: num,
+  t_end: num,
+  gw_events: arrayOf(str),
+  em_events: arrayOf(str),
+  far: num,
+  time_coinc_far: nullable(num),
+  space_coinc_far: nullable(num),
+  labels: arrayOf(str),
+  links: supereventLinks,
+  preferred_event_data: graceDbEvent,
+  "pipeline_preferred_events?": expect("object"),
+});
+
+const logEntry = shape({
+  self: str,
+  N: num,
+  comment: str,
+  created: str,
+  issuer: str,
+  filename: str,
+  file_version: nullable(num),
+  tag_names: arrayOf(str),
+  file: nullable(str),
+  "tags?": str,
+});
+
+const label = shape({ self: str, name: str, created: str, creator: str });
+
+const signoff = shape({
+  self: str,
+  signoff_type: oneOf("ADV", "OP"),
+  instrument: str,
+  status: oneOf("OK", "NO"),
+  submitter: str,
+  comment: str,
+});
+
+const voevent = shape({
+  voevent_type: oneOf("PR", "IN", "UP", "RE"),
+  file_version: num,
+  ivorn: str,
+  created: str,
+  issuer: str,
+  filename: str,
+  N: num,
+  links: shape({ self: str, file: str }),
+  skymap_type: nullable(str),
+  skymap_filename: nullable(str),
+  internal: bool,
+  open_alert: bool,
+  hardware_inj: bool,
+  coinc_comment: bool,
+  prob_has_ns: nullable(num),
+  prob_has_remnant: nullable(num),
+  prob_bns: nullable(num),
+  prob_nsbh: nullable(num),
+  prob_bbh: nullable(num),
+  prob_terrestrial: nullable(num),
+  prob_mass_gap: nullable(num),
+  "raven_coinc?": bool,
+  "ext_gcn?": str,
+  "ext_pipeline?": str,
+  "ext_search?": str,
+  "combined_skymap_filename?": str,
+  "significant?": nullable(bool),
+  "prob_has_ssm?": nullable(num),
+});
+
+const emObservation = shape({
+  N: num,
+  created: str,
+  submitter: str,
+  group: str,
+  ra: num,
+  dec: num,
+  raWidth: num,
+  decWidth: num,
+  comment: str,
+  footprint_count: num,
+  footprints: arrayOf(shape({
+    N: num,
+    ra: num,
+    dec: num,
+    raWidth: num,
+    decWidth: num,
+    start_time: str,
+    exposure_time: num,
+  })),
+});
+
+const permissions = arrayOf(shape({ group: str, permission: str }));
+
+function dataCheck(alertType: AlertType, family: "superevent" | "event"): Check {
+  switch (alertType) {
+    case "new":
+    case "update":
+    case "event_added":
+    case "event_removed":
+    case "confirmed_as_gw":
+    case "added_to_superevent":
+    case "removed_from_superevent":
+    case "selected_as_preferred":
+    case "removed_as_preferred":
+      return family === "superevent" ? superevent : graceDbEvent;
+    case "log":
+      return logEntry;
+    case "label_added":
+    case "label_removed":
+      return label;
+    case "voevent":
+      return voevent;
+    case "emobservation":
+      return emObservation;
+    case "embb_event_log":
+      return expect("object");
+    case "signoff_created":
+    case "signoff_updated":
+    case "signoff_deleted":
+      return signoff;
+    case "exposed":
+    case "hidden":
+      return permissions;
+  }
+}
+
+/**
+ * Checks that a decoded value is a GraceDB alert shaped as {@linkcode GraceDbAlert} describes.
+ *
+ * Extra keys are accepted (GraceDB adds fields over time); missing keys, wrong value kinds,
+ * unknown `alert_type`s for the family, and a `uid` that does not name the alert's object are
+ * reported, each with the JSON path of the offending value.
+ *
+ * @param value a decoded alert (for example `JSON.parse` of a message)
+ * @returns the problems found, empty when the value is a valid alert
+ * @example
+ * ```ts
+ * import { validateAlert } from "./types.ts";
+ *
+ * const problems = validateAlert({ uid: "S240615dg", alert_type: "sent", data: {}, object: {} });
+ * console.log(problems.join("\n"));
+ * ```
+ */
+export function validateAlert(value: unknown): string[] {
+  const problems: string[] = [];
+  if (kindOf(value) !== "object") {
+    return [`$: expected object, got ${kindOf(value)}`];
+  }
+  const alert = value as Record<string, unknown>;
+  for (const key of ["uid", "alert_type", "data", "object"]) {
+    if (!(key in alert)) problems.push(`$.${key}: missing`);
+  }
+  if ("uid" in alert) str(alert.uid, "$.uid", problems);
+  if ("alert_type" in alert) str(alert.alert_type, "$.alert_type", problems);
+  if (!("object" in alert) || kindOf(alert.object) !== "object") {
+    if ("object" in alert) problems.push(`$.object: expected object, got ${kindOf(alert.object)}`);
+    return problems;
+  }
+  const object = alert.object as Record<string, unknown>;
+  const family = "superevent_id" in object ? "superevent" : "event";
+  (family === "superevent" ? superevent : graceDbEvent)(object, "$.object", problems);
+
+  const id = family === "superevent" ? object.superevent_id : object.graceid;
+  if (typeof alert.uid === "string" && typeof id === "string" && alert.uid !== id) {
+    const field = family === "superevent" ? "superevent_id" : "graceid";
+    problems.push(
+      `$.uid: ${JSON.stringify(alert.uid)} differs from $.object.${field} ${JSON.stringify(id)}`,
+    );
+  }
+
+  if (typeof alert.alert_type !== "string") return problems;
+  const allowed: readonly string[] = family === "superevent"
+    ? SUPEREVENT_ALERT_TYPES
+    : EVENT_ALERT_TYPES;
+  if (!allowed.includes(alert.alert_type)) {
+    problems.push(
+      `$.alert_type: ${JSON.stringify(alert.alert_type)} is not a ${family} alert type`,
+    );
+    return problems;
+  }
+  if ("data" in alert) {
+    dataCheck(alert.alert_type as AlertType, family)(alert.data, "$.data", problems);
+  }
+  return problems;
+}
