@@ -1,1 +1,24 @@
-export {};
+/**
+ * hop-compatible core: Kafka URLs, credentials (`auth.toml`, netrc, CSV), message models and the
+ * packing rules that make our messages byte-compatible with the Python `hop-client`.
+ *
+ * @example Pack and unpack a JSON alert
+ * ```ts
+ * import { packMessage, unpackMessage } from "./mod.ts";
+ *
+ * const { value, headers } = packMessage({ alert_type: "new" }, { sender: "alice" });
+ * const { message } = unpackMessage(value, headers);
+ * console.log(message.format); // json
+ * ```
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./log.ts";
+export * from "./url.ts";
+export * from "./auth.ts";
+export * from "./auth_file.ts";
+export * from "./select_credential.ts";
+export * from "./models/model.ts";
+export * from "./models/blob.ts";
+export * from "./pack.ts";

@@ -1,0 +1,100 @@
+// JSON text exactly as Python's json.dumps writes it with default arguments (", " and ": "
+// separators, ensure_ascii, NaN/Infinity as bare tokens), so that bytes match hop peers.
+
+function escapeChar(char: string): string {
+  switch (char) {
+    case '"':
+      return '\\"';
+    case "\\":
+      return "\\\\";
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+    case "\t":
+      return "\\t";
+    case "\b":
+      return "\\b";
+    case "\f":
+      return "\\f";
+    default:
+      return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  }
+}
+
+/** A JSON string literal with every character outside printable ASCII escaped as `\uXXXX`. */
+export function pythonJsonString(text: string): string {
+  // Code units are handled one at a time, so astral characters become surrogate-pair escapes,
+  // as in Python.
+  return `"${text.replace(/[^\x20-\x7e]|["\\]/g, escapeChar)}"`;
+}
+
+/** Python's float repr: shortest round-trip digits, exponent form outside [1e-4, 1e16). */
+export function pythonFloat(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Infinity) return "Infinity";
+  if (value === -Infinity) return "-Infinity";
+  if (Number.isInteger(value)) return BigInt(value).toString();
+  const [mantissa, exponentText] = value.toExponential().split("e");
+  const exponent = Number(exponentText);
+  if (exponent >= -4 && exponent < 16) return String(value);
+  const sign = exponent < 0 ? "-" : "+";
+  return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+}
+
+/**
+ * Serializes like `json.dumps(value)`. Follows JSON.stringify for JavaScript-only cases (`toJSON`,
+ * `undefined` members skipped, `undefined` array items as `null`).
+ *
+ * @throws {TypeError} for values JSON cannot hold (top-level undefined, functions, symbols,
+ *   byte arrays, cycles)
+ */
+export function pythonJsonStringify(value: unknown): string {
+  const stack = new Set<object>();
+  const write = (item: unknown, inArray: boolean): string | undefined => {
+    if (
+      item !== null && typeof item === "object" && typeof (item as { toJSON?: unknown }).toJSON ===
+        "function"
+    ) {
+      item = (item as { toJSON: () => unknown }).toJSON();
+    }
+    switch (typeof item) {
+      case "string":
+        return pythonJsonString(item);
+      case "number":
+        return pythonFloat(item);
+      case "bigint":
+        return item.toString();
+      case "boolean":
+        return item ? "true" : "false";
+      case "undefined":
+      case "function":
+      case "symbol":
+        if (inArray) return "null";
+        return undefined;
+    }
+    if (item === null) return "null";
+    const object = item as object;
+    if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
+      throw new TypeError("byte arrays cannot be serialized to JSON");
+    }
+    if (stack.has(object)) throw new TypeError("circular structure cannot be serialized to JSON");
+    stack.add(object);
+    let text: string;
+    if (Array.isArray(object)) {
+      text = `[${object.map((entry) => write(entry, true)).join(", ")}]`;
+    } else {
+      const parts: string[] = [];
+      for (const [key, entry] of Object.entries(object)) {
+        const encoded = write(entry, false);
+        if (encoded !== undefined) parts.push(`${pythonJsonString(key)}: ${encoded}`);
+      }
+      text = `{${parts.join(", ")}}`;
+    }
+    stack.delete(object);
+    return text;
+  };
+  const text = write(value, false);
+  if (text === undefined) throw new TypeError(`a value of type ${typeof value} is not JSON`);
+  return text;
+}

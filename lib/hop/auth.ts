@@ -1,0 +1,239 @@
+/**
+ * The {@linkcode Auth} credential value, hop's defaults (SASL_SSL + SCRAM-SHA-512) and the check
+ * that a credential can actually be used for a connection.
+ *
+ * @module
+ */
+import { InvalidCredentialError, UnsupportedError } from "./errors.ts";
+
+/** SASL mechanisms hop knows, in the librdkafka spelling. */
+export type SaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER";
+
+/** Security protocols a stored credential can ask for. */
+export type SecurityProtocol = "SASL_SSL" | "SASL_PLAINTEXT";
+
+/** The mechanisms hop accepts, in the order hop's enum lists them. */
+export const SASL_MECHANISMS: readonly SaslMechanism[] = Object.freeze([
+  "PLAIN",
+  "SCRAM-SHA-256",
+  "SCRAM-SHA-512",
+  "OAUTHBEARER",
+]);
+
+/** The mechanisms a connection can use today (OAUTHBEARER is not implemented yet). */
+export const USABLE_SASL_MECHANISMS: readonly SaslMechanism[] = Object.freeze([
+  "PLAIN",
+  "SCRAM-SHA-256",
+  "SCRAM-SHA-512",
+]);
+
+/**
+ * Returns the canonical librdkafka spelling of a known mechanism (hop accepts `_` for `-`; we also
+ * accept any letter case), or `undefined` when the name is not one hop knows.
+ *
+ * @param name e.g. `scram_sha_256`
+ * @returns e.g. `SCRAM-SHA-256`
+ * @example
+ * ```ts
+ * import { normalizeMechanism } from "@igwn/alert";
+ * console.log(normalizeMechanism("SCRAM_SHA_256")); // SCRAM-SHA-256
+ * console.log(normalizeMechanism("GSSAPI")); // undefined
+ * ```
+ */
+export function normalizeMechanism(name: string): SaslMechanism | undefined {
+  const canonical = name.trim().replaceAll("_", "-").toUpperCase();
+  return SASL_MECHANISMS.find((mechanism) => mechanism === canonical);
+}
+
+/** What {@linkcode Auth} is built from. */
+export interface AuthInit {
+  /** SASL username (OIDC client id when `tokenEndpoint` is set). */
+  username: string;
+  /** SASL password (OIDC client secret when `tokenEndpoint` is set). */
+  password: string;
+  /** Broker `host` or `host:port` this credential is for; `""` (default) means any broker. */
+  hostname?: string;
+  /** SASL mechanism; default SCRAM-SHA-512, or OAUTHBEARER when `tokenEndpoint` is set. */
+  mechanism?: SaslMechanism | string;
+  /** TLS on (default) or off; ignored when `protocol` is given. */
+  ssl?: boolean;
+  /** Only `SASL_PLAINTEXT` turns TLS off (hop's rule); anything else means `SASL_SSL`. */
+  protocol?: SecurityProtocol | string;
+  /** PEM CA bundle used to verify the broker; default: the system trust store. */
+  sslCaLocation?: string;
+  /** OpenID Connect token URL (client-credentials grant); stored, not usable yet. */
+  tokenEndpoint?: string;
+}
+
+const INSPECT = Symbol.for("Deno.customInspect");
+const NODE_INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+/**
+ * An immutable Kafka credential. Same fields and defaults as hop's `Auth`: SASL_SSL with
+ * SCRAM-SHA-512 unless told otherwise. The password is readable through `password` but never
+ * shown by `toString()`, `JSON.stringify()`, `console.log()` or `Deno.inspect()`.
+ *
+ * @example
+ * ```ts
+ * import { Auth } from "@igwn/alert";
+ * const auth = new Auth({ username: "alice", password: "secret", hostname: "kafka.example.org" });
+ * console.log(auth.mechanism, auth.protocol, auth.ssl); // SCRAM-SHA-512 SASL_SSL true
+ * console.log(`${auth}`); // Auth(alice for kafka.example.org, SCRAM-SHA-512, SASL_SSL)
+ * ```
+ */
+export class Auth {
+  /** SASL username (OIDC client id with a token endpoint). */
+  readonly username: string;
+  /** Broker `host[:port]` this credential is for; `""` means any broker. */
+  readonly hostname: string;
+  /** SASL mechanism in librdkafka spelling (`SCRAM-SHA-512`, ...). */
+  readonly mechanism: SaslMechanism | string;
+  /** `SASL_SSL` or `SASL_PLAINTEXT`. */
+  readonly protocol: SecurityProtocol;
+  /** Whether TLS is used (`protocol === "SASL_SSL"`). */
+  readonly ssl: boolean;
+  /** CA bundle path, when one was configured. */
+  readonly sslCaLocation?: string;
+  /** OpenID Connect token URL, when one was configured. */
+  readonly tokenEndpoint?: string;
+  readonly #password: string;
+
+  /**
+   * Creates a Auth.
+   *
+   * @param init fields; see {@linkcode AuthInit}
+   * @throws {InvalidCredentialError} for an empty username or password, or a non-string field
+   */
+  constructor(init: AuthInit) {
+    for (const key of ["username", "password"] as const) {
+      if (typeof init[key] !== "string") {
+        throw new InvalidCredentialError(`credential ${key} must be a string`);
+      }
+      if (init[key] === "") throw new InvalidCredentialError(`credential ${key} may not be empty`);
+    }
+    this.username = init.username;
+    this.#password = init.password;
+    this.hostname = init.hostname ?? "";
+    this.tokenEndpoint = init.tokenEndpoint || undefined;
+    const mechanism = init.mechanism ??
+      (this.tokenEndpoint === undefined ? "SCRAM-SHA-512" : "OAUTHBEARER");
+    // A name hop does not know is kept verbatim, like hop's programmatic `method`; assertUsable()
+    // refuses it before any connection is attempted.
+    this.mechanism = normalizeMechanism(mechanism) ?? mechanism;
+    const ssl = init.protocol !== undefined ? init.protocol !== "SASL_PLAINTEXT" : init.ssl ?? true;
+    this.ssl = ssl;
+    this.protocol = ssl ? "SASL_SSL" : "SASL_PLAINTEXT";
+    this.sslCaLocation = init.sslCaLocation || undefined;
+    Object.freeze(this);
+  }
+
+  /** The SASL password (or OIDC client secret). */
+  get password(): string {
+    return this.#password;
+  }
+
+  /**
+   * Whether both credentials have the same seven properties hop compares.
+   *
+   * @param other another credential
+   * @returns true when equal
+   * @example
+   * ```ts
+   * import { Auth } from "@igwn/alert";
+   * const a = new Auth({ username: "u", password: "p" });
+   * console.log(a.equals(new Auth({ username: "u", password: "p" }))); // true
+   * ```
+   */
+  equals(other: Auth): boolean {
+    return this.username === other.username && this.#password === other.password &&
+      this.hostname === other.hostname && this.mechanism === other.mechanism &&
+      this.protocol === other.protocol && this.sslCaLocation === other.sslCaLocation &&
+      this.tokenEndpoint === other.tokenEndpoint;
+  }
+
+  /**
+   * A copy with some fields changed.
+   *
+   * @param changes fields to replace
+   * @returns the new credential
+   * @example
+   * ```ts
+   * import { Auth } from "@igwn/alert";
+   * const local = new Auth({ username: "u", password: "p" }).with({ ssl: false });
+   * console.log(local.protocol); // SASL_PLAINTEXT
+   * ```
+   */
+  with(changes: Partial<AuthInit>): Auth {
+    const base: AuthInit = {
+      username: this.username,
+      password: this.#password,
+      hostname: this.hostname,
+      mechanism: this.mechanism,
+      protocol: this.protocol,
+      sslCaLocation: this.sslCaLocation,
+      tokenEndpoint: this.tokenEndpoint,
+    };
+    if (changes.ssl !== undefined && changes.protocol === undefined) delete base.protocol;
+    return new Auth({ ...base, ...changes });
+  }
+
+  /** `Auth(user for host, MECHANISM, PROTOCOL)`; never the password. */
+  toString(): string {
+    const where = this.hostname === "" ? "" : ` for ${this.hostname}`;
+    return `Auth(${this.username}${where}, ${this.mechanism}, ${this.protocol})`;
+  }
+
+  /** Every field except the password, which shows as `"***"`. */
+  toJSON(): Record<string, string> {
+    const json: Record<string, string> = {
+      username: this.username,
+      password: "***",
+      hostname: this.hostname,
+      mechanism: this.mechanism,
+      protocol: this.protocol,
+    };
+    if (this.sslCaLocation !== undefined) json.sslCaLocation = this.sslCaLocation;
+    if (this.tokenEndpoint !== undefined) json.tokenEndpoint = this.tokenEndpoint;
+    return json;
+  }
+
+  /** What `Deno.inspect()` and `console.log()` show: the same as `toString()`. */
+  [INSPECT](): string {
+    return this.toString();
+  }
+
+  /** What Node's `util.inspect()` shows: the same as `toString()`. */
+  [NODE_INSPECT](): string {
+    return this.toString();
+  }
+}
+
+/**
+ * Throws unless the credential can be used for a Kafka connection by this library: OpenID Connect
+ * (`token_endpoint` / OAUTHBEARER) is stored and written back but not implemented yet, and a
+ * mechanism other than PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512 cannot be used.
+ *
+ * @param auth the credential chosen for a connection
+ * @throws {UnsupportedError} naming the user, host and the missing feature
+ * @example
+ * ```ts
+ * import { assertUsable, Auth } from "@igwn/alert";
+ * assertUsable(new Auth({ username: "alice", password: "secret" })); // fine
+ * ```
+ */
+export function assertUsable(auth: Auth): void {
+  const who = `credential '${auth.username}'${auth.hostname === "" ? "" : ` for ${auth.hostname}`}`;
+  if (auth.tokenEndpoint !== undefined || auth.mechanism === "OAUTHBEARER") {
+    throw new UnsupportedError(
+      `${who} uses OpenID Connect (OAUTHBEARER${
+        auth.tokenEndpoint === undefined ? "" : ` via ${auth.tokenEndpoint}`
+      }), which is not supported yet; use a SCRAM credential instead`,
+    );
+  }
+  if (!(USABLE_SASL_MECHANISMS as readonly string[]).includes(auth.mechanism)) {
+    throw new UnsupportedError(
+      `${who} uses SASL mechanism '${auth.mechanism}', which is not supported ` +
+        `(use ${USABLE_SASL_MECHANISMS.join(", ")})`,
+    );
+  }
+}

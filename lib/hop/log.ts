@@ -1,0 +1,76 @@
+/**
+ * Minimal leveled logging: one line per message on stderr, `LEVEL name: message`.
+ *
+ * @module
+ */
+
+/** Where library code sends diagnostics. Each method receives one line without a newline. */
+export interface Logger {
+  /** Details useful when debugging. */
+  debug(message: string): void;
+  /** Normal progress (connecting, subscribing, wrote a file). */
+  info(message: string): void;
+  /** Something unexpected that was handled (a message decoded as a Blob, ...). */
+  warn(message: string): void;
+  /** A failure. */
+  error(message: string): void;
+}
+
+/** Threshold names, as hop's `-v`/`-q` flags and Python logging spell them. */
+export type LogLevel = "debug" | "info" | "warning" | "error" | "critical";
+
+const RANK: Record<LogLevel, number> = {
+  debug: 10,
+  info: 20,
+  warning: 30,
+  error: 40,
+  critical: 50,
+};
+
+/**
+ * A logger writing `LEVEL name: message` lines to stderr for messages at or above `level`.
+ * `"critical"` silences all four methods (they are below it).
+ *
+ * @param level lowest level written
+ * @param name label after the level
+ * @returns the logger
+ * @example
+ * ```ts
+ * import { stderrLogger } from "@igwn/alert";
+ * const log = stderrLogger("info");
+ * log.info("connecting to kafka://127.0.0.1:9092"); // stderr: INFO igwn-alert: connecting to ...
+ * log.debug("not shown");
+ * ```
+ */
+export function stderrLogger(level: LogLevel, name = "igwn-alert"): Logger {
+  const threshold = RANK[level];
+  if (threshold === undefined) throw new TypeError(`unknown log level '${level}'`);
+  const encoder = new TextEncoder();
+  const writer = (label: string, rank: number) =>
+    rank < threshold ? () => {} : (message: string) => {
+      const bytes = encoder.encode(`${label} ${name}: ${message}\n`);
+      for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
+    };
+  return {
+    debug: writer("DEBUG", RANK.debug),
+    info: writer("INFO", RANK.info),
+    warn: writer("WARNING", RANK.warning),
+    error: writer("ERROR", RANK.error),
+  };
+}
+
+/**
+ * A logger that discards everything (the default for library calls).
+ *
+ * @example
+ * ```ts
+ * import { silentLogger } from "@igwn/alert";
+ * silentLogger.warn("nobody hears this");
+ * ```
+ */
+export const silentLogger: Logger = Object.freeze({
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+});

@@ -1,0 +1,143 @@
+/**
+ * Kafka URLs in hop's form `kafka://[user@]host[:port][/topic[,topic...]]`.
+ *
+ * @module
+ */
+import { InvalidUrlError } from "./errors.ts";
+
+/** The parts of a Kafka URL. */
+export interface KafkaUrl {
+  /** Credential username hint from the userinfo part (never a group id). */
+  username?: string;
+  /** Broker addresses exactly as written (`host`, `host:port`, `[::1]:9092`); always one. */
+  brokers: string[];
+  /** Topic names; empty when the URL has no path. */
+  topics: string[];
+}
+
+/** A broker address split into host and optional port. */
+export interface HostPort {
+  /** Host name, IPv4 address or bracketed IPv6 literal (`[::1]`); `""` when unparseable. */
+  host: string;
+  /** Port digits, when given. */
+  port?: string;
+}
+
+// Kafka's own rule for topic names (kafka.common.Topic): legal characters and at most 249 of them.
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+/**
+ * Splits `host[:port]` the way hop's credential matching does: host is a bracketed IPv6 literal or
+ * a colon-free string, port is digits. Anything else gives host `""` and no port.
+ *
+ * @param address broker address such as `kafka.example.org:9092` or `[::1]:9092`
+ * @returns host and optional port
+ * @example
+ * ```ts
+ * import { splitHostPort } from "@igwn/alert";
+ * console.log(splitHostPort("[::1]:9092")); // { host: "[::1]", port: "9092" }
+ * ```
+ */
+export function splitHostPort(address: string): HostPort {
+  const match = /^(\[[^\]]*\]|[^:\[\]]*)(?::(\d+))?$/.exec(address);
+  if (!match) return { host: "" };
+  return match[2] === undefined ? { host: match[1] } : { host: match[1], port: match[2] };
+}
+
+/**
+ * Replaces a `user:password@` userinfo by `user:***@` so that a URL can go into messages and logs.
+ *
+ * @param url any URL text
+ * @returns the same URL without the password
+ * @example
+ * ```ts
+ * import { redactUrl } from "@igwn/alert";
+ * console.log(redactUrl("kafka://alice:secret@h/t")); // kafka://alice:***@h/t
+ * ```
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^@/?#]*):[^@/?#]*@/, "$1$2:***@");
+}
+
+/**
+ * Parses a Kafka URL with hop's rules (scheme `kafka`, case-insensitive; userinfo before the first
+ * `@` is a credential username; one broker; topics after the path's leading slashes, split on `,`;
+ * no default port is added) and rejects what hop lets through silently: several brokers (as hop
+ * does), a password in the userinfo, an empty or malformed broker, empty topic names, characters
+ * Kafka does not allow in topic names (such as `/`), and query strings or fragments.
+ *
+ * @param url e.g. `kafka://alice@kafka.example.org:9092/topic1,topic2`
+ * @returns username hint, brokers (one) and topics
+ * @throws {InvalidUrlError} naming the problem and the URL (with any password removed)
+ * @example
+ * ```ts
+ * import { parseKafkaUrl } from "@igwn/alert";
+ * const { username, brokers, topics } = parseKafkaUrl("kafka://alice@kafka.example.org/a,b");
+ * console.log(username, brokers, topics); // alice [ "kafka.example.org" ] [ "a", "b" ]
+ * ```
+ */
+export function parseKafkaUrl(url: string): KafkaUrl {
+  const shown = redactUrl(url);
+  const fail = (problem: string): never => {
+    throw new InvalidUrlError(`invalid kafka URL '${shown}': ${problem}`, shown);
+  };
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
+  if (!scheme || scheme[1].toLowerCase() !== "kafka") {
+    throw new InvalidUrlError(`invalid kafka URL '${shown}': must start with 'kafka://'`, shown);
+  }
+  const rest = url.slice(scheme[0].length);
+  if (!rest.startsWith("//")) fail("must start with 'kafka://'");
+  const afterSlashes = rest.slice(2);
+  if (/[?#]/.test(afterSlashes)) fail("query strings and fragments are not supported");
+  const slash = afterSlashes.indexOf("/");
+  const netloc = slash < 0 ? afterSlashes : afterSlashes.slice(0, slash);
+  const path = slash < 0 ? "" : afterSlashes.slice(slash);
+
+  let username: string | undefined;
+  let brokerList = netloc;
+  const at = netloc.indexOf("@");
+  if (at >= 0) {
+    username = netloc.slice(0, at);
+    brokerList = netloc.slice(at + 1);
+    if (username === "") fail("empty username before '@'");
+    if (username.includes(":")) {
+      fail("passwords do not belong in the URL; store them with `igwn-alert auth add`");
+    }
+  }
+  const brokers = brokerList.split(",");
+  if (brokers.length > 1) fail("Multiple broker addresses are not supported");
+  const broker = brokers[0];
+  if (broker === "") fail("no broker address");
+  const { host, port } = splitHostPort(broker);
+  if (host === "" || host === "[]") fail(`'${broker}' is not a broker address (host[:port])`);
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    fail(`port ${port} is out of range`);
+  }
+
+  const topicText = path.replace(/^\/+/, "");
+  const topics = topicText === "" ? [] : topicText.split(",");
+  for (const topic of topics) {
+    if (topic === "") fail("empty topic name");
+    if (!TOPIC_NAME.test(topic) || topic === "." || topic === "..") {
+      fail(`'${topic}' is not a valid topic name (letters, digits, '.', '_', '-'; at most 249)`);
+    }
+  }
+  return username === undefined ? { brokers, topics } : { username, brokers, topics };
+}
+
+/**
+ * Builds `kafka://[user@]broker/topics` back from its parts.
+ *
+ * @param parts username hint, broker(s) and topics
+ * @returns the URL text
+ * @example
+ * ```ts
+ * import { formatKafkaUrl } from "@igwn/alert";
+ * console.log(formatKafkaUrl({ username: "alice", brokers: ["h:9092"], topics: ["a", "b"] }));
+ * // kafka://alice@h:9092/a,b
+ * ```
+ */
+export function formatKafkaUrl(parts: KafkaUrl): string {
+  const user = parts.username === undefined ? "" : `${parts.username}@`;
+  return `kafka://${user}${parts.brokers.join(",")}/${parts.topics.join(",")}`;
+}
