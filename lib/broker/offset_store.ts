@@ -21,8 +21,15 @@ export const OFFSETS_FILE_NAME = "__consumer_offsets.jsonl";
  */
 export class OffsetStoreError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message what went wrong, naming the file
    * @param options standard error options (`cause`)
+   * @example
+   * ```ts
+   * import { OffsetStoreError } from "./offset_store.ts";
+   * throw new OffsetStoreError("cannot write /data/__consumer_offsets.jsonl: disk full");
+   * ```
    */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

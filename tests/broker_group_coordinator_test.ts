@@ -1,0 +1,634 @@
+import assert from "node:assert/strict";
+import {
+  GroupCoordinator,
+  type GroupCoordinatorOptions,
+  type JoinGroupRequest,
+  type JoinGroupResult,
+} from "../lib/broker/group_coordinator.ts";
+import { OffsetStore } from "../lib/broker/offset_store.ts";
+
+const bytes = (...values: number[]) => new Uint8Array(values);
+
+function joinRequest(fields: Partial<JoinGroupRequest> = {}): JoinGroupRequest {
+  return {
+    groupId: "g",
+    sessionTimeoutMs: 10000,
+    rebalanceTimeoutMs: 10000,
+    memberId: "",
+    groupInstanceId: null,
+    protocolType: "consumer",
+    protocols: [{ name: "range", metadata: bytes(1) }],
+    clientId: "client",
+    requireKnownMemberId: false,
+    ...fields,
+  };
+}
+
+async function withCoordinator(
+  options: Partial<GroupCoordinatorOptions>,
+  run: (coordinator: GroupCoordinator, offsets: OffsetStore, log: string[]) => Promise<void>,
+): Promise<void> {
+  const offsets = await OffsetStore.open();
+  const log: string[] = [];
+  const coordinator = new GroupCoordinator({
+    offsets,
+    initialRebalanceDelayMs: 0,
+    minSessionTimeoutMs: 10,
+    logger: (line) => log.push(line),
+    ...options,
+  });
+  try {
+    await run(coordinator, offsets, log);
+  } finally {
+    await coordinator.close();
+    await offsets.close();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Heartbeats until the answer is `code`; the iteration cap only stops a broken build hanging. */
+async function heartbeatUntil(
+  coordinator: GroupCoordinator,
+  request: { groupId: string; generationId: number; memberId: string },
+  code: number,
+): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (coordinator.heartbeat(request) === code) return;
+    await sleep(5);
+  }
+  assert.fail(`heartbeat never answered ${code}`);
+}
+
+/** Joins one member and syncs it as leader so the group is Stable. */
+async function stableSingleMember(
+  coordinator: GroupCoordinator,
+  fields: Partial<JoinGroupRequest> = {},
+): Promise<JoinGroupResult> {
+  const join = await coordinator.joinGroup(joinRequest(fields));
+  assert.equal(join.errorCode, 0);
+  const sync = await coordinator.syncGroup({
+    groupId: fields.groupId ?? "g",
+    generationId: join.generationId,
+    memberId: join.memberId,
+    assignments: [{ memberId: join.memberId, assignment: bytes(9) }],
+  });
+  assert.equal(sync.errorCode, 0);
+  return join;
+}
+
+Deno.test("joinGroup() v4+ answers MEMBER_ID_REQUIRED with a <clientId>-<uuid> id, then admits it", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    const first = await coordinator.joinGroup(
+      joinRequest({ clientId: "rdkafka", requireKnownMemberId: true }),
+    );
+    assert.equal(first.errorCode, 79);
+    assert.match(
+      first.memberId,
+      /^rdkafka-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+    assert.deepEqual(
+      { ...first, memberId: "" },
+      { errorCode: 79, generationId: -1, protocolName: "", leader: "", memberId: "", members: [] },
+    );
+    assert.equal(coordinator.describeGroup("g").members.length, 0);
+
+    const second = await coordinator.joinGroup(
+      joinRequest({ clientId: "rdkafka", memberId: first.memberId, requireKnownMemberId: true }),
+    );
+    assert.deepEqual(second, {
+      errorCode: 0,
+      generationId: 1,
+      protocolName: "range",
+      leader: first.memberId,
+      memberId: first.memberId,
+      members: [{ memberId: first.memberId, groupInstanceId: null, metadata: bytes(1) }],
+    });
+    assert.equal(coordinator.describeGroup("g").state, "CompletingRebalance");
+  });
+});
+
+Deno.test("joinGroup() below v4 admits a first join directly", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    const join = await coordinator.joinGroup(joinRequest({ clientId: "kjs" }));
+    assert.equal(join.errorCode, 0);
+    assert.match(join.memberId, /^kjs-/);
+    assert.equal(join.generationId, 1);
+    assert.equal(join.leader, join.memberId);
+  });
+});
+
+Deno.test("joinGroup() rejects an unknown member id with UNKNOWN_MEMBER_ID", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    assert.equal((await coordinator.joinGroup(joinRequest({ memberId: "ghost" }))).errorCode, 25);
+    await stableSingleMember(coordinator);
+    const again = await coordinator.joinGroup(joinRequest({ memberId: "ghost" }));
+    assert.equal(again.errorCode, 25);
+    assert.equal(again.memberId, "ghost");
+  });
+});
+
+Deno.test("joinGroup() rejects session timeouts outside the configured range with 26", async () => {
+  await withCoordinator({ minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 60000 }, async (c) => {
+    assert.equal((await c.joinGroup(joinRequest({ sessionTimeoutMs: 5999 }))).errorCode, 26);
+    assert.equal((await c.joinGroup(joinRequest({ sessionTimeoutMs: 60001 }))).errorCode, 26);
+    assert.equal((await c.joinGroup(joinRequest({ sessionTimeoutMs: 6000 }))).errorCode, 0);
+  });
+});
+
+Deno.test("joinGroup() rejects an empty group id with INVALID_GROUP_ID", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    assert.equal((await coordinator.joinGroup(joinRequest({ groupId: "" }))).errorCode, 24);
+  });
+});
+
+Deno.test("initial rebalance delay puts members joining together into one generation", async () => {
+  await withCoordinator({ initialRebalanceDelayMs: 50 }, async (coordinator) => {
+    const joinA = coordinator.joinGroup(
+      joinRequest({ clientId: "a", protocols: [{ name: "range", metadata: bytes(0xa) }] }),
+    );
+    const joinB = coordinator.joinGroup(
+      joinRequest({ clientId: "b", protocols: [{ name: "range", metadata: bytes(0xb) }] }),
+    );
+    const [a, b] = await Promise.all([joinA, joinB]);
+    assert.equal(a.generationId, 1);
+    assert.equal(b.generationId, 1);
+    assert.equal(a.leader, a.memberId);
+    assert.equal(b.leader, a.memberId);
+    assert.deepEqual(a.members, [
+      { memberId: a.memberId, groupInstanceId: null, metadata: bytes(0xa) },
+      { memberId: b.memberId, groupInstanceId: null, metadata: bytes(0xb) },
+    ]);
+    assert.deepEqual(b.members, []);
+  });
+});
+
+Deno.test("syncGroup() holds followers until the leader's assignments arrive; omitted members get empty bytes", async () => {
+  await withCoordinator({ initialRebalanceDelayMs: 30 }, async (coordinator) => {
+    const [a, b, c] = await Promise.all(
+      ["a", "b", "c"].map((clientId) => coordinator.joinGroup(joinRequest({ clientId }))),
+    );
+    let bAnswered = false;
+    const syncB = coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: b.memberId,
+      assignments: [],
+    }).then((r) => (bAnswered = true, r));
+    const syncC = coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: c.memberId,
+      assignments: [],
+    });
+    await sleep(20);
+    assert.equal(bAnswered, false);
+    assert.equal(coordinator.describeGroup("g").state, "CompletingRebalance");
+    const syncA = await coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: a.memberId,
+      assignments: [
+        { memberId: a.memberId, assignment: bytes(1, 2) },
+        { memberId: b.memberId, assignment: bytes(3) },
+        { memberId: "not-a-member", assignment: bytes(4) },
+      ],
+    });
+    assert.deepEqual(syncA, { errorCode: 0, assignment: bytes(1, 2) });
+    assert.deepEqual(await syncB, { errorCode: 0, assignment: bytes(3) });
+    const answerC = await syncC;
+    assert.equal(answerC.errorCode, 0);
+    assert.ok(answerC.assignment instanceof Uint8Array);
+    assert.equal(answerC.assignment.length, 0);
+
+    const description = coordinator.describeGroup("g");
+    assert.equal(description.state, "Stable");
+    assert.equal(description.protocol, "range");
+    assert.deepEqual(description.members.map((m) => [m.clientId, [...m.assignment]]), [
+      ["a", [1, 2]],
+      ["b", [3]],
+      ["c", []],
+    ]);
+    // Stable: a repeated SyncGroup answers the stored assignment at once.
+    assert.deepEqual(
+      await coordinator.syncGroup({
+        groupId: "g",
+        generationId: 1,
+        memberId: b.memberId,
+        assignments: [],
+      }),
+      { errorCode: 0, assignment: bytes(3) },
+    );
+  });
+});
+
+Deno.test("protocol selection picks the protocol with most first-choice votes among common ones", async () => {
+  await withCoordinator({ initialRebalanceDelayMs: 30 }, async (coordinator) => {
+    const p = (...names: string[]) => names.map((name) => ({ name, metadata: bytes(name.length) }));
+    const results = await Promise.all([
+      coordinator.joinGroup(joinRequest({ protocols: p("range", "roundrobin", "sticky") })),
+      coordinator.joinGroup(joinRequest({ protocols: p("roundrobin", "range") })),
+      coordinator.joinGroup(joinRequest({ protocols: p("sticky", "roundrobin", "range") })),
+    ]);
+    // "sticky" is not shared by all, so the third member votes for "roundrobin".
+    for (const r of results) assert.equal(r.protocolName, "roundrobin");
+    assert.deepEqual(results[0].members.map((m) => [...m.metadata]), [[10], [10], [10]]);
+  });
+});
+
+Deno.test("joinGroup() answers INCONSISTENT_GROUP_PROTOCOL for no shared protocol or another type", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    await stableSingleMember(coordinator, {
+      protocols: [{ name: "RoundRobinAssigner", metadata: bytes() }],
+    });
+    const librdkafka = await coordinator.joinGroup(joinRequest({
+      protocols: [{ name: "range", metadata: bytes() }, {
+        name: "roundrobin",
+        metadata: bytes(),
+      }],
+    }));
+    assert.equal(librdkafka.errorCode, 23);
+    const otherType = await coordinator.joinGroup(joinRequest({
+      protocolType: "connect",
+      protocols: [{ name: "RoundRobinAssigner", metadata: bytes() }],
+    }));
+    assert.equal(otherType.errorCode, 23);
+    assert.equal((await coordinator.joinGroup(joinRequest({ protocols: [] }))).errorCode, 23);
+    assert.equal(coordinator.describeGroup("g").state, "Stable");
+  });
+});
+
+Deno.test("a new member makes a Stable group rebalance; the old leader stays leader in generation 2", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    const a = await stableSingleMember(coordinator, { clientId: "a" });
+    const joinB = coordinator.joinGroup(joinRequest({ clientId: "b" }));
+    const hb = { groupId: "g", generationId: 1, memberId: a.memberId };
+    assert.equal(coordinator.heartbeat(hb), 27);
+    assert.equal(coordinator.describeGroup("g").state, "PreparingRebalance");
+    const a2 = await coordinator.joinGroup(joinRequest({ clientId: "a", memberId: a.memberId }));
+    const b = await joinB;
+    assert.equal(a2.generationId, 2);
+    assert.equal(b.generationId, 2);
+    assert.equal(a2.leader, a.memberId);
+    assert.equal(b.leader, a.memberId);
+    assert.equal(a2.members.length, 2);
+    // The old generation is now illegal.
+    assert.equal(coordinator.heartbeat(hb), 22);
+    assert.equal(coordinator.heartbeat({ ...hb, generationId: 2 }), 0);
+  });
+});
+
+Deno.test("a member rejoining a Stable group with changed metadata triggers a rebalance", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    const a = await stableSingleMember(coordinator);
+    const same = await coordinator.joinGroup(joinRequest({ memberId: a.memberId }));
+    // The leader's rejoin always rebalances (it may want to reassign).
+    assert.equal(same.generationId, 2);
+    await coordinator.syncGroup({
+      groupId: "g",
+      generationId: 2,
+      memberId: a.memberId,
+      assignments: [],
+    });
+    const changed = await coordinator.joinGroup(joinRequest({
+      memberId: a.memberId,
+      protocols: [{ name: "range", metadata: bytes(7, 7) }],
+    }));
+    assert.equal(changed.generationId, 3);
+    assert.deepEqual(changed.members[0].metadata, bytes(7, 7));
+  });
+});
+
+Deno.test("members that do not rejoin within the rebalance timeout are removed", async () => {
+  await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator, _offsets, log) => {
+    const options = { rebalanceTimeoutMs: 100 };
+    const [a, b] = await Promise.all([
+      coordinator.joinGroup(joinRequest({ ...options, clientId: "a" })),
+      coordinator.joinGroup(joinRequest({ ...options, clientId: "b" })),
+    ]);
+    const syncB = coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: b.memberId,
+      assignments: [],
+    });
+    await coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: a.memberId,
+      assignments: [],
+    });
+    await syncB;
+    const c = coordinator.joinGroup(joinRequest({ ...options, clientId: "c" }));
+    const a2 = await coordinator.joinGroup(joinRequest({ ...options, memberId: a.memberId }));
+    // b never rejoined: the join completes without it when the rebalance timeout expires.
+    assert.equal(a2.generationId, 2);
+    assert.deepEqual(a2.members.map((m) => m.memberId), [a.memberId, (await c).memberId]);
+    assert.equal(
+      coordinator.heartbeat({ groupId: "g", generationId: 2, memberId: b.memberId }),
+      25,
+    );
+    assert.ok(log.some((line) => line.includes(`member ${b.memberId} did not rejoin in time`)));
+  });
+});
+
+Deno.test("session expiry removes a silent member and makes the others rebalance", async () => {
+  await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator, _offsets, log) => {
+    const options = { sessionTimeoutMs: 60, rebalanceTimeoutMs: 5000 };
+    const [a, b] = await Promise.all([
+      coordinator.joinGroup(joinRequest({ ...options, clientId: "a" })),
+      coordinator.joinGroup(joinRequest({ ...options, clientId: "b" })),
+    ]);
+    const syncB = coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: b.memberId,
+      assignments: [],
+    });
+    await coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: a.memberId,
+      assignments: [],
+    });
+    await syncB;
+    // Only a keeps heartbeating; b's session runs out.
+    await heartbeatUntil(coordinator, { groupId: "g", generationId: 1, memberId: a.memberId }, 27);
+    assert.ok(log.some((line) => line.includes(`session of member ${b.memberId} expired`)));
+    const a2 = await coordinator.joinGroup(joinRequest({ ...options, memberId: a.memberId }));
+    assert.equal(a2.generationId, 2);
+    assert.deepEqual(a2.members.map((m) => m.memberId), [a.memberId]);
+  });
+});
+
+Deno.test("the last member's session expiry leaves the group Empty", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    await stableSingleMember(coordinator, { sessionTimeoutMs: 30 });
+    for (let i = 0; i < 1000 && coordinator.describeGroup("g").state !== "Empty"; i++) {
+      await sleep(5);
+    }
+    assert.deepEqual(coordinator.describeGroup("g"), {
+      state: "Empty",
+      protocolType: "consumer",
+      protocol: "",
+      members: [],
+    });
+  });
+});
+
+Deno.test("a pending member id expires after its session timeout", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    const first = await coordinator.joinGroup(
+      joinRequest({ sessionTimeoutMs: 30, requireKnownMemberId: true }),
+    );
+    assert.equal(first.errorCode, 79);
+    await sleep(100);
+    const late = await coordinator.joinGroup(
+      joinRequest({ sessionTimeoutMs: 30, memberId: first.memberId, requireKnownMemberId: true }),
+    );
+    assert.equal(late.errorCode, 25);
+  });
+});
+
+Deno.test("heartbeat() answers per group state", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    assert.equal(coordinator.heartbeat({ groupId: "none", generationId: 0, memberId: "x" }), 25);
+    const join = await coordinator.joinGroup(joinRequest());
+    const hb = { groupId: "g", generationId: 1, memberId: join.memberId };
+    assert.equal(coordinator.describeGroup("g").state, "CompletingRebalance");
+    assert.equal(coordinator.heartbeat(hb), 0);
+    assert.equal(coordinator.heartbeat({ ...hb, generationId: 0 }), 22);
+    assert.equal(coordinator.heartbeat({ ...hb, memberId: "other" }), 25);
+    await coordinator.syncGroup({ ...hb, assignments: [] });
+    assert.equal(coordinator.heartbeat(hb), 0);
+    const joinB = coordinator.joinGroup(joinRequest());
+    assert.equal(coordinator.heartbeat(hb), 27);
+    await coordinator.joinGroup(joinRequest({ memberId: join.memberId }));
+    await joinB;
+  });
+});
+
+Deno.test("syncGroup() answers 25 for strangers, 22 for old generations and 27 while rebalancing", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    const a = await stableSingleMember(coordinator);
+    const sync = { groupId: "g", generationId: 1, memberId: a.memberId, assignments: [] };
+    assert.equal((await coordinator.syncGroup({ ...sync, memberId: "x" })).errorCode, 25);
+    assert.equal((await coordinator.syncGroup({ ...sync, groupId: "h" })).errorCode, 25);
+    assert.equal((await coordinator.syncGroup({ ...sync, generationId: 7 })).errorCode, 22);
+    const joinB = coordinator.joinGroup(joinRequest());
+    const during = await coordinator.syncGroup(sync);
+    assert.equal(during.errorCode, 27);
+    assert.equal(during.assignment.length, 0);
+    await coordinator.joinGroup(joinRequest({ memberId: a.memberId }));
+    await joinB;
+  });
+});
+
+Deno.test("a rebalance during CompletingRebalance answers waiting followers with 27", async () => {
+  await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator) => {
+    const [a, b] = await Promise.all([
+      coordinator.joinGroup(joinRequest({ clientId: "a" })),
+      coordinator.joinGroup(joinRequest({ clientId: "b" })),
+    ]);
+    const syncB = coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: b.memberId,
+      assignments: [],
+    });
+    const joinC = coordinator.joinGroup(joinRequest({ clientId: "c" }));
+    assert.equal((await syncB).errorCode, 27);
+    const rejoined = await Promise.all([
+      coordinator.joinGroup(joinRequest({ memberId: a.memberId })),
+      coordinator.joinGroup(joinRequest({ memberId: b.memberId })),
+      joinC,
+    ]);
+    assert.deepEqual(rejoined.map((r) => r.generationId), [2, 2, 2]);
+  });
+});
+
+Deno.test("leaveGroup() by the leader rebalances the rest; the last leave empties the group", async () => {
+  await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator) => {
+    const [a, b] = await Promise.all([
+      coordinator.joinGroup(joinRequest({ clientId: "a" })),
+      coordinator.joinGroup(joinRequest({ clientId: "b" })),
+    ]);
+    const syncB = coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: b.memberId,
+      assignments: [],
+    });
+    await coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: a.memberId,
+      assignments: [],
+    });
+    await syncB;
+    assert.deepEqual(coordinator.leaveGroup("g", [a.memberId, "ghost"]), {
+      errorCode: 25,
+      members: [{ memberId: a.memberId, errorCode: 0 }, { memberId: "ghost", errorCode: 25 }],
+    });
+    assert.equal(
+      coordinator.heartbeat({ groupId: "g", generationId: 1, memberId: b.memberId }),
+      27,
+    );
+    const b2 = await coordinator.joinGroup(joinRequest({ memberId: b.memberId }));
+    assert.equal(b2.generationId, 2);
+    assert.equal(b2.leader, b.memberId);
+    assert.deepEqual(coordinator.leaveGroup("g", [b.memberId]), {
+      errorCode: 0,
+      members: [{ memberId: b.memberId, errorCode: 0 }],
+    });
+    assert.equal(coordinator.describeGroup("g").state, "Empty");
+    assert.deepEqual(coordinator.leaveGroup("nope", ["x"]).members, [{
+      memberId: "x",
+      errorCode: 25,
+    }]);
+    // Empty keeps the generation; a simple commit is accepted again.
+    const commit = await coordinator.commitOffsets({
+      groupId: "g",
+      generationId: -1,
+      memberId: "",
+      topics: [{ name: "t", partitions: [{ partition: 0, offset: 1n, metadata: null }] }],
+    });
+    assert.equal(commit[0].partitions[0].errorCode, 0);
+  });
+});
+
+Deno.test("commitOffsets() validates generation and member as Kafka does", async () => {
+  await withCoordinator({}, async (coordinator, offsets) => {
+    const topics = (offset: bigint) => [
+      {
+        name: "t",
+        partitions: [{ partition: 0, offset, metadata: "m" }, {
+          partition: 1,
+          offset,
+          metadata: null,
+        }],
+      },
+    ];
+    const codes = (answer: { partitions: { errorCode: number }[] }[]) =>
+      answer.flatMap((t) => t.partitions.map((p) => p.errorCode));
+
+    // Simple commit to an unknown group: accepted.
+    assert.deepEqual(
+      codes(
+        await coordinator.commitOffsets({
+          groupId: "g",
+          generationId: -1,
+          memberId: "",
+          topics: topics(3n),
+        }),
+      ),
+      [0, 0],
+    );
+    assert.deepEqual(offsets.get("g", "t", 0), { offset: 3n, metadata: "m" });
+    assert.deepEqual(offsets.get("g", "t", 1), { offset: 3n, metadata: "" });
+    // A positive generation for a group nobody joined: illegal generation.
+    assert.deepEqual(
+      codes(
+        await coordinator.commitOffsets({
+          groupId: "fresh",
+          generationId: 4,
+          memberId: "m",
+          topics: topics(1n),
+        }),
+      ),
+      [22, 22],
+    );
+
+    const join = await coordinator.joinGroup(joinRequest());
+    const commit = (fields: { generationId: number; memberId: string }, offset = 5n) =>
+      coordinator.commitOffsets({ groupId: "g", ...fields, topics: topics(offset) }).then(codes);
+    // CompletingRebalance: 27.
+    assert.deepEqual(await commit({ generationId: 1, memberId: join.memberId }), [27, 27]);
+    await coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: join.memberId,
+      assignments: [],
+    });
+    assert.deepEqual(await commit({ generationId: 1, memberId: join.memberId }, 8n), [0, 0]);
+    assert.deepEqual(offsets.get("g", "t", 0), { offset: 8n, metadata: "m" });
+    assert.deepEqual(await commit({ generationId: 0, memberId: join.memberId }), [22, 22]);
+    assert.deepEqual(await commit({ generationId: 1, memberId: "stranger" }), [25, 25]);
+    // Simple commits are refused once the group has members.
+    assert.deepEqual(await commit({ generationId: -1, memberId: "" }), [25, 25]);
+    assert.deepEqual(offsets.get("g", "t", 0), { offset: 8n, metadata: "m" });
+  });
+});
+
+Deno.test("fetchOffsets() answers -1 and empty metadata for partitions without a commit", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    await coordinator.commitOffsets({
+      groupId: "g",
+      generationId: -1,
+      memberId: "",
+      topics: [{ name: "t", partitions: [{ partition: 1, offset: 42n, metadata: "x" }] }],
+    });
+    assert.deepEqual(coordinator.fetchOffsets("g", [{ name: "t", partitions: [0, 1] }]), {
+      errorCode: 0,
+      topics: [{
+        name: "t",
+        partitions: [
+          { partition: 0, offset: -1n, metadata: "", errorCode: 0 },
+          { partition: 1, offset: 42n, metadata: "x", errorCode: 0 },
+        ],
+      }],
+    });
+    assert.deepEqual(coordinator.fetchOffsets("g", null), {
+      errorCode: 0,
+      topics: [{
+        name: "t",
+        partitions: [{ partition: 1, offset: 42n, metadata: "x", errorCode: 0 }],
+      }],
+    });
+    assert.deepEqual(coordinator.fetchOffsets("unknown", null), { errorCode: 0, topics: [] });
+  });
+});
+
+Deno.test("listGroups() and describeGroup() report joined and offset-only groups", async () => {
+  await withCoordinator({}, async (coordinator, offsets) => {
+    await stableSingleMember(coordinator, { groupId: "joined", clientId: "cli" });
+    await offsets.commit("offsets-only", "t", 0, 1n, null);
+    assert.deepEqual(coordinator.listGroups(), [
+      { groupId: "joined", protocolType: "consumer" },
+      { groupId: "offsets-only", protocolType: "" },
+    ]);
+    const described = coordinator.describeGroup("joined");
+    assert.equal(described.state, "Stable");
+    assert.equal(described.members[0].clientId, "cli");
+    assert.deepEqual(described.members[0].metadata, bytes(1));
+    assert.deepEqual(described.members[0].assignment, bytes(9));
+    assert.equal(coordinator.describeGroup("offsets-only").state, "Empty");
+    assert.equal(coordinator.describeGroup("never").state, "Dead");
+  });
+});
+
+Deno.test("close() answers held JoinGroup and SyncGroup requests with NOT_COORDINATOR", async () => {
+  const offsets = await OffsetStore.open();
+  const coordinator = new GroupCoordinator({ offsets, initialRebalanceDelayMs: 10 });
+  // "join": a is Stable and has not rejoined, so b's JoinGroup is held.
+  await stableSingleMember(coordinator, { groupId: "join" });
+  const heldJoin = coordinator.joinGroup(joinRequest({ groupId: "join" }));
+  // "sync": the follower's SyncGroup waits for a leader that never sends one.
+  const [, follower] = await Promise.all([
+    coordinator.joinGroup(joinRequest({ groupId: "sync" })),
+    coordinator.joinGroup(joinRequest({ groupId: "sync" })),
+  ]);
+  assert.equal(follower.members.length, 0);
+  const heldSync = coordinator.syncGroup({
+    groupId: "sync",
+    generationId: follower.generationId,
+    memberId: follower.memberId,
+    assignments: [],
+  });
+  await coordinator.close();
+  assert.equal((await heldJoin).errorCode, 16);
+  assert.deepEqual(await heldSync, { errorCode: 16, assignment: bytes() });
+  assert.equal((await coordinator.joinGroup(joinRequest())).errorCode, 16);
+  assert.equal(coordinator.heartbeat({ groupId: "join", generationId: 1, memberId: "x" }), 16);
+  await offsets.close();
+});
