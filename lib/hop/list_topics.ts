@@ -1,0 +1,69 @@
+/**
+ * Lists the topics a credential can see on a broker (hop's `list_topics`), within a time limit.
+ *
+ * @module
+ */
+import type { Auth } from "./auth.ts";
+import { ConnectionError } from "./errors.ts";
+import { resolveStreamTarget } from "./_stream_target.ts";
+import { KafkaAdmin } from "../kafka/adapter.ts";
+
+/** Options of {@linkcode listTopics}. */
+export interface ListTopicsOptions {
+  /** As in {@linkcode StreamOptions.auth}: `true` (default) loads auth.toml, `false` means none. */
+  auth?: boolean | Auth | Auth[];
+  /** Overall time limit in ms (connect, authenticate, metadata). Default 10000. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * The topics visible to the credential, sorted. When the URL names topics, only those of them
+ * that exist and are visible are returned.
+ *
+ * @param url `kafka://[user@]host[:port][/topic,...]`
+ * @param options credential and time limit
+ * @returns sorted topic names
+ * @throws {ConnectionError} when the broker cannot be reached within `timeoutMs`
+ * @throws {AuthenticationError} for a wrong username or password
+ * @example
+ * ```ts ignore
+ * import { listTopics } from "@igwn/alert";
+ * console.log(await listTopics("kafka://127.0.0.1:9092", { auth: false, timeoutMs: 5000 }));
+ * ```
+ */
+export async function listTopics(url: string, options: ListTopicsOptions = {}): Promise<string[]> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const target = await resolveStreamTarget(url, options.auth ?? true);
+  const started = Date.now();
+  const admin = await KafkaAdmin.connect({
+    brokers: target.brokers,
+    auth: target.auth,
+    connectTimeoutMs: timeoutMs,
+    requestTimeoutMs: timeoutMs,
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const remaining = Math.max(1, timeoutMs - (Date.now() - started));
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ConnectionError(
+              `listing topics at ${target.brokers.join(",")} took longer than ${timeoutMs} ms`,
+              { retriable: true },
+            ),
+          ),
+        remaining,
+      );
+    });
+    const topics = await Promise.race([admin.listTopics(), timeout]);
+    if (!target.topics.length) return topics;
+    const wanted = new Set(target.topics);
+    return topics.filter((topic) => wanted.has(topic));
+  } finally {
+    clearTimeout(timer);
+    await admin.close();
+  }
+}
