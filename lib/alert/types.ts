@@ -200,15 +200,25 @@ export type EventGroup =
  * ```
  */
 export interface CoincInspiral {
+  /** Comma-separated detectors, e.g. `H1,L1`. */
   ifos: string;
+  /** End time, integer GPS seconds. */
   end_time: number;
+  /** Nanoseconds part of the end time. */
   end_time_ns: number;
+  /** Total mass, solar masses. */
   mass: number;
+  /** Chirp mass, solar masses. */
   mchirp: number;
+  /** Shortest template duration among detectors, seconds. */
   minimum_duration: number | null;
+  /** Network signal-to-noise ratio. */
   snr: number;
+  /** Pipeline false alarm rate as the pipeline reports it. */
   false_alarm_rate: number | null;
+  /** FAR combined over pipelines, Hz. */
   combined_far: number | null;
+  /** Further LIGO_LW columns. */
   [column: string]: JsonValue | undefined;
 }
 
@@ -223,18 +233,31 @@ export interface CoincInspiral {
  * ```
  */
 export interface SingleInspiral {
+  /** Detector, e.g. `H1`. */
   ifo: string;
+  /** Strain channel analysed. */
   channel: string;
+  /** End time, integer GPS seconds. */
   end_time: number;
+  /** Nanoseconds part of the end time. */
   end_time_ns: number;
+  /** Signal-to-noise ratio. */
   snr: number;
+  /** Signal-consistency chi-squared. */
   chisq: number | null;
+  /** Primary (heavier) component mass, solar masses. */
   mass1: number;
+  /** Secondary component mass, solar masses. */
   mass2: number;
+  /** Primary spin along the orbital angular momentum. */
   spin1z: number;
+  /** Secondary spin along the orbital angular momentum. */
   spin2z: number;
+  /** Coalescence phase, radians. */
   coa_phase: number | null;
+  /** Template normalisation (sensitivity), squared. */
   sigmasq: number | null;
+  /** Further LIGO_LW columns. */
   [column: string]: JsonValue | undefined;
 }
 
@@ -248,18 +271,31 @@ export interface SingleInspiral {
  * ```
  */
 export interface MultiBurst {
+  /** Comma-separated detectors, e.g. `H1,L1`. */
   ifos: string;
+  /** Start time, integer GPS seconds. */
   start_time: number;
+  /** Nanoseconds part of the start time. */
   start_time_ns?: number;
+  /** Duration, seconds. */
   duration: number;
+  /** Central frequency, Hz. */
   central_freq: number;
+  /** Bandwidth, Hz. */
   bandwidth: number;
+  /** Signal-to-noise ratio. */
   snr: number;
+  /** Amplitude statistic. */
   amplitude: number;
+  /** Comma-separated per-detector times. */
   single_ifo_times?: string;
+  /** Right ascension of the LIGO detector axis, degrees. */
   ligo_axis_ra?: number;
+  /** Declination of the LIGO detector axis, degrees. */
   ligo_axis_dec?: number;
+  /** Pipeline false alarm rate as the pipeline reports it. */
   false_alarm_rate?: number | null;
+  /** Further LIGO_LW columns. */
   [column: string]: JsonValue | undefined;
 }
 
@@ -273,11 +309,17 @@ export interface MultiBurst {
  * ```
  */
 export interface LalInferenceBurst {
+  /** Mean central frequency, Hz. */
   frequency_mean: number;
+  /** Mean quality factor. */
   quality_mean: number;
+  /** Log Bayes factor signal versus noise. */
   bsn: number;
+  /** Log Bayes factor coherent versus incoherent. */
   bci: number;
+  /** Network SNR from Omicron. */
   omicron_snr_network: number;
+  /** Further LIGO_LW columns. */
   [column: string]: JsonValue | undefined;
 }
 
@@ -291,15 +333,25 @@ export interface LalInferenceBurst {
  * ```
  */
 export interface GrbAttributes {
+  /** IVOA identifier of the VOEvent. */
   ivorn: string | null;
+  /** Right ascension, degrees. */
   ra: number | null;
+  /** Declination, degrees. */
   dec: number | null;
+  /** Localization error radius, degrees. */
   error_radius: number | null;
+  /** Duration containing 90% of the GRB fluence, seconds. */
   T90: number | null;
+  /** Trigger number of the external instrument. */
   trigger_id: string | null;
+  /** Trigger duration, seconds. */
   trigger_duration?: number | null;
+  /** GRB designation, when assigned. */
   designation?: string | null;
+  /** Redshift, when known. */
   redshift?: number | null;
+  /** Further LIGO_LW columns. */
   [column: string]: JsonValue | undefined;
 }
 
@@ -313,9 +365,13 @@ export interface GrbAttributes {
  * ```
  */
 export interface SimInspiral {
+  /** Primary (heavier) component mass, solar masses. */
   mass1: number;
+  /** Secondary component mass, solar masses. */
   mass2: number;
+  /** Luminosity distance, Mpc. */
   distance: number;
+  /** Further LIGO_LW columns. */
   [column: string]: JsonValue | undefined;
 }
 
@@ -329,12 +385,19 @@ export interface SimInspiral {
  * ```
  */
 export interface ExtraAttributes {
+  /** CBC coincidence summary. */
   CoincInspiral?: CoincInspiral;
+  /** Per-detector CBC triggers. */
   SingleInspiral?: SingleInspiral[];
+  /** cWB burst summary. */
   MultiBurst?: MultiBurst;
+  /** oLIB burst summary. */
   LalInferenceBurst?: LalInferenceBurst;
+  /** External GRB trigger. */
   GRB?: GrbAttributes;
+  /** Injected signal parameters. */
   SimInspiral?: SimInspiral[];
+  /** Other pipeline tables. */
   [table: string]: unknown;
 }
 
@@ -348,12 +411,19 @@ export interface ExtraAttributes {
  * ```
  */
 export interface EventLinks {
+  /** API URL of the neighbouring events. */
   neighbors: string;
+  /** API URL of the log entries. */
   log: string;
+  /** API URL of the EM observations. */
   emobservations: string;
+  /** API URL of the file list. */
   files: string;
+  /** API URL of the labels. */
   labels: string;
+  /** API URL of the event (no trailing slash). */
   self: string;
+  /** API URL of the tags. */
   tags: string;
 }
 
@@ -364,25 +434,41 @@ export interface EventLinks {
  * @example
  * ```ts
  * import type { EventSummary } from "./types.ts";
- * const significant = (e: EventSummary) => e.far < 1 / (30 * 86400);
+ * const significant = (e: EventSummary) => e.far !== null && e.far < 1 / (30 * 86400);
  * ```
  */
 export interface EventSummary {
+  /** Username of the uploading pipeline. */
   submitter: string;
+  /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created: string;
+  /** Analysis group, e.g. `CBC`. */
   group: EventGroup;
+  /** Event id, e.g. `G123456`. */
   graceid: string;
+  /** Pipeline name as GraceDB spells it, e.g. `gstlal`. */
   pipeline: string;
+  /** Event time, GPS seconds. */
   gpstime: number;
+  /** Comma-separated detectors, e.g. `H1,L1,V1`. */
   instruments: string;
+  /** Number of single-detector triggers. */
   nevents: number | null;
+  /** True for offline (archival) analyses. */
   offline: boolean;
+  /** Search name, e.g. `AllSky`, or null. */
   search: string | null;
-  far: number;
+  /** Null for external triggers, whose significance comes from the joint (RAVEN) FARs. */
+  far: number | null;
+  /** Whether `far` is only an upper bound. */
   far_is_upper_limit: boolean;
+  /** Ranking statistic of the pipeline. */
   likelihood: number | null;
+  /** Names of the labels currently applied. */
   labels: string[];
+  /** Pipeline-specific attributes. */
   extra_attributes: ExtraAttributes;
+  /** Seconds between the signal and the upload (newer servers). */
   reporting_latency?: number | null;
 }
 
@@ -396,13 +482,21 @@ export interface EventSummary {
  * ```
  */
 export interface SupereventNeighbour {
+  /** Superevent id, e.g. `S240615dg`. */
   superevent_id: string;
+  /** graceids of the member gravitational-wave events. */
   gw_events: string[];
+  /** graceid of the preferred event. */
   preferred_event: string;
+  /** The preferred event in full. */
   preferred_event_data: EventSummary;
+  /** FAR of its preferred event, Hz. */
   far: number;
+  /** Start of the time window, GPS seconds. */
   t_start: number;
+  /** Central time, GPS seconds. */
   t_0: number;
+  /** End of the time window, GPS seconds. */
   t_end: number;
 }
 
@@ -417,8 +511,11 @@ export interface SupereventNeighbour {
  * ```
  */
 export interface GraceDbEvent extends EventSummary {
+  /** Superevent id the event belongs to, or null. */
   superevent: string | null;
+  /** Superevents within 100 s, by id. */
   superevent_neighbours: Record<string, SupereventNeighbour>;
+  /** API URLs of the event. */
   links: EventLinks;
 }
 
@@ -432,12 +529,19 @@ export interface GraceDbEvent extends EventSummary {
  * ```
  */
 export interface SupereventLinks {
+  /** API URL of the member events. */
   events: string;
+  /** API URL of the labels. */
   labels: string;
+  /** API URL of the log entries. */
   logs: string;
+  /** API URL of the file list. */
   files: string;
+  /** API URL of the superevent (ends with `/`). */
   self: string;
+  /** API URL of the VOEvents. */
   voevents: string;
+  /** API URL of the EM observations. */
   emobservations: string;
 }
 
@@ -451,24 +555,43 @@ export interface SupereventLinks {
  * ```
  */
 export interface Superevent {
+  /** Superevent id, e.g. `S240615dg`. */
   superevent_id: string;
+  /** `GW...` id once confirmed, else null. */
   gw_id: string | null;
+  /** `Production`, `Test` or `MDC`. */
   category: SupereventCategory;
+  /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created: string;
+  /** Username of who created it. */
   submitter: string;
+  /** graceid of the preferred event. */
   preferred_event: string;
+  /** graceid of the coincident external event, or null. */
   em_type: string | null;
+  /** Start of the time window, GPS seconds. */
   t_start: number;
+  /** Central time, GPS seconds. */
   t_0: number;
+  /** End of the time window, GPS seconds. */
   t_end: number;
+  /** graceids of the member gravitational-wave events. */
   gw_events: string[];
+  /** graceids of coincident external events. */
   em_events: string[];
+  /** FAR of the preferred event, Hz. */
   far: number;
+  /** Joint FAR of the temporal coincidence with an external trigger, Hz. */
   time_coinc_far: number | null;
+  /** Joint FAR including sky overlap with an external trigger, Hz. */
   space_coinc_far: number | null;
+  /** Names of the labels currently applied. */
   labels: string[];
+  /** API URLs of the superevent. */
   links: SupereventLinks;
+  /** The preferred event in full. */
   preferred_event_data: GraceDbEvent;
+  /** Preferred event of each pipeline (newer servers). */
   pipeline_preferred_events?: Record<string, JsonValue>;
 }
 
@@ -482,14 +605,23 @@ export interface Superevent {
  * ```
  */
 export interface LogEntry {
+  /** API URL of this record. */
   self: string;
+  /** Log entry number within its parent. */
   N: number;
+  /** Free-text comment. */
   comment: string;
+  /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created: string;
+  /** Username of who wrote it. */
   issuer: string;
+  /** Uploaded file name; empty when the entry carries no file. */
   filename: string;
+  /** Version of the uploaded file; null without a file. */
   file_version: number | null;
+  /** Tags of the entry, e.g. `sky_loc`, `public`. */
   tag_names: string[];
+  /** URL of the file as `.../files/<name>,<version>`, or null. */
   file: string | null;
   /** Event logs only: URL of the log's tags. */
   tags?: string;
@@ -505,9 +637,13 @@ export interface LogEntry {
  * ```
  */
 export interface Label {
+  /** API URL of this record. */
   self: string;
+  /** Label name, e.g. `EM_READY`. */
   name: string;
+  /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created: string;
+  /** Username of who applied the label. */
   creator: string;
 }
 
@@ -521,11 +657,17 @@ export interface Label {
  * ```
  */
 export interface Signoff {
+  /** API URL of this record. */
   self: string;
+  /** `ADV` for advocates, `OP` for operators. */
   signoff_type: "ADV" | "OP";
+  /** Detector of an operator signoff; empty for advocates. */
   instrument: string;
+  /** `OK` approves, `NO` rejects. */
   status: "OK" | "NO";
+  /** Username of who signed off. */
   submitter: string;
+  /** Free-text comment. */
   comment: string;
 }
 
@@ -539,33 +681,61 @@ export interface Signoff {
  * ```
  */
 export interface VOEventInfo {
+  /** `PR` Preliminary, `IN` Initial, `UP` Update, `RE` Retraction. */
   voevent_type: "PR" | "IN" | "UP" | "RE";
+  /** Version of the VOEvent file. */
   file_version: number;
+  /** IVOA identifier of the VOEvent. */
   ivorn: string;
+  /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created: string;
+  /** Username of who wrote it. */
   issuer: string;
+  /** VOEvent XML file name. */
   filename: string;
+  /** VOEvent number within its superevent. */
   N: number;
+  /** API URLs of the VOEvent and its file. */
   links: { self: string; file: string };
+  /** Pipeline that made the sky map, e.g. `bayestar`. */
   skymap_type: string | null;
+  /** Sky map file as `name,version`. */
   skymap_filename: string | null;
+  /** Whether the notice stayed internal. */
   internal: boolean;
+  /** Whether the notice went to the public. */
   open_alert: boolean;
+  /** Whether the candidate is a hardware injection. */
   hardware_inj: boolean;
+  /** Whether the notice mentions an external coincidence. */
   coinc_comment: boolean;
+  /** Probability that a component is a neutron star. */
   prob_has_ns: number | null;
+  /** Probability that matter remained outside the final object. */
   prob_has_remnant: number | null;
+  /** Probability of a binary neutron star merger. */
   prob_bns: number | null;
+  /** Probability of a neutron star-black hole merger. */
   prob_nsbh: number | null;
+  /** Probability of a binary black hole merger. */
   prob_bbh: number | null;
+  /** Probability of terrestrial origin. */
   prob_terrestrial: number | null;
+  /** Probability of a component in the 3-5 solar-mass gap. */
   prob_mass_gap: number | null;
+  /** Whether RAVEN found an external coincidence. */
   raven_coinc?: boolean;
+  /** GCN id of the coincident external trigger. */
   ext_gcn?: string;
+  /** Pipeline of the coincident external trigger. */
   ext_pipeline?: string;
+  /** Search of the coincident external trigger. */
   ext_search?: string;
+  /** Combined GW-external sky map file as `name,version`. */
   combined_skymap_filename?: string;
+  /** Whether the candidate passed the significance threshold. */
   significant?: boolean | null;
+  /** Probability of a sub-solar-mass component. */
   prob_has_ssm?: number | null;
 }
 
@@ -579,12 +749,19 @@ export interface VOEventInfo {
  * ```
  */
 export interface EMFootprint {
+  /** Pointing number. */
   N: number;
+  /** Right ascension, degrees. */
   ra: number;
+  /** Declination, degrees. */
   dec: number;
+  /** Width in right ascension, degrees. */
   raWidth: number;
+  /** Width in declination, degrees. */
   decWidth: number;
+  /** Start of the exposure, ISO time. */
   start_time: string;
+  /** Exposure, seconds. */
   exposure_time: number;
 }
 
@@ -598,16 +775,27 @@ export interface EMFootprint {
  * ```
  */
 export interface EMObservation {
+  /** Observation number. */
   N: number;
+  /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created: string;
+  /** Username of who submitted it. */
   submitter: string;
+  /** EM group that observed. */
   group: string;
+  /** Right ascension, degrees. */
   ra: number;
+  /** Declination, degrees. */
   dec: number;
+  /** Width in right ascension, degrees. */
   raWidth: number;
+  /** Width in declination, degrees. */
   decWidth: number;
+  /** Free-text comment. */
   comment: string;
+  /** Number of pointings. */
   footprint_count: number;
+  /** Individual pointings. */
   footprints: EMFootprint[];
 }
 
@@ -621,9 +809,13 @@ export interface EMObservation {
  * ```
  */
 export interface EmbbEventLog {
+  /** Entry number. */
   N?: number;
+  /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created?: string;
+  /** Username of who submitted it. */
   submitter?: string;
+  /** Further free-form fields. */
   [key: string]: JsonValue | undefined;
 }
 
@@ -637,7 +829,9 @@ export interface EmbbEventLog {
  * ```
  */
 export interface Permission {
+  /** User group, e.g. `public_users`. */
   group: string;
+  /** Permission codename, e.g. `view_superevent`. */
   permission: string;
 }
 
@@ -651,9 +845,13 @@ export interface Permission {
  * ```
  */
 export interface AlertEnvelope<T extends AlertType, D, O> {
+  /** graceid or superevent id the alert is about. */
   uid: string;
+  /** What happened (see {@linkcode AlertType}). */
   alert_type: T;
+  /** The record the action concerns. */
   data: D;
+  /** The parent event or superevent after the action. */
   object: O;
 }
 
@@ -687,7 +885,7 @@ export type SupereventAlert =
  * @example
  * ```ts
  * import type { EventAlert } from "./types.ts";
- * function farOf(alert: EventAlert): number | undefined {
+ * function farOf(alert: EventAlert): number | null | undefined {
  *   return alert.alert_type === "new" ? alert.data.far : undefined;
  * }
  * ```
@@ -929,7 +1127,7 @@ const eventSummaryFields: Record<string, Check> = {
   nevents: nullable(num),
   offline: bool,
   search: nullable(str),
-  far: num,
+  far: nullable(num),
   far_is_upper_limit: bool,
   likelihood: nullable(num),
   labels: arrayOf(str),
