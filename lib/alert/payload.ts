@@ -1,0 +1,106 @@
+/**
+ * Turning what arrives on an igwn-alert topic into the alert object, and back.
+ *
+ * GraceDB serializes each alert to JSON text and publishes that text as a string, which hop wraps
+ * as a JSON string literal: a reader sees a string whose content is the alert's JSON. Producers
+ * that send the object directly also exist. {@link decodeAlertPayload} accepts both (and the
+ * extra layer the Python CLI's `send` added) and returns the object.
+ *
+ * @module
+ */
+
+/** How many JSON layers are peeled at most: GraceDB adds one, the Python `send` one more. */
+const MAX_LAYERS = 3;
+
+/** Result of {@link decodeAlertPayload}. */
+export interface DecodedPayload {
+  /** The alert: a parsed JSON value (normally an object), or the text when it is not JSON. */
+  payload: unknown;
+  /** Why the payload is not a JSON alert object, when it is not; shown as a warning. */
+  problem?: string;
+}
+
+/**
+ * Decodes the value the Python client would hand over (a JSON value, or text/bytes) into the alert
+ * object, peeling JSON string layers. Never throws: text that is not JSON is passed on with a
+ * `problem`, as the Python client passed it on with a warning.
+ *
+ * @param raw the message value as hop decoded it (JSON content), or undecoded text or bytes.
+ * @returns the payload and, for a payload that is not a JSON object, the reason.
+ *
+ * @example GraceDB's double encoding
+ * ```ts
+ * import { decodeAlertPayload } from "./payload.ts";
+ * const { payload } = decodeAlertPayload('{"uid":"S240615dg","alert_type":"new"}');
+ * console.assert((payload as { uid: string }).uid === "S240615dg");
+ * ```
+ */
+export function decodeAlertPayload(raw: unknown): DecodedPayload {
+  let value: unknown = raw instanceof Uint8Array ? decodeText(raw) : raw;
+  if (value === undefined) return { payload: value, problem: "Payload is empty" };
+  if (value instanceof Uint8Array) {
+    return { payload: value, problem: "Payload is binary data, not UTF-8 JSON" };
+  }
+  for (let layer = 0; layer < MAX_LAYERS && typeof value === "string"; layer++) {
+    try {
+      value = JSON.parse(value);
+    } catch (error) {
+      if (layer === 0) {
+        return {
+          payload: value,
+          problem: `Payload is not valid json: ${(error as Error).message}`,
+        };
+      }
+      break;
+    }
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+    return { payload: value, problem: `Payload is ${kind}, not a JSON object` };
+  }
+  return { payload: value };
+}
+
+/** How {@link encodeAlert} lays an alert out on the wire. */
+export type AlertEncoding = "gracedb" | "object";
+
+/**
+ * The value to hand to hop's JSON model for publishing `alert`.
+ *
+ * - `"gracedb"` (default): the alert's JSON text, which hop sends as a JSON string literal — what
+ *   GraceDB does, so Python listeners that parse the string again (GWCelery) keep working. A
+ *   string alert is taken as the text itself and must be valid JSON.
+ * - `"object"`: the alert object itself, sent as plain JSON.
+ *
+ * @param alert an alert object, or its JSON text.
+ * @param encoding wire layout.
+ * @returns a string (gracedb) or a JSON value (object).
+ * @throws {SyntaxError} when a string alert is not valid JSON.
+ * @throws {TypeError} when the alert cannot be serialized to JSON (e.g. `undefined`, a function).
+ *
+ * @example
+ * ```ts
+ * import { encodeAlert } from "./payload.ts";
+ * console.assert(encodeAlert({ uid: "S1" }) === '{"uid":"S1"}');
+ * console.assert((encodeAlert('{"uid":"S1"}', "object") as { uid: string }).uid === "S1");
+ * ```
+ */
+export function encodeAlert(alert: unknown, encoding: AlertEncoding = "gracedb"): unknown {
+  if (typeof alert === "string") {
+    const parsed = JSON.parse(alert);
+    return encoding === "gracedb" ? alert : parsed;
+  }
+  const text = JSON.stringify(alert);
+  if (text === undefined) {
+    throw new TypeError(`an alert must be JSON-serializable, got ${typeof alert}`);
+  }
+  return encoding === "gracedb" ? text : alert;
+}
+
+function decodeText(bytes: Uint8Array): string | Uint8Array {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return bytes;
+  }
+}

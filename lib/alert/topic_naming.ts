@@ -1,0 +1,191 @@
+/**
+ * How igwn-alert names Kafka topics: a GraceDB group (`gracedb`, `gracedb-playground`, ...) is
+ * the prefix of every topic, joined with a dot (`gracedb.superevent`), and the broker address
+ * comes from a `kafka://` server URL plus a port.
+ *
+ * @module
+ */
+
+import { describeType } from "./_validation.ts";
+
+/** Default GraceDB group, the Kafka topic prefix of production alerts. */
+export const DEFAULT_GROUP = "gracedb";
+/** Default broker URL (SCiMMA Hopskotch). */
+export const DEFAULT_SERVER = "kafka://kafka.scimma.org/";
+/** Default broker port, used when neither the `port` option nor the server URL names one. */
+export const DEFAULT_PORT = 9092;
+
+const TOPIC_PATTERN = /^[A-Za-z0-9._-]+$/;
+const MAX_TOPIC_LENGTH = 249;
+
+/**
+ * Kafka topic name of `topic` in `group`: `<group>.<topic>`.
+ *
+ * @param group GraceDB group (topic prefix), e.g. `gracedb-playground`.
+ * @param topic unprefixed topic, e.g. `superevent`.
+ * @returns the full Kafka topic name.
+ * @throws {RangeError} when the group or topic is empty, holds characters Kafka refuses, or the
+ *   result is longer than 249 characters.
+ *
+ * @example
+ * ```ts
+ * import { fullTopicName } from "./topic_naming.ts";
+ * console.assert(fullTopicName("gracedb", "superevent") === "gracedb.superevent");
+ * ```
+ */
+export function fullTopicName(group: string, topic: string): string {
+  if (!group) throw new RangeError("group must not be empty");
+  if (!topic) throw new RangeError(`topic name must not be empty (group '${group}')`);
+  const full = `${group}.${topic}`;
+  if (!TOPIC_PATTERN.test(full)) {
+    throw new RangeError(
+      `topic '${full}' holds characters Kafka does not allow (only A-Z a-z 0-9 . _ -)`,
+    );
+  }
+  if (full.length > MAX_TOPIC_LENGTH) {
+    throw new RangeError(`topic '${full}' is longer than ${MAX_TOPIC_LENGTH} characters`);
+  }
+  return full;
+}
+
+/**
+ * The unprefixed topic name: removes exactly `<group>.` from the start of `fullTopic`. Dots after
+ * the prefix are kept (the Python client truncated at the second dot). A name outside the group
+ * is returned unchanged.
+ *
+ * @param group GraceDB group whose prefix to remove.
+ * @param fullTopic Kafka topic name.
+ * @returns the topic name without the group prefix.
+ *
+ * @example
+ * ```ts
+ * import { stripGroupPrefix } from "./topic_naming.ts";
+ * console.assert(stripGroupPrefix("gracedb", "gracedb.cbc_gstlal") === "cbc_gstlal");
+ * console.assert(stripGroupPrefix("gracedb", "gracedb.a.b") === "a.b");
+ * ```
+ */
+export function stripGroupPrefix(group: string, fullTopic: string): string {
+  const prefix = `${group}.`;
+  return fullTopic.startsWith(prefix) ? fullTopic.slice(prefix.length) : fullTopic;
+}
+
+/**
+ * Whether `fullTopic` belongs to `group`, by exact prefix (group `test` does not own
+ * `gracedb-test.superevent`, which the Python client's substring match accepted).
+ *
+ * @param group GraceDB group.
+ * @param fullTopic Kafka topic name.
+ * @returns true when the topic starts with `<group>.` and has a name after it.
+ *
+ * @example
+ * ```ts
+ * import { isGroupTopic } from "./topic_naming.ts";
+ * console.assert(isGroupTopic("test", "test.superevent"));
+ * console.assert(!isGroupTopic("test", "gracedb-test.superevent"));
+ * ```
+ */
+export function isGroupTopic(group: string, fullTopic: string): boolean {
+  return fullTopic.length > group.length + 1 && fullTopic.startsWith(`${group}.`);
+}
+
+/** A broker address resolved from a server URL and a port. */
+export interface BrokerAddress {
+  /** Host name or IP literal (IPv6 in brackets), without scheme or port. */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** `host:port`, the form credentials' `hostname` is matched against. */
+  broker: string;
+  /** `kafka://host:port`, without a path. */
+  url: string;
+}
+
+/**
+ * Resolves the broker from a `kafka://host[:port][/]` server URL. Port precedence: an explicit
+ * `port` argument, then a port inside the URL, then 9092.
+ *
+ * @param server server URL, e.g. `kafka://kafka.scimma.org/`.
+ * @param port explicit port, or undefined to use the URL's port or the default.
+ * @returns host, port, `host:port` and the base URL.
+ * @throws {TypeError} when `server` is not a string.
+ * @throws {RangeError} when the URL is not `kafka://`, has no host, names a topic, lists several
+ *   brokers, or a port is outside 1-65535.
+ *
+ * @example
+ * ```ts
+ * import { resolveBroker } from "./topic_naming.ts";
+ * console.assert(resolveBroker("kafka://localhost:9093/").broker === "localhost:9093");
+ * console.assert(resolveBroker("kafka://localhost:9093/", 1234).port === 1234);
+ * console.assert(resolveBroker("kafka://kafka.scimma.org/").port === 9092);
+ * ```
+ */
+export function resolveBroker(server: string, port?: number): BrokerAddress {
+  if (typeof server !== "string") {
+    throw new TypeError(`"server" must be a string, not ${describeType(server)}`);
+  }
+  if (port !== undefined) checkPort(port, "port");
+  const match = /^kafka:\/\/([^/?#]*)(\/[^?#]*)?$/i.exec(server.trim());
+  if (!match) {
+    throw new RangeError(
+      `server '${server}' is not a kafka:// URL (expected kafka://host[:port]/)`,
+    );
+  }
+  const [, authority, path = ""] = match;
+  if (path.replace(/^\/+/, "") !== "") {
+    throw new RangeError(
+      `server '${server}' names a topic; give the broker only (kafka://host[:port]/) and the ` +
+        `group separately`,
+    );
+  }
+  if (authority.includes(",")) {
+    throw new RangeError(`server '${server}' lists several brokers; only one is supported`);
+  }
+  const hostPort = authority.includes("@")
+    ? authority.slice(authority.lastIndexOf("@") + 1)
+    : authority;
+  const parsed = /^(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+)(?::(\d*))?$/.exec(hostPort);
+  if (!parsed) throw new RangeError(`server '${server}' has no valid host`);
+  const host = parsed[1];
+  let urlPort: number | undefined;
+  if (parsed[2] !== undefined && parsed[2] !== "") {
+    urlPort = Number(parsed[2]);
+    checkPort(urlPort, `port in server '${server}'`);
+  }
+  const resolvedPort = port ?? urlPort ?? DEFAULT_PORT;
+  const broker = `${host}:${resolvedPort}`;
+  return { host, port: resolvedPort, broker, url: `kafka://${broker}` };
+}
+
+/**
+ * The hop URL that names `topics` of `group` on a broker:
+ * `kafka://host:port/<group>.<t1>,<group>.<t2>`.
+ *
+ * @param broker broker from {@link resolveBroker}.
+ * @param group GraceDB group.
+ * @param topics unprefixed topic names (a single string is one topic).
+ * @returns the URL for hop's `openStream`.
+ *
+ * @example
+ * ```ts
+ * import { resolveBroker, topicsUrl } from "./topic_naming.ts";
+ * const url = topicsUrl(resolveBroker("kafka://test.server", 1234), "test", ["topic1", "topic2"]);
+ * console.assert(url === "kafka://test.server:1234/test.topic1,test.topic2");
+ * ```
+ */
+export function topicsUrl(
+  broker: BrokerAddress,
+  group: string,
+  topics: string | readonly string[],
+): string {
+  const list = typeof topics === "string" ? [topics] : topics;
+  return `${broker.url}/${list.map((topic) => fullTopicName(group, topic)).join(",")}`;
+}
+
+function checkPort(port: number, what: string): void {
+  if (typeof port !== "number") {
+    throw new TypeError(`"${what}" must be a number, not ${describeType(port)}`);
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`${what} must be an integer from 1 to 65535, got ${port}`);
+  }
+}
