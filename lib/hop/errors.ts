@@ -221,6 +221,22 @@ export class UnsupportedError extends HopError {}
  */
 export class PackError extends HopError {}
 
+/**
+ * Message content that does not fit its declared format (malformed XML for a VOEvent, a circular
+ * without header, an Avro container with a bad header, ...).
+ *
+ * @example
+ * ```ts
+ * import { MessageFormatError, VOEvent } from "@igwn/alert";
+ * try {
+ *   VOEvent.load("<not-closed>");
+ * } catch (error) {
+ *   console.assert(error instanceof MessageFormatError);
+ * }
+ * ```
+ */
+export class MessageFormatError extends HopError {}
+
 /** Options shared by {@linkcode KafkaError} and its subclasses. */
 export interface KafkaErrorOptions extends ErrorOptions {
   /** Kafka error code name or number (e.g. `"TOPIC_AUTHORIZATION_FAILED"`, `29`). */

@@ -22,3 +22,6 @@ export * from "./select_credential.ts";
 export * from "./models/model.ts";
 export * from "./models/blob.ts";
 export * from "./pack.ts";
+export * from "./models/voevent.ts";
+export * from "./models/gcn.ts";
+export * from "./models/avro_blob.ts";

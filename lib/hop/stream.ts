@@ -510,12 +510,38 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
    * @param options `{ metadata: true }` to get where each message came from
    * @returns an async iterator that ends on `stop()`, abort, `close()` or end of stream
    * @throws {KafkaError} (or a subclass) when the consumer fails for good
+   * @example
+   * ```ts ignore
+   * for await (const message of consumer.read()) console.log(message.format);
+   * ```
    */
   read(): AsyncIterableIterator<MessageModel>;
+  /**
+   * Messages with where they came from.
+   *
+   * @param options `{ metadata: true }`
+   * @returns an async iterator of `{ message, metadata }`
+   * @example
+   * ```ts ignore
+   * for await (const { message, metadata } of consumer.read({ metadata: true })) {
+   *   console.log(metadata.topic, metadata.offset, message.format);
+   * }
+   * ```
+   */
   read(options: { metadata: true }): AsyncIterableIterator<{
     message: MessageModel;
     metadata: Metadata;
   }>;
+  /**
+   * Messages decoded into models.
+   *
+   * @param options `{ metadata: false }` or nothing
+   * @returns an async iterator of models
+   * @example
+   * ```ts ignore
+   * for await (const message of consumer.read({ metadata: false })) console.log(message.format);
+   * ```
+   */
   read(options?: { metadata?: false }): AsyncIterableIterator<MessageModel>;
   read(
     options: { metadata?: boolean } = {},
@@ -853,6 +879,20 @@ export class Producer implements AsyncDisposable {
  * ```
  */
 export function openStream(url: string, mode: "r", options?: StreamOptions): Promise<Consumer>;
+/**
+ * Opens a stream for writing: see the `"r"` overload for URL and options.
+ *
+ * @param url `kafka://[user@]host[:port][,host[:port]...][/topic[,topic...]]`
+ * @param mode `"w"`
+ * @param options credential, logger, timeouts
+ * @returns the connected {@linkcode Producer}
+ * @example
+ * ```ts ignore
+ * import { openStream } from "@igwn/alert";
+ * await using producer = await openStream("kafka://127.0.0.1:9092/t", "w", { auth: false });
+ * await producer.write({ hello: "world" });
+ * ```
+ */
 export function openStream(url: string, mode: "w", options?: StreamOptions): Promise<Producer>;
 export async function openStream(
   url: string,
