@@ -25,3 +25,5 @@ export * from "./pack.ts";
 export * from "./models/voevent.ts";
 export * from "./models/gcn.ts";
 export * from "./models/avro_blob.ts";
+export * from "./stream.ts";
+export * from "./list_topics.ts";
