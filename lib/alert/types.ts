@@ -1359,7 +1359,9 @@ export function validateAlert(value: unknown): string[] {
     : EVENT_ALERT_TYPES;
   if (!allowed.includes(alert.alert_type)) {
     problems.push(
-      `$.alert_type: ${JSON.stringify(alert.alert_type)} is not a ${family} alert type`,
+      `$.alert_type: ${JSON.stringify(alert.alert_type)} is not ${
+        family === "event" ? "an event" : "a superevent"
+      } alert type`,
     );
     return problems;
   }
