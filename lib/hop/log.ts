@@ -33,6 +33,8 @@ const RANK: Record<LogLevel, number> = {
  *
  * @param level lowest level written
  * @param name label after the level
+ * @param write receives each line including its newline instead of stderr (for tests and
+ *   embedding)
  * @returns the logger
  * @example
  * ```ts
@@ -42,12 +44,17 @@ const RANK: Record<LogLevel, number> = {
  * log.debug("not shown");
  * ```
  */
-export function stderrLogger(level: LogLevel, name = "igwn-alert"): Logger {
+export function stderrLogger(
+  level: LogLevel,
+  name = "igwn-alert",
+  write?: (line: string) => void,
+): Logger {
   const threshold = RANK[level];
   if (threshold === undefined) throw new TypeError(`unknown log level '${level}'`);
   const encoder = new TextEncoder();
   const writer = (label: string, rank: number) =>
     rank < threshold ? () => {} : (message: string) => {
+      if (write) return write(`${label} ${name}: ${message}\n`);
       const bytes = encoder.encode(`${label} ${name}: ${message}\n`);
       for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
     };

@@ -27,3 +27,5 @@ export * from "./models/gcn.ts";
 export * from "./models/avro_blob.ts";
 export * from "./stream.ts";
 export * from "./list_topics.ts";
+export * from "./netrc.ts";
+export * from "./csv_import.ts";
