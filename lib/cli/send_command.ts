@@ -1,0 +1,143 @@
+/**
+ * `igwn-alert send TOPIC FILE...`: publish alert files to one topic.
+ *
+ * @module
+ */
+
+import { Command } from "commander";
+import {
+  addConnectionOptions,
+  clientOptions,
+  cliLogger,
+  connectionSettings,
+} from "./_connection_options.ts";
+import { CliExit } from "./cli_exit.ts";
+
+/** One file to send, after reading and checking it. */
+export interface AlertFile {
+  /** File name as given (`-` for standard input). */
+  name: string;
+  /** Its text. */
+  text: string;
+}
+
+/**
+ * Reads the files for `send`: `-` is standard input (at most once), each file must be UTF-8 and,
+ * unless `asText`, valid JSON (the error names the file, line and column).
+ *
+ * @param names file names as given on the command line.
+ * @param asText skip the JSON check.
+ * @param stdin reader for `-` (default: all of standard input).
+ * @returns the files' texts in order.
+ * @throws {CliExit} code 1 with a one-line message naming the file and the problem.
+ *
+ * @example
+ * ```ts ignore
+ * import { readAlertFiles } from "./send_command.ts";
+ * const [file] = await readAlertFiles(["tests/testdata/alerts/superevent_new.json"], false);
+ * console.log(file.text.length);
+ * ```
+ */
+export async function readAlertFiles(
+  names: readonly string[],
+  asText: boolean,
+  stdin: () => Promise<Uint8Array> = () => new Response(Deno.stdin.readable).bytes(),
+): Promise<AlertFile[]> {
+  if (names.filter((name) => name === "-").length > 1) {
+    throw new CliExit(1, "standard input ('-') can be sent only once");
+  }
+  const files: AlertFile[] = [];
+  for (const name of names) {
+    const label = name === "-" ? "standard input" : name;
+    let bytes: Uint8Array;
+    try {
+      bytes = name === "-" ? await stdin() : await Deno.readFile(name);
+    } catch (error) {
+      throw new CliExit(1, `cannot read ${label}: ${describeReadError(error)}`);
+    }
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new CliExit(1, `${label} is not UTF-8 text`);
+    }
+    if (!asText) {
+      try {
+        JSON.parse(text);
+      } catch (error) {
+        throw new CliExit(
+          1,
+          `${label} is not valid JSON (${describeJsonError(text, error as Error)}); ` +
+            `use --text to send it as text`,
+        );
+      }
+    }
+    files.push({ name, text });
+  }
+  return files;
+}
+
+/**
+ * Builds the `send` subcommand. Each file is one alert, encoded once as GraceDB does (the JSON
+ * text sent as a JSON string; `--object` sends the parsed object instead).
+ *
+ * @returns the commander command.
+ *
+ * @example
+ * ```ts ignore
+ * import { Command } from "commander";
+ * import { sendCommand } from "./send_command.ts";
+ * new Command("igwn-alert").addCommand(sendCommand());
+ * ```
+ */
+export function sendCommand(): Command {
+  const command = new Command("send")
+    .summary("publish alert files to a topic")
+    .description(
+      "Publish each FILE as one alert to TOPIC (without the group prefix). '-' reads standard " +
+        "input.\nFiles must be JSON unless --text is given.",
+    )
+    .argument("<topic>", "topic name without the group prefix (e.g. superevent)")
+    .argument("<files...>", "alert files (JSON), '-' for standard input")
+    .option("--text", "send files that are not JSON, as text")
+    .option("--object", "send the alert as a JSON object instead of GraceDB's JSON string");
+  addConnectionOptions(command, false);
+  return command.action(async (topic: string, names: string[], flags, cmd: Command) => {
+    const settings = connectionSettings(cmd);
+    const logger = cliLogger(settings.log);
+    if (flags.object && flags.text) throw new CliExit(2, "--object and --text exclude each other");
+    const files = await readAlertFiles(names, Boolean(flags.text));
+    const { Client } = await import("../alert/client.ts");
+    await using client = new Client({
+      ...(await clientOptions(settings, logger)),
+      encoding: flags.object ? "object" : "gracedb",
+    });
+    await client.connect(topic);
+    for (const file of files) {
+      await client.publishToTopic(topic, file.text, { text: Boolean(flags.text) });
+    }
+    await client.flushByTopic(topic);
+    logger.info(`sent ${files.length} alert${files.length === 1 ? "" : "s"} to ${topic}`);
+  });
+}
+
+function describeReadError(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.NotCapable) {
+    return "outside the paths this program may read";
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describeJsonError(text: string, error: Error): string {
+  const reason = error.message.replace(/\s*\(line \d+ column \d+\)\s*$/, "")
+    .replace(/ in JSON at position \d+$/, "");
+  const position = /at position (\d+)/.exec(error.message);
+  const offset = position ? Number(position[1]) : text.length;
+  const before = text.slice(0, offset).split("\n");
+  const line = before.length;
+  const column = before[before.length - 1].length + 1;
+  return `line ${line} column ${column}: ${reason}`;
+}

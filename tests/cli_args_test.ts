@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { makeHome, runCliProcess } from "./_cli_process.ts";
+import denoConfig from "../deno.json" with { type: "json" };
+
+const ALERTS = new URL("./testdata/alerts/", import.meta.url).pathname;
+
+Deno.test("igwn-alert -V prints the version like the Python tool", async () => {
+  const home = await makeHome();
+  const result = await runCliProcess(["-V"], { home });
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, `igwn-alert client ${denoConfig.version}\n`);
+});
+
+Deno.test("igwn-alert --help lists the Python subcommands and flags", async () => {
+  const home = await makeHome();
+  const result = await runCliProcess(["--help"], { home });
+  assert.equal(result.code, 0);
+  for (const word of ["listen", "topics", "subscriptions", "unsubscribe", "send"]) {
+    assert.match(result.stdout, new RegExp(`\\n  ${word} `));
+  }
+  for (
+    const flag of [
+      "--no-auth",
+      "-g, --group",
+      "-c, --consumer-group",
+      "-j, --jsonpp",
+      "-l, --log",
+      "-n, --netrc",
+      "-p, --port",
+      "-r, --retry-on-fatal",
+      "-s, --server",
+      "-t, --listen_retries",
+      "-u, --username",
+      "-w, --retry_wait",
+      "-V, --version",
+    ]
+  ) assert.ok(result.stdout.includes(flag), `missing ${flag}`);
+});
+
+Deno.test("igwn-alert without a subcommand prints usage and exits 2", async () => {
+  const result = await runCliProcess([], { home: await makeHome() });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Usage: igwn-alert/);
+});
+
+Deno.test("numeric flags are parsed as numbers and bad values are refused with exit 2", async () => {
+  const home = await makeHome();
+  for (
+    const [args, text] of [
+      [["-p", "onetwo", "topics"], /--port must be an integer from 1 to 65535, got 'onetwo'/],
+      [["-p", "70000", "topics"], /--port must be an integer from 1 to 65535, got '70000'/],
+      [["-t", "x", "listen"], /--listen_retries must be an integer >= 0, got 'x'/],
+      [["-w", "-1", "listen"], /--retry_wait must be a number of seconds >= 0, got '-1'/],
+      [["listen", "--count", "0"], /--count must be an integer >= 1, got '0'/],
+      [["-l", "loud", "topics"], /argument 'loud' is invalid. Allowed choices are critical/],
+    ] as const
+  ) {
+    const result = await runCliProcess([...args], { home });
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, text);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  }
+});
+
+Deno.test("deprecated subcommands warn and exit 0", async () => {
+  const home = await makeHome();
+  const subscriptions = await runCliProcess(["subscriptions"], { home });
+  assert.equal(subscriptions.code, 0);
+  assert.match(subscriptions.stderr, /^WARNING igwn-alert: This feature is deprecated\. Please/);
+  const unsubscribe = await runCliProcess(["-g", "gracedb-test", "unsubscribe", "superevent"], {
+    home,
+  });
+  assert.equal(unsubscribe.code, 0);
+  assert.equal(unsubscribe.stderr, "WARNING igwn-alert: This feature is deprecated.\n");
+});
+
+Deno.test("send refuses a missing file, naming it, before connecting", async () => {
+  const home = await makeHome();
+  const result = await runCliProcess(
+    ["-s", "kafka://127.0.0.1:1/", "send", "superevent", `${home}/missing.json`],
+    { home, scope: { home, readPaths: [home] } },
+  );
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, `igwn-alert: cannot read ${home}/missing.json: no such file\n`);
+});
+
+Deno.test("send refuses invalid JSON with file, line and column unless --text", async () => {
+  const home = await makeHome();
+  const file = `${home}/bad.json`;
+  await Deno.writeTextFile(file, '{\n  "uid": "S1",\n  "alert_type" "new"\n}\n');
+  const result = await runCliProcess(["send", "superevent", file], {
+    home,
+    scope: { home, readPaths: [home] },
+  });
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    new RegExp(`^igwn-alert: ${file} is not valid JSON \\(line 3 column 16: .*\\); use --text`),
+  );
+});
+
+Deno.test("send reads standard input only once", async () => {
+  const home = await makeHome();
+  const result = await runCliProcess(["send", "superevent", "-", "-"], { home, stdin: "{}" });
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, "igwn-alert: standard input ('-') can be sent only once\n");
+});
+
+Deno.test("the CLI cannot read a file outside its permitted paths", async () => {
+  const home = await makeHome();
+  const result = await runCliProcess(["send", "superevent", `${ALERTS}superevent_new.json`], {
+    home,
+  });
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    `igwn-alert: cannot read ${ALERTS}superevent_new.json: outside the paths this program may ` +
+      `read\n`,
+  );
+});
