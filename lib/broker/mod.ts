@@ -1,1 +1,24 @@
-export {};
+/**
+ * A small single-node broker speaking the real Kafka wire protocol (TCP or TLS, SASL PLAIN and
+ * SCRAM, per-user topic ACLs, optional persistence). It is the peer of every end-to-end test and
+ * the engine of the offline playground; kafkajs, kcat and confluent-kafka work against it
+ * unchanged.
+ *
+ * @example
+ * ```ts
+ * import { startBroker } from "./mod.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["igwn.gwalert"] });
+ * console.log(`listening on ${broker.url} (${broker.protocol})`);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type BrokerHandle,
+  type BrokerOptions,
+  type BrokerTopic,
+  type BrokerUser,
+  startBroker,
+} from "./broker.ts";
+export { BrokerStartError } from "./errors.ts";

@@ -1,0 +1,170 @@
+/**
+ * Topics and partitions of the single-node cluster, with their configs, optionally persisted
+ * under `<dataDir>/topics/<name>/`.
+ *
+ * @module
+ */
+
+import { PartitionLog } from "./_partition_log.ts";
+
+/** Default `max.message.bytes`, as in Kafka. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1048588;
+
+/** Topic configs the broker knows, with their defaults. */
+export const TOPIC_CONFIG_DEFAULTS: Readonly<Record<string, string>> = {
+  "cleanup.policy": "delete",
+  "compression.type": "producer",
+  "max.message.bytes": String(DEFAULT_MAX_MESSAGE_BYTES),
+  "message.timestamp.type": "CreateTime",
+  "min.insync.replicas": "1",
+  "retention.bytes": "-1",
+  "retention.ms": "604800000",
+  "segment.bytes": "1073741824",
+};
+
+const NUMERIC_CONFIGS = new Set([
+  "max.message.bytes",
+  "min.insync.replicas",
+  "retention.bytes",
+  "retention.ms",
+  "segment.bytes",
+]);
+
+/** Why a topic name is not allowed, or undefined when it is fine. */
+export function topicNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "topic name is empty";
+  if (name.length > 249) return `topic name is ${name.length} characters long (at most 249)`;
+  if (name === "." || name === "..") return `topic name "${name}" is reserved`;
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
+    return `topic name "${name}" may only contain letters, digits, '.', '_' and '-'`;
+  }
+  return undefined;
+}
+
+/** Why a topic config entry is not allowed, or undefined when it is fine. */
+export function topicConfigProblem(name: string, value: string | null): string | undefined {
+  if (!(name in TOPIC_CONFIG_DEFAULTS)) return `unknown topic config "${name}"`;
+  if (value === null) return undefined;
+  if (NUMERIC_CONFIGS.has(name) && !/^-?\d+$/.test(value)) {
+    return `topic config ${name}=${value} is not an integer`;
+  }
+  if (name === "message.timestamp.type" && value !== "CreateTime" && value !== "LogAppendTime") {
+    return `topic config message.timestamp.type=${value} is neither CreateTime nor LogAppendTime`;
+  }
+  return undefined;
+}
+
+export class Topic {
+  constructor(
+    readonly name: string,
+    readonly partitions: PartitionLog[],
+    readonly config: Map<string, string>,
+  ) {}
+
+  get maxMessageBytes(): number {
+    return Number(this.config.get("max.message.bytes") ?? DEFAULT_MAX_MESSAGE_BYTES);
+  }
+
+  get logAppendTime(): boolean {
+    return this.config.get("message.timestamp.type") === "LogAppendTime";
+  }
+}
+
+export class Cluster {
+  readonly topics = new Map<string, Topic>();
+  readonly #creating = new Map<string, Promise<Topic>>();
+  readonly #dataDir?: string;
+  readonly #log: (line: string) => void;
+
+  constructor(options: { dataDir?: string; log: (line: string) => void }) {
+    this.#dataDir = options.dataDir;
+    this.#log = options.log;
+  }
+
+  #topicDir(name: string): string | undefined {
+    return this.#dataDir ? `${this.#dataDir}/topics/${name}` : undefined;
+  }
+
+  /** Loads persisted topics (and their logs) from the data directory. */
+  async load(): Promise<void> {
+    if (!this.#dataDir) return;
+    const root = `${this.#dataDir}/topics`;
+    await Deno.mkdir(root, { recursive: true });
+    for await (const entry of Deno.readDir(root)) {
+      if (!entry.isDirectory || topicNameProblem(entry.name)) continue;
+      const dir = `${root}/${entry.name}`;
+      let meta: { partitions: number; config: Record<string, string> };
+      try {
+        meta = JSON.parse(await Deno.readTextFile(`${dir}/topic.json`));
+      } catch (e) {
+        this.#log(
+          `skipping topic directory ${dir}: topic.json unreadable (${(e as Error).message})`,
+        );
+        continue;
+      }
+      const logs: PartitionLog[] = [];
+      for (let p = 0; p < meta.partitions; p++) {
+        const log = new PartitionLog(`${dir}/${p}.log`);
+        const note = await log.open();
+        if (note) this.#log(`recovered ${entry.name}-${p}: ${note}`);
+        logs.push(log);
+      }
+      this.topics.set(
+        entry.name,
+        new Topic(entry.name, logs, new Map(Object.entries(meta.config))),
+      );
+    }
+  }
+
+  /** Creates a topic; the caller has validated name, partitions and configs. */
+  createTopic(name: string, partitions: number, config: Record<string, string>): Promise<Topic> {
+    const existing = this.topics.get(name);
+    if (existing) return Promise.resolve(existing);
+    let pending = this.#creating.get(name);
+    if (!pending) {
+      pending = this.#create(name, partitions, config).finally(() => this.#creating.delete(name));
+      this.#creating.set(name, pending);
+    }
+    return pending;
+  }
+
+  /** True while a topic is being created (so a second create reports it as existing). */
+  isCreating(name: string): boolean {
+    return this.#creating.has(name);
+  }
+
+  async #create(name: string, partitions: number, config: Record<string, string>): Promise<Topic> {
+    const dir = this.#topicDir(name);
+    const logs: PartitionLog[] = [];
+    if (dir) {
+      await Deno.mkdir(dir, { recursive: true });
+      const tmp = `${dir}/topic.json.tmp`;
+      await Deno.writeTextFile(tmp, JSON.stringify({ partitions, config }));
+      await Deno.rename(tmp, `${dir}/topic.json`);
+    }
+    for (let p = 0; p < partitions; p++) {
+      const log = new PartitionLog(dir ? `${dir}/${p}.log` : undefined);
+      await log.open();
+      logs.push(log);
+    }
+    const topic = new Topic(name, logs, new Map(Object.entries(config)));
+    this.topics.set(name, topic);
+    return topic;
+  }
+
+  /** Removes a topic and its files. */
+  async deleteTopic(name: string): Promise<void> {
+    const topic = this.topics.get(name);
+    if (!topic) return;
+    this.topics.delete(name);
+    for (const log of topic.partitions) await log.close();
+    const dir = this.#topicDir(name);
+    if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    for (const topic of this.topics.values()) {
+      for (const log of topic.partitions) await log.close();
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * One client connection: reads frames, enforces the SASL state machine, dispatches requests one
+ * at a time and writes responses in request order.
+ *
+ * @module
+ */
+
+import { ApiKey } from "../protocol/api.ts";
+import { ProtocolDecodeError } from "../protocol/errors.ts";
+import { readFrames, readRequestHeader } from "../protocol/frames.ts";
+import { ProtocolReader } from "../protocol/reader.ts";
+import { ProtocolWriter } from "../protocol/writer.ts";
+import { API_TABLE, writeApiVersions } from "./_api_table.ts";
+import type { BrokerContext, ConnectionSession, RequestInfo } from "./_context.ts";
+import { saslStep } from "./_sasl_handlers.ts";
+
+class CloseConnection extends Error {}
+
+function describeRemote(conn: Deno.Conn): string {
+  const addr = conn.remoteAddr as Deno.NetAddr;
+  return addr.hostname ? `${addr.hostname}:${addr.port}` : "unknown peer";
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+}
+
+/** Answers a raw (pre-KIP-152) SASL token: i32 length + bytes, no Kafka header. */
+async function handleLegacyToken(
+  ctx: BrokerContext,
+  session: ConnectionSession,
+  conn: Deno.Conn,
+  token: Uint8Array,
+): Promise<void> {
+  const state = session.sasl;
+  if (state.kind !== "legacyTokens") throw new CloseConnection("unexpected raw SASL token");
+  const result = await saslStep(session, state.mechanism, state.session, token, ctx.log);
+  if ("error" in result) throw new CloseConnection("authentication failed");
+  const out = new ProtocolWriter(result.response.length + 4);
+  out.bytes(result.response);
+  await writeAll(conn, out.finish());
+}
+
+async function handleFrame(
+  ctx: BrokerContext,
+  session: ConnectionSession,
+  conn: Deno.Conn,
+  frame: Uint8Array,
+): Promise<void> {
+  if (session.sasl.kind === "legacyTokens") {
+    return await handleLegacyToken(ctx, session, conn, frame);
+  }
+  if (frame.length < 10) {
+    throw new CloseConnection(`request of ${frame.length} bytes is too short for a header`);
+  }
+  const apiKey = (frame[0] << 24 >> 16) | frame[1];
+  const version = (frame[2] << 24 >> 16) | frame[3];
+  const api = API_TABLE.get(apiKey);
+  if (!api) throw new CloseConnection(`unknown api key ${apiKey}`);
+  const r = new ProtocolReader(frame);
+  const header = readRequestHeader(r, apiKey === ApiKey.ApiVersions && version >= 3);
+  const w = new ProtocolWriter(512);
+  w.int32(0).int32(header.correlationId);
+  if (apiKey === ApiKey.ApiVersions && version > api.maxVersion) {
+    // KIP-511: the client learns our range from a v0-shaped error answer.
+    writeApiVersions(w, version, 0);
+  } else {
+    if (version < api.minVersion || version > api.maxVersion) {
+      throw new CloseConnection(
+        `${api.name} v${version} is not supported (v${api.minVersion}-v${api.maxVersion})`,
+      );
+    }
+    if (ctx.saslEnabled && session.sasl.kind !== "authenticated") {
+      const allowed = session.sasl.kind === "start"
+        ? apiKey === ApiKey.ApiVersions || apiKey === ApiKey.SaslHandshake
+        : apiKey === ApiKey.SaslAuthenticate;
+      if (!allowed) throw new CloseConnection(`${api.name} before SASL authentication completed`);
+    }
+    const req: RequestInfo = {
+      ctx,
+      session,
+      apiKey,
+      version,
+      correlationId: header.correlationId,
+      clientId: header.clientId,
+    };
+    const respond = await api.handle(req, r, w);
+    if (respond === false) {
+      if (session.closeAfterResponse) throw new CloseConnection(session.closeAfterResponse);
+      return;
+    }
+  }
+  const out = w.finish();
+  w.patchInt32(0, out.length - 4);
+  await writeAll(conn, out);
+  if (session.closeAfterResponse) throw new CloseConnection(session.closeAfterResponse);
+}
+
+/**
+ * Serves one connection until the peer closes it, a protocol violation closes it, or the broker
+ * shuts down. Never throws.
+ */
+export async function serveConnection(ctx: BrokerContext, conn: Deno.Conn): Promise<void> {
+  const remote = describeRemote(conn);
+  const session: ConnectionSession = {
+    remote,
+    principal: "ANONYMOUS",
+    sasl: ctx.saslEnabled ? { kind: "start" } : { kind: "authenticated" },
+  };
+  try {
+    for await (const frame of readFrames(conn)) {
+      await handleFrame(ctx, session, conn, frame);
+    }
+  } catch (e) {
+    if (e instanceof CloseConnection || e instanceof ProtocolDecodeError) {
+      ctx.log(`closing connection from ${remote}: ${e.message}`);
+    } else if (
+      !ctx.closing.aborted &&
+      !(e instanceof Deno.errors.ConnectionReset || e instanceof Deno.errors.BrokenPipe ||
+        e instanceof Deno.errors.BadResource || e instanceof Deno.errors.Interrupted)
+    ) {
+      ctx.log(`closing connection from ${remote} after an error: ${(e as Error)?.message ?? e}`);
+    }
+  } finally {
+    try {
+      conn.close();
+    } catch { /* already closed */ }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Shared state handed to every request handler.
+ *
+ * @module
+ */
+
+import type { ProtocolReader } from "../protocol/reader.ts";
+import type { ProtocolWriter } from "../protocol/writer.ts";
+import type { Cluster } from "./_cluster.ts";
+import type { GroupCoordinator } from "./group_coordinator.ts";
+import type { OffsetStore } from "./offset_store.ts";
+import type { SaslSession, UserStore } from "./sasl.ts";
+
+/** Topic operations checked against ACLs. */
+export type TopicOperation =
+  | "read"
+  | "write"
+  | "describe"
+  | "create"
+  | "delete"
+  | "describeConfigs";
+
+/** What the handlers ask of the ACL layer (implemented by AccessControl). */
+export interface TopicAccess {
+  canTopic(principal: string, op: TopicOperation, topic: string): boolean;
+  canGroup(principal: string, op: "read" | "describe", group: string): boolean;
+  canCluster(principal: string, op: "create" | "describe"): boolean;
+}
+
+/** Access for listeners without ACLs: every principal may do everything. */
+export const ALLOW_EVERYTHING: TopicAccess = {
+  canTopic: () => true,
+  canGroup: () => true,
+  canCluster: () => true,
+};
+
+export interface BrokerContext {
+  readonly cluster: Cluster;
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly clusterId: string;
+  readonly autoCreateTopics: boolean;
+  readonly acl: TopicAccess;
+  readonly users: UserStore;
+  readonly saslEnabled: boolean;
+  readonly groups: GroupCoordinator;
+  readonly offsets: OffsetStore;
+  readonly closing: AbortSignal;
+  log(line: string): void;
+  nextProducerId(): number;
+}
+
+/** Per-connection authentication state (Kafka's SaslServerAuthenticator states). */
+export type SaslState =
+  | { kind: "start" }
+  | { kind: "legacyTokens"; mechanism: string; session: SaslSession }
+  | { kind: "authenticate"; mechanism: string; session: SaslSession }
+  | { kind: "authenticated" };
+
+export interface ConnectionSession {
+  readonly remote: string;
+  principal: string;
+  sasl: SaslState;
+  /** Set by a handler that wants the connection closed after its response is written. */
+  closeAfterResponse?: string;
+}
+
+export interface RequestInfo {
+  readonly ctx: BrokerContext;
+  readonly session: ConnectionSession;
+  readonly apiKey: number;
+  readonly version: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+}
+
+/** Decodes the request body from `r` and writes the response body to `w`; `false` = no response. */
+export type RequestHandler = (
+  req: RequestInfo,
+  r: ProtocolReader,
+  w: ProtocolWriter,
+) => Promise<boolean | void> | boolean | void;
+
+export interface ApiHandler {
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  readonly handle: RequestHandler;
+}
+
+export function canTopic(req: RequestInfo, op: TopicOperation, topic: string): boolean {
+  return req.ctx.acl.canTopic(req.session.principal, op, topic);
+}
+
+export function canGroup(req: RequestInfo, op: "read" | "describe", group: string): boolean {
+  return req.ctx.acl.canGroup(req.session.principal, op, group);
+}

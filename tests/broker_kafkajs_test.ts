@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { Kafka, logLevel } from "kafkajs";
+import { withBroker } from "./support/broker.ts";
+
+Deno.env.set("KAFKAJS_NO_PARTITIONER_WARNING", "1");
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+function client(addresses: string[]) {
+  return new Kafka({
+    brokers: addresses,
+    clientId: "test",
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2 },
+  });
+}
+
+Deno.test(
+  "kafkajs admin creates topics, lists them and reads max.message.bytes",
+  opts,
+  async () => {
+    await withBroker({}, async (broker) => {
+      const admin = client(broker.addresses).admin();
+      await admin.connect();
+      try {
+        assert.equal(
+          await admin.createTopics({ topics: [{ topic: "a", numPartitions: 2 }] }),
+          true,
+        );
+        assert.equal(await admin.createTopics({ topics: [{ topic: "a" }] }), false);
+        assert.deepEqual((await admin.listTopics()).sort(), ["a"]);
+        const meta = await admin.fetchTopicMetadata({ topics: ["a"] });
+        assert.deepEqual(meta.topics[0].partitions.map((p) => p.partitionId).sort(), [0, 1]);
+        const configs = await admin.describeConfigs({
+          resources: [{ type: 2, name: "a", configNames: ["max.message.bytes", "retention.ms"] }],
+          includeSynonyms: false,
+        });
+        const entries = configs.resources[0].configEntries.map((
+          e,
+        ) => [e.configName, e.configValue]);
+        assert.deepEqual(entries.sort(), [["max.message.bytes", "1048588"], [
+          "retention.ms",
+          "604800000",
+        ]]);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+  },
+);
+
+Deno.test(
+  "kafkajs producer and group consumer exchange keys, values and headers",
+  opts,
+  async () => {
+    await withBroker({ topics: [{ name: "t", partitions: 2 }] }, async (broker) => {
+      const kafka = client(broker.addresses);
+      const producer = kafka.producer();
+      const consumer = kafka.consumer({
+        groupId: "g",
+        sessionTimeout: 6000,
+        heartbeatInterval: 500,
+        maxWaitTimeInMs: 200,
+      });
+      await producer.connect();
+      try {
+        const sent = await producer.send({
+          topic: "t",
+          acks: -1,
+          messages: [
+            { key: "k0", value: "v0", headers: { h: "1", dup: ["x", "y"] }, partition: 0 },
+            { key: null, value: "v1", partition: 1 },
+            { key: "k2", value: "v2", partition: 0 },
+          ],
+        });
+        assert.deepEqual(
+          sent.map((r) => [r.partition, r.errorCode, r.baseOffset]).sort(),
+          [[0, 0, "0"], [1, 0, "0"]],
+        );
+        await consumer.connect();
+        await consumer.subscribe({ topic: "t", fromBeginning: true });
+        const seen: string[] = [];
+        await new Promise<void>((resolve, reject) => {
+          consumer.run({
+            eachMessage: ({ partition, message }) => {
+              const headers = Object.entries(message.headers ?? {}).map(([k, v]) =>
+                `${k}=${Array.isArray(v) ? v.map(String).join("+") : String(v)}`
+              ).join(",");
+              seen.push(
+                `${partition}/${message.offset}/${
+                  message.key?.toString() ?? "null"
+                }/${message.value}/${headers}`,
+              );
+              if (seen.length === 3) resolve();
+              return Promise.resolve();
+            },
+          }).catch(reject);
+        });
+        assert.deepEqual(seen.sort(), ["0/0/k0/v0/h=1,dup=x+y", "0/1/k2/v2/", "1/0/null/v1/"]);
+      } finally {
+        await consumer.disconnect();
+        await producer.disconnect();
+      }
+    });
+  },
+);

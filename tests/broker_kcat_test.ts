@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { withBroker } from "./support/broker.ts";
+import { kcat } from "./support/processes.ts";
+
+Deno.test("kcat -L lists the broker as controller and every topic with its partitions", async () => {
+  await withBroker({ topics: [{ name: "alerts", partitions: 2 }, "other"] }, async (broker) => {
+    const r = await kcat(broker.addresses[0], ["-L"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`broker 0 at ${broker.host}:${broker.port} \\(controller\\)`),
+    );
+    assert.match(r.stdout, /topic "alerts" with 2 partitions:/);
+    assert.match(r.stdout, /topic "other" with 1 partitions:/);
+    assert.match(r.stdout, /partition 1, leader 0, replicas: 0, isrs: 0/);
+  });
+});
+
+Deno.test("kcat -P with keys and headers is read back by kcat -C -e with offsets intact", async () => {
+  await withBroker({ topics: ["t"] }, async (broker) => {
+    const produced = await kcat(
+      broker.addresses[0],
+      ["-P", "-t", "t", "-K:", "-H", "a=1", "-H", "b=two"],
+      { stdin: "k1:v1\nk2:second value\n:no key\n", config: { "acks": "all" } },
+    );
+    assert.equal(produced.code, 0, produced.stderr);
+    const consumed = await kcat(broker.addresses[0], [
+      "-C",
+      "-t",
+      "t",
+      "-o",
+      "beginning",
+      "-e",
+      "-f",
+      "%p|%o|%k|%s|%h\\n",
+    ]);
+    assert.equal(consumed.code, 0, consumed.stderr);
+    assert.deepEqual(consumed.stdout.trim().split("\n"), [
+      "0|0|k1|v1|a=1,b=two",
+      "0|1|k2|second value|a=1,b=two",
+      "0|2||no key|a=1,b=two",
+    ]);
+  });
+});
+
+Deno.test("kcat -C from an offset beyond the end is reset to earliest by auto.offset.reset", async () => {
+  await withBroker({ topics: ["t"] }, async (broker) => {
+    await kcat(broker.addresses[0], ["-P", "-t", "t"], { stdin: "a\nb\n" });
+    const r = await kcat(broker.addresses[0], [
+      "-C",
+      "-t",
+      "t",
+      "-o",
+      "1000",
+      "-e",
+      "-f",
+      "%o %s\\n",
+    ], {
+      config: { "auto.offset.reset": "earliest" },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split("\n"), ["0 a", "1 b"]);
+  });
+});
+
+Deno.test("kcat -C -o -1 reads the last message and gzip batches pass through unchanged", async () => {
+  await withBroker({ topics: ["t"] }, async (broker) => {
+    const lines = Array.from({ length: 50 }, (_, i) => `message-${i}`).join("\n") + "\n";
+    const p = await kcat(broker.addresses[0], ["-P", "-t", "t", "-z", "gzip"], { stdin: lines });
+    assert.equal(p.code, 0, p.stderr);
+    const all = await kcat(broker.addresses[0], [
+      "-C",
+      "-t",
+      "t",
+      "-o",
+      "beginning",
+      "-e",
+      "-f",
+      "%o:%s\\n",
+    ]);
+    assert.equal(all.stdout.trim().split("\n").length, 50);
+    assert.equal(all.stdout.trim().split("\n")[49], "49:message-49");
+    const last = await kcat(broker.addresses[0], [
+      "-C",
+      "-t",
+      "t",
+      "-o",
+      "-1",
+      "-e",
+      "-f",
+      "%o:%s\\n",
+    ]);
+    assert.equal(last.stdout.trim(), "49:message-49");
+  });
+});
