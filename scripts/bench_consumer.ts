@@ -1,0 +1,126 @@
+/**
+ * Stream throughput against our broker: reading a backlog of JSON alerts through `Consumer`
+ * compared with `kcat -C -e` in the same run, and `Producer` writes + flush.
+ *
+ * Usage: deno run -A scripts/bench_consumer.ts [--messages 100000] [--size 1024] [--writes 20000]
+ *
+ * Prints a Markdown table on stdout.
+ *
+ * @module
+ */
+import { startBroker } from "../lib/broker/mod.ts";
+import { openStream } from "../lib/hop/stream.ts";
+
+function option(name: string, fallback: number): number {
+  const index = Deno.args.indexOf(`--${name}`);
+  if (index < 0) return fallback;
+  const value = Number(Deno.args[index + 1]);
+  if (!Number.isInteger(value) || value <= 0) {
+    console.error(`--${name} needs a positive integer`);
+    Deno.exit(2);
+  }
+  return value;
+}
+
+const messageCount = option("messages", 100_000);
+const messageSize = option("size", 1024);
+const writeCount = option("writes", 20_000);
+
+// A GraceDB-like alert padded to the requested JSON size.
+function alert(i: number): Record<string, unknown> {
+  const base = {
+    alert_type: "update",
+    time_created: "2026-11-22 16:00:00 UTC",
+    superevent_id: `S261122${String(i).padStart(6, "0")}`,
+    urls: { gracedb: "https://gracedb.example.org/superevents/S261122a/view/" },
+    data: { far: 1.2e-9, labels: ["EM_READY", "PASTRO_READY"], pipeline: "gstlal" },
+    padding: "",
+  };
+  const size = JSON.stringify(base).length;
+  base.padding = "x".repeat(Math.max(0, messageSize - size - 10));
+  return base;
+}
+
+function rate(count: number, ms: number): string {
+  return Math.round(count / (ms / 1000)).toLocaleString("en-US");
+}
+
+const broker = await startBroker({
+  port: 0,
+  topics: ["bench.backlog", "bench.writes"],
+  logger: () => {},
+});
+const bootstrap = `${broker.host}:${broker.port}`;
+try {
+  // Producer: 20,000 writes + flush.
+  let started = performance.now();
+  {
+    await using producer = await openStream(`${broker.url}/bench.writes`, "w", { auth: false });
+    for (let i = 0; i < writeCount; i++) await producer.write(alert(i));
+    await producer.flush();
+  }
+  const writeMs = performance.now() - started;
+
+  // Backlog for the readers.
+  started = performance.now();
+  {
+    await using producer = await openStream(`${broker.url}/bench.backlog`, "w", { auth: false });
+    for (let i = 0; i < messageCount; i++) await producer.write(alert(i));
+    await producer.flush();
+  }
+  const backlogMs = performance.now() - started;
+
+  // Our consumer, decoding every alert.
+  started = performance.now();
+  let read = 0;
+  {
+    await using consumer = await openStream(`${broker.url}/bench.backlog`, "r", {
+      auth: false,
+      startAt: "earliest",
+      untilEos: true,
+    });
+    for await (const _message of consumer) read++;
+  }
+  const readMs = performance.now() - started;
+  if (read !== messageCount) throw new Error(`consumer read ${read} of ${messageCount} messages`);
+
+  // kcat on the same broker.
+  started = performance.now();
+  const kcat = await new Deno.Command("kcat", {
+    args: ["-C", "-b", bootstrap, "-t", "bench.backlog", "-o", "beginning", "-e", "-q"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const kcatMs = performance.now() - started;
+  if (kcat.code !== 0) throw new Error(`kcat failed: ${new TextDecoder().decode(kcat.stderr)}`);
+  let lines = 0;
+  for (const byte of kcat.stdout) if (byte === 10) lines++;
+  if (lines !== messageCount) throw new Error(`kcat printed ${lines} of ${messageCount} messages`);
+
+  const ratio = (messageCount / readMs) / (messageCount / kcatMs);
+  console.log(`| stream benchmark (${messageSize}-byte JSON alerts) | messages | ms | msgs/s |`);
+  console.log("| --- | ---: | ---: | ---: |");
+  console.log(
+    `| Consumer read from earliest (decoded) | ${messageCount} | ${readMs.toFixed(0)} | ${
+      rate(messageCount, readMs)
+    } |`,
+  );
+  console.log(
+    `| kcat -C -e (same broker) | ${messageCount} | ${kcatMs.toFixed(0)} | ${
+      rate(messageCount, kcatMs)
+    } |`,
+  );
+  console.log(`| Consumer / kcat | | | ${ratio.toFixed(2)}x (target >= 0.5x) |`);
+  console.log(
+    `| Producer write + flush | ${writeCount} | ${writeMs.toFixed(0)} | ${
+      rate(writeCount, writeMs)
+    } |`,
+  );
+  console.log(
+    `| Producer backlog write + flush | ${messageCount} | ${backlogMs.toFixed(0)} | ${
+      rate(messageCount, backlogMs)
+    } |`,
+  );
+} finally {
+  await broker.close();
+}

@@ -1,0 +1,475 @@
+/**
+ * End-to-end stream behaviour against our broker over PLAINTEXT: round trips, groups and commits,
+ * test messages, start positions, end of stream, stopping, size limits and error texts.
+ */
+import assert from "node:assert/strict";
+import { withBroker } from "./support/broker.ts";
+import { freePort } from "./support/network.ts";
+import { type Consumer, type Metadata, openStream, randomGroupId } from "../lib/hop/stream.ts";
+import { listTopics } from "../lib/hop/list_topics.ts";
+import { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
+import type { MessageModel } from "../lib/hop/models/model.ts";
+import { headerValue } from "../lib/hop/pack.ts";
+import { ConnectionError, KafkaError, MessageTooLargeError } from "../lib/hop/errors.ts";
+import type { Logger } from "../lib/hop/log.ts";
+
+const kafkaTest = { sanitizeOps: false, sanitizeResources: false };
+
+function field(message: MessageModel, name: string): unknown {
+  return ((message as JSONBlob).content as Record<string, unknown>)[name];
+}
+const text = new TextDecoder();
+
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    debug: () => {},
+    info: (m) => lines.push(`INFO ${m}`),
+    warn: (m) => lines.push(`WARNING ${m}`),
+    error: (m) => lines.push(`ERROR ${m}`),
+  };
+}
+
+async function collect<T>(iterator: AsyncIterable<T>, limit = Infinity): Promise<T[]> {
+  const items: T[] = [];
+  if (limit <= 0) return items;
+  for await (const item of iterator) {
+    items.push(item);
+    if (items.length >= limit) break;
+  }
+  return items;
+}
+
+async function writeAll(url: string, messages: unknown[], test = false): Promise<void> {
+  await using producer = await openStream(url, "w", { auth: false });
+  for (const message of messages) await producer.write(message, { test });
+  await producer.flush();
+}
+
+function contents(messages: MessageModel[]): unknown[] {
+  return messages.map((m) => (m instanceof JSONBlob ? m.content : m));
+}
+
+Deno.test({
+  name: "openStream() writes JSON and bytes that read back with hop's headers",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const url = `${broker.url}/t`;
+      await using producer = await openStream(url, "w", { auth: false });
+      await producer.write({ alert_type: "new", n: 1 }, { headers: { origin: "tests" } });
+      await producer.write(new Uint8Array([0, 1, 2, 255]), { key: "k1" });
+      await producer.write("quoted");
+      await producer.flush();
+
+      await using consumer = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+      });
+      const read = await collect(consumer.read({ metadata: true }));
+      assert.equal(read.length, 3);
+      const [first, second, third] = read;
+      assert.ok(first.message instanceof JSONBlob);
+      assert.deepEqual(first.message.content, { alert_type: "new", n: 1 });
+      assert.deepEqual(first.metadata.headers.map(([k]) => k), [
+        "origin",
+        "_id",
+        "_format",
+      ]);
+      assert.equal(headerValue(first.metadata.headers, "_id")?.length, 16);
+      assert.equal(text.decode(headerValue(first.metadata.headers, "origin")), "tests");
+      assert.equal(first.metadata.topic, "t");
+      assert.equal(first.metadata.partition, 0);
+      assert.equal(first.metadata.offset, 0);
+      assert.equal(first.metadata.key, null);
+      assert.ok(Math.abs(first.metadata.timestamp - Date.now()) < 600_000);
+
+      assert.ok(second.message instanceof Blob);
+      assert.deepEqual([...second.message.serialize()], [0, 1, 2, 255]);
+      assert.equal(text.decode(second.metadata.key!), "k1");
+      assert.equal(text.decode(headerValue(second.metadata.headers, "_format")), "blob");
+
+      assert.ok(third.message instanceof JSONBlob);
+      assert.equal(third.message.content, "quoted");
+      assert.equal(third.metadata.offset, 2);
+    }),
+});
+
+Deno.test({
+  name: "Consumer with untilEos ends after every partition, including empty ones, is read",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: [{ name: "multi", partitions: 3 }, "empty"] }, async (broker) => {
+      const url = `${broker.url}/multi`;
+      await using producer = await openStream(url, "w", { auth: false });
+      // Keys pin messages to partitions; some partitions stay empty.
+      for (let i = 0; i < 10; i++) await producer.write({ i }, { key: "same-key" });
+      await producer.flush();
+
+      const consumer = await openStream(`${broker.url}/multi,empty`, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+      });
+      const read = await collect(consumer.read({ metadata: true }));
+      await consumer.close();
+      assert.deepEqual(
+        read.map((r) => (r.message as JSONBlob).content),
+        [...Array(10)].map((
+          _,
+          i,
+        ) => ({ i })),
+      );
+      assert.equal(new Set(read.map((r) => r.metadata.partition)).size, 1);
+
+      // Nothing at all to read: ends at once.
+      await using empty = await openStream(`${broker.url}/empty`, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+      });
+      assert.deepEqual(await collect(empty), []);
+    }),
+});
+
+Deno.test({
+  name: "Consumer starts at latest by default and at earliest when asked",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const url = `${broker.url}/t`;
+      await writeAll(url, [{ old: 1 }, { old: 2 }]);
+
+      await using latest = await openStream(url, "r", { auth: false });
+      await latest.ready;
+      await writeAll(url, [{ fresh: 3 }]);
+      const [fromLatest] = await collect(latest, 1);
+      assert.deepEqual((fromLatest as JSONBlob).content, { fresh: 3 });
+
+      await using earliest = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+      });
+      assert.deepEqual(contents(await collect(earliest)), [{ old: 1 }, { old: 2 }, { fresh: 3 }]);
+    }),
+});
+
+Deno.test({
+  name: "Consumer skips test messages unless ignoreTest is false, and still commits them",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const url = `${broker.url}/t`;
+      await writeAll(url, [{ real: 1 }]);
+      await writeAll(url, [{ test: 2 }, { test: 3 }], true);
+
+      const groupId = randomGroupId("tester");
+      const skipping = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+        groupId,
+      });
+      assert.deepEqual(contents(await collect(skipping)), [{ real: 1 }]);
+      await skipping.close();
+
+      // Same group, test messages wanted: everything was committed, nothing is left.
+      await writeAll(url, [{ real: 4 }]);
+      await using again = await openStream(url, "r", {
+        auth: false,
+        untilEos: true,
+        groupId,
+        ignoreTest: false,
+      });
+      assert.deepEqual(contents(await collect(again)), [{ real: 4 }]);
+
+      await using all = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+        ignoreTest: false,
+      });
+      const read = await collect(all.read({ metadata: true }));
+      assert.deepEqual(contents(read.map((r) => r.message)), [
+        { real: 1 },
+        { test: 2 },
+        { test: 3 },
+        { real: 4 },
+      ]);
+      assert.equal(text.decode(headerValue(read[1].metadata.headers, "_test")), "true");
+    }),
+});
+
+Deno.test({
+  name: "a consumer group resumes after the last markDone when autoCommit is false",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const url = `${broker.url}/t`;
+      await writeAll(url, [1, 2, 3, 4, 5].map((n) => ({ n })));
+      const groupId = "resume-group";
+
+      const first = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        groupId,
+        autoCommit: false,
+      });
+      let marked: Metadata | undefined;
+      for await (const { message, metadata } of first.read({ metadata: true })) {
+        if ((message as JSONBlob).content && metadata.offset === 1) {
+          await first.markDone(metadata);
+          marked = metadata;
+        }
+        if (metadata.offset === 3) break; // read 0..3, only 1 marked done
+      }
+      await first.close();
+      assert.equal(marked?.offset, 1);
+
+      await using second = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        groupId,
+        untilEos: true,
+      });
+      assert.deepEqual(contents(await collect(second)), [{ n: 3 }, { n: 4 }, { n: 5 }]);
+    }),
+});
+
+Deno.test({
+  name: "autoCommit commits a message once the next is requested, so a failed body is redelivered",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const url = `${broker.url}/t`;
+      await writeAll(url, [1, 2, 3, 4].map((n) => ({ n })));
+      const groupId = "auto-group";
+      const first = await openStream(url, "r", { auth: false, startAt: "earliest", groupId });
+      await assert.rejects(async () => {
+        for await (const message of first) {
+          if (field(message, "n") === 2) throw new Error("processing failed");
+        }
+      }, /processing failed/);
+      await first.close();
+
+      await using second = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        groupId,
+        untilEos: true,
+      });
+      assert.deepEqual(contents(await collect(second)), [{ n: 2 }, { n: 3 }, { n: 4 }]);
+    }),
+});
+
+Deno.test({
+  name: "stop(), an AbortSignal and close() end an iteration that waits for data",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const url = `${broker.url}/t`;
+      const waiting = async (consumer: Consumer, end: () => unknown) => {
+        await consumer.ready;
+        const done = collect(consumer);
+        setTimeout(end, 50);
+        return await done;
+      };
+
+      const stopped = await openStream(url, "r", { auth: false });
+      assert.deepEqual(await waiting(stopped, () => stopped.stop()), []);
+      await stopped.close();
+
+      const controller = new AbortController();
+      const aborted = await openStream(url, "r", { auth: false, signal: controller.signal });
+      assert.deepEqual(await waiting(aborted, () => controller.abort()), []);
+      await aborted.close();
+
+      const closed = await openStream(url, "r", { auth: false });
+      assert.deepEqual(await waiting(closed, () => closed.close()), []);
+
+      // Stopped before it was ever ready: iteration ends at once and ready settles.
+      const early = await openStream(url, "r", { auth: false });
+      early.stop();
+      assert.deepEqual(await collect(early), []);
+      await early.ready;
+      await early.close();
+
+      const preAborted = new AbortController();
+      preAborted.abort();
+      await using never = await openStream(url, "r", { auth: false, signal: preAborted.signal });
+      assert.deepEqual(await collect(never), []);
+    }),
+});
+
+Deno.test({
+  name: "stop() mid-iteration ends it after the current message",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const url = `${broker.url}/t`;
+      await writeAll(url, [1, 2, 3, 4, 5].map((n) => ({ n })));
+      await using consumer = await openStream(url, "r", { auth: false, startAt: "earliest" });
+      const seen: unknown[] = [];
+      for await (const message of consumer) {
+        seen.push((message as JSONBlob).content);
+        if (seen.length === 2) consumer.stop();
+      }
+      assert.deepEqual(seen, [{ n: 1 }, { n: 2 }]);
+    }),
+});
+
+Deno.test({
+  name: "Consumer delivers an undecodable payload as a Blob with a logged warning",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const url = `${broker.url}/t`;
+      await using producer = await openStream(url, "w", { auth: false });
+      const bad = new Uint8Array([0xff, 0xfe, 0x00]);
+      await producer.writeRaw(bad, { headers: [["_format", new TextEncoder().encode("nosuch")]] });
+      await producer.writeRaw(bad);
+      await producer.write({ ok: true });
+      await producer.flush();
+
+      const logger = recordingLogger();
+      await using consumer = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+        logger,
+      });
+      const read = await collect(consumer);
+      assert.equal(read.length, 3);
+      assert.ok(read[0] instanceof Blob && read[1] instanceof Blob);
+      assert.deepEqual([...read[0].serialize()], [...bad]);
+      assert.deepEqual((read[2] as JSONBlob).content, { ok: true });
+      const warnings = logger.lines.filter((l) => l.startsWith("WARNING"));
+      assert.equal(warnings.length, 2);
+      assert.match(warnings[0], /NOSUCH not recognized.*offset 0/);
+      assert.match(warnings[1], /Unknown message format.*offset 1/);
+    }),
+});
+
+Deno.test({
+  name: "Producer.write() rejects a message over max.message.bytes naming topic, size and limit",
+  ...kafkaTest,
+  fn: () =>
+    withBroker(
+      { topics: [{ name: "small", config: { "max.message.bytes": "2000" } }] },
+      async (broker) => {
+        await using producer = await openStream(`${broker.url}/small`, "w", { auth: false });
+        await producer.write({ fits: "x".repeat(1000) });
+        const error = await producer.write({ big: "x".repeat(5000) }).then(
+          () => undefined,
+          (e) => e,
+        );
+        assert.ok(error instanceof MessageTooLargeError);
+        assert.equal(error.topic, "small");
+        assert.match(error.message, /message of \d{4} bytes .*2000-byte limit .*topic 'small'/);
+        await producer.flush();
+
+        await using consumer = await openStream(`${broker.url}/small`, "r", {
+          auth: false,
+          startAt: "earliest",
+          untilEos: true,
+        });
+        assert.equal((await collect(consumer)).length, 1);
+      },
+    ),
+});
+
+Deno.test({
+  name: "Producer sends thousands of queued writes in batches and flush() waits for them",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: [{ name: "bulk", partitions: 2 }] }, async (broker) => {
+      const url = `${broker.url}/bulk`;
+      await using producer = await openStream(url, "w", { auth: false });
+      const payload = "y".repeat(900);
+      for (let i = 0; i < 3000; i++) await producer.write({ i, payload });
+      await producer.flush();
+      await using consumer = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+      });
+      const seen = new Set<number>();
+      for await (const message of consumer) seen.add(field(message, "i") as number);
+      assert.equal(seen.size, 3000);
+    }),
+});
+
+Deno.test({
+  name: "Producer.write() without a topic in URL or options names the problem",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["a", "b"] }, async (broker) => {
+      await using producer = await openStream(`${broker.url}/a,b`, "w", { auth: false });
+      await assert.rejects(producer.write({}), /No topic specified for write/);
+      await producer.write({ to: "b" }, { topic: "b" });
+      await producer.flush();
+      assert.deepEqual(await listTopics(`${broker.url}/b,zzz`, { auth: false }), ["b"]);
+    }),
+});
+
+Deno.test({
+  name: "listTopics() returns the visible topics sorted",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["zeta", "alpha", { name: "mid", partitions: 2 }] }, async (broker) => {
+      assert.deepEqual(await listTopics(broker.url, { auth: false }), ["alpha", "mid", "zeta"]);
+    }),
+});
+
+Deno.test({
+  name: "openStream() accepts several brokers in the URL",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const dead = `127.0.0.1:${freePort()}`;
+      const url = `kafka://${broker.host}:${broker.port},${dead}/t`;
+      await writeAll(url, [{ via: "two brokers" }]);
+      await using consumer = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+      });
+      assert.deepEqual(contents(await collect(consumer)), [{ via: "two brokers" }]);
+    }),
+});
+
+Deno.test({
+  name: "openStream() reading a missing topic fails naming the topic",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const error = await openStream(`${broker.url}/nope`, "r", { auth: false }).then(
+        () => undefined,
+        (e) => e,
+      );
+      assert.ok(error instanceof KafkaError);
+      assert.match(error.message, /topic 'nope' does not exist at 127\.0\.0\.1:\d+/);
+    }),
+});
+
+Deno.test({
+  name: "an unreachable broker gives a ConnectionError naming the host within the time limit",
+  ...kafkaTest,
+  fn: async () => {
+    const address = `127.0.0.1:${freePort()}`;
+    for (
+      const attempt of [
+        () => openStream(`kafka://${address}/t`, "r", { auth: false, connectTimeoutMs: 1500 }),
+        () => openStream(`kafka://${address}/t`, "w", { auth: false, connectTimeoutMs: 1500 }),
+        () => listTopics(`kafka://${address}`, { auth: false, timeoutMs: 1500 }),
+      ]
+    ) {
+      const error = await attempt().then(() => undefined, (e) => e);
+      assert.ok(error instanceof ConnectionError, String(error));
+      assert.ok(error.message.includes(address), error.message);
+    }
+  },
+});
