@@ -400,6 +400,10 @@ Deno.test("UserStore keeps names but not passwords, and validates its input", as
     (e: unknown) => e instanceof UserStoreError && e.message === 'user "bob" is listed twice',
   );
   await assert.rejects(
+    UserStore.create([{ username: "ANONYMOUS", password: "x" }]),
+    (e: unknown) => e instanceof UserStoreError && /reserved/.test(e.message),
+  );
+  await assert.rejects(
     UserStore.create([{ username: "", password: "x" }]),
     (e: unknown) => e instanceof UserStoreError && /empty/.test(e.message),
   );

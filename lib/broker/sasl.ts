@@ -5,6 +5,8 @@
  * @module
  */
 
+import { ANONYMOUS_PRINCIPAL } from "./acl.ts";
+
 /**
  * Mechanisms the broker offers, in the order SaslHandshake lists them.
  *
@@ -144,7 +146,8 @@ export class UserStore {
    * @param users names and plaintext passwords; the passwords are not retained
    * @param iterations PBKDF2 rounds, at least 4096 (the default)
    * @returns the store
-   * @throws {UserStoreError} for an empty or duplicate user name, or too few iterations
+   * @throws {UserStoreError} for an empty, duplicate or reserved ("ANONYMOUS") user name, or too
+   * few iterations
    *
    * @example
    * ```ts
@@ -165,6 +168,10 @@ export class UserStore {
     const seen = new Set<string>();
     for (const { username } of users) {
       if (username === "") throw new UserStoreError("a user name is empty");
+      if (username === ANONYMOUS_PRINCIPAL) {
+        // Clients on listeners without SASL act as this principal, which may do everything.
+        throw new UserStoreError(`user name "${username}" is reserved for unauthenticated clients`);
+      }
       if (seen.has(username)) throw new UserStoreError(`user "${username}" is listed twice`);
       seen.add(username);
     }
