@@ -15,3 +15,5 @@
  */
 export * from "./simulate.ts";
 export * from "./topics.ts";
+export * from "./publish.ts";
+export * from "./playground.ts";

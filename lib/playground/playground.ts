@@ -1,0 +1,373 @@
+/**
+ * The offline playground: the project's broker with GraceDB's topic layout, a credential, the
+ * lifecycle simulator publishing into it and, optionally, a listener in the same process.
+ *
+ * @module
+ */
+import type { Alert } from "../alert/client.ts";
+import { type BrokerHandle, startBroker } from "../broker/mod.ts";
+import { Auth } from "../hop/auth.ts";
+import { loadAuth, writeAuth } from "../hop/auth_file.ts";
+import { AuthFileNotFoundError } from "../hop/errors.ts";
+import type { Logger } from "../hop/log.ts";
+import type { Producer } from "../hop/stream.ts";
+import { PlaygroundOptionError, publishLifecycles, type PublishSummary } from "./publish.ts";
+import type { SimulatedStep } from "./simulate.ts";
+import {
+  graceDbTopics,
+  parsePlaygroundGroup,
+  PLAYGROUND_GROUPS,
+  type PlaygroundGroup,
+} from "./topics.ts";
+
+/**
+ * Options of {@linkcode startPlayground}.
+ *
+ * @example
+ * ```ts
+ * import type { PlaygroundOptions } from "./playground.ts";
+ * const options: PlaygroundOptions = { port: 0, count: 3, seed: 1, listen: ["superevent"] };
+ * ```
+ */
+export interface PlaygroundOptions {
+  /** Interface to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; 0 picks a free one. Default 9092. */
+  port?: number;
+  /** Keep topics, alerts and offsets here across runs. Default: in memory. */
+  dataDir?: string;
+  /** No SASL: anyone may connect over PLAINTEXT. Default false. */
+  noAuth?: boolean;
+  /** Username of the broker's only user. Default `playground`. */
+  username?: string;
+  /** Its password. Default: generated for this run. */
+  password?: string;
+  /**
+   * Store the credential in hop's auth.toml (`true`: the default file; a string: that file),
+   * replacing an entry with the same username and hostname.
+   */
+  writeAuth?: boolean | string;
+  /** Groups the simulator publishes to (all three get topics). Default `["gracedb"]`. */
+  groups?: readonly (PlaygroundGroup | string)[];
+  /** Run the simulator. Default true. */
+  simulate?: boolean;
+  /** Simulation seed; same seed, same alerts. Default: a random one. */
+  seed?: number | string;
+  /** Lifecycles to publish; default: no end. */
+  count?: number;
+  /** Lifecycles per minute (see {@linkcode PublishOptions.rate}). */
+  rate?: number;
+  /** GraceDB-like delays between alerts. */
+  realtime?: boolean;
+  /** Simulated clock start; default: fixed with a seed, now without one. */
+  startTime?: Date | number;
+  /**
+   * Listen in this process: `true` for every topic, or topic names without the group prefix.
+   * Alerts are then published one at a time, each once the listener has it, so that output is
+   * reproducible.
+   */
+  listen?: boolean | readonly string[];
+  /** Receives each listened alert, in publication order. */
+  onAlert?: (alert: Alert) => void;
+  /** Progress and warnings of the simulator and listener. */
+  logger?: Logger;
+  /** Where the broker's own log lines go. Default: standard error. */
+  brokerLogger?: (line: string) => void;
+  /** Aborting shuts the playground down. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A running playground. `done` settles when the simulator has published `count` lifecycles
+ * (and the listener has received them all); closing stops everything.
+ *
+ * @example
+ * ```ts ignore
+ * import { startPlayground } from "./playground.ts";
+ * await using playground = await startPlayground({ port: 0, count: 1, seed: 1 });
+ * console.log(playground.server, playground.credential?.username);
+ * await playground.done;
+ * ```
+ */
+export interface PlaygroundHandle extends AsyncDisposable {
+  /** The broker. */
+  readonly broker: BrokerHandle;
+  /** Server URL for clients, `kafka://HOST:PORT/`. */
+  readonly server: string;
+  /** The user clients log in as; undefined with `noAuth`. */
+  readonly credential?: Auth;
+  /** The auth.toml written, when `writeAuth` was asked for. */
+  readonly authFile?: string;
+  /** Groups the simulator publishes to. */
+  readonly groups: readonly PlaygroundGroup[];
+  /** The simulation seed in use. */
+  readonly seed: string;
+  /** Settles when publishing (and listening for it) is over. */
+  readonly done: Promise<PublishSummary>;
+  /** Stops the simulator and listener, then the broker. */
+  close(): Promise<void>;
+}
+
+/** How long the in-process listener may take to receive one alert before the run fails. */
+const RECEIVE_TIMEOUT_MS = 30_000;
+
+function generatePassword(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_");
+}
+
+async function checkDataDir(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = `${dir}/.playground-write-check-${crypto.randomUUID()}`;
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (error) {
+    throw new PlaygroundOptionError(
+      `data directory ${dir} is not writable: ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+}
+
+async function storeCredential(auth: Auth, path: string | undefined): Promise<string> {
+  let existing: Auth[] = [];
+  try {
+    existing = await loadAuth(path);
+  } catch (error) {
+    if (!(error instanceof AuthFileNotFoundError) && !(error instanceof Deno.errors.NotFound)) {
+      throw error;
+    }
+  }
+  const kept = existing.filter((c) =>
+    !(c.username === auth.username && c.hostname === auth.hostname)
+  );
+  return await writeAuth([...kept, auth], path);
+}
+
+/** Arrivals per topic, so the publisher can wait for "the n-th alert on topic T". */
+class Arrivals {
+  #arrived = new Map<string, number>();
+  #expected = new Map<string, number>();
+  #waiters = new Set<{ topic: string; n: number; resolve: () => void }>();
+
+  arrive(topic: string): void {
+    const n = (this.#arrived.get(topic) ?? 0) + 1;
+    this.#arrived.set(topic, n);
+    for (const waiter of this.#waiters) {
+      if (waiter.topic === topic && waiter.n <= n) {
+        this.#waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  next(topic: string, signal: AbortSignal): Promise<void> {
+    const n = (this.#expected.get(topic) ?? 0) + 1;
+    this.#expected.set(topic, n);
+    if ((this.#arrived.get(topic) ?? 0) >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = { topic, n, resolve: () => finish() };
+      const timer = setTimeout(() => {
+        finish();
+        reject(
+          new Error(
+            `the listener did not receive alert ${n} of topic ${topic} within ${
+              RECEIVE_TIMEOUT_MS / 1000
+            } s`,
+          ),
+        );
+      }, RECEIVE_TIMEOUT_MS);
+      const finish = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+        signal.removeEventListener("abort", finish);
+        resolve();
+      };
+      signal.addEventListener("abort", finish, { once: true });
+      this.#waiters.add(waiter);
+    });
+  }
+}
+
+/**
+ * Starts the playground: the broker (in memory or in `dataDir`) with the topic layout of
+ * `gracedb`, `gracedb-playground` and `gracedb-test`, a user with a generated password (unless
+ * `noAuth`), an auth.toml entry when asked, the simulator, and an optional listener.
+ *
+ * @param options where to listen, credentials, simulation and pacing
+ * @returns the running playground
+ * @throws {UnknownGroupError} for a group other than the three above
+ * @throws {PlaygroundOptionError} for a bad rate or an unwritable data directory
+ * @throws {BrokerStartError} when the port is in use
+ * @example
+ * ```ts ignore
+ * import { startPlayground } from "./playground.ts";
+ *
+ * await using playground = await startPlayground({
+ *   port: 0,
+ *   seed: 1,
+ *   count: 2,
+ *   listen: ["superevent"],
+ *   onAlert: (alert) => console.log(alert.fullTopic, alert.payload.alert_type),
+ * });
+ * await playground.done;
+ * ```
+ */
+export async function startPlayground(options: PlaygroundOptions = {}): Promise<PlaygroundHandle> {
+  const groups = [
+    ...new Set((options.groups?.length ? options.groups : ["gracedb"]).map(parsePlaygroundGroup)),
+  ];
+  if (options.rate !== undefined && !(Number.isFinite(options.rate) && options.rate > 0)) {
+    throw new PlaygroundOptionError(
+      `rate must be a positive number of lifecycles per minute, got ${options.rate}`,
+    );
+  }
+  if (options.count !== undefined && !(Number.isInteger(options.count) && options.count >= 0)) {
+    throw new PlaygroundOptionError(
+      `count must be a whole number of lifecycles, got ${options.count}`,
+    );
+  }
+  if (options.dataDir !== undefined) await checkDataDir(options.dataDir);
+  const host = options.host ?? "127.0.0.1";
+  const username = options.username ?? "playground";
+  const password = options.password ?? generatePassword();
+  const seed = String(options.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]);
+  const startTime = options.startTime ?? (options.seed === undefined ? Date.now() : undefined);
+  const logger = options.logger;
+
+  const broker = await startBroker({
+    host,
+    port: options.port ?? 9092,
+    dataDir: options.dataDir,
+    users: options.noAuth ? undefined : [{ username, password }],
+    topics: PLAYGROUND_GROUPS.flatMap((group) => graceDbTopics(group)),
+    logger: options.brokerLogger,
+  });
+  const server = `kafka://${broker.host}:${broker.port}/`;
+  const credential = options.noAuth ? undefined : new Auth({
+    username,
+    password,
+    hostname: `${broker.host}:${broker.port}`,
+    protocol: "SASL_PLAINTEXT",
+    mechanism: "SCRAM-SHA-512",
+  });
+
+  const stopping = new AbortController();
+  const clients: { stop(): void; [Symbol.asyncDispose](): Promise<void> }[] = [];
+  const listeners: Promise<void>[] = [];
+  let producer: Producer | undefined;
+  let authFile: string | undefined;
+  const onAbort = () => stopping.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  let closing: Promise<void> | undefined;
+  const shutDown = () => closing ??= closeAll();
+  const closeAll = async () => {
+    options.signal?.removeEventListener("abort", onAbort);
+    stopping.abort();
+    for (const client of clients) client.stop();
+    await Promise.allSettled(listeners);
+    await Promise.allSettled(clients.map((client) => client[Symbol.asyncDispose]()));
+    await producer?.close().catch((error) =>
+      logger?.warn(`closing the publisher: ${error.message}`)
+    );
+    await broker.close();
+  };
+
+  try {
+    if (options.writeAuth && credential) {
+      authFile = await storeCredential(
+        credential,
+        typeof options.writeAuth === "string" ? options.writeAuth : undefined,
+      );
+    }
+
+    let listened: Set<string> | undefined;
+    const arrivals = new Arrivals();
+    let listenerFailure: Promise<never> | undefined;
+    if (options.listen) {
+      const { Client } = await import("../alert/client.ts");
+      const names = options.listen === true ? undefined : [...options.listen];
+      listened = new Set();
+      const ready: Promise<void>[] = [];
+      const failures: Promise<never>[] = [];
+      for (const group of groups) {
+        const topics = names ?? graceDbTopics(group).map((t) => t.slice(group.length + 1));
+        for (const topic of topics) listened.add(`${group}.${topic}`);
+        const client = new Client({
+          server,
+          group,
+          ...(credential ? { auth: [credential] } : { noAuth: true }),
+          logger,
+        });
+        clients.push(client);
+        let resolveReady!: () => void;
+        ready.push(new Promise<void>((resolve) => (resolveReady = resolve)));
+        const listening = client.listen(
+          (_topic, _payload, alert) => {
+            options.onAlert?.(alert);
+            arrivals.arrive(alert.fullTopic);
+          },
+          topics,
+          { onReady: () => resolveReady(), signal: stopping.signal },
+        );
+        listeners.push(listening);
+        failures.push(listening.then(
+          () => new Promise<never>(() => {}),
+          (error) => Promise.reject(error),
+        ));
+      }
+      listenerFailure = Promise.race(failures);
+      listenerFailure.catch(() => {});
+      await Promise.race([Promise.all(ready), listenerFailure]);
+      logger?.info(`listening to ${listened.size} topics`);
+    }
+
+    let done: Promise<PublishSummary>;
+    if (options.simulate === false) {
+      done = new Promise((resolve) =>
+        stopping.signal.addEventListener(
+          "abort",
+          () => resolve({ lifecycles: 0, alerts: 0, aborted: true }),
+          { once: true },
+        )
+      );
+    } else {
+      const { openStream } = await import("../hop/stream.ts");
+      producer = await openStream(server, "w", { auth: credential ?? false, logger });
+      const onPublished = listened
+        ? (step: SimulatedStep) =>
+          listened.has(step.topic)
+            ? Promise.race([arrivals.next(step.topic, stopping.signal), listenerFailure!])
+            : undefined
+        : undefined;
+      done = publishLifecycles(producer, {
+        seed,
+        groups,
+        count: options.count,
+        startTime,
+        rate: options.rate,
+        realtime: options.realtime,
+        signal: stopping.signal,
+        onPublished,
+        logger,
+      });
+    }
+    done.catch(() => {});
+
+    return {
+      broker,
+      server,
+      credential,
+      authFile,
+      groups,
+      seed,
+      done,
+      close: shutDown,
+      [Symbol.asyncDispose]: shutDown,
+    };
+  } catch (error) {
+    await shutDown().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Publishes simulated GraceDB lifecycles to a Kafka broker, paced like GraceDB or as fast as
+ * the broker takes them.
+ *
+ * @module
+ */
+import { encodeAlert } from "../alert/payload.ts";
+import type { Auth } from "../hop/auth.ts";
+import type { Logger } from "../hop/log.ts";
+import type { Producer } from "../hop/stream.ts";
+import { type SimulatedStep, simulateLifecycles, type SimulateOptions } from "./simulate.ts";
+
+/**
+ * Options of {@linkcode publishLifecycles}: the simulation's (seed, groups, count, start time)
+ * plus pacing.
+ *
+ * @example
+ * ```ts
+ * import type { PublishOptions } from "./publish.ts";
+ * const options: PublishOptions = { seed: 1, count: 3, rate: 6 }; // one lifecycle every 10 s
+ * ```
+ */
+export interface PublishOptions extends SimulateOptions {
+  /**
+   * Lifecycles per minute. Without `realtime`, each lifecycle's alerts are spread over its share
+   * of the minute in GraceDB's proportions; with it, lifecycles start at this rate (never
+   * before the previous one ended) and keep GraceDB's delays.
+   */
+  rate?: number;
+  /** Wait GraceDB-like delays between alerts (a lifecycle then takes many minutes). */
+  realtime?: boolean;
+  /** Aborting stops publishing at the next alert; already queued alerts are still flushed. */
+  signal?: AbortSignal;
+  /** Credential when a broker URL is given (default: auth.toml lookup, as `openStream`). */
+  auth?: boolean | Auth | Auth[];
+  /**
+   * Called after each alert is acknowledged by the broker; publishing waits for the returned
+   * promise (the playground's listener uses it to print alerts in a reproducible order).
+   */
+  onPublished?: (step: SimulatedStep) => void | Promise<void>;
+  /** Progress lines (one per lifecycle) go here. */
+  logger?: Logger;
+}
+
+/**
+ * What {@linkcode publishLifecycles} did.
+ *
+ * @example
+ * ```ts
+ * import type { PublishSummary } from "./publish.ts";
+ * const describe = (s: PublishSummary) => `${s.alerts} alerts in ${s.lifecycles} lifecycles`;
+ * ```
+ */
+export interface PublishSummary {
+  /** Lifecycles published completely. */
+  lifecycles: number;
+  /** Alerts acknowledged by the broker. */
+  alerts: number;
+  /** True when the signal stopped publishing early. */
+  aborted: boolean;
+}
+
+/**
+ * Error for a pacing option that makes no sense, e.g. a rate of zero.
+ *
+ * @example
+ * ```ts
+ * import { PlaygroundOptionError } from "./publish.ts";
+ * const error = new PlaygroundOptionError("--rate must be a positive number, got '0'");
+ * console.log(error.message);
+ * ```
+ */
+export class PlaygroundOptionError extends Error {
+  /**
+   * Builds the error.
+   *
+   * @param message which option is wrong and why
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "PlaygroundOptionError";
+  }
+}
+
+function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
+  const ms = deadline - performance.now();
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Publishes simulated lifecycles (see {@linkcode simulateLifecycles}) the way GraceDB does:
+ * each alert's JSON text as a JSON string literal with hop's headers, to `<group>.<topic>`.
+ *
+ * Pacing: as fast as possible by default; `rate` lifecycles per minute; `realtime` for
+ * GraceDB-like delays. Ends after `count` lifecycles (or never), or when `signal` aborts.
+ *
+ * @param target an open {@linkcode Producer} (left open) or a broker URL such as
+ *   `kafka://127.0.0.1:9092/` (a producer is opened and closed here)
+ * @param options simulation and pacing options
+ * @returns how many lifecycles and alerts went out
+ * @throws {PlaygroundOptionError} for a non-positive or non-finite `rate`
+ * @throws {DeliveryError} when the broker did not acknowledge some alerts
+ * @example
+ * ```ts ignore
+ * import { startBroker } from "../broker/mod.ts";
+ * import { graceDbTopics, publishLifecycles } from "./mod.ts";
+ *
+ * await using broker = await startBroker({ port: 0, topics: graceDbTopics("gracedb") });
+ * const summary = await publishLifecycles(`${broker.url}/`, { seed: 1, count: 2, auth: false });
+ * console.log(`${summary.alerts} alerts`);
+ * ```
+ */
+export async function publishLifecycles(
+  target: Producer | string,
+  options: PublishOptions = {},
+): Promise<PublishSummary> {
+  const { rate, realtime = false, signal, onPublished, logger } = options;
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
+    throw new PlaygroundOptionError(
+      `rate must be a positive number of lifecycles per minute, got ${rate}`,
+    );
+  }
+  let producer: Producer;
+  let owned = false;
+  if (typeof target === "string") {
+    const { openStream } = await import("../hop/stream.ts");
+    producer = await openStream(target, "w", { auth: options.auth ?? true, logger });
+    owned = true;
+  } else {
+    producer = target;
+  }
+
+  const summary: PublishSummary = { lifecycles: 0, alerts: 0, aborted: false };
+  const slotMs = rate ? 60_000 / rate : 0;
+  const paced = realtime || rate !== undefined;
+  const began = performance.now();
+  let lifecycleStart = began;
+  let previousEnd = began;
+  let scale = 1;
+  let pending = 0;
+  try {
+    for (const step of simulateLifecycles(options)) {
+      if (signal?.aborted) break;
+      if (step.sequence === 0) {
+        // Where this lifecycle begins on the real clock, and how much its timeline is squeezed.
+        const slotStart = began + step.lifecycle * slotMs;
+        lifecycleStart = realtime
+          ? Math.max(slotStart, previousEnd + (rate ? 0 : step.delayMs))
+          : slotStart;
+        scale = realtime || !rate
+          ? 1
+          : Math.min(1, (0.9 * slotMs) / Math.max(1, step.lifecycleDurationMs));
+      }
+      if (paced) {
+        await sleepUntil(lifecycleStart + step.offsetMs * scale, signal);
+        if (signal?.aborted) break;
+      }
+      await producer.write(encodeAlert(step.alert, "gracedb"), { topic: step.topic });
+      pending++;
+      // Alone on the clock, batching a lifecycle is fastest; paced or observed, each alert goes now.
+      if (paced || onPublished || step.last) {
+        await producer.flush();
+        summary.alerts += pending;
+        pending = 0;
+      }
+      if (onPublished) await onPublished(step);
+      if (step.last) {
+        summary.lifecycles++;
+        previousEnd = performance.now();
+        logger?.info(
+          `published lifecycle ${step.lifecycle + 1} (${step.superevent}, ${
+            step.sequence + 1
+          } alerts)`,
+        );
+      }
+    }
+    if (pending) {
+      await producer.flush();
+      summary.alerts += pending;
+    }
+  } finally {
+    summary.aborted = signal?.aborted ?? false;
+    if (owned) await producer.close();
+  }
+  return summary;
+}
