@@ -1,0 +1,107 @@
+/**
+ * Cross-client checks with kcat (librdkafka): what we write is what kcat prints, byte for byte,
+ * and what kcat writes with hop's headers decodes into the right models.
+ */
+import assert from "node:assert/strict";
+import { withBroker } from "./support/broker.ts";
+import { kcat } from "./support/processes.ts";
+import { openStream } from "../lib/hop/stream.ts";
+import { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
+import { headerValue } from "../lib/hop/pack.ts";
+
+const kafkaTest = { sanitizeOps: false, sanitizeResources: false };
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  outer: for (let i = from; i <= haystack.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+Deno.test({
+  name: "kcat -C -e -f shows hop's _id, _sender-less _format headers and our payload bytes",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const url = `${broker.url}/t`;
+      {
+        await using producer = await openStream(url, "w", { auth: false });
+        await producer.write({ superevent_id: "S1", far: 1e-9 }, { key: "k" });
+        await producer.flush();
+      }
+      await using consumer = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+      });
+      const [{ metadata }] = await Array.fromAsync(consumer.read({ metadata: true }));
+      const id = headerValue(metadata.headers, "_id")!;
+      assert.equal(id.length, 16);
+      assert.equal(id[6] >> 4, 4); // UUID version 4
+      assert.equal(id[8] >> 6, 2); // RFC 4122 variant
+
+      const result = await kcat(`${broker.host}:${broker.port}`, [
+        "-C",
+        "-t",
+        "t",
+        "-o",
+        "beginning",
+        "-e",
+        "-q",
+        "-f",
+        "KEY=%k|HEADERS=%h|VALUE=%s|END\n",
+      ], { timeoutMs: 30_000 });
+      assert.equal(result.code, 0, result.stderr);
+      const out = result.stdoutBytes;
+      const idAt = indexOf(out, encoder.encode("HEADERS=_id="));
+      assert.ok(idAt >= 0, decoder.decode(out));
+      const idStart = idAt + "HEADERS=_id=".length;
+      assert.deepEqual([...out.subarray(idStart, idStart + 16)], [...id]);
+      const rest = decoder.decode(out.subarray(idStart + 16));
+      assert.equal(rest, `,_format=json|VALUE={"superevent_id": "S1", "far": 1e-09}|END\n`);
+      assert.ok(decoder.decode(out.subarray(0, idAt)).startsWith("KEY=k|"));
+    }),
+});
+
+Deno.test({
+  name: "messages written by kcat with hop's headers decode into the right models",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const bootstrap = `${broker.host}:${broker.port}`;
+      const produce = async (payload: string, headers: string[]) => {
+        const args = ["-P", "-t", "t", ...headers.flatMap((h) => ["-H", h])];
+        const result = await kcat(bootstrap, args, { stdin: payload, timeoutMs: 30_000 });
+        assert.equal(result.code, 0, result.stderr);
+      };
+      await produce('{"alert_type": "new"}\n', ["_format=json", "_sender=kcat-user"]);
+      await produce("raw bytes\n", ["_format=blob"]);
+      await produce('{"format": "blob", "content": {"legacy": true}}\n', []);
+      await produce('{"plain": "json"}\n', []);
+      await produce("not json at all\n", []);
+      await produce('{"test": true}\n', ["_format=json", "_test=true"]);
+
+      await using consumer = await openStream(`${broker.url}/t`, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+      });
+      const read = await Array.fromAsync(consumer.read({ metadata: true }));
+      assert.equal(read.length, 5);
+      const [json, blob, legacy, plain, notJson] = read;
+      assert.ok(json.message instanceof JSONBlob);
+      assert.deepEqual(json.message.content, { alert_type: "new" });
+      assert.equal(decoder.decode(headerValue(json.metadata.headers, "_sender")), "kcat-user");
+      assert.ok(blob.message instanceof Blob);
+      assert.equal(decoder.decode(blob.message.serialize()), "raw bytes");
+      assert.ok(legacy.message instanceof JSONBlob);
+      assert.deepEqual(legacy.message.content, { legacy: true });
+      assert.ok(plain.message instanceof JSONBlob);
+      assert.deepEqual(plain.message.content, { plain: "json" });
+      assert.ok(notJson.message instanceof Blob);
+      assert.equal(decoder.decode(notJson.message.serialize()), "not json at all");
+    }),
+});
