@@ -109,7 +109,8 @@ export function parseKafkaUrl(url: string): KafkaUrl {
   const broker = brokers[0];
   if (broker === "") fail("no broker address");
   const { host, port } = splitHostPort(broker);
-  if (host === "" || host === "[]") fail(`'${broker}' is not a broker address (host[:port])`);
+  const validHost = /^\[[0-9A-Za-z:.%]+\]$/.test(host) || /^[A-Za-z0-9._-]+$/.test(host);
+  if (!validHost) fail(`'${broker}' is not a broker address (host[:port])`);
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
     fail(`port ${port} is out of range`);
   }

@@ -1,0 +1,210 @@
+import { deepStrictEqual, notStrictEqual, throws } from "node:assert/strict";
+import {
+  Blob,
+  formatUuid,
+  GCNCircular,
+  type Header,
+  headerValue,
+  isTestMessage,
+  JSONBlob,
+  PackError,
+  packMessage,
+  registerModel,
+  unpackMessage,
+  VOEvent,
+} from "../lib/hop/mod.ts";
+
+const encode = (text: string) => new TextEncoder().encode(text);
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const fixture = (name: string) => Deno.readFile(new URL(`testdata/hop/${name}`, import.meta.url));
+
+Deno.test("packMessage() writes JSON like Python's json.dumps (separators, \\u escapes)", async () => {
+  const alert = JSON.parse(decode(await fixture("alert.json")));
+  const { value } = packMessage(alert);
+  // Bytes produced by CPython 3 json.dumps() for the same document.
+  deepStrictEqual(
+    decode(value),
+    '{"superevent_id": "S240615dg", "far": 3.2e-10, "instruments": ["H1", "L1"], ' +
+      '"note": "caf\\u00e9 \\ud83c\\udf0c"}',
+  );
+});
+
+Deno.test("packMessage() formats floats and control characters as Python does", () => {
+  const { value } = packMessage([
+    1e-5,
+    0.1,
+    123456.789,
+    -0.0001,
+    1e-7,
+    2.5e-300,
+    NaN,
+    Infinity,
+    '\x7f\x01"\\',
+  ]);
+  deepStrictEqual(
+    decode(value),
+    '[1e-05, 0.1, 123456.789, -0.0001, 1e-07, 2.5e-300, NaN, Infinity, "\\u007f\\u0001\\"\\\\"]',
+  );
+});
+
+Deno.test("packMessage() quotes a string as JSON, as GraceDB's double encoding relies on", async () => {
+  // GraceDB dumps the alert to JSON text and hop encodes that text again as a JSON string.
+  const text = new JSONBlob(JSON.parse(decode(await fixture("alert.json")))).toString();
+  // Bytes produced by CPython 3 json.dumps(json.dumps(alert)).
+  deepStrictEqual(
+    decode(packMessage(text).value),
+    '"{\\"superevent_id\\": \\"S240615dg\\", \\"far\\": 3.2e-10, \\"instruments\\": ' +
+      '[\\"H1\\", \\"L1\\"], \\"note\\": \\"caf\\\\u00e9 \\\\ud83c\\\\udf0c\\"}"',
+  );
+});
+
+Deno.test("packMessage() orders headers: user headers, _id, _sender, _test, _format", () => {
+  const userHeaders: [string, string][] = [["b", "2"], ["a", "1"]];
+  const { headers } = packMessage({ x: 1 }, { headers: userHeaders, sender: "alice", test: true });
+  deepStrictEqual(headers.map(([key]) => key), ["b", "a", "_id", "_sender", "_test", "_format"]);
+  deepStrictEqual(decode(headers[0][1]), "2");
+  deepStrictEqual(headers[2][1].length, 16);
+  deepStrictEqual(headers[2][1][6] >> 4, 4, "UUID version 4");
+  deepStrictEqual(headers[2][1][8] >> 6, 0b10, "RFC 4122 variant");
+  deepStrictEqual(decode(headers[3][1]), "alice");
+  deepStrictEqual(decode(headers[4][1]), "true");
+  deepStrictEqual(decode(headers[5][1]), "json");
+  deepStrictEqual(userHeaders.length, 2, "the caller's list is not modified");
+});
+
+Deno.test("packMessage() omits _sender and _test unless asked and accepts mapping headers", () => {
+  const { headers } = packMessage(new Uint8Array([1, 2]), { headers: { origin: "x" } });
+  deepStrictEqual(headers.map(([key]) => key), ["origin", "_id", "_format"]);
+  deepStrictEqual(decode(headerValue(headers, "_format")!), "blob");
+});
+
+Deno.test("packMessage() gives every message a different _id", () => {
+  const first = headerValue(packMessage(1).headers, "_id")!;
+  const second = headerValue(packMessage(1).headers, "_id")!;
+  notStrictEqual(formatUuid(first), formatUuid(second));
+});
+
+Deno.test("packMessage() sends bytes raw as blob and models by their own format", async () => {
+  const bytes = new Uint8Array([0, 255, 10]);
+  const packed = packMessage(bytes);
+  deepStrictEqual(packed.value, bytes);
+  const xml = await fixture("superevent_preliminary.xml");
+  const voevent = packMessage(VOEvent.load(xml));
+  deepStrictEqual(voevent.value, xml);
+  deepStrictEqual(decode(headerValue(voevent.headers, "_format")!), "voevent");
+});
+
+Deno.test("packMessage() rejects undefined and functions with PackError", () => {
+  throws(() => packMessage(undefined), PackError);
+  throws(
+    () => packMessage(() => 1),
+    /Unable to pack a message of type function which is not bytes and cannot be serialized to JSON/,
+  );
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  throws(() => packMessage(cyclic), PackError);
+});
+
+Deno.test("unpackMessage() round-trips every built-in format through packMessage()", async () => {
+  const xml = await fixture("superevent_preliminary.xml");
+  const circular = GCNCircular.load(await fixture("circular.gcn3"));
+  for (
+    const [message, format] of [
+      [{ a: [1, "x"] }, "json"],
+      [new Uint8Array([9, 8]), "blob"],
+      [VOEvent.load(xml), "voevent"],
+      [circular, "circular"],
+    ] as const
+  ) {
+    const { value, headers } = packMessage(message);
+    const { message: decoded, warning } = unpackMessage(value, headers);
+    deepStrictEqual(warning, undefined);
+    deepStrictEqual(decoded.format, format);
+    deepStrictEqual(decoded.serialize(), value);
+  }
+});
+
+Deno.test("unpackMessage() matches _format case-insensitively and uses the first one", () => {
+  const headers: Header[] = [["_format", encode("JSON")], ["_format", encode("blob")]];
+  const { message } = unpackMessage(encode("[1, 2]"), headers);
+  deepStrictEqual(message instanceof JSONBlob && message.content, [1, 2]);
+});
+
+Deno.test("unpackMessage() turns an unknown _format into a Blob with hop's warning", () => {
+  const { message, warning } = unpackMessage(encode("x"), [["_format", encode("weird")]]);
+  deepStrictEqual(message instanceof Blob && decode(message.content), "x");
+  deepStrictEqual(
+    warning?.startsWith("Message format WEIRD not recognized; returning a Blob"),
+    true,
+  );
+});
+
+Deno.test("unpackMessage() never throws for undecodable content", () => {
+  const cases: [Uint8Array | null, Header[]][] = [
+    [encode("{not json"), [["_format", encode("json")]]],
+    [new Uint8Array([0xff, 0xfe]), [["_format", encode("json")]]],
+    [encode("<VOEvent"), [["_format", encode("voevent")]]],
+    [encode("Obj"), [["_format", encode("avro")]]],
+    [null, [["_format", encode("json")]]],
+    [null, []],
+    [new Uint8Array([0xc3, 0x28]), []],
+    [encode("plain text"), []],
+    [encode("x"), [["_format", new Uint8Array([0xff])]]],
+  ];
+  for (const [value, headers] of cases) {
+    const { message, warning } = unpackMessage(value, headers);
+    deepStrictEqual(message instanceof Blob, true);
+    deepStrictEqual(typeof warning, "string");
+    deepStrictEqual((message as Blob).content, value ?? new Uint8Array());
+  }
+});
+
+Deno.test("unpackMessage() reads headerless JSON as JSONBlob and the legacy envelope", () => {
+  const plain = unpackMessage(encode('{"a": 1}'), []);
+  deepStrictEqual(plain.message instanceof JSONBlob && plain.message.content, { a: 1 });
+  const legacyJson = unpackMessage(encode('{"format": "blob", "content": {"b": 2}}'), []);
+  deepStrictEqual(legacyJson.message instanceof JSONBlob && legacyJson.message.content, { b: 2 });
+  const legacyCircular = unpackMessage(
+    encode('{"format": "circular", "content": {"header": {"title": "T"}, "body": "text"}}'),
+    [],
+  );
+  deepStrictEqual(
+    legacyCircular.message instanceof GCNCircular && legacyCircular.message.header,
+    { title: "T" },
+  );
+  const legacyVoevent = unpackMessage(
+    encode('{"format": "voevent", "content": {"ivorn": "ivo://x#1", "role": "test"}}'),
+    [],
+  );
+  deepStrictEqual(
+    legacyVoevent.message instanceof VOEvent && legacyVoevent.message.ivorn,
+    "ivo://x#1",
+  );
+});
+
+Deno.test("unpackMessage() gives a Blob of the raw bytes for an unknown legacy format", () => {
+  const value = encode('{"format": "mystery", "content": {"a": 1}}');
+  const { message, warning } = unpackMessage(value, []);
+  deepStrictEqual(message instanceof Blob && message.content, value);
+  deepStrictEqual(warning, "Legacy message format MYSTERY not recognized; returning a Blob");
+});
+
+Deno.test("registerModel() adds a format that unpackMessage() uses", () => {
+  class Ping {
+    readonly format = "ping-test";
+    constructor(readonly text: string) {}
+    serialize() {
+      return encode(this.text);
+    }
+  }
+  registerModel("ping-test", (value) => new Ping(decode(value)));
+  const packed = packMessage(new Ping("hello"));
+  const { message } = unpackMessage(packed.value, packed.headers);
+  deepStrictEqual(message instanceof Ping && message.text, "hello");
+});
+
+Deno.test("isTestMessage() is true for any _test header value", () => {
+  deepStrictEqual(isTestMessage(packMessage(1, { test: true }).headers), true);
+  deepStrictEqual(isTestMessage([["_test", encode("false")]]), true);
+  deepStrictEqual(isTestMessage(packMessage(1).headers), false);
+});

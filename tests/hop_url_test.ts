@@ -1,0 +1,79 @@
+import { deepStrictEqual, throws } from "node:assert/strict";
+import { formatKafkaUrl, InvalidUrlError, parseKafkaUrl, splitHostPort } from "../lib/hop/mod.ts";
+
+function rejects(url: string, fragment: string) {
+  throws(() => parseKafkaUrl(url), (error: unknown) => {
+    deepStrictEqual(error instanceof InvalidUrlError, true);
+    const message = (error as Error).message;
+    deepStrictEqual(message.includes(fragment), true, `'${message}' lacks '${fragment}'`);
+    return true;
+  });
+}
+
+Deno.test("parseKafkaUrl() splits username, broker and topics", () => {
+  deepStrictEqual(parseKafkaUrl("kafka://alice@kafka.example.org:9092/t1,t2"), {
+    username: "alice",
+    brokers: ["kafka.example.org:9092"],
+    topics: ["t1", "t2"],
+  });
+});
+
+Deno.test("parseKafkaUrl() accepts an upper-case scheme and adds no default port", () => {
+  deepStrictEqual(parseKafkaUrl("KAFKA://host/topic"), { brokers: ["host"], topics: ["topic"] });
+});
+
+Deno.test("parseKafkaUrl() gives no topics for an empty path or a lone slash", () => {
+  deepStrictEqual(parseKafkaUrl("kafka://host").topics, []);
+  deepStrictEqual(parseKafkaUrl("kafka://host/").topics, []);
+  deepStrictEqual(parseKafkaUrl("kafka://host///t").topics, ["t"]);
+});
+
+Deno.test("parseKafkaUrl() keeps bracketed IPv6 brokers whole", () => {
+  deepStrictEqual(parseKafkaUrl("kafka://[::1]:9092/t").brokers, ["[::1]:9092"]);
+});
+
+Deno.test("parseKafkaUrl() rejects other schemes with hop's text", () => {
+  rejects("http://host/t", "must start with 'kafka://'");
+  rejects("kafka:host/t", "must start with 'kafka://'");
+});
+
+Deno.test("parseKafkaUrl() rejects two brokers", () => {
+  rejects("kafka://a:9092,b:9092/t", "Multiple broker addresses are not supported");
+});
+
+Deno.test("parseKafkaUrl() rejects a password in the userinfo without echoing it", () => {
+  throws(() => parseKafkaUrl("kafka://alice:hunter2@host/t"), (error: unknown) => {
+    const message = (error as Error).message;
+    deepStrictEqual(message.includes("hunter2"), false);
+    deepStrictEqual(message.includes("kafka://alice:***@host/t"), true);
+    deepStrictEqual((error as InvalidUrlError).url, "kafka://alice:***@host/t");
+    return true;
+  });
+});
+
+Deno.test("parseKafkaUrl() rejects empty and illegal topic names", () => {
+  rejects("kafka://host/t1,,t2", "empty topic name");
+  rejects("kafka://host/t1,", "empty topic name");
+  rejects("kafka://host/a/b", "'a/b' is not a valid topic name");
+  rejects("kafka://host/" + "x".repeat(250), "is not a valid topic name");
+});
+
+Deno.test("parseKafkaUrl() rejects query strings, a missing broker and a double '@'", () => {
+  rejects("kafka://host/t?x=1", "query strings and fragments are not supported");
+  rejects("kafka:///t", "no broker address");
+  rejects("kafka://a@b@host/t", "'b@host' is not a broker address");
+  rejects("kafka://@host/t", "empty username");
+  rejects("kafka://host:99999/t", "port 99999 is out of range");
+});
+
+Deno.test("splitHostPort() follows hop's host[:port] split", () => {
+  deepStrictEqual(splitHostPort("example.com"), { host: "example.com" });
+  deepStrictEqual(splitHostPort("example.com:9092"), { host: "example.com", port: "9092" });
+  deepStrictEqual(splitHostPort("[1:2::3]:9092"), { host: "[1:2::3]", port: "9092" });
+  deepStrictEqual(splitHostPort("a:b:c"), { host: "" });
+});
+
+Deno.test("formatKafkaUrl() round-trips parseKafkaUrl()", () => {
+  const url = "kafka://alice@h:9092/a,b";
+  deepStrictEqual(formatKafkaUrl(parseKafkaUrl(url)), url);
+});
