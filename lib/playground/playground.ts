@@ -234,6 +234,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const seed = String(options.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]);
   const startTime = options.startTime ?? (options.seed === undefined ? Date.now() : undefined);
   const logger = options.logger;
+  // Client and producer chatter (group ids, connection notes) stays out of the progress lines.
+  const quiet = logger && { ...logger, info() {}, debug() {} };
 
   const broker = await startBroker({
     host,
@@ -259,6 +261,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   let authFile: string | undefined;
   const onAbort = () => stopping.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) stopping.abort();
 
   let closing: Promise<void> | undefined;
   const shutDown = () => closing ??= closeAll();
@@ -298,7 +301,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
           server,
           group,
           ...(credential ? { auth: [credential] } : { noAuth: true }),
-          logger,
+          logger: quiet,
         });
         clients.push(client);
         let resolveReady!: () => void;
@@ -319,7 +322,12 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       }
       listenerFailure = Promise.race(failures);
       listenerFailure.catch(() => {});
-      await Promise.race([Promise.all(ready), listenerFailure]);
+      const aborted = new Promise<void>((resolve) =>
+        stopping.signal.aborted
+          ? resolve()
+          : stopping.signal.addEventListener("abort", () => resolve(), { once: true })
+      );
+      await Promise.race([Promise.all(ready), listenerFailure, aborted]);
       logger?.info(`listening to ${listened.size} topics`);
     }
 
@@ -334,7 +342,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       );
     } else {
       const { openStream } = await import("../hop/stream.ts");
-      producer = await openStream(server, "w", { auth: credential ?? false, logger });
+      producer = await openStream(server, "w", { auth: credential ?? false, logger: quiet });
       const onPublished = listened
         ? (step: SimulatedStep) =>
           listened.has(step.topic)
