@@ -144,7 +144,7 @@ export class VOEvent implements MessageModel {
     this.role = String(fields.role ?? "observation");
     this.version = String(fields.version ?? "2.0");
     this.sections = Object.fromEntries(
-      VOEVENT_SECTIONS.map((name) => [name, fields[name] ?? {}]),
+      VOEVENT_SECTIONS.map((name) => [name, name in fields ? fields[name] : {}]),
     ) as VOEvent["sections"];
   }
 
