@@ -752,19 +752,32 @@ export class Client implements AsyncDisposable {
       let transientFailures = 0;
       while (!stopper.signal.aborted) {
         let consumer: Consumer | undefined;
+        let streaming = false;
         try {
-          consumer = await openStream(url, "r", {
-            ...(await this.#streamOptions()),
-            groupId: this.consumerGroup,
-            startAt: options.startAt ?? this.#options.startAt ?? "latest",
-            autoCommit: false,
-            signal: stopper.signal,
-          });
+          // Only the opening is tied to stop(): once open, the consumer must stay usable until
+          // the alert being handled is committed, so stop() ends it with consumer.stop().
+          const opening = new AbortController();
+          const abortOpening = () => opening.abort();
+          stopper.signal.addEventListener("abort", abortOpening, { once: true });
+          try {
+            consumer = await openStream(url, "r", {
+              ...(await this.#streamOptions()),
+              groupId: this.consumerGroup,
+              startAt: options.startAt ?? this.#options.startAt ?? "latest",
+              autoCommit: false,
+              signal: opening.signal,
+            });
+          } finally {
+            stopper.signal.removeEventListener("abort", abortOpening);
+          }
           this.#consumers.add(consumer);
           current = consumer;
           if (stopper.signal.aborted) consumer.stop();
           const ready = consumer.ready;
-          ready.then(() => options.onReady?.(fullTopics), () => {});
+          ready.then(() => {
+            if (!stopper.signal.aborted) options.onReady?.(fullTopics);
+          }, () => {});
+          streaming = true;
           for await (const { message, metadata } of consumer.read({ metadata: true })) {
             fatalFailures = 0;
             transientFailures = 0;
@@ -781,7 +794,9 @@ export class Client implements AsyncDisposable {
           break;
         } catch (error) {
           if (stopper.signal.aborted) break;
-          if (isTransient(error) && transientFailures < 10) {
+          // Failing to open (unknown topic, refused credential) is never transient: retrying
+          // the same request cannot help.
+          if (streaming && isTransient(error) && transientFailures < 5) {
             const delay = Math.min(100 * 2 ** transientFailures++, 10_000);
             this.#logger.warn(
               `Non-fatal Kafka error: ${messageOf(error)}; reconnecting in ${delay} ms`,

@@ -1,0 +1,166 @@
+// A SASL_SSL (SCRAM-SHA-512) broker laid out like Hopskotch for the igwn-alert end-to-end tests.
+
+import { type BrokerHandle, type BrokerOptions, startBroker } from "../lib/broker/mod.ts";
+import { Auth } from "../lib/hop/auth.ts";
+
+export const ALERT_DIR = new URL("./testdata/alerts/", import.meta.url).pathname;
+
+/** Each sample alert with the GraceDB topic (group, unprefixed name) it is published on. */
+export const SAMPLE_ALERTS: { file: string; group: string; topic: string }[] = [
+  { file: "superevent_new.json", group: "gracedb", topic: "superevent" },
+  { file: "superevent_label_added.json", group: "gracedb", topic: "superevent" },
+  { file: "superevent_log.json", group: "gracedb", topic: "superevent" },
+  { file: "superevent_voevent.json", group: "gracedb", topic: "superevent" },
+  { file: "event_new_cbc_gstlal.json", group: "gracedb", topic: "cbc_gstlal" },
+  {
+    file: "playground_mdc_superevent_signoff_created.json",
+    group: "gracedb-playground",
+    topic: "mdc_superevent",
+  },
+];
+
+export const USERS = {
+  alice: { username: "alice", password: "alice-secret-pw" },
+  bob: { username: "bob", password: "bob-secret-pw" },
+};
+
+export const TOPICS = [
+  "gracedb.superevent",
+  "gracedb.cbc_gstlal",
+  "gracedb.cbc_gstlal_allsky",
+  "gracedb.burst_cwb",
+  "gracedb-test.superevent",
+  "gracedb-playground.mdc_superevent",
+  "gracedbx.superevent",
+];
+
+export interface AlertBroker extends AsyncDisposable {
+  broker: BrokerHandle;
+  /** Folder holding cert.pem (the CA for clients) and key.pem. */
+  dir: string;
+  caFile: string;
+  /** Server URL for clients. */
+  server: string;
+  auth(user: keyof typeof USERS, password?: string): Auth;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function makeCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
+  const certFile = `${dir}/cert.pem`;
+  const keyFile = `${dir}/key.pem`;
+  const result = await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!result.success) {
+    throw new Error(`openssl failed: ${new TextDecoder().decode(result.stderr)}`);
+  }
+  return { certFile, keyFile };
+}
+
+/**
+ * Starts the broker. With `acls`, alice may read and write every `gracedb*` topic and bob may
+ * only read `gracedb.superevent`; without, both may do everything. With `persist`, logs and offsets live in a folder so that `restart()`
+ * brings the same broker back on the same port.
+ */
+export async function startAlertBroker(
+  { persist = false, tls = true, acls = false, extra = {} }: {
+    persist?: boolean;
+    tls?: boolean;
+    acls?: boolean;
+    extra?: Partial<BrokerOptions>;
+  } = {},
+): Promise<AlertBroker> {
+  const dir = await Deno.makeTempDir({ prefix: "igwn-alert-broker-" });
+  const { certFile, keyFile } = await makeCertificate(dir);
+  const options: BrokerOptions = {
+    port: 0,
+    users: Object.values(USERS),
+    ...(acls ? { acls: ["alice:all:gracedb*", "bob:read:gracedb.superevent"] } : {}),
+    topics: TOPICS,
+    logger: () => {},
+    ...(tls ? { tls: { certFile, keyFile } } : {}),
+    ...(persist ? { dataDir: `${dir}/data` } : {}),
+    ...extra,
+  };
+  let broker = await startBroker(options);
+  const handle: AlertBroker = {
+    get broker() {
+      return broker;
+    },
+    dir,
+    caFile: certFile,
+    get server() {
+      return `kafka://127.0.0.1:${broker.port}/`;
+    },
+    auth(user, password) {
+      return new Auth({
+        username: USERS[user].username,
+        password: password ?? USERS[user].password,
+        protocol: tls ? "SASL_SSL" : "SASL_PLAINTEXT",
+        sslCaLocation: tls ? certFile : undefined,
+      });
+    },
+    async restart() {
+      const port = broker.port;
+      await broker.close();
+      broker = await startBroker({ ...options, port, topics: [] });
+    },
+    async close() {
+      await broker.close();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+    [Symbol.asyncDispose]() {
+      return this.close();
+    },
+  };
+  return handle;
+}
+
+export async function readSample(file: string): Promise<{ text: string; object: unknown }> {
+  const text = await Deno.readTextFile(`${ALERT_DIR}${file}`);
+  return { text, object: JSON.parse(text) };
+}
+
+/** Resolves when `predicate` holds, polling; rejects after `ms` with `what`. */
+export async function waitFor(predicate: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Whether this build of the broker enforces ACLs (they are optional in early builds). */
+export async function brokerSupportsAcls(): Promise<boolean> {
+  try {
+    const broker = await startBroker({
+      port: 0,
+      users: [USERS.alice],
+      acls: ["alice:all:x*"],
+      logger: () => {},
+    });
+    await broker.close();
+    return true;
+  } catch {
+    return false;
+  }
+}

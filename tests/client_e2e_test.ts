@@ -1,0 +1,319 @@
+import assert from "node:assert/strict";
+import { type Alert, Client } from "../lib/alert/client.ts";
+import { AuthenticationError, ConnectionError } from "../lib/hop/errors.ts";
+import type { Logger } from "../lib/hop/log.ts";
+import {
+  brokerSupportsAcls,
+  readSample,
+  SAMPLE_ALERTS,
+  startAlertBroker,
+  waitFor,
+} from "./_alert_broker.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const ACLS = await brokerSupportsAcls();
+
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    debug: () => {},
+    info: (m) => lines.push(`INFO ${m}`),
+    warn: (m) => lines.push(`WARNING ${m}`),
+    error: (m) => lines.push(`ERROR ${m}`),
+  };
+}
+
+const header = (alert: Alert, key: string) =>
+  new TextDecoder().decode(alert.metadata.headers.find(([k]) => k === key)?.[1]);
+
+Deno.test("every sample alert survives publishToTopic -> listen over SASL_SSL", opts, async () => {
+  await using env = await startAlertBroker();
+  for (const group of ["gracedb", "gracedb-playground"]) {
+    const samples = SAMPLE_ALERTS.filter((sample) => sample.group === group);
+    const topics = [...new Set(samples.map((sample) => sample.topic))];
+    const make = () =>
+      new Client({ server: env.server, group, auth: env.auth("alice"), consumerGroup: "rt" });
+    await using listener = make();
+    await using publisher = make();
+    const received: Alert[] = [];
+    let ready!: () => void;
+    const isReady = new Promise<void>((resolve) => (ready = resolve));
+    const listening = listener.listen(
+      (_topic, _payload, alert) => {
+        received.push(alert);
+        if (received.length === samples.length) listener.stop();
+      },
+      topics,
+      { onReady: () => ready() },
+    );
+    await isReady;
+    await publisher.connect(topics);
+    for (const sample of samples) {
+      await publisher.publishToTopic(sample.topic, (await readSample(sample.file)).text);
+    }
+    for (const topic of topics) await publisher.flushByTopic(topic);
+    await listening;
+    for (const sample of samples) {
+      const { text, object } = await readSample(sample.file);
+      const alert = received.find((a) => JSON.stringify(a.payload) === JSON.stringify(object));
+      assert.ok(alert, `${sample.file} not received`);
+      assert.equal(alert.topic, sample.topic);
+      assert.equal(alert.fullTopic, `${group}.${sample.topic}`);
+      assert.equal(alert.problem, undefined);
+      assert.equal(alert.raw, text, "raw is GraceDB's alert text, as the Python client gave it");
+      assert.equal(header(alert, "_format"), "json");
+      assert.equal(header(alert, "_sender"), "alice");
+    }
+  }
+});
+
+Deno.test("encoding 'object' sends the alert as a JSON object", opts, async () => {
+  await using env = await startAlertBroker();
+  const { object } = await readSample("superevent_new.json");
+  await using client = new Client({
+    server: env.server,
+    auth: env.auth("alice"),
+    encoding: "object",
+    startAt: "earliest",
+  });
+  await client.publish("superevent", object);
+  for await (const alert of client.listen("superevent")) {
+    assert.deepEqual(alert.raw, object);
+    assert.deepEqual(alert.payload, object);
+    break;
+  }
+});
+
+Deno.test(
+  "a listener restarted with the same consumer group resumes without loss or duplicates",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const make = () =>
+      new Client({
+        server: env.server,
+        auth: env.auth("alice"),
+        consumerGroup: "pipeline",
+        startAt: "earliest",
+      });
+    await using publisher = make();
+    await publisher.connect("superevent");
+    const publish = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        await publisher.publishToTopic("superevent", { uid: `S${i}`, alert_type: "new" });
+      }
+      await publisher.flushByTopic("superevent");
+    };
+    await publish(0, 5);
+    const seen: string[] = [];
+    {
+      await using first = make();
+      for await (const alert of first.listen("superevent")) {
+        seen.push(alert.payload.uid);
+        if (seen.length === 3) break; // the third was handled: commit it by calling stop instead
+      }
+    }
+    // break leaves the third alert uncommitted (at-least-once): the next listener sees it again.
+    await publish(5, 8);
+    const second: string[] = [];
+    {
+      await using client = make();
+      await client.listen((_topic, payload) => {
+        second.push(payload.uid);
+        if (second.length === 6) client.stop();
+      }, "superevent");
+    }
+    assert.deepEqual(seen, ["S0", "S1", "S2"]);
+    assert.deepEqual(second, ["S2", "S3", "S4", "S5", "S6", "S7"]);
+    // The callback form committed everything it handled: a third listener gets only new alerts.
+    await publish(8, 9);
+    const third: string[] = [];
+    {
+      await using client = make();
+      await client.listen((_topic, payload) => {
+        third.push(payload.uid);
+        client.stop();
+      }, "superevent");
+    }
+    assert.deepEqual(third, ["S8"]);
+  },
+);
+
+Deno.test(
+  "a handler that throws gets the same alert again and the listener goes on",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const logger = recordingLogger();
+    await using client = new Client({
+      server: env.server,
+      auth: env.auth("alice"),
+      startAt: "earliest",
+      retryWaitMs: 1,
+      logger,
+    });
+    await client.publish("superevent", { uid: "S1", alert_type: "new" });
+    await client.publish("superevent", { uid: "S2", alert_type: "new" });
+    const calls: string[] = [];
+    await client.listen((_topic, payload, alert) => {
+      calls.push(`${payload.uid}@${alert.metadata.offset}`);
+      if (calls.length <= 2) throw new Error("database is down");
+      if (payload.uid === "S2") client.stop();
+    }, "superevent");
+    assert.deepEqual(calls, ["S1@0", "S1@0", "S1@0", "S2@1"]);
+    const errors = logger.lines.filter((line) => line.startsWith("ERROR"));
+    assert.equal(errors.length, 2);
+    assert.match(
+      errors[0],
+      /^ERROR handler failed for the alert at gracedb.superevent partition 0 offset 0: database is down; delivering it again in 1 ms$/,
+    );
+  },
+);
+
+Deno.test(
+  "a handler that keeps failing is skipped after handlerRetries, with its offset logged",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const logger = recordingLogger();
+    await using client = new Client({
+      server: env.server,
+      auth: env.auth("alice"),
+      startAt: "earliest",
+      retryWaitMs: 1,
+      handlerRetries: 1,
+      logger,
+    });
+    await client.publish("superevent", { uid: "S1" });
+    await client.publish("superevent", { uid: "S2" });
+    const calls: string[] = [];
+    await client.listen((_topic, payload) => {
+      calls.push(payload.uid);
+      if (payload.uid === "S1") throw new Error("bad alert");
+      client.stop();
+    }, "superevent");
+    assert.deepEqual(calls, ["S1", "S1", "S2"]);
+    assert.ok(logger.lines.includes(
+      "ERROR handler failed for the alert at gracedb.superevent partition 0 offset 0 2 times, " +
+        "skipping it: bad alert",
+    ));
+  },
+);
+
+Deno.test(
+  "a malformed alert is passed on with a warning and the listener keeps running",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const logger = recordingLogger();
+    await using client = new Client({
+      server: env.server,
+      auth: env.auth("alice"),
+      startAt: "earliest",
+      logger,
+    });
+    await client.connect("superevent");
+    await client.publishToTopic("superevent", "not json at all", { text: true });
+    await client.publishToTopic("superevent", (await readSample("superevent_new.json")).text);
+    await client.flushByTopic("superevent");
+    const payloads: unknown[] = [];
+    await client.listen((_topic, payload) => {
+      payloads.push(payload);
+      if (payloads.length === 2) client.stop();
+    }, "superevent");
+    assert.equal(payloads[0], "not json at all");
+    assert.equal((payloads[1] as { uid: string }).uid, "S240615dg");
+    assert.ok(
+      logger.lines.some((line) =>
+        /^WARNING alert at gracedb.superevent offset 0: Payload is not valid json: /.test(line)
+      ),
+      logger.lines.join("\n"),
+    );
+  },
+);
+
+Deno.test({
+  name: "getTopics() lists only the group's topics the credential may read",
+  ...opts,
+  ignore: !ACLS,
+}, async () => {
+  await using env = await startAlertBroker({ acls: true });
+  const alice = new Client({ server: env.server, auth: env.auth("alice") });
+  assert.deepEqual(await alice.getTopics(), [
+    "burst_cwb",
+    "cbc_gstlal",
+    "cbc_gstlal_allsky",
+    "superevent",
+  ]);
+  assert.deepEqual(await alice.getTopics("gracedb-test"), ["superevent"]);
+  const bob = new Client({ server: env.server, auth: env.auth("bob") });
+  assert.deepEqual(await bob.getTopics(), ["superevent"]);
+  assert.deepEqual(await bob.getTopics("gracedb-playground"), []);
+});
+
+Deno.test(
+  "a wrong password fails with AuthenticationError naming the user, not the password",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const client = new Client({ server: env.server, auth: env.auth("alice", "wrong-pw-123") });
+    const error = await client.getTopics().then(() => undefined, (e) => e);
+    assert.ok(error instanceof AuthenticationError, String(error));
+    assert.match(error.message, /alice/);
+    assert.doesNotMatch(error.message, /wrong-pw-123/);
+    const listenError = await client.listen(() => {}, "superevent").then(() => undefined, (e) => e);
+    assert.ok(listenError instanceof AuthenticationError, String(listenError));
+  },
+);
+
+Deno.test("listening to a topic that does not exist fails with the topic named", opts, async () => {
+  await using env = await startAlertBroker();
+  const client = new Client({ server: env.server, auth: env.auth("alice") });
+  await assert.rejects(client.listen(() => {}, "no_such_topic"), /gracedb\.no_such_topic/);
+});
+
+Deno.test(
+  "an unreachable server fails with ConnectionError within the connect timeout",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    const client = new Client({
+      server: `kafka://127.0.0.1:${port}/`,
+      noAuth: true,
+      connectTimeoutMs: 1000,
+    });
+    const error = await client.getTopics().then(() => undefined, (e) => e);
+    assert.ok(error instanceof ConnectionError, String(error));
+    assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+  },
+);
+
+Deno.test("stop() from outside ends a waiting listener", opts, async () => {
+  await using env = await startAlertBroker();
+  const client = new Client({ server: env.server, auth: env.auth("alice") });
+  let ready = false;
+  const listening = client.listen(() => {}, "superevent", { onReady: () => (ready = true) });
+  await waitFor(() => ready, "the listener to be ready");
+  client.stop();
+  await listening;
+});
+
+Deno.test("aborting the listen signal ends the iterator", opts, async () => {
+  await using env = await startAlertBroker();
+  const client = new Client({ server: env.server, auth: env.auth("alice") });
+  const controller = new AbortController();
+  const seen: Alert[] = [];
+  const done = (async () => {
+    for await (
+      const alert of client.listen("superevent", {
+        signal: controller.signal,
+        onReady: () => controller.abort(),
+      })
+    ) seen.push(alert);
+  })();
+  await done;
+  assert.deepEqual(seen, []);
+});
