@@ -1,0 +1,366 @@
+import assert from "node:assert/strict";
+import { loadAuth } from "../lib/hop/auth_file.ts";
+import { simulateLifecycles } from "../lib/playground/mod.ts";
+import type { PlaygroundGroup } from "../lib/playground/mod.ts";
+import { runProcess } from "./support/processes.ts";
+
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
+const ROOT = new URL("..", import.meta.url).pathname;
+
+function cli(args: string[], env?: Record<string, string>, timeoutMs = 90_000) {
+  return runProcess(Deno.execPath(), ["run", "-A", "--frozen", CLI, ...args], { env, timeoutMs });
+}
+
+/** `New message from topic T:` + one JSON line, as `igwn-alert listen` prints them. */
+function parseListenOutput(text: string): { topic: string; body: string }[] {
+  const lines = text.split("\n");
+  assert.equal(lines.pop(), "", "output ends with a newline");
+  const messages = [];
+  for (let i = 0; i < lines.length; i += 2) {
+    const match = /^New message from topic (\S+):$/.exec(lines[i]);
+    assert.ok(match, `unexpected line ${i + 1}: ${lines[i].slice(0, 80)}`);
+    messages.push({ topic: match[1], body: lines[i + 1] });
+  }
+  return messages;
+}
+
+function expected(
+  seed: string,
+  count: number,
+  groups: PlaygroundGroup[] = ["gracedb"],
+  topics?: string[],
+): { topic: string; body: string }[] {
+  return [...simulateLifecycles({ seed, count, groups })]
+    .filter((step) => !topics || topics.some((t) => step.topic.endsWith(`.${t}`)))
+    .map((step) => ({ topic: step.topic, body: JSON.stringify(step.alert) }));
+}
+
+/** A playground in the background, with its stdout read line by line. */
+class Background {
+  readonly child: Deno.ChildProcess;
+  readonly lines: string[] = [];
+  #waiters: (() => void)[] = [];
+  #stdoutDone: Promise<void>;
+  readonly stderr: Promise<string>;
+
+  constructor(args: string[]) {
+    this.child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--frozen", CLI, "playground", ...args],
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+      cwd: ROOT,
+    }).spawn();
+    this.stderr = new Response(this.child.stderr).text();
+    const stdout = this.child.stdout;
+    this.#stdoutDone = (async () => {
+      let buffered = "";
+      for await (const chunk of stdout.pipeThrough(new TextDecoderStream())) {
+        buffered += chunk;
+        const parts = buffered.split("\n");
+        buffered = parts.pop()!;
+        this.lines.push(...parts);
+        for (const wake of this.#waiters.splice(0)) wake();
+      }
+      for (const wake of this.#waiters.splice(0)) wake();
+    })();
+  }
+
+  async waitForLine(test: (line: string) => boolean, timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.lines.find(test);
+      if (line !== undefined) return line;
+      if (Date.now() > deadline) {
+        throw new Error(`no such line; stdout so far:\n${this.lines.join("\n")}`);
+      }
+      await Promise.race([
+        new Promise<void>((resolve) => this.#waiters.push(resolve)),
+        new Promise((resolve) => setTimeout(resolve, 200)),
+      ]);
+    }
+  }
+
+  async stop(signal: Deno.Signal = "SIGINT"): Promise<{ code: number; stderr: string }> {
+    try {
+      this.child.kill(signal);
+    } catch { /* already ended */ }
+    const timer = setTimeout(() => {
+      try {
+        this.child.kill("SIGKILL");
+      } catch { /* ended */ }
+    }, 20_000);
+    const status = await this.child.status;
+    clearTimeout(timer);
+    await this.#stdoutDone;
+    return { code: status.signal === "SIGKILL" ? -9 : status.code, stderr: await this.stderr };
+  }
+}
+
+/** Splits the printed `ENV=… ENV=… deno run -A cli.ts …` line into env and argv. */
+function parseCommandLine(line: string): { env: Record<string, string>; argv: string[] } {
+  const words = line.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0])) {
+    const [name, ...value] = words.shift()!.split("=");
+    env[name] = value.join("=");
+  }
+  return { env, argv: words };
+}
+
+Deno.test({
+  name: "playground --listen --count prints every alert once, in publication order, reproducibly",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const args = ["playground", "--listen", "--count", "2", "--seed", "7"];
+    const first = await cli(args);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.timedOut, false);
+    const messages = parseListenOutput(first.stdout);
+    assert.deepEqual(messages, expected("7", 2));
+    // Connection details go to stderr, so stdout holds alerts only.
+    assert.match(first.stderr, /username: playground/);
+
+    const second = await cli(args);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, first.stdout, "same seed, same bytes");
+  },
+});
+
+Deno.test({
+  name: "playground --listen TOPIC prints only that topic of each simulated group",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const result = await cli([
+      "playground",
+      "--listen",
+      "test_superevent",
+      "mdc_superevent",
+      "--group",
+      "gracedb-test",
+      "--group",
+      "gracedb-playground",
+      "--count",
+      "4",
+      "--seed",
+      "12",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const messages = parseListenOutput(result.stdout);
+    const wanted = expected("12", 4, ["gracedb-test", "gracedb-playground"], [
+      "test_superevent",
+      "mdc_superevent",
+    ]);
+    assert.ok(wanted.length > 0);
+    assert.deepEqual(messages, wanted);
+    assert.ok(
+      messages.every((m) => /^gracedb-(test\.test|playground\.mdc)_superevent$/.test(m.topic)),
+    );
+  },
+});
+
+Deno.test({
+  name: "the deno task demo command finishes with three lifecycles of alerts",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+    assert.equal(config.tasks.demo, "deno run -A cli.ts playground --listen --count 3 --seed 1");
+    const result = await runProcess(Deno.execPath(), ["task", "demo"], { timeoutMs: 90_000 });
+    assert.equal(result.code, 0, result.stderr);
+    const messages = parseListenOutput(result.stdout);
+    assert.deepEqual(messages, expected("1", 3));
+    const superevents = new Set(
+      messages.filter((m) => m.topic === "gracedb.superevent").map((m) => JSON.parse(m.body).uid),
+    );
+    assert.deepEqual([...superevents], ["S260105a", "S260105b", "S260105c"]);
+  },
+});
+
+Deno.test({
+  name: "the printed listen command, run with the printed credentials, receives the alerts",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const playground = new Background(["--port", "0", "--count", "2", "--seed", "5"]);
+    try {
+      const line = await playground.waitForLine((l) => / listen$/.test(l));
+      assert.match(line, /^ {2}IGWN_ALERT_USER=playground IGWN_ALERT_PASSWORD=\S+ deno run -A /);
+      assert.match(line, / --server kafka:\/\/127\.0\.0\.1:\d+\/ --no-tls listen$/);
+      await playground.waitForLine((l) => l.startsWith("stop with Ctrl-C"));
+      const { env, argv } = parseCommandLine(line);
+      const wanted = expected("5", 2, ["gracedb"], ["superevent"]);
+      const listen = await runProcess(
+        argv[0] === "deno" ? Deno.execPath() : argv[0],
+        [...argv.slice(1), "superevent", "--earliest", "--count", String(wanted.length)],
+        { env, timeoutMs: 60_000 },
+      );
+      assert.equal(listen.code, 0, listen.stderr);
+      assert.deepEqual(parseListenOutput(listen.stdout), wanted);
+
+      // Without the credential the same command is refused.
+      const refused = await runProcess(
+        Deno.execPath(),
+        [...argv.slice(1), "superevent", "--timeout", "5", "--count", "1"],
+        { env: { IGWN_ALERT_USER: "playground", IGWN_ALERT_PASSWORD: "wrong" }, timeoutMs: 60_000 },
+      );
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /authentication failed for user 'playground'/);
+      assert.doesNotMatch(refused.stderr, new RegExp(env.IGWN_ALERT_PASSWORD));
+    } finally {
+      const { code, stderr } = await playground.stop();
+      assert.equal(code, 0, stderr);
+    }
+  },
+});
+
+Deno.test({
+  name: "playground --write-auth stores a SASL_PLAINTEXT credential that listen then uses",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const authFile = `${dir}/hop/auth.toml`;
+    const playground = new Background([
+      "--port",
+      "0",
+      "--count",
+      "1",
+      "--seed",
+      "3",
+      "--write-auth",
+      "--auth-file",
+      authFile,
+    ]);
+    try {
+      const line = await playground.waitForLine((l) => / listen$/.test(l));
+      await playground.waitForLine((l) => l.startsWith("stop with Ctrl-C"));
+      assert.doesNotMatch(line, /IGWN_ALERT_PASSWORD/);
+      assert.match(line, new RegExp(` --auth-file ${authFile} listen$`));
+      const port = /127\.0\.0\.1:(\d+)/.exec(line)![1];
+      const [credential] = await loadAuth(authFile);
+      assert.equal(credential.username, "playground");
+      assert.equal(credential.hostname, `127.0.0.1:${port}`);
+      assert.equal(credential.protocol, "SASL_PLAINTEXT");
+      assert.equal((await Deno.stat(authFile)).mode! & 0o777, 0o600);
+
+      const { argv } = parseCommandLine(line);
+      const wanted = expected("3", 1, ["gracedb"], ["superevent"]);
+      const listen = await runProcess(
+        Deno.execPath(),
+        [...argv.slice(1), "superevent", "--earliest", "--count", String(wanted.length)],
+        { timeoutMs: 60_000 },
+      );
+      assert.equal(listen.code, 0, listen.stderr);
+      assert.deepEqual(parseListenOutput(listen.stdout), wanted);
+    } finally {
+      await playground.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "playground refuses bad input with one line and a non-zero exit code",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const blocker = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      const file = `${dir}/file`;
+      await Deno.writeTextFile(file, "");
+      const cases: [string[], number, RegExp][] = [
+        [
+          ["--group", "lvalert-dev"],
+          1,
+          /^igwn-alert: unknown group "lvalert-dev": the playground simulates "gracedb", "gracedb-playground", "gracedb-test"$/,
+        ],
+        [["--rate", "0"], 2, /^igwn-alert: .*--rate must be a positive number, got '0'/],
+        [["--rate", "fast"], 2, /^igwn-alert: .*--rate must be a positive number, got 'fast'/],
+        [["--rate", "-3"], 2, /--rate must be a positive number|unknown option/],
+        [
+          ["--port", String(blocker.addr.port)],
+          1,
+          new RegExp(`^igwn-alert: address 127\\.0\\.0\\.1:${blocker.addr.port} is already in use`),
+        ],
+        [
+          ["--port", "0", "--data-dir", `${file}/data`],
+          1,
+          new RegExp(`^igwn-alert: data directory ${file}/data is not writable: `),
+        ],
+        [["--no-auth", "--write-auth"], 2, /^igwn-alert: --write-auth needs a credential/],
+      ];
+      for (const [args, code, message] of cases) {
+        const result = await cli(["playground", "--count", "1", ...args], undefined, 30_000);
+        assert.equal(result.code, code, `${args.join(" ")}: ${result.stderr}`);
+        const lines = result.stderr.trimEnd().split("\n");
+        assert.equal(lines.length, 1, `${args.join(" ")} printed:\n${result.stderr}`);
+        assert.match(lines[0], message);
+        assert.equal(result.stdout, "");
+      }
+    } finally {
+      blocker.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "Ctrl-C stops an endless playground cleanly and its data directory opens again",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const running = new Background([
+        "--listen",
+        "superevent",
+        "--rate",
+        "600",
+        "--seed",
+        "9",
+        "--data-dir",
+        dir,
+      ]);
+      await running.waitForLine((l) => l.startsWith("New message from topic gracedb.superevent:"));
+      const stopped = await running.stop("SIGINT");
+      assert.equal(stopped.code, 0, stopped.stderr);
+      // Whatever was printed is whole: every header has its payload.
+      const text = running.lines.join("\n") + "\n";
+      const messages = parseListenOutput(text);
+      for (const m of messages) assert.equal(JSON.parse(m.body).uid.slice(0, 1), "S");
+
+      // The same directory serves again, with the alerts published before the interrupt.
+      const again = new Background([
+        "--port",
+        "0",
+        "--count",
+        "1",
+        "--seed",
+        "10",
+        "--data-dir",
+        dir,
+      ]);
+      try {
+        const line = await again.waitForLine((l) => / listen$/.test(l));
+        await again.waitForLine((l) => l.startsWith("stop with Ctrl-C"));
+        const { env, argv } = parseCommandLine(line);
+        const replay = await runProcess(
+          Deno.execPath(),
+          [...argv.slice(1), "superevent", "--earliest", "--count", String(messages.length)],
+          { env, timeoutMs: 60_000 },
+        );
+        assert.equal(replay.code, 0, replay.stderr);
+        assert.deepEqual(parseListenOutput(replay.stdout), messages);
+      } finally {
+        const { code, stderr } = await again.stop("SIGTERM");
+        assert.equal(code, 0, stderr);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
