@@ -1,0 +1,180 @@
+import { deepStrictEqual, rejects } from "node:assert/strict";
+import { authCommand } from "../lib/cli/auth_command.ts";
+import { Auth, loadAuth, writeAuth } from "../lib/hop/mod.ts";
+
+interface Run {
+  stdout: string;
+  stderr: string;
+}
+
+function input(text: string): ReadableStream<Uint8Array> {
+  return ReadableStream.from([new TextEncoder().encode(text)]);
+}
+
+async function runAuth(args: string[], env: { XDG_CONFIG_HOME: string }, stdin = ""): Promise<Run> {
+  const run: Run = { stdout: "", stderr: "" };
+  await authCommand({
+    stdout: (text) => run.stdout += text,
+    stderr: (text) => run.stderr += text,
+    stdin: input(stdin),
+    stdinIsTerminal: false,
+    stdoutIsTerminal: true,
+    env,
+  }).parseAsync(args, { from: "user" });
+  return run;
+}
+
+async function tempEnv() {
+  return { XDG_CONFIG_HOME: await Deno.makeTempDir() };
+}
+
+Deno.test("auth locate prints the auth.toml path even when it does not exist", async () => {
+  const env = await tempEnv();
+  deepStrictEqual(
+    (await runAuth(["locate"], env)).stdout,
+    `${env.XDG_CONFIG_HOME}/hop/auth.toml\n`,
+  );
+});
+
+Deno.test("auth add asks Username, Password, Hostname, Token endpoint and writes auth.toml", async () => {
+  const env = await tempEnv();
+  const run = await runAuth(["add"], env, "alice\ns3cret\nkafka://kafka.example.org:9092\n\n");
+  deepStrictEqual(
+    run.stderr,
+    "Username: Password: Hostname (may be empty): " +
+      "WARNING igwn-alert: Ignoring 'kafka://' prefix on hostname\n" +
+      "Token endpoint (empty if not applicable): " +
+      `INFO igwn-alert: Wrote configuration to: ${env.XDG_CONFIG_HOME}/hop/auth.toml\n`,
+  );
+  const [auth] = await loadAuth(undefined, env);
+  deepStrictEqual([auth.username, auth.password, auth.hostname, auth.mechanism], [
+    "alice",
+    "s3cret",
+    "kafka.example.org:9092",
+    "SCRAM-SHA-512",
+  ]);
+  const mode = (await Deno.stat(`${env.XDG_CONFIG_HOME}/hop/auth.toml`)).mode! & 0o777;
+  deepStrictEqual(mode, 0o600);
+});
+
+Deno.test("auth add rejects an empty username and a malformed hostname with hop's texts", async () => {
+  const env = await tempEnv();
+  await rejects(runAuth(["add"], env, "\n"), /Username may not be empty/);
+  await rejects(runAuth(["add"], env, "u\n\n"), /Password may not be empty/);
+  await rejects(
+    runAuth(["add"], env, "u\np\nhttp://example.com\n\n"),
+    /Unable to parse hostname\. Please enter either `hostname` or `hostname:port`\./,
+  );
+  await rejects(runAuth(["add"], env, "u\n"), /no answer to 'Password:' \(end of input\)/);
+});
+
+Deno.test("auth add keeps an existing credential unless --force, and exits normally", async () => {
+  const env = await tempEnv();
+  await runAuth(["add"], env, "alice\nfirst\n\n\n");
+  const conflict = await runAuth(["add"], env, "alice\nsecond\n\n\n");
+  deepStrictEqual(
+    conflict.stderr.endsWith(
+      "ERROR igwn-alert: Credential already exists; overwrite with --force\n",
+    ),
+    true,
+  );
+  deepStrictEqual((await loadAuth(undefined, env))[0].password, "first");
+  await runAuth(["add", "--force"], env, "alice\nsecond\n\n\n");
+  const creds = await loadAuth(undefined, env);
+  deepStrictEqual([creds.length, creds[0].password], [1, "second"]);
+  await runAuth(["add"], env, "alice\nthird\nother.example\n\n");
+  deepStrictEqual((await loadAuth(undefined, env)).length, 2);
+});
+
+Deno.test("auth add FILE imports a CSV credential with the mechanism written with dashes", async () => {
+  const env = await tempEnv();
+  const csv = new URL("testdata/hop/credentials.csv", import.meta.url).pathname;
+  await runAuth(["add", csv], env);
+  const text = await Deno.readTextFile(`${env.XDG_CONFIG_HOME}/hop/auth.toml`);
+  deepStrictEqual(text.includes('mechanism = "SCRAM-SHA-256"'), true);
+  deepStrictEqual(text.includes('username = "example-user-1234"'), true);
+});
+
+Deno.test("auth list pads usernames and never shows passwords", async () => {
+  const env = await tempEnv();
+  await writeAuth(
+    [
+      new Auth({ username: "a", password: "pw-one", hostname: "h1" }),
+      new Auth({ username: "longer-name", password: "pw-two" }),
+      new Auth({ username: "bb", password: "pw-three", hostname: "h2:9092" }),
+    ],
+    undefined,
+    env,
+  );
+  const run = await runAuth(["list"], env);
+  deepStrictEqual(run.stdout, "a           for h1\nlonger-name\nbb          for h2:9092\n");
+  deepStrictEqual(run.stdout.includes("pw-"), false);
+  await writeAuth([], undefined, env);
+  deepStrictEqual((await runAuth(["list"], env)).stdout, "No credentials configured\n");
+});
+
+Deno.test("auth remove takes USER or USER@HOST and reports no match and ambiguity", async () => {
+  const env = await tempEnv();
+  await writeAuth(
+    [
+      new Auth({ username: "a", password: "p", hostname: "h1" }),
+      new Auth({ username: "a", password: "p", hostname: "h2:9092" }),
+      new Auth({ username: "b", password: "p" }),
+    ],
+    undefined,
+    env,
+  );
+  await rejects(
+    runAuth(["remove", "a"], env),
+    (error: unknown) =>
+      (error as Error).message ===
+        "Ambiguous credentials found for username 'a' with no hostname specified\n" +
+          "Matched credentials:\n  a for h1\n  a for h2:9092",
+  );
+  await rejects(
+    runAuth(["remove", "z@h1"], env),
+    /No matching credential found with username 'z' with hostname 'h1'/,
+  );
+  await rejects(runAuth(["remove", "a@b@c"], env), /it contains more than one '@'/);
+  await runAuth(["remove", "a@h2"], env);
+  await runAuth(["remove", "b"], env);
+  deepStrictEqual((await loadAuth(undefined, env)).map((cred) => cred.hostname), ["h1"]);
+});
+
+Deno.test("auth via cli.ts: conflict exits 0, a failure exits 1 with one line", async () => {
+  const env = await tempEnv();
+  const cli = new URL("../cli.ts", import.meta.url).pathname;
+  const run = async (args: string[], stdin = "") => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--frozen", cli, "auth", ...args],
+      env: { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, NO_COLOR: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+    const output = await child.output();
+    return {
+      code: output.code,
+      stdout: new TextDecoder().decode(output.stdout),
+      stderr: new TextDecoder().decode(output.stderr),
+    };
+  };
+  deepStrictEqual((await run(["add"], "u\np\n\n\n")).code, 0);
+  const conflict = await run(["add"], "u\nq\n\n\n");
+  deepStrictEqual(conflict.code, 0);
+  deepStrictEqual(
+    conflict.stderr.includes("Credential already exists; overwrite with --force"),
+    true,
+  );
+  const missing = await run(["remove", "nobody"]);
+  deepStrictEqual(missing.code, 1);
+  deepStrictEqual(
+    missing.stderr,
+    "igwn-alert: No matching credential found with username 'nobody'\n",
+  );
+  const listed = await run(["list"]);
+  deepStrictEqual([listed.code, listed.stdout], [0, "u\n"]);
+});
