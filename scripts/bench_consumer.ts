@@ -4,11 +4,11 @@
  *
  * Usage: deno run -A scripts/bench_consumer.ts [--messages 100000] [--size 1024] [--writes 20000]
  *
- * Prints a Markdown table on stdout.
+ * The broker runs in its own process (`cli.ts broker`), like kcat, so that each client competes
+ * with the broker for the CPU the same way. Prints a Markdown table on stdout.
  *
  * @module
  */
-import { startBroker } from "../lib/broker/mod.ts";
 import { openStream } from "../lib/hop/stream.ts";
 
 function option(name: string, fallback: number): number {
@@ -45,12 +45,37 @@ function rate(count: number, ms: number): string {
   return Math.round(count / (ms / 1000)).toLocaleString("en-US");
 }
 
-const broker = await startBroker({
-  port: 0,
-  topics: ["bench.backlog", "bench.writes"],
-  logger: () => {},
-});
-const bootstrap = `${broker.host}:${broker.port}`;
+// Starts `cli.ts broker` on a free port and waits for its "listening on" line.
+async function startBrokerProcess(topics: string[]) {
+  const cli = new URL("../cli.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli, "broker", "--port", "0", ...topics.flatMap((t) => ["--topic", t])],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let output = "";
+  while (!output.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`broker exited before listening: ${output}`);
+    output += value;
+  }
+  reader.releaseLock();
+  const match = /listening on (kafka:\/\/([^:\s]+):(\d+))/.exec(output);
+  if (!match) throw new Error(`unexpected broker output: ${output}`);
+  return {
+    url: match[1],
+    bootstrap: `${match[2]}:${match[3]}`,
+    async close() {
+      child.kill("SIGTERM");
+      await child.stdout.cancel().catch(() => {});
+      await child.status;
+    },
+  };
+}
+
+const broker = await startBrokerProcess(["bench.backlog", "bench.writes"]);
+const bootstrap = broker.bootstrap;
 try {
   // Producer: 20,000 writes + flush.
   let started = performance.now();

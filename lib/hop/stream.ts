@@ -673,6 +673,7 @@ export class Producer implements AsyncDisposable {
   #connect: ConnectTimeouts;
   #admin?: Promise<KafkaAdmin>;
   #limits = new Map<string, Promise<number | undefined>>();
+  #knownLimits = new Map<string, number | undefined>();
   #queue: QueuedRecord[] = [];
   #sending?: Promise<void>;
   #scheduled = false;
@@ -716,6 +717,7 @@ export class Producer implements AsyncDisposable {
             `Authorization to describe configs of topic ${topic} failed; unable to determine maximum allowed message size.`,
           );
         }
+        this.#knownLimits.set(topic, bytes);
         return bytes;
       });
       // A failed lookup is retried by the next write instead of being remembered.
@@ -798,21 +800,22 @@ export class Producer implements AsyncDisposable {
   async #sendQueued(): Promise<void> {
     while (this.#queue.length) {
       // One request carries what is queued, up to the smallest batch limit of its topics.
+      const queue = this.#queue;
       let cap = DEFAULT_BATCH_BYTES;
       let bytes = 0;
       let count = 0;
       const byTopic = new Map<string, OutgoingRecord[]>();
-      for (const item of this.#queue) {
-        const limit = await this.#limitFor(item.topic).catch(() => undefined);
+      for (; count < queue.length; count++) {
+        const item = queue[count];
+        const limit = this.#knownLimits.get(item.topic);
         if (limit !== undefined) cap = Math.min(cap, limit);
         if (count > 0 && bytes + item.size > cap) break;
         bytes += item.size;
-        count++;
         let records = byTopic.get(item.topic);
         if (!records) byTopic.set(item.topic, records = []);
         records.push(item.record);
       }
-      this.#queue.splice(0, count);
+      this.#queue = count === queue.length ? [] : queue.slice(count);
       try {
         await this.#producer.send([...byTopic].map(([topic, records]) => ({ topic, records })));
       } catch (error) {
