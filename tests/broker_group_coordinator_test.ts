@@ -390,6 +390,69 @@ Deno.test("a pending member id expires after its session timeout", async () => {
   });
 });
 
+Deno.test("a leader that never sends SyncGroup is removed after the rebalance timeout", async () => {
+  await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator, _offsets, log) => {
+    const options = { rebalanceTimeoutMs: 80 };
+    const [a, b] = await Promise.all([
+      coordinator.joinGroup(joinRequest({ ...options, clientId: "a" })),
+      coordinator.joinGroup(joinRequest({ ...options, clientId: "b" })),
+    ]);
+    assert.equal(a.leader, a.memberId);
+    const heldSync = await coordinator.syncGroup({
+      groupId: "g",
+      generationId: 1,
+      memberId: b.memberId,
+      assignments: [],
+    });
+    assert.equal(heldSync.errorCode, 27);
+    assert.ok(log.some((line) => line.includes(`member ${a.memberId} did not sync in time`)));
+    const b2 = await coordinator.joinGroup(joinRequest({ ...options, memberId: b.memberId }));
+    assert.equal(b2.generationId, 2);
+    assert.equal(b2.leader, b.memberId);
+    assert.deepEqual(b2.members.map((m) => m.memberId), [b.memberId]);
+  });
+});
+
+Deno.test("a pending member holds the rebalance until it rejoins with its id", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    const a = await stableSingleMember(coordinator, { clientId: "a" });
+    const pending = await coordinator.joinGroup(
+      joinRequest({ clientId: "b", requireKnownMemberId: true }),
+    );
+    assert.equal(pending.errorCode, 79);
+    // A pending id alone does not disturb the Stable group.
+    assert.equal(coordinator.heartbeat({ groupId: "g", generationId: 1, memberId: a.memberId }), 0);
+    let aDone = false;
+    const a2 = coordinator.joinGroup(joinRequest({ memberId: a.memberId })).then((r) => {
+      aDone = true;
+      return r;
+    });
+    await sleep(20);
+    assert.equal(aDone, false);
+    const b = await coordinator.joinGroup(
+      joinRequest({ memberId: pending.memberId, requireKnownMemberId: true }),
+    );
+    assert.equal(b.generationId, 2);
+    assert.equal((await a2).members.length, 2);
+  });
+});
+
+Deno.test("a static member rejoining with its instance id replaces its old member id", async () => {
+  await withCoordinator({}, async (coordinator) => {
+    const first = await stableSingleMember(coordinator, { groupInstanceId: "host-1" });
+    const second = await coordinator.joinGroup(joinRequest({ groupInstanceId: "host-1" }));
+    assert.equal(second.errorCode, 0);
+    assert.notEqual(second.memberId, first.memberId);
+    assert.deepEqual(second.members, [
+      { memberId: second.memberId, groupInstanceId: "host-1", metadata: bytes(1) },
+    ]);
+    assert.equal(
+      coordinator.heartbeat({ groupId: "g", generationId: 2, memberId: first.memberId }),
+      25,
+    );
+  });
+});
+
 Deno.test("heartbeat() answers per group state", async () => {
   await withCoordinator({}, async (coordinator) => {
     assert.equal(coordinator.heartbeat({ groupId: "none", generationId: 0, memberId: "x" }), 25);
@@ -467,7 +530,7 @@ Deno.test("leaveGroup() by the leader rebalances the rest; the last leave emptie
     });
     await syncB;
     assert.deepEqual(coordinator.leaveGroup("g", [a.memberId, "ghost"]), {
-      errorCode: 25,
+      errorCode: 0,
       members: [{ memberId: a.memberId, errorCode: 0 }, { memberId: "ghost", errorCode: 25 }],
     });
     assert.equal(
@@ -630,5 +693,6 @@ Deno.test("close() answers held JoinGroup and SyncGroup requests with NOT_COORDI
   assert.deepEqual(await heldSync, { errorCode: 16, assignment: bytes() });
   assert.equal((await coordinator.joinGroup(joinRequest())).errorCode, 16);
   assert.equal(coordinator.heartbeat({ groupId: "join", generationId: 1, memberId: "x" }), 16);
+  assert.equal(coordinator.leaveGroup("join", ["x"]).errorCode, 16);
   await offsets.close();
 });

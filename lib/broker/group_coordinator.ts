@@ -461,8 +461,9 @@ export class GroupCoordinator {
   /**
    * Handles LeaveGroup: removes the members and rebalances the rest (or empties the group).
    *
-   * `errorCode` is the first per-member error (0 when every member left), which is what LeaveGroup
-   * v0-v2 carries; Kafka answers v3+ with 0 at the top and the per-member codes.
+   * As in Kafka's LeaveGroup v3+, `errorCode` is a group-level error (16 after close, else 0) and
+   * unknown members get 25 in `members`; for v0-v2, which have one member and only a top-level
+   * code, answer with that member's code.
    *
    * @param groupId the group
    * @param memberIds members leaving (one for v0-v2)
@@ -473,7 +474,7 @@ export class GroupCoordinator {
    * import { GroupCoordinator } from "./group_coordinator.ts";
    * import { OffsetStore } from "./offset_store.ts";
    * const coordinator = new GroupCoordinator({ offsets: await OffsetStore.open() });
-   * console.log(coordinator.leaveGroup("g", ["x"])); // { errorCode: 25, members: [...] }
+   * console.log(coordinator.leaveGroup("g", ["x"])); // { errorCode: 0, members: [{ memberId: "x", errorCode: 25 }] }
    * await coordinator.close();
    * ```
    */
@@ -499,8 +500,7 @@ export class GroupCoordinator {
       return { memberId, errorCode: ErrorCode.none };
     });
     if (group && removed) this.#membershipChanged(group);
-    const failed = members.find((m) => m.errorCode !== ErrorCode.none);
-    return { errorCode: failed?.errorCode ?? ErrorCode.none, members };
+    return { errorCode: this.#closed ? ErrorCode.notCoordinator : ErrorCode.none, members };
   }
 
   /**
