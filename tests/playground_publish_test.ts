@@ -1,0 +1,227 @@
+import assert from "node:assert/strict";
+import { startBroker } from "../lib/broker/mod.ts";
+import { Auth } from "../lib/hop/auth.ts";
+import { loadAuth, writeAuth } from "../lib/hop/auth_file.ts";
+import { openStream } from "../lib/hop/stream.ts";
+import {
+  graceDbTopics,
+  PlaygroundOptionError,
+  publishLifecycles,
+  simulateLifecycles,
+  startPlayground,
+  UnknownGroupError,
+} from "../lib/playground/mod.ts";
+import type { Alert } from "../lib/alert/client.ts";
+
+const text = new TextDecoder();
+const quiet = () => {};
+
+function header(headers: [string, Uint8Array][], name: string): string | undefined {
+  const found = headers.find(([key]) => key === name);
+  return found && text.decode(found[1]);
+}
+
+Deno.test({
+  name: "publishLifecycles() sends each alert as GraceDB does: a JSON string of the alert text",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using broker = await startBroker({
+      port: 0,
+      topics: graceDbTopics("gracedb"),
+      logger: quiet,
+    });
+    const summary = await publishLifecycles(`${broker.url}/`, { seed: 4, count: 1, auth: false });
+    const steps = [...simulateLifecycles({ seed: 4, count: 1 })];
+    assert.deepEqual(summary, { lifecycles: 1, alerts: steps.length, aborted: false });
+
+    const wanted = steps.filter((s) => s.topic === "gracedb.superevent");
+    await using consumer = await openStream(`${broker.url}/gracedb.superevent`, "r", {
+      auth: false,
+      startAt: "earliest",
+      untilEos: true,
+    });
+    const received = [];
+    for await (const { value, metadata } of consumer.readRaw()) {
+      received.push({ value: text.decode(value!), metadata });
+    }
+    assert.equal(received.length, wanted.length);
+    received.forEach(({ value, metadata }, i) => {
+      // The Kafka value is the JSON string literal of the alert's JSON text.
+      assert.equal(value, JSON.stringify(JSON.stringify(wanted[i].alert)));
+      assert.equal(header(metadata.headers, "_format"), "json");
+      assert.match(header(metadata.headers, "_id") ?? "", /.+/);
+      assert.equal(metadata.offset, i);
+    });
+  },
+});
+
+Deno.test({
+  name: "publishLifecycles() stops at the next alert once its signal aborts",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using broker = await startBroker({
+      port: 0,
+      topics: graceDbTopics("gracedb"),
+      logger: quiet,
+    });
+    const stop = new AbortController();
+    const seen: string[] = [];
+    const summary = await publishLifecycles(`${broker.url}/`, {
+      seed: 2,
+      auth: false,
+      signal: stop.signal,
+      onPublished: (step) => {
+        seen.push(`${step.lifecycle}/${step.sequence}`);
+        if (step.last && step.lifecycle === 1) stop.abort();
+      },
+    });
+    assert.deepEqual(summary.aborted, true);
+    assert.equal(summary.lifecycles, 2);
+    const expected = [...simulateLifecycles({ seed: 2, count: 2 })];
+    assert.equal(summary.alerts, expected.length);
+    assert.deepEqual(seen, expected.map((s) => `${s.lifecycle}/${s.sequence}`));
+  },
+});
+
+Deno.test("publishLifecycles() rejects a rate that is not a positive number", async () => {
+  for (const rate of [0, -1, NaN, Infinity]) {
+    await assert.rejects(
+      publishLifecycles("kafka://127.0.0.1:1/", { rate, auth: false }),
+      (error: unknown) => {
+        assert.ok(error instanceof PlaygroundOptionError);
+        assert.match(error.message, new RegExp(`rate must be a positive number .*, got ${rate}`));
+        return true;
+      },
+    );
+  }
+});
+
+Deno.test({
+  name: "startPlayground() creates the topic layout of all three groups and a SASL user",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using playground = await startPlayground({
+      port: 0,
+      simulate: false,
+      brokerLogger: quiet,
+    });
+    assert.equal(playground.broker.protocol, "SASL_PLAINTEXT");
+    assert.equal(playground.server, `kafka://127.0.0.1:${playground.broker.port}/`);
+    const credential = playground.credential!;
+    assert.equal(credential.username, "playground");
+    assert.ok(credential.password.length >= 20);
+    const { listTopics } = await import("../lib/hop/list_topics.ts");
+    const topics = await listTopics(playground.server, { auth: credential });
+    for (const group of ["gracedb", "gracedb-playground", "gracedb-test"]) {
+      for (const topic of graceDbTopics(group)) assert.ok(topics.includes(topic), topic);
+    }
+    await assert.rejects(
+      listTopics(playground.server, {
+        auth: new Auth({ username: "playground", password: "nope", protocol: "SASL_PLAINTEXT" }),
+        timeoutMs: 5000,
+      }),
+    );
+  },
+});
+
+Deno.test({
+  name: "startPlayground() with listen hands over every alert in publication order",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const alerts: Alert[] = [];
+    await using playground = await startPlayground({
+      port: 0,
+      seed: 6,
+      count: 2,
+      groups: ["gracedb-playground", "gracedb"],
+      listen: true,
+      onAlert: (alert) => alerts.push(alert),
+      brokerLogger: quiet,
+    });
+    const summary = await playground.done;
+    const steps = [...simulateLifecycles({
+      seed: 6,
+      count: 2,
+      groups: ["gracedb-playground", "gracedb"],
+    })];
+    assert.equal(summary.alerts, steps.length);
+    assert.deepEqual(
+      alerts.map((a) => [a.fullTopic, a.payload]),
+      steps.map((s) => [s.topic, s.alert]),
+    );
+    assert.ok(alerts.every((a) => a.problem === undefined));
+  },
+});
+
+Deno.test({
+  name: "startPlayground() replaces its own auth.toml entry and keeps the others",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const path = `${dir}/auth.toml`;
+    try {
+      const other = new Auth({
+        username: "alice",
+        password: "a-secret",
+        hostname: "kafka.scimma.org",
+      });
+      const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = probe.addr.port;
+      probe.close();
+      const stale = new Auth({
+        username: "playground",
+        password: "old",
+        hostname: `127.0.0.1:${port}`,
+        protocol: "SASL_PLAINTEXT",
+      });
+      await writeAuth([other, stale], path);
+      await using playground = await startPlayground({
+        port,
+        simulate: false,
+        writeAuth: path,
+        brokerLogger: quiet,
+      });
+      assert.equal(playground.authFile, path);
+      const creds = await loadAuth(path);
+      assert.deepEqual(creds.map((c) => [c.username, c.hostname]), [
+        ["alice", "kafka.scimma.org"],
+        ["playground", `127.0.0.1:${port}`],
+      ]);
+      assert.equal(creds[1].password, playground.credential!.password);
+      assert.notEqual(creds[1].password, "old");
+      assert.equal(creds[1].protocol, "SASL_PLAINTEXT");
+      assert.equal(creds[1].mechanism, "SCRAM-SHA-512");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("startPlayground() rejects unknown groups, bad rates and unwritable data directories", async () => {
+  await assert.rejects(
+    startPlayground({ port: 0, groups: ["gracedb", "lvalert-dev"], brokerLogger: quiet }),
+    UnknownGroupError,
+  );
+  await assert.rejects(
+    startPlayground({ port: 0, rate: 0, brokerLogger: quiet }),
+    /rate must be a positive number of lifecycles per minute, got 0/,
+  );
+  const file = await Deno.makeTempFile();
+  try {
+    await assert.rejects(
+      startPlayground({ port: 0, dataDir: `${file}/data`, brokerLogger: quiet }),
+      (error: unknown) => {
+        assert.ok(error instanceof PlaygroundOptionError);
+        assert.match(error.message, new RegExp(`^data directory ${file}/data is not writable: `));
+        return true;
+      },
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});
