@@ -5,7 +5,16 @@
  * @module
  */
 
-/** Name of the offsets log inside a broker's data directory. */
+/**
+ * Name of the offsets log inside a broker's data directory. Kafka reserves topic names starting
+ * with "__", so it cannot clash with a topic's files.
+ *
+ * @example
+ * ```ts
+ * import { OFFSETS_FILE_NAME } from "./offset_store.ts";
+ * console.log(`/var/lib/broker/${OFFSETS_FILE_NAME}`);
+ * ```
+ */
 export const OFFSETS_FILE_NAME = "__consumer_offsets.jsonl";
 
 /**
@@ -82,9 +91,11 @@ const encoder = new TextEncoder();
  * Stores committed offsets per (group, topic, partition).
  *
  * With a data directory every change is appended to `__consumer_offsets.jsonl` and written before
- * the returned promise resolves; commits that arrive while a write is in flight are written
- * together in the next write, so many consumers committing at once cost few system calls. On open
- * the log is replayed (a torn last line from a crash is ignored) and rewritten compactly.
+ * the returned promise resolves, so it survives the process being killed (it is not fsynced per
+ * commit, which would cap commits at the disk's flush rate). Commits that arrive while a write is
+ * in flight are written together in the next write, so many consumers committing at once cost few
+ * system calls. On open the log is replayed (a torn last line from a crash is ignored) and
+ * rewritten compactly.
  *
  * @example
  * ```ts
