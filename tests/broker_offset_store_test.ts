@@ -179,3 +179,44 @@ Deno.test("OffsetStore.open() creates a missing data directory", async () => {
     assert.equal(logLines(nested).length, 1);
   });
 });
+
+Deno.test("OffsetStore keeps every acknowledged commit when its process is killed with SIGKILL", async () => {
+  await withDir(async (dir) => {
+    const moduleUrl = new URL("../lib/broker/offset_store.ts", import.meta.url).href;
+    const committer = `
+      import { OffsetStore } from ${JSON.stringify(moduleUrl)};
+      const store = await OffsetStore.open(${JSON.stringify(dir)});
+      const out = Deno.stdout;
+      for (let i = 1n; ; i++) {
+        await store.commit("g", "t", 0, i, "m" + i);
+        await out.write(new TextEncoder().encode(i + "\\n"));
+      }
+    `;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", committer],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    let acknowledged = 0n;
+    let buffered = "";
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    while (acknowledged < 500n) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += value;
+      const lines = buffered.split("\n");
+      buffered = lines.pop()!;
+      if (lines.length > 0) acknowledged = BigInt(lines[lines.length - 1]);
+    }
+    child.kill("SIGKILL");
+    await child.status;
+    await reader.cancel();
+    assert.ok(acknowledged >= 500n, "the committer stopped early");
+
+    await using store = await OffsetStore.open(dir);
+    const stored = store.get("g", "t", 0);
+    assert.ok(stored, "no offset survived");
+    assert.ok(stored.offset >= acknowledged, `${stored.offset} < acknowledged ${acknowledged}`);
+    assert.equal(stored.metadata, `m${stored.offset}`);
+  });
+});
