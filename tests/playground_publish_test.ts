@@ -211,6 +211,10 @@ Deno.test("startPlayground() rejects unknown groups, bad rates and unwritable da
     startPlayground({ port: 0, rate: 0, brokerLogger: quiet }),
     /rate must be a positive number of lifecycles per minute, got 0/,
   );
+  await assert.rejects(
+    startPlayground({ port: 0, listen: ["superevent", "gracedb.superevent"], brokerLogger: quiet }),
+    /^PlaygroundOptionError: no playground topic is named "gracedb.superevent" \(topics are given without the group prefix/,
+  );
   const file = await Deno.makeTempFile();
   try {
     await assert.rejects(

@@ -227,6 +227,16 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       `count must be a whole number of lifecycles, got ${options.count}`,
     );
   }
+  if (Array.isArray(options.listen)) {
+    const known = new Set(graceDbTopics("").map((t) => t.slice(1)));
+    const unknown = options.listen.filter((topic) => !known.has(topic));
+    if (unknown.length) {
+      throw new PlaygroundOptionError(
+        `no playground topic is named ${unknown.map((t) => `"${t}"`).join(", ")} ` +
+          `(topics are given without the group prefix, e.g. superevent, cbc_gstlal, burst_cwb_allsky)`,
+      );
+    }
+  }
   if (options.dataDir !== undefined) await checkDataDir(options.dataDir);
   const host = options.host ?? "127.0.0.1";
   const username = options.username ?? "playground";
