@@ -72,6 +72,13 @@ Deno.test("VOEvent.load() names the line of malformed XML and rejects other root
   throws(() => VOEvent.load("<html/>"), /root element is not a VOEvent \(found 'html'\)/);
 });
 
+Deno.test("VOEvent toString() equals hop's str(voevent) byte for byte", async () => {
+  const voevent = VOEvent.load(await fixture("superevent_preliminary.xml"));
+  // Made with xmltodict.parse(xml, attr_prefix="") and json.dumps(fields, indent=2), as hop does.
+  const expected = decode(await fixture("superevent_preliminary.stdout"));
+  deepStrictEqual(voevent.toString(), expected);
+});
+
 Deno.test("VOEvent toString() prints hop's indent-2 JSON with absent sections as {}", () => {
   const voevent = VOEvent.load('<voe:VOEvent xmlns:voe="x" ivorn="i" role="test" version="2.0"/>');
   deepStrictEqual(

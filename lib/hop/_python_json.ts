@@ -43,15 +43,23 @@ export function pythonFloat(value: number): string {
 }
 
 /**
- * Serializes like `json.dumps(value)`. Follows JSON.stringify for JavaScript-only cases (`toJSON`,
- * `undefined` members skipped, `undefined` array items as `null`).
+ * Serializes like `json.dumps(value)`, or `json.dumps(value, indent=n)` when `indent` is given
+ * (items end with "," and a new line; empty containers stay `[]`/`{}`). Follows JSON.stringify for
+ * JavaScript-only cases (`toJSON`, `undefined` members skipped, `undefined` array items as
+ * `null`).
  *
  * @throws {TypeError} for values JSON cannot hold (top-level undefined, functions, symbols,
  *   byte arrays, cycles)
  */
-export function pythonJsonStringify(value: unknown): string {
+export function pythonJsonStringify(value: unknown, indent?: number): string {
   const stack = new Set<object>();
-  const write = (item: unknown, inArray: boolean): string | undefined => {
+  const join = (parts: string[], open: string, close: string, depth: number) => {
+    if (parts.length === 0) return open + close;
+    if (indent === undefined) return open + parts.join(", ") + close;
+    const inner = "\n" + " ".repeat(indent * (depth + 1));
+    return open + inner + parts.join("," + inner) + "\n" + " ".repeat(indent * depth) + close;
+  };
+  const write = (item: unknown, inArray: boolean, depth = 0): string | undefined => {
     if (
       item !== null && typeof item === "object" && typeof (item as { toJSON?: unknown }).toJSON ===
         "function"
@@ -82,14 +90,14 @@ export function pythonJsonStringify(value: unknown): string {
     stack.add(object);
     let text: string;
     if (Array.isArray(object)) {
-      text = `[${object.map((entry) => write(entry, true)).join(", ")}]`;
+      text = join(object.map((entry) => write(entry, true, depth + 1)!), "[", "]", depth);
     } else {
       const parts: string[] = [];
       for (const [key, entry] of Object.entries(object)) {
-        const encoded = write(entry, false);
+        const encoded = write(entry, false, depth + 1);
         if (encoded !== undefined) parts.push(`${pythonJsonString(key)}: ${encoded}`);
       }
-      text = `{${parts.join(", ")}}`;
+      text = join(parts, "{", "}", depth);
     }
     stack.delete(object);
     return text;

@@ -5,6 +5,7 @@
  */
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import { MessageFormatError } from "../errors.ts";
+import { pythonJsonStringify } from "../_python_json.ts";
 import type { MessageModel } from "./model.ts";
 
 /** The VOEvent sections hop exposes, in hop's order. */
@@ -297,6 +298,6 @@ export class VOEvent implements MessageModel {
 
   /** hop's `str(voevent)`: the fields as JSON indented by two spaces. */
   toString(): string {
-    return JSON.stringify(this.toJSON(), null, 2);
+    return pythonJsonStringify(this.toJSON(), 2);
   }
 }
