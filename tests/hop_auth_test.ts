@@ -61,6 +61,18 @@ Deno.test("Auth defaults to SASL_SSL with SCRAM-SHA-512 and normalizes mechanism
   throws(() => new Auth({ username: "", password: "p" }), InvalidCredentialError);
 });
 
+Deno.test("Auth.with() changes fields and keeps the rest", () => {
+  const base = new Auth({ username: "u", password: "p", hostname: "h", mechanism: "PLAIN" });
+  const local = base.with({ ssl: false });
+  deepStrictEqual([local.protocol, local.mechanism, local.hostname], [
+    "SASL_PLAINTEXT",
+    "PLAIN",
+    "h",
+  ]);
+  deepStrictEqual(base.with({}).equals(base), true);
+  deepStrictEqual(base.with({ password: "q" }).equals(base), false);
+});
+
 Deno.test("Auth never shows its password in toString, JSON or inspect", () => {
   const auth = new Auth({ username: "alice", password: "hunter2", hostname: "h" });
   for (
@@ -170,6 +182,23 @@ Deno.test("loadAuth() names the file and line of a TOML error", async () => {
     );
     return true;
   });
+});
+
+Deno.test("loadAuth() TOML errors do not quote the password", async () => {
+  for (const line of ["password = hunter2x", 'password = "hunter2x', 'password = "x" hunter2x']) {
+    const { env } = await configHome({
+      "auth.toml": [`[[auth]]\nusername = "u"\n${line}\n`, 0o600],
+    });
+    await rejects(loadAuth(undefined, env), (error: unknown) => {
+      deepStrictEqual(error instanceof AuthFileError, true);
+      deepStrictEqual(
+        (error as Error).message.includes("hunter2x"),
+        false,
+        (error as Error).message,
+      );
+      return true;
+    });
+  }
 });
 
 Deno.test("loadAuth() names the missing property, entry and line without the password", async () => {
