@@ -6,7 +6,7 @@
 import { PackError } from "./errors.ts";
 import { pythonJsonStringify } from "./_python_json.ts";
 import { Blob, JSONBlob } from "./models/blob.ts";
-import "./models/builtins.ts";
+import "./models/_builtins.ts";
 import {
   isMessageModel,
   lookupLegacyModel,
