@@ -182,6 +182,25 @@ Deno.test("unpackMessage() reads headerless JSON as JSONBlob and the legacy enve
   );
 });
 
+Deno.test("unpackMessage() reads Python's bare NaN and Infinity tokens", () => {
+  const value = encode('{"a": NaN, "b": [Infinity, -Infinity], "c": "NaN Infinity"}');
+  for (const headers of [[["_format", encode("json")]], []] as Header[][]) {
+    const { message, warning } = unpackMessage(value, headers);
+    deepStrictEqual(warning, undefined);
+    deepStrictEqual(message instanceof JSONBlob && message.content, {
+      a: NaN,
+      b: [Infinity, -Infinity],
+      c: "NaN Infinity",
+    });
+  }
+  const packed = packMessage([NaN, -Infinity]);
+  deepStrictEqual(decode(packed.value), "[NaN, -Infinity]");
+  deepStrictEqual((unpackMessage(packed.value, packed.headers).message as JSONBlob).content, [
+    NaN,
+    -Infinity,
+  ]);
+});
+
 Deno.test("unpackMessage() gives a Blob of the raw bytes for an unknown legacy format", () => {
   const value = encode('{"format": "mystery", "content": {"a": 1}}');
   const { message, warning } = unpackMessage(value, []);

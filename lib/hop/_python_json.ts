@@ -106,3 +106,55 @@ export function pythonJsonStringify(value: unknown, indent?: number): string {
   if (text === undefined) throw new TypeError(`a value of type ${typeof value} is not JSON`);
   return text;
 }
+
+const SPECIAL_MARK = "\u0000python-json:";
+const SPECIALS: Record<string, number> = {
+  NaN: NaN,
+  Infinity: Infinity,
+  "-Infinity": -Infinity,
+};
+
+/**
+ * Parses JSON text, also accepting the bare `NaN`, `Infinity` and `-Infinity` tokens that Python's
+ * json module writes by default (JSON.parse alone rejects them).
+ *
+ * @throws {SyntaxError} for text that is not JSON in either sense
+ */
+export function parsePythonJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!/NaN|Infinity/.test(text)) throw error;
+  }
+  // Replace the tokens outside string literals by marked strings, then turn those back.
+  let rewritten = "";
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      rewritten += char;
+      if (char === "\\") rewritten += text[++index] ?? "";
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') {
+      inString = true;
+      rewritten += char;
+      continue;
+    }
+    const token = ["-Infinity", "Infinity", "NaN"].find((name) => text.startsWith(name, index));
+    if (token !== undefined) {
+      rewritten += JSON.stringify(SPECIAL_MARK + token);
+      index += token.length - 1;
+      continue;
+    }
+    rewritten += char;
+  }
+  return JSON.parse(
+    rewritten,
+    (_key, value) =>
+      typeof value === "string" && value.startsWith(SPECIAL_MARK)
+        ? SPECIALS[value.slice(SPECIAL_MARK.length)]
+        : value,
+  );
+}

@@ -4,7 +4,7 @@
  * @module
  */
 import { PackError } from "./errors.ts";
-import { pythonJsonStringify } from "./_python_json.ts";
+import { parsePythonJson, pythonJsonStringify } from "./_python_json.ts";
 import { Blob, JSONBlob } from "./models/blob.ts";
 import "./models/_builtins.ts";
 import {
@@ -295,7 +295,7 @@ export function unpackMessage(
   if (value === null) return asBlob(value, "Message has no value; returning an empty Blob");
   let decoded: unknown;
   try {
-    decoded = JSON.parse(strictUtf8.decode(value));
+    decoded = parsePythonJson(strictUtf8.decode(value));
   } catch {
     return asBlob(value, "Unknown message format; returning a Blob");
   }

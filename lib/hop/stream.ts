@@ -138,6 +138,8 @@ export function randomGroupId(username?: string): string {
   return username ? `${username}-${suffix}` : suffix;
 }
 
+const WAIT = Symbol("wait");
+
 const partitionKey = (topic: string, partition: number) => `${partition}\u0000${topic}`;
 
 // Buffered records at which a fetch waits for the reader, and the level that lets it go on.
@@ -430,8 +432,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     }
   }
 
-  // The record the reader gets next, or undefined when iteration is over.
-  async #nextRecord(): Promise<FetchedRecord | undefined> {
+  // The record the reader gets next, undefined when iteration is over, or WAIT when nothing is
+  // buffered yet. Synchronous so that a buffered record costs no extra promise turns.
+  #take(): FetchedRecord | undefined | typeof WAIT {
     const { autoCommit, ignoreTest } = this.#setup;
     if (this.#heldForCommit) {
       const held = this.#heldForCommit;
@@ -441,12 +444,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     while (true) {
       if (this.#error) throw this.#error;
       if (this.#stopped) return undefined;
-      if (this.#endOfStreamReached()) return undefined;
+      if (this.#setup.untilEos && this.#endOfStreamReached()) return undefined;
       const chunk = this.#chunks[0];
-      if (chunk === undefined) {
-        await new Promise<void>((resolve) => (this.#dataWaiter = resolve));
-        continue;
-      }
+      if (chunk === undefined) return WAIT;
       const record = chunk[this.#chunkIndex++];
       if (this.#chunkIndex >= chunk.length) {
         this.#chunks.shift();
@@ -475,6 +475,14 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     }
   }
 
+  async #nextRecord(): Promise<FetchedRecord | undefined> {
+    while (true) {
+      const record = this.#take();
+      if (record !== WAIT) return record;
+      await new Promise<void>((resolve) => (this.#dataWaiter = resolve));
+    }
+  }
+
   #metadata(record: FetchedRecord): Metadata {
     return {
       topic: record.topic,
@@ -496,12 +504,47 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     return message;
   }
 
-  async *#iterate<T>(make: (record: FetchedRecord) => T): AsyncGenerator<T, void, undefined> {
-    while (true) {
-      const record = await this.#nextRecord();
-      if (record === undefined) return;
-      yield make(record);
-    }
+  #iterate<T>(make: (record: FetchedRecord) => T): AsyncIterableIterator<T> {
+    let finished = false;
+    let waiting: Promise<IteratorResult<T>> | undefined;
+    const end = (): IteratorResult<T> => {
+      finished = true;
+      return { done: true, value: undefined };
+    };
+    const step = (): Promise<IteratorResult<T>> => {
+      if (finished) return Promise.resolve({ done: true, value: undefined });
+      let record: FetchedRecord | undefined | typeof WAIT;
+      try {
+        record = this.#take();
+      } catch (error) {
+        finished = true;
+        return Promise.reject(error);
+      }
+      if (record === undefined) return Promise.resolve(end());
+      if (record !== WAIT) return Promise.resolve({ done: false, value: make(record) });
+      const waited = this.#nextRecord().then(
+        (next) => (next === undefined || finished ? end() : { done: false, value: make(next) }),
+        (error) => {
+          finished = true;
+          throw error;
+        },
+      );
+      waiting = waited;
+      const settle = () => {
+        if (waiting === waited) waiting = undefined;
+      };
+      waited.then(settle, settle);
+      return waited;
+    };
+    return {
+      // Calls that overlap a wait are served after it, in order.
+      next: () => (waiting ? waiting.then(step, step) : step()),
+      // Ending early leaves the last record uncommitted (it may not have been handled).
+      return: () => Promise.resolve(end()),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
   /**

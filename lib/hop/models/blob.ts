@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { pythonJsonStringify } from "../_python_json.ts";
+import { parsePythonJson, pythonJsonStringify } from "../_python_json.ts";
 import type { MessageModel } from "./model.ts";
 
 const encoder = new TextEncoder();
@@ -82,7 +82,7 @@ export class JSONBlob implements MessageModel {
   constructor(readonly content: unknown) {}
 
   /**
-   * Parses JSON text or UTF-8 bytes.
+   * Parses JSON text or UTF-8 bytes; Python's bare `NaN`/`Infinity` tokens are accepted.
    *
    * @param input JSON text or bytes
    * @returns the JSONBlob
@@ -97,7 +97,7 @@ export class JSONBlob implements MessageModel {
     const text = typeof input === "string"
       ? input
       : new TextDecoder("utf-8", { fatal: true }).decode(input);
-    return new JSONBlob(JSON.parse(text));
+    return new JSONBlob(parsePythonJson(text));
   }
 
   /** Python-style JSON text as UTF-8. */
