@@ -513,7 +513,7 @@ export class GroupConsumer {
     };
     const consumer = client.kafka.consumer({
       groupId: options.groupId,
-      maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 250,
       minBytes: 1,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
