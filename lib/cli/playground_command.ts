@@ -196,7 +196,7 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
       if (playground.authFile) info(`credential stored in ${playground.authFile}`);
       info(
         `simulating ${groups.join(", ")} (seed ${playground.seed}${
-          flags.count ? `, ${flags.count} lifecycles` : ""
+          flags.count ? `, ${flags.count} lifecycle${flags.count === 1 ? "" : "s"}` : ""
         }${rate ? `, ${rate} per minute` : ""}${flags.realtime ? ", real time" : ""})`,
       );
       if (!listening) {

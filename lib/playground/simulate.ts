@@ -43,16 +43,16 @@ export interface SimulateOptions {
 }
 
 /**
- * Simulated clock start used when none is given (2026-01-05 00:00:00 UTC), fixed so that a seed
+ * Simulated clock start used when none is given (2026-01-05 06:00:00 UTC), fixed so that a seed
  * alone decides every byte.
  *
  * @example
  * ```ts
  * import { DEFAULT_START_TIME } from "./simulate.ts";
- * console.log(new Date(DEFAULT_START_TIME).toISOString()); // 2026-01-05T00:00:00.000Z
+ * console.log(new Date(DEFAULT_START_TIME).toISOString()); // 2026-01-05T06:00:00.000Z
  * ```
  */
-export const DEFAULT_START_TIME: number = Date.UTC(2026, 0, 5);
+export const DEFAULT_START_TIME: number = Date.UTC(2026, 0, 5, 6);
 
 /**
  * One alert of a simulated lifecycle and where to publish it.
@@ -192,6 +192,7 @@ class Lifecycle {
   #voeventN = 0;
   readonly api: string;
   readonly startMs: number;
+  readonly t0: number;
   superevent!: SimSuperevent;
   readonly supereventId: string;
 
@@ -201,10 +202,12 @@ class Lifecycle {
     readonly index: number,
     readonly instance: InstanceState,
     readonly category: SupereventCategory,
-    readonly t0: number,
+    startMs: number,
   ) {
     this.api = API_ROOTS[group];
-    this.startMs = unixMsFromGps(t0) + Math.round(rng.range(8, 25) * 1000);
+    // The first upload happens now; the signal reached the detectors a pipeline latency earlier.
+    this.startMs = startMs;
+    this.t0 = round(gpsFromUnixMs(startMs) - rng.range(8, 25), 6);
     this.supereventId = this.#allocateSupereventId();
     this.#logN = rng.int(1, 4);
   }
@@ -1011,12 +1014,11 @@ export function* simulateLifecycles(
     const instance = instances.get(group)!;
     // Real candidates arrive hours apart; that only moves the simulated clock.
     if (index >= groups.length) instance.clockMs += Math.round(rng.range(0.3, 8) * 3600_000);
-    const t0 = round(gpsFromUnixMs(instance.clockMs) + rng.range(0, 60), 6);
     const test = group === "gracedb-test";
     const mdc = group === "gracedb-playground" && rng.chance(0.5);
     const category: SupereventCategory = test ? "Test" : mdc ? "MDC" : "Production";
     const kind: LifecycleKind = mdc || rng.chance(0.75) ? "CBC" : "Burst";
-    const life = new Lifecycle(rng, group, index, instance, category, t0);
+    const life = new Lifecycle(rng, group, index, instance, category, instance.clockMs);
     runLifecycle(life, kind, mdc, test);
     instance.clockMs = life.nowMs;
 
