@@ -22,11 +22,14 @@ function escapeChar(char: string): string {
   }
 }
 
+const NEEDS_ESCAPE = /[^\x20-\x7e]|["\\]/;
+const ESCAPED = /[^\x20-\x7e]|["\\]/g;
+
 /** A JSON string literal with every character outside printable ASCII escaped as `\uXXXX`. */
 export function pythonJsonString(text: string): string {
   // Code units are handled one at a time, so astral characters become surrogate-pair escapes,
   // as in Python.
-  return `"${text.replace(/[^\x20-\x7e]|["\\]/g, escapeChar)}"`;
+  return NEEDS_ESCAPE.test(text) ? `"${text.replace(ESCAPED, escapeChar)}"` : `"${text}"`;
 }
 
 /** Python's float repr: shortest round-trip digits, exponent form outside [1e-4, 1e16). */
@@ -34,7 +37,11 @@ export function pythonFloat(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   if (value === Infinity) return "Infinity";
   if (value === -Infinity) return "-Infinity";
+  if (Number.isSafeInteger(value)) return String(value);
   if (Number.isInteger(value)) return BigInt(value).toString();
+  const magnitude = Math.abs(value);
+  // Both languages write plain decimals in this range with the same shortest digits.
+  if (magnitude >= 1e-4 && magnitude < 1e16) return String(value);
   const [mantissa, exponentText] = value.toExponential().split("e");
   const exponent = Number(exponentText);
   if (exponent >= -4 && exponent < 16) return String(value);
@@ -59,13 +66,12 @@ export function pythonJsonStringify(value: unknown, indent?: number): string {
     const inner = "\n" + " ".repeat(indent * (depth + 1));
     return open + inner + parts.join("," + inner) + "\n" + " ".repeat(indent * depth) + close;
   };
-  const write = (item: unknown, inArray: boolean, depth = 0): string | undefined => {
-    if (
-      item !== null && typeof item === "object" && typeof (item as { toJSON?: unknown }).toJSON ===
-        "function"
-    ) {
-      item = (item as { toJSON: () => unknown }).toJSON();
-    }
+  const write = (
+    item: unknown,
+    inArray: boolean,
+    depth = 0,
+    converted = false,
+  ): string | undefined => {
     switch (typeof item) {
       case "string":
         return pythonJsonString(item);
@@ -78,10 +84,13 @@ export function pythonJsonStringify(value: unknown, indent?: number): string {
       case "undefined":
       case "function":
       case "symbol":
-        if (inArray) return "null";
-        return undefined;
+        return inArray ? "null" : undefined;
     }
     if (item === null) return "null";
+    // Like JSON.stringify, toJSON() is applied once per value, not to its own result.
+    if (!converted && typeof (item as { toJSON?: unknown }).toJSON === "function") {
+      return write((item as { toJSON: () => unknown }).toJSON(), inArray, depth, true);
+    }
     const object = item as object;
     if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
       throw new TypeError("byte arrays cannot be serialized to JSON");
@@ -93,8 +102,8 @@ export function pythonJsonStringify(value: unknown, indent?: number): string {
       text = join(object.map((entry) => write(entry, true, depth + 1)!), "[", "]", depth);
     } else {
       const parts: string[] = [];
-      for (const [key, entry] of Object.entries(object)) {
-        const encoded = write(entry, false, depth + 1);
+      for (const key of Object.keys(object)) {
+        const encoded = write((object as Record<string, unknown>)[key], false, depth + 1);
         if (encoded !== undefined) parts.push(`${pythonJsonString(key)}: ${encoded}`);
       }
       text = join(parts, "{", "}", depth);
