@@ -3,6 +3,7 @@
  * compared with `kcat -C -e` in the same run, and `Producer` writes + flush.
  *
  * Usage: deno run -A scripts/bench_consumer.ts [--messages 100000] [--size 1024] [--writes 20000]
+ *        [--pings 200]
  *
  * The broker runs in its own process (`cli.ts broker`), like kcat, so that each client competes
  * with the broker for the CPU the same way. Prints a Markdown table on stdout.
@@ -25,6 +26,7 @@ function option(name: string, fallback: number): number {
 const messageCount = option("messages", 100_000);
 const messageSize = option("size", 1024);
 const writeCount = option("writes", 20_000);
+const latencyRounds = option("pings", 200);
 
 // A GraceDB-like alert padded to the requested JSON size.
 function alert(i: number): Record<string, unknown> {
@@ -122,6 +124,26 @@ try {
   for (const byte of kcat.stdout) if (byte === 10) lines++;
   if (lines !== messageCount) throw new Error(`kcat printed ${lines} of ${messageCount} messages`);
 
+  // Latency: one message at a time from write() to the waiting reader.
+  const latencies: number[] = [];
+  {
+    await using consumer = await openStream(`${broker.url}/bench.writes`, "r", { auth: false });
+    await consumer.ready;
+    await using producer = await openStream(`${broker.url}/bench.writes`, "w", { auth: false });
+    const messages = consumer.read();
+    for (let i = 0; i < latencyRounds; i++) {
+      const sent = performance.now();
+      await producer.write({ ping: i });
+      const received = await messages.next();
+      if (received.done) throw new Error("consumer ended early");
+      latencies.push(performance.now() - sent);
+    }
+    await producer.flush();
+  }
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+
   const ratio = (messageCount / readMs) / (messageCount / kcatMs);
   console.log(`| stream benchmark (${messageSize}-byte JSON alerts) | messages | ms | msgs/s |`);
   console.log("| --- | ---: | ---: | ---: |");
@@ -140,6 +162,11 @@ try {
     `| Producer write + flush | ${writeCount} | ${writeMs.toFixed(0)} | ${
       rate(writeCount, writeMs)
     } |`,
+  );
+  console.log(
+    `| write() to reader latency, ${latencyRounds} messages one at a time | ${latencyRounds} | median ${
+      percentile(0.5).toFixed(1)
+    }, p99 ${percentile(0.99).toFixed(1)} | |`,
   );
   console.log(
     `| Producer backlog write + flush | ${messageCount} | ${backlogMs.toFixed(0)} | ${

@@ -336,7 +336,12 @@ export function toHopError(error: unknown, context: ErrorContext): HopError {
       reason,
     )
   ) {
-    return new ConnectionError(`cannot connect to Kafka at ${hosts}: ${reason}`, {
+    const hint = /closed connection/i.test(reason)
+      ? context.auth?.ssl
+        ? " (the broker closed the connection)"
+        : " (the broker closed the connection; does it expect TLS or SASL credentials?)"
+      : "";
+    return new ConnectionError(`cannot connect to Kafka at ${hosts}: ${reason}${hint}`, {
       ...options,
       retriable: true,
     });
@@ -405,6 +410,18 @@ function safeJson(value: unknown): string {
   } catch {
     return "";
   }
+}
+
+function connectTimeoutError(client: Client): ConnectionError {
+  const hint = client.context.auth?.ssl
+    ? "check the address and port"
+    : "check the address and port, and whether the broker expects TLS";
+  return new ConnectionError(
+    `timed out after ${client.connectTimeoutMs} ms connecting to Kafka at ${
+      client.context.brokers.join(",")
+    } (${hint})`,
+    { retriable: true },
+  );
 }
 
 /** Runs `work` but gives up after `ms`, calling `abandon` so no socket is left behind. */
@@ -535,13 +552,7 @@ export class GroupConsumer {
     await withDeadline(
       consumer.connect(),
       client.connectTimeoutMs,
-      () =>
-        new ConnectionError(
-          `timed out after ${client.connectTimeoutMs} ms connecting to Kafka at ${
-            context.brokers.join(",")
-          }`,
-          { retriable: true },
-        ),
+      () => connectTimeoutError(client),
       () => consumer.disconnect(),
     ).catch((error) => {
       throw toHopError(error, context);
@@ -660,13 +671,7 @@ export class BatchProducer {
     await withDeadline(
       producer.connect(),
       client.connectTimeoutMs,
-      () =>
-        new ConnectionError(
-          `timed out after ${client.connectTimeoutMs} ms connecting to Kafka at ${
-            client.context.brokers.join(",")
-          }`,
-          { retriable: true },
-        ),
+      () => connectTimeoutError(client),
       () => producer.disconnect(),
     ).catch((error) => {
       throw toHopError(error, client.context);
@@ -752,13 +757,7 @@ export class KafkaAdmin {
     await withDeadline(
       admin.connect(),
       client.connectTimeoutMs,
-      () =>
-        new ConnectionError(
-          `timed out after ${client.connectTimeoutMs} ms connecting to Kafka at ${
-            client.context.brokers.join(",")
-          }`,
-          { retriable: true },
-        ),
+      () => connectTimeoutError(client),
       () => admin.disconnect(),
     ).catch((error) => {
       throw toHopError(error, client.context);
