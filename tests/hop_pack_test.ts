@@ -227,3 +227,61 @@ Deno.test("isTestMessage() is true for any _test header value", () => {
   deepStrictEqual(isTestMessage([["_test", encode("false")]]), true);
   deepStrictEqual(isTestMessage(packMessage(1).headers), false);
 });
+
+Deno.test("packMessage() JSON equals CPython's json.dumps for varied generated values", async () => {
+  // Deterministic generator (mulberry32) so a failure can be reproduced.
+  let seed = 20240615;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
+  const text = () =>
+    Array.from({ length: Math.floor(random() * 8) }, () =>
+      pick([
+        () => String.fromCharCode(0x20 + Math.floor(random() * 95)),
+        () => String.fromCharCode(Math.floor(random() * 0x20)),
+        () => "\x7f",
+        () => String.fromCodePoint(0xa0 + Math.floor(random() * 0x2000)),
+        () => String.fromCodePoint(0x1f300 + Math.floor(random() * 0x100)),
+        () => '"\\/',
+      ])()).join("");
+  const number = () =>
+    pick([
+      () => Math.floor(random() * 2 ** 53) * (random() < 0.5 ? -1 : 1),
+      () => (random() - 0.5) * 10 ** Math.floor(random() * 40 - 20),
+      () => random() * 10 ** Math.floor(random() * 600 - 300),
+      () => Math.round(random() * 1000) / 8,
+    ])();
+  const value = (depth: number): unknown => {
+    const kind = Math.floor(random() * (depth > 2 ? 4 : 6));
+    if (kind === 0) return text();
+    if (kind === 1) return number();
+    if (kind === 2) return pick([true, false, null]);
+    if (kind === 3) return number();
+    if (kind === 4) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: Math.floor(random() * 4) }, () => [text(), value(depth + 1)]),
+    );
+  };
+  const values = Array.from({ length: 300 }, () => value(0));
+  const script = "import json, sys\n" +
+    "for line in sys.stdin.read().split('\\n'):\n" +
+    "    if line:\n" +
+    "        print(json.dumps(json.loads(line)))\n";
+  const child = new Deno.Command("python3", {
+    args: ["-c", script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(encode(values.map((item) => JSON.stringify(item)).join("\n") + "\n"));
+  await writer.close();
+  const output = await child.output();
+  deepStrictEqual(output.code, 0, decode(output.stderr));
+  const expected = decode(output.stdout).split("\n").slice(0, -1);
+  deepStrictEqual(values.map((item) => decode(packMessage(item).value)), expected);
+});

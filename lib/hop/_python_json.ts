@@ -32,13 +32,14 @@ export function pythonJsonString(text: string): string {
   return NEEDS_ESCAPE.test(text) ? `"${text.replace(ESCAPED, escapeChar)}"` : `"${text}"`;
 }
 
-/** Python's float repr: shortest round-trip digits, exponent form outside [1e-4, 1e16). */
+/** Python's float repr for non-integral values: shortest digits, exponent form below 1e-4. */
 export function pythonFloat(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   if (value === Infinity) return "Infinity";
   if (value === -Infinity) return "-Infinity";
-  if (Number.isSafeInteger(value)) return String(value);
-  if (Number.isInteger(value)) return BigInt(value).toString();
+  // JavaScript cannot tell 1 from 1.0: integral values are written as JSON.stringify does, which
+  // CPython reads and writes back unchanged (digits below 1e21, exponent form above).
+  if (Number.isInteger(value)) return String(value);
   const magnitude = Math.abs(value);
   // Both languages write plain decimals in this range with the same shortest digits.
   if (magnitude >= 1e-4 && magnitude < 1e16) return String(value);
