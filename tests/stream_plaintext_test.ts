@@ -10,7 +10,13 @@ import { listTopics } from "../lib/hop/list_topics.ts";
 import { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
 import type { MessageModel } from "../lib/hop/models/model.ts";
 import { headerValue } from "../lib/hop/pack.ts";
-import { ConnectionError, KafkaError, MessageTooLargeError } from "../lib/hop/errors.ts";
+import {
+  ConnectionError,
+  DeliveryError,
+  KafkaError,
+  MessageTooLargeError,
+} from "../lib/hop/errors.ts";
+import { startBroker } from "../lib/broker/mod.ts";
 import type { Logger } from "../lib/hop/log.ts";
 
 const kafkaTest = { sanitizeOps: false, sanitizeResources: false };
@@ -472,4 +478,62 @@ Deno.test({
       assert.ok(error.message.includes(address), error.message);
     }
   },
+});
+
+Deno.test({
+  name: "Producer.write() to a missing topic rejects naming the topic",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+      const error = await producer.write({}, { topic: "absent" }).then(() => undefined, (e) => e);
+      assert.ok(error instanceof KafkaError, String(error));
+      assert.equal(error.topic, "absent");
+      assert.match(error.message, /topic 'absent' does not exist at 127\.0\.0\.1:\d+/);
+    }),
+});
+
+Deno.test({
+  name: "flush() throws a DeliveryError counting the messages the broker never got",
+  ...kafkaTest,
+  fn: async () => {
+    const broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+    const producer = await openStream(`${broker.url}/t`, "w", {
+      auth: false,
+      connectTimeoutMs: 1000,
+      requestTimeoutMs: 1000,
+    });
+    try {
+      await producer.write({ first: true });
+      await producer.flush();
+      await broker.close();
+      await producer.write({ lost: 1 });
+      await producer.write({ lost: 2 });
+      const error = await producer.flush().then(() => undefined, (e) => e);
+      assert.ok(error instanceof DeliveryError, String(error));
+      assert.equal(error.unsent, 2);
+      assert.match(error.message, /^2 messages remain unsent, some data may have been lost!: .+/);
+      assert.match(error.message, /127\.0\.0\.1:\d+/);
+    } finally {
+      await producer.close().catch(() => {});
+      await broker.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "aborting while openStream() connects leaves nothing open",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const controller = new AbortController();
+      const opening = openStream(`${broker.url}/t`, "r", {
+        auth: false,
+        signal: controller.signal,
+      });
+      controller.abort();
+      const consumer = await opening;
+      assert.deepEqual(await collect(consumer), []);
+      await consumer.close();
+    }),
 });

@@ -217,6 +217,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   #stopped = false;
   #error?: HopError;
   #closing?: Promise<void>;
+  #starting?: Promise<void>;
 
   /** @internal Use {@linkcode openStream}. */
   constructor(setup: ConsumerSetup) {
@@ -231,7 +232,12 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   }
 
   /** @internal Connects and joins the group; used by {@linkcode openStream}. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.#starting ??= this.#connectAndJoin();
+    return this.#starting;
+  }
+
+  async #connectAndJoin(): Promise<void> {
     const { target, logger } = this.#setup;
     const connect = {
       brokers: target.brokers,
@@ -240,8 +246,8 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       connectTimeoutMs: this.#setup.connectTimeoutMs,
       requestTimeoutMs: this.#setup.requestTimeoutMs,
     };
+    this.#admin = await KafkaAdmin.connect(connect);
     try {
-      this.#admin = await KafkaAdmin.connect(connect);
       await this.#admin.requireTopics(target.topics, "reading");
       if (this.#stopped) return;
       this.#group = await GroupConsumer.start({
@@ -253,9 +259,8 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         onAssignment: (assignment) => this.#onAssignment(assignment),
         onCrash: (error, restarting) => this.#onCrash(error, restarting),
       });
-      if (this.#stopped) await this.#group.close();
     } catch (error) {
-      await this.#admin?.close();
+      await this.#admin.close();
       throw error;
     }
   }
@@ -653,6 +658,8 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.stop();
+      // Closing while still connecting: let the connection finish so nothing is left open.
+      await this.#starting?.catch(() => {});
       await this.#flushCommits().catch((error) =>
         this.#setup.logger.warn(
           `could not commit offsets of group ${this.groupId} on close: ${error.message}`,
