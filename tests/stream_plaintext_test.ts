@@ -537,3 +537,45 @@ Deno.test({
       await consumer.close();
     }),
 });
+
+Deno.test({
+  name: "two consumers in one group share the partitions and each message is read once",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: [{ name: "shared", partitions: 2 }] }, async (broker) => {
+      const url = `${broker.url}/shared`;
+      const options = { auth: false, groupId: "sharing-group" } as const;
+      await using first = await openStream(url, "r", options);
+      await first.ready;
+      await using second = await openStream(url, "r", options);
+      await second.ready;
+
+      const seen: { reader: string; n: number; partition: number }[] = [];
+      const total = 40;
+      const readAll = async (name: string, consumer: Consumer) => {
+        for await (const { message, metadata } of consumer.read({ metadata: true })) {
+          seen.push({
+            reader: name,
+            n: field(message, "n") as number,
+            partition: metadata.partition,
+          });
+          if (seen.length >= total) {
+            first.stop();
+            second.stop();
+          }
+        }
+      };
+      const reading = Promise.all([readAll("first", first), readAll("second", second)]);
+      await using producer = await openStream(url, "w", { auth: false });
+      for (let n = 0; n < total; n++) await producer.write({ n }, { key: `key-${n}` });
+      await producer.flush();
+      await reading;
+
+      assert.deepEqual(seen.map((s) => s.n).sort((a, b) => a - b), [...Array(total).keys()]);
+      const partitionsOf = (reader: string) =>
+        new Set(seen.filter((s) => s.reader === reader).map((s) => s.partition));
+      assert.equal(partitionsOf("first").size, 1);
+      assert.equal(partitionsOf("second").size, 1);
+      assert.notDeepEqual([...partitionsOf("first")], [...partitionsOf("second")]);
+    }),
+});
