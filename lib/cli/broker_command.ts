@@ -1,0 +1,154 @@
+/**
+ * `igwn-alert broker`: runs the local Kafka-protocol broker until SIGINT or SIGTERM.
+ *
+ * @module
+ */
+
+import { Command } from "commander";
+import { type BrokerOptions, type BrokerUser, startBroker } from "../broker/mod.ts";
+
+/**
+ * A `broker` command-line value has the wrong syntax. The message names the flag and the value
+ * (never a password).
+ *
+ * @example
+ * ```ts
+ * import { BrokerArgumentError } from "./broker_command.ts";
+ * const e = new BrokerArgumentError("--topic alerts:x: partitions must be a positive integer");
+ * console.error(e.message);
+ * ```
+ */
+export class BrokerArgumentError extends Error {
+  /** @param message what is wrong, naming the flag */
+  constructor(message: string) {
+    super(message);
+    this.name = "BrokerArgumentError";
+  }
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Parses `--user NAME:PASSWORD` (the password may itself contain `:`).
+ *
+ * @param spec the flag value
+ * @returns the user
+ * @throws {BrokerArgumentError} when the name or password is missing
+ * @example
+ * ```ts
+ * import { parseUserSpec } from "./broker_command.ts";
+ * parseUserSpec("alice:s3cret"); // { username: "alice", password: "s3cret" }
+ * ```
+ */
+export function parseUserSpec(spec: string): BrokerUser {
+  const colon = spec.indexOf(":");
+  const username = colon < 0 ? spec : spec.slice(0, colon);
+  if (colon <= 0 || colon === spec.length - 1) {
+    throw new BrokerArgumentError(
+      `--user ${username || "(empty)"}: expected NAME:PASSWORD with a non-empty name and password`,
+    );
+  }
+  return { username, password: spec.slice(colon + 1) };
+}
+
+/**
+ * Parses `--topic NAME[:PARTITIONS]`.
+ *
+ * @param spec the flag value
+ * @returns the topic name and partition count
+ * @throws {BrokerArgumentError} when the name is empty or the partition count is not a positive integer
+ * @example
+ * ```ts
+ * import { parseTopicSpec } from "./broker_command.ts";
+ * parseTopicSpec("igwn.gwalert:2"); // { name: "igwn.gwalert", partitions: 2 }
+ * ```
+ */
+export function parseTopicSpec(spec: string): { name: string; partitions: number } {
+  const colon = spec.lastIndexOf(":");
+  const name = colon < 0 ? spec : spec.slice(0, colon);
+  const count = colon < 0 ? "1" : spec.slice(colon + 1);
+  if (!name) throw new BrokerArgumentError(`--topic ${spec}: expected NAME[:PARTITIONS]`);
+  if (!/^[1-9]\d{0,3}$/.test(count)) {
+    throw new BrokerArgumentError(`--topic ${spec}: partitions must be a positive integer`);
+  }
+  return { name, partitions: Number(count) };
+}
+
+function parsePort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new BrokerArgumentError(`--port ${value}: expected a number from 0 to 65535`);
+  }
+  return Number(value);
+}
+
+/**
+ * Builds the `broker` subcommand.
+ *
+ * @returns the commander command; its action resolves after a clean shutdown
+ * @example
+ * ```ts ignore
+ * import { brokerCommand } from "./broker_command.ts";
+ * await brokerCommand().parseAsync(["--port", "0", "--topic", "alerts:2"], { from: "user" });
+ * ```
+ */
+export function brokerCommand(): Command {
+  return new Command("broker")
+    .description(
+      "Run a local single-node Kafka-protocol broker (for tests and offline playgrounds).",
+    )
+    .option("--host <host>", "address to listen on and advertise", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0 = any free port)", "9092")
+    .option("--data-dir <dir>", "persist topics and committed offsets here (default: memory)")
+    .option("--user <name:password>", "SASL user (repeatable; turns SASL on)", collect)
+    .option(
+      "--acl <name:ops:pattern>",
+      "ACL, OPS read|write|all, PATTERN topic or prefix*",
+      collect,
+    )
+    .option("--tls-cert <file>", "PEM certificate (TLS listener)")
+    .option("--tls-key <file>", "PEM private key (TLS listener)")
+    .option("--topic <name[:partitions]>", "topic to create at start (repeatable)", collect)
+    .option("--auto-create-topics", "create unknown topics named in Metadata requests")
+    .action(async (flags: {
+      host: string;
+      port: string;
+      dataDir?: string;
+      user?: string[];
+      acl?: string[];
+      tlsCert?: string;
+      tlsKey?: string;
+      topic?: string[];
+      autoCreateTopics?: boolean;
+    }) => {
+      if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) {
+        throw new BrokerArgumentError("--tls-cert and --tls-key must be given together");
+      }
+      const options: BrokerOptions = {
+        host: flags.host,
+        port: parsePort(flags.port),
+        dataDir: flags.dataDir,
+        users: (flags.user ?? []).map(parseUserSpec),
+        acls: flags.acl ?? [],
+        topics: (flags.topic ?? []).map(parseTopicSpec),
+        autoCreateTopics: flags.autoCreateTopics ?? false,
+        tls: flags.tlsCert ? { certFile: flags.tlsCert, keyFile: flags.tlsKey } : undefined,
+      };
+      const broker = await startBroker(options);
+      const stopped = Promise.withResolvers<void>();
+      const stop = () => stopped.resolve();
+      Deno.addSignalListener("SIGINT", stop);
+      Deno.addSignalListener("SIGTERM", stop);
+      try {
+        await Deno.stdout.write(
+          new TextEncoder().encode(`listening on ${broker.url} (${broker.protocol})\n`),
+        );
+        await stopped.promise;
+      } finally {
+        Deno.removeSignalListener("SIGINT", stop);
+        Deno.removeSignalListener("SIGTERM", stop);
+        await broker.close();
+      }
+    });
+}
