@@ -702,6 +702,8 @@ function estimateRecordBytes(
 }
 
 const DEFAULT_BATCH_BYTES = 1_000_000;
+// Queued bytes above which write() waits for the background sender.
+const MAX_QUEUED_BYTES = 16_000_000;
 
 /**
  * Writes messages to Kafka. `write` packs a message (hop's headers, `_sender` = credential user)
@@ -725,6 +727,8 @@ export class Producer implements AsyncDisposable {
   #limits = new Map<string, Promise<number | undefined>>();
   #knownLimits = new Map<string, number | undefined>();
   #queue: QueuedRecord[] = [];
+  #queueHead = 0;
+  #queuedBytes = 0;
   #sending?: Promise<void>;
   #scheduled = false;
   #failed = 0;
@@ -836,7 +840,14 @@ export class Producer implements AsyncDisposable {
       );
     }
     this.#queue.push({ topic, record: { value, key, headers }, size });
-    if (!this.#scheduled && !this.#sending) {
+    this.#queuedBytes += size;
+    if (this.#sending) {
+      // A writer far ahead of the broker waits, so memory stays bounded.
+      while (this.#queuedBytes > MAX_QUEUED_BYTES && this.#sending) await this.#sending;
+    } else if (this.#queuedBytes >= DEFAULT_BATCH_BYTES) {
+      // A full request's worth: start now instead of after the writer's burst.
+      this.#startSending();
+    } else if (!this.#scheduled) {
       this.#scheduled = true;
       setTimeout(() => this.#startSending(), 0);
     }
@@ -848,24 +859,31 @@ export class Producer implements AsyncDisposable {
   }
 
   async #sendQueued(): Promise<void> {
-    while (this.#queue.length) {
+    while (this.#queueHead < this.#queue.length) {
       // One request carries what is queued, up to the smallest batch limit of its topics.
       const queue = this.#queue;
       let cap = DEFAULT_BATCH_BYTES;
       let bytes = 0;
-      let count = 0;
+      let index = this.#queueHead;
       const byTopic = new Map<string, OutgoingRecord[]>();
-      for (; count < queue.length; count++) {
-        const item = queue[count];
+      for (; index < queue.length; index++) {
+        const item = queue[index];
         const limit = this.#knownLimits.get(item.topic);
         if (limit !== undefined) cap = Math.min(cap, limit);
-        if (count > 0 && bytes + item.size > cap) break;
+        if (index > this.#queueHead && bytes + item.size > cap) break;
         bytes += item.size;
         let records = byTopic.get(item.topic);
         if (!records) byTopic.set(item.topic, records = []);
         records.push(item.record);
       }
-      this.#queue = count === queue.length ? [] : queue.slice(count);
+      const count = index - this.#queueHead;
+      if (index === queue.length) {
+        this.#queue = [];
+        this.#queueHead = 0;
+      } else {
+        this.#queueHead = index;
+      }
+      this.#queuedBytes -= bytes;
       try {
         await this.#producer.send([...byTopic].map(([topic, records]) => ({ topic, records })));
       } catch (error) {
@@ -882,7 +900,7 @@ export class Producer implements AsyncDisposable {
    * @throws {DeliveryError} counting the messages that could not be delivered, with the reasons
    */
   async flush(): Promise<void> {
-    while (this.#queue.length || this.#sending || this.#scheduled) {
+    while (this.#queueHead < this.#queue.length || this.#sending || this.#scheduled) {
       if (!this.#sending) this.#startSending();
       await this.#sending;
     }
