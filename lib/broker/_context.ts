@@ -6,33 +6,11 @@
 
 import type { ProtocolReader } from "../protocol/reader.ts";
 import type { ProtocolWriter } from "../protocol/writer.ts";
+import type { AccessControl, AclOperation } from "./acl.ts";
 import type { Cluster } from "./_cluster.ts";
 import type { GroupCoordinator } from "./group_coordinator.ts";
 import type { OffsetStore } from "./offset_store.ts";
 import type { SaslSession, UserStore } from "./sasl.ts";
-
-/** Topic operations checked against ACLs. */
-export type TopicOperation =
-  | "read"
-  | "write"
-  | "describe"
-  | "create"
-  | "delete"
-  | "describeConfigs";
-
-/** What the handlers ask of the ACL layer (implemented by AccessControl). */
-export interface TopicAccess {
-  canTopic(principal: string, op: TopicOperation, topic: string): boolean;
-  canGroup(principal: string, op: "read" | "describe", group: string): boolean;
-  canCluster(principal: string, op: "create" | "describe"): boolean;
-}
-
-/** Access for listeners without ACLs: every principal may do everything. */
-export const ALLOW_EVERYTHING: TopicAccess = {
-  canTopic: () => true,
-  canGroup: () => true,
-  canCluster: () => true,
-};
 
 export interface BrokerContext {
   readonly cluster: Cluster;
@@ -41,7 +19,7 @@ export interface BrokerContext {
   readonly port: number;
   readonly clusterId: string;
   readonly autoCreateTopics: boolean;
-  readonly acl: TopicAccess;
+  readonly acl: AccessControl;
   readonly users: UserStore;
   readonly saslEnabled: boolean;
   readonly groups: GroupCoordinator;
@@ -89,7 +67,7 @@ export interface ApiHandler {
   readonly handle: RequestHandler;
 }
 
-export function canTopic(req: RequestInfo, op: TopicOperation, topic: string): boolean {
+export function canTopic(req: RequestInfo, op: AclOperation, topic: string): boolean {
   return req.ctx.acl.canTopic(req.session.principal, op, topic);
 }
 

@@ -6,7 +6,8 @@
  */
 
 import { Cluster, topicConfigProblem, topicNameProblem } from "./_cluster.ts";
-import { ALLOW_EVERYTHING, type BrokerContext, type TopicAccess } from "./_context.ts";
+import { AccessControl } from "./acl.ts";
+import type { BrokerContext } from "./_context.ts";
 import { serveConnection } from "./_connection.ts";
 import { BrokerStartError } from "./errors.ts";
 import { GroupCoordinator } from "./group_coordinator.ts";
@@ -171,10 +172,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   );
   for (const t of topicSpecs) validateTopicSpec(t.name, t.partitions, t.config);
   const userStore = await UserStore.create(users);
-  if ((options.acls ?? []).length > 0) {
-    throw new BrokerStartError("ACLs are not supported by this build of the broker");
-  }
-  const acl: TopicAccess = ALLOW_EVERYTHING;
+  const acl = AccessControl.parse(options.acls ?? [], userStore.usernames);
 
   let tlsPem: { cert: string; key: string } | undefined;
   if (options.tls) {
