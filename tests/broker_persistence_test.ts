@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { startCliBroker } from "./support/cli_broker.ts";
+import { kcat } from "./support/processes.ts";
+import { withBroker } from "./support/broker.ts";
+import { RawKafkaConnection } from "./support/raw_client.ts";
+
+Deno.test("acknowledged messages survive kill -9 and a torn segment tail is cut off on restart", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "broker-data-" });
+  try {
+    const lines = Array.from({ length: 300 }, (_, i) => `key-${i}:value-${i}`);
+    {
+      await using broker = await startCliBroker([
+        "--port",
+        "0",
+        "--data-dir",
+        dataDir,
+        "--topic",
+        "t:2",
+      ]);
+      assert.match(broker.readyLine, /^listening on kafka:\/\/127\.0\.0\.1:\d+ \(PLAINTEXT\)$/);
+      const produced = await kcat(
+        broker.address,
+        ["-P", "-t", "t", "-p", "1", "-K:", "-H", "n=1"],
+        {
+          stdin: lines.join("\n") + "\n",
+          config: { "acks": "-1", "linger.ms": "0", "batch.num.messages": "7" },
+        },
+      );
+      assert.equal(produced.code, 0, produced.stderr);
+      const { code } = await broker.stop("SIGKILL");
+      assert.equal(code, 137);
+    }
+    const segment = `${dataDir}/topics/t/1.log`;
+    const sizeBefore = (await Deno.stat(segment)).size;
+    const file = await Deno.open(segment, { append: true });
+    await file.write(new Uint8Array([0, 0, 1, 0, 9, 9, 9, 9, 1, 2, 3, 4, 5]));
+    file.close();
+
+    await using again = await startCliBroker(["--port", "0", "--data-dir", dataDir]);
+    const consumed = await kcat(again.address, [
+      "-C",
+      "-t",
+      "t",
+      "-p",
+      "1",
+      "-o",
+      "beginning",
+      "-e",
+      "-f",
+      "%o %k:%s %h\\n",
+    ]);
+    assert.equal(consumed.code, 0, consumed.stderr);
+    assert.deepEqual(consumed.stdout.trim().split("\n"), lines.map((l, i) => `${i} ${l} n=1`));
+    assert.equal((await Deno.stat(segment)).size, sizeBefore, "garbage tail truncated");
+    const more = await kcat(again.address, ["-P", "-t", "t", "-p", "1"], {
+      stdin: "after restart\n",
+    });
+    assert.equal(more.code, 0, more.stderr);
+    const tail = await kcat(again.address, [
+      "-C",
+      "-t",
+      "t",
+      "-p",
+      "1",
+      "-o",
+      "-1",
+      "-e",
+      "-f",
+      "%o %s\\n",
+    ]);
+    assert.equal(tail.stdout, "300 after restart\n");
+    const meta = await kcat(again.address, ["-L", "-t", "t"]);
+    assert.match(meta.stdout, /topic "t" with 2 partitions/);
+    const { code, stderr } = await again.stop("SIGTERM");
+    assert.equal(code, 0);
+    assert.match(stderr, /recovered t-1: .*1\.log: .* truncated 13 bytes/);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("topic configs and committed offsets are restored from the data directory", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "broker-data-" });
+  try {
+    await withBroker(
+      { dataDir, topics: [{ name: "c", config: { "max.message.bytes": "2000" } }] },
+      async (broker) => {
+        await using conn = await RawKafkaConnection.connect(broker.port);
+        const commit = await conn.request(8, 2, (w) => {
+          w.string("g").int32(-1).string("").int64(-1);
+          w.array(
+            ["c"],
+            (w, t) => w.string(t).array([0], (w, p) => w.int32(p).int64(42).string("meta")),
+          );
+        });
+        const [topic] = commit!.r.array((r) => ({
+          name: r.string(),
+          parts: r.array((r) => [r.int32(), r.int16()]),
+        }));
+        assert.deepEqual(topic, { name: "c", parts: [[0, 0]] });
+      },
+    );
+    await withBroker({ dataDir }, async (broker) => {
+      await using conn = await RawKafkaConnection.connect(broker.port);
+      const fetched = await conn.request(9, 1, (w) => {
+        w.string("g").array(["c"], (w, t) => w.string(t).array([0], (w, p) => w.int32(p)));
+      });
+      const [topic] = fetched!.r.array((r) => ({
+        name: r.string(),
+        parts: r.array((r) => [r.int32(), r.int64(), r.nullableString(), r.int16()]),
+      }));
+      assert.deepEqual(topic, { name: "c", parts: [[0, 42n, "meta", 0]] });
+      const configs = await conn.request(32, 1, (w) => {
+        w.array(
+          [0],
+          (w) => w.int8(2).string("c").array(["max.message.bytes"], (w, k) => w.string(k)),
+        );
+        w.bool(false);
+      });
+      const r = configs!.r;
+      assert.equal(r.int32(), 0);
+      const [res] = r.array((r) => ({
+        error: r.int16(),
+        message: r.nullableString(),
+        type: r.int8(),
+        name: r.string(),
+        entries: r.array((r) => {
+          const e = [r.string(), r.nullableString(), r.bool(), r.int8(), r.bool()];
+          r.array((r) => r.string());
+          return e;
+        }),
+      }));
+      assert.deepEqual(res, {
+        error: 0,
+        message: null,
+        type: 2,
+        name: "c",
+        entries: [["max.message.bytes", "2000", false, 1, false]],
+      });
+    });
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
