@@ -422,7 +422,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     }
     while (this.#commitInFlight || this.#pendingCommits.size) {
       if (this.#commitInFlight) {
-        await this.#commitInFlight.catch(() => {});
+        await this.#commitInFlight;
         continue;
       }
       const group = this.#group;
@@ -431,8 +431,20 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       );
       this.#pendingCommits.clear();
       if (!group || !positions.length) return;
-      const commit = group.commit(positions);
-      this.#commitInFlight = commit.finally(() => (this.#commitInFlight = undefined));
+      const commit = group.commit(positions).catch((error) => {
+        // Kept for the next attempt (after a rejoin, or on close) unless a newer one replaced it.
+        for (const p of positions) {
+          const key = partitionKey(p.topic, p.partition);
+          const newer = this.#pendingCommits.get(key);
+          if (!newer || newer.offset < p.offset) this.#pendingCommits.set(key, p);
+        }
+        throw error;
+      });
+      const settled = commit.then(() => {}, () => {});
+      this.#commitInFlight = settled;
+      settled.finally(() => {
+        if (this.#commitInFlight === settled) this.#commitInFlight = undefined;
+      });
       await commit;
     }
   }

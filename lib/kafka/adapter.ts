@@ -386,7 +386,7 @@ async function makeClient(options: KafkaConnectOptions, action: string): Promise
     logLevel: logger ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
     logCreator: () => ({ namespace, label, log }) => {
       if (!logger) return;
-      const { message, timestamp: _t, logger: _l, ...extra } = log;
+      const { message, timestamp: _t, logger: _l, stack: _s, ...extra } = log;
       const details = Object.keys(extra).length ? ` ${safeJson(extra)}` : "";
       logger.debug(
         redact(`kafkajs ${label} [${namespace}] ${message}${details}`, options.auth),
