@@ -771,12 +771,19 @@ export class Producer implements AsyncDisposable {
   #limitFor(topic: string): Promise<number | undefined> {
     let limit = this.#limits.get(topic);
     if (!limit) {
-      this.#admin ??= KafkaAdmin.connect({
-        brokers: this.#target.brokers,
-        auth: this.#target.auth,
-        logger: this.#logger,
-        ...this.#connect,
-      });
+      if (!this.#admin) {
+        const admin = KafkaAdmin.connect({
+          brokers: this.#target.brokers,
+          auth: this.#target.auth,
+          logger: this.#logger,
+          ...this.#connect,
+        });
+        // A failed connection is retried by the next lookup.
+        admin.catch(() => {
+          if (this.#admin === admin) this.#admin = undefined;
+        });
+        this.#admin = admin;
+      }
       limit = this.#admin.then((admin) => admin.maxMessageBytes(topic)).then((bytes) => {
         if (bytes === undefined) {
           this.#logger.warn(
