@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { type Consumer, Kafka, logLevel } from "kafkajs";
+import { withBroker } from "./support/broker.ts";
+import { kcat } from "./support/processes.ts";
+
+Deno.env.set("KAFKAJS_NO_PARTITIONER_WARNING", "1");
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+function kafkaFor(addresses: string[]) {
+  return new Kafka({
+    brokers: addresses,
+    clientId: "groups",
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3 },
+  });
+}
+
+/** Collects messages and assignments of one consumer; `waitFor` resolves when `check` holds. */
+function observe(consumer: Consumer) {
+  const messages: string[] = [];
+  let assignment: number[] = [];
+  const waiters: { check: () => boolean; resolve: () => void }[] = [];
+  const poke = () => {
+    for (const w of [...waiters]) {
+      if (w.check()) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    assignment = [...(e.payload.memberAssignment["t"] ?? [])].sort();
+    poke();
+  });
+  return {
+    messages,
+    get assignment() {
+      return assignment;
+    },
+    run: () =>
+      consumer.run({
+        eachMessage: ({ partition, message }) => {
+          messages.push(`${partition}:${message.offset}:${message.value}`);
+          poke();
+          return Promise.resolve();
+        },
+      }),
+    waitFor: (check: () => boolean) =>
+      check() ? Promise.resolve() : new Promise<void>((resolve) => {
+        waiters.push({ check, resolve });
+      }),
+  };
+}
+
+Deno.test(
+  "two kafkajs consumers split a two-partition topic and the survivor takes over",
+  opts,
+  async () => {
+    await withBroker({ topics: [{ name: "t", partitions: 2 }] }, async (broker) => {
+      const kafka = kafkaFor(broker.addresses);
+      const producer = kafka.producer();
+      const settings = {
+        groupId: "shared",
+        sessionTimeout: 6000,
+        heartbeatInterval: 200,
+        maxWaitTimeInMs: 100,
+      };
+      const a = kafka.consumer(settings);
+      const b = kafka.consumer(settings);
+      await producer.connect();
+      try {
+        const oa = observe(a);
+        const ob = observe(b);
+        await a.connect();
+        await a.subscribe({ topic: "t", fromBeginning: true });
+        await oa.run();
+        await oa.waitFor(() => oa.assignment.length === 2);
+        await b.connect();
+        await b.subscribe({ topic: "t", fromBeginning: true });
+        await ob.run();
+        await ob.waitFor(() => ob.assignment.length === 1);
+        await oa.waitFor(() => oa.assignment.length === 1);
+        assert.deepEqual([...oa.assignment, ...ob.assignment].sort(), [0, 1]);
+        await producer.send({
+          topic: "t",
+          messages: [{ value: "p0", partition: 0 }, { value: "p1", partition: 1 }],
+        });
+        await oa.waitFor(() => oa.messages.length === 1);
+        await ob.waitFor(() => ob.messages.length === 1);
+        assert.deepEqual(oa.messages, [`${oa.assignment[0]}:0:p${oa.assignment[0]}`]);
+        assert.deepEqual(ob.messages, [`${ob.assignment[0]}:0:p${ob.assignment[0]}`]);
+
+        await b.disconnect();
+        await oa.waitFor(() => oa.assignment.length === 2);
+        await producer.send({
+          topic: "t",
+          messages: [{ value: "q0", partition: 0 }, { value: "q1", partition: 1 }],
+        });
+        await oa.waitFor(() => oa.messages.filter((m) => m.includes(":q")).length === 2);
+        assert.deepEqual(oa.messages.filter((m) => m.includes(":q")).sort(), ["0:1:q0", "1:1:q1"]);
+      } finally {
+        await a.disconnect();
+        await b.disconnect();
+        await producer.disconnect();
+      }
+    });
+  },
+);
+
+Deno.test("a new kafkajs consumer resumes from the offsets its group committed", opts, async () => {
+  await withBroker({ topics: ["t"] }, async (broker) => {
+    const kafka = kafkaFor(broker.addresses);
+    const producer = kafka.producer();
+    await producer.connect();
+    const settings = {
+      groupId: "resume",
+      sessionTimeout: 6000,
+      heartbeatInterval: 200,
+      maxWaitTimeInMs: 100,
+    };
+    try {
+      await producer.send({ topic: "t", messages: ["m0", "m1", "m2"].map((value) => ({ value })) });
+      const first = kafka.consumer(settings);
+      const o1 = observe(first);
+      await first.connect();
+      await first.subscribe({ topic: "t", fromBeginning: true });
+      await o1.run();
+      await o1.waitFor(() => o1.messages.length === 3);
+      await first.disconnect();
+      assert.deepEqual(o1.messages, ["0:0:m0", "0:1:m1", "0:2:m2"]);
+
+      await producer.send({ topic: "t", messages: [{ value: "m3" }, { value: "m4" }] });
+      const second = kafka.consumer(settings);
+      const o2 = observe(second);
+      await second.connect();
+      try {
+        await second.subscribe({ topic: "t", fromBeginning: true });
+        await o2.run();
+        await o2.waitFor(() => o2.messages.length === 2);
+        assert.deepEqual(o2.messages, ["0:3:m3", "0:4:m4"]);
+        const admin = kafka.admin();
+        await admin.connect();
+        const groups = await admin.listGroups();
+        assert.deepEqual(groups.groups.map((g) => [g.groupId, g.protocolType]), [[
+          "resume",
+          "consumer",
+        ]]);
+        const described = await admin.describeGroups(["resume"]);
+        assert.equal(described.groups[0].state, "Stable");
+        assert.equal(described.groups[0].members.length, 1);
+        await admin.disconnect();
+      } finally {
+        await second.disconnect();
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  });
+});
+
+Deno.test("two kcat -G members of one group consume every message exactly once", async () => {
+  await withBroker({ topics: [{ name: "t", partitions: 2 }] }, async (broker) => {
+    const lines = Array.from({ length: 20 }, (_, i) => `m${i}`);
+    for (const p of [0, 1]) {
+      const r = await kcat(broker.addresses[0], ["-P", "-t", "t", "-p", String(p)], {
+        stdin: lines.filter((_, i) => i % 2 === p).join("\n") + "\n",
+      });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const member = () =>
+      kcat(broker.addresses[0], ["-G", "kc", "-e", "-f", "%p %o %s\\n", "t"], {
+        config: {
+          "auto.offset.reset": "earliest",
+          "session.timeout.ms": "6000",
+          "heartbeat.interval.ms": "300",
+        },
+        timeoutMs: 60_000,
+      });
+    const [x, y] = await Promise.all([member(), member()]);
+    assert.equal(x.code, 0, x.stderr);
+    assert.equal(y.code, 0, y.stderr);
+    const all = (x.stdout + y.stdout).trim().split("\n").filter(Boolean).sort();
+    const expected = lines.map((s, i) => `${i % 2} ${Math.floor(i / 2)} ${s}`).sort();
+    assert.deepEqual(all, expected);
+  });
+});
