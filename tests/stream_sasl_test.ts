@@ -205,7 +205,6 @@ Deno.test({
 Deno.test({
   name: "ACL denials name the topic: reading, writing and listing as restricted users",
   ...kafkaTest,
-  ignore: true,
   fn: () =>
     withSecureBroker({
       topics: ["public", "inbox", "secret"],
