@@ -170,16 +170,6 @@ function filterNegativeTimeoutWarning(): void {
   } as typeof process.emitWarning;
 }
 
-// kafkajs reads this to decide whether to print a partitioner notice; we pass the partitioner
-// explicitly, so the notice says nothing useful.
-function silencePartitionerNotice(): void {
-  try {
-    process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= "1";
-  } catch {
-    // no env permission: kafkajs cannot read it either, and we pass the partitioner anyway
-  }
-}
-
 function saslFor(auth: Auth): SASLOptions {
   assertUsable(auth);
   const { username, password } = auth;
@@ -370,7 +360,6 @@ interface Client {
 
 async function makeClient(options: KafkaConnectOptions, action: string): Promise<Client> {
   filterNegativeTimeoutWarning();
-  silencePartitionerNotice();
   const brokers = options.brokers.map(withDefaultPort);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
