@@ -9,6 +9,7 @@ import type { ProtocolReader } from "./reader.ts";
 
 /** Kafka's default `socket.request.max.bytes` (100 MiB). */
 export const MAX_FRAME_SIZE = 100 * 1024 * 1024;
+const INITIAL_FRAME_BUFFER = 1 << 20;
 
 /**
  * A frame's size field is negative or above the allowed maximum.
@@ -96,13 +97,20 @@ export async function* readFrames(
       buf[start + 3];
     if (size < 0 || size > maxSize) throw new FrameSizeError(size, maxSize);
     start += 4;
-    const frame = new Uint8Array(size);
+    // Memory grows with the bytes that actually arrive, so a lying size field costs little.
+    let frame = new Uint8Array(Math.min(size, INITIAL_FRAME_BUFFER));
     const have = Math.min(size, end - start);
+    if (have > frame.length) frame = new Uint8Array(size);
     frame.set(buf.subarray(start, start + have));
     start += have;
     let filled = have;
     // Large frames are read straight into their own buffer rather than through the small one.
     while (filled < size) {
+      if (filled === frame.length) {
+        const grown = new Uint8Array(Math.min(size, frame.length * 2));
+        grown.set(frame);
+        frame = grown;
+      }
       const n = await source.read(frame.subarray(filled));
       if (n === null || n === 0) {
         throw new ProtocolDecodeError(`stream ended after ${filled} of ${size} frame bytes`);
