@@ -255,6 +255,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         groupId: this.groupId,
         topics: target.topics,
         fromBeginning: this.#setup.startAt === "earliest",
+        // A reader that stops at the end has nothing to wait for once caught up; a short long
+        // poll lets close() return sooner.
+        maxWaitTimeMs: this.#setup.untilEos ? 100 : 250,
         onBatch: (batch, control) => this.#onBatch(batch, control),
         onAssignment: (assignment) => this.#onAssignment(assignment),
         onCrash: (error, restarting) => this.#onCrash(error, restarting),
