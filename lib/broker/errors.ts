@@ -17,6 +17,8 @@
  */
 export class BrokerStartError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message what prevented the start
    * @param options standard error options (`cause`)
    */

@@ -7,6 +7,8 @@
 import { Command } from "commander";
 import { type BrokerOptions, type BrokerUser, startBroker } from "../broker/mod.ts";
 
+export type { BrokerUser };
+
 /**
  * A `broker` command-line value has the wrong syntax. The message names the flag and the value
  * (never a password).
@@ -19,7 +21,11 @@ import { type BrokerOptions, type BrokerUser, startBroker } from "../broker/mod.
  * ```
  */
 export class BrokerArgumentError extends Error {
-  /** @param message what is wrong, naming the flag */
+  /**
+   * Creates the error.
+   *
+   * @param message what is wrong, naming the flag
+   */
   constructor(message: string) {
     super(message);
     this.name = "BrokerArgumentError";

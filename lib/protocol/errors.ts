@@ -19,7 +19,11 @@
  * ```
  */
 export class ProtocolDecodeError extends Error {
-  /** @param message what could not be decoded and where */
+  /**
+   * Creates the error.
+   *
+   * @param message what could not be decoded and where
+   */
   constructor(message: string) {
     super(message);
     this.name = "ProtocolDecodeError";

@@ -23,6 +23,8 @@ const INITIAL_FRAME_BUFFER = 1 << 20;
  */
 export class FrameSizeError extends ProtocolDecodeError {
   /**
+   * Creates the error.
+   *
    * @param size the size field that was read
    * @param max the largest size accepted
    */

@@ -28,6 +28,8 @@ export class ProtocolReader {
   readonly #view: DataView;
 
   /**
+   * Starts reading `buffer` at `offset`.
+   *
    * @param buffer bytes to decode
    * @param offset position of the first byte to read
    */

@@ -23,7 +23,11 @@ export class ProtocolWriter {
   /** Number of bytes written so far. */
   length = 0;
 
-  /** @param capacity initial buffer size in bytes */
+  /**
+   * Creates an empty writer.
+   *
+   * @param capacity initial buffer size in bytes
+   */
   constructor(capacity = 256) {
     this.#buf = new Uint8Array(capacity);
     this.#view = new DataView(this.#buf.buffer);
