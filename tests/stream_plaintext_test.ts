@@ -579,3 +579,35 @@ Deno.test({
       assert.notDeepEqual([...partitionsOf("first")], [...partitionsOf("second")]);
     }),
 });
+
+Deno.test({
+  name: "with autoCommit false, test messages skipped after a markDone are committed with it",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      const url = `${broker.url}/t`;
+      await writeAll(url, [{ n: 1 }]);
+      await writeAll(url, [{ n: 2 }, { n: 3 }], true);
+      await writeAll(url, [{ n: 4 }]);
+      const groupId = "manual-skip";
+      const first = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        groupId,
+        autoCommit: false,
+      });
+      for await (const { message, metadata } of first.read({ metadata: true })) {
+        if (field(message, "n") === 1) await first.markDone(metadata);
+        if (field(message, "n") === 4) break; // read but never marked done
+      }
+      await first.close();
+
+      await using second = await openStream(url, "r", {
+        auth: false,
+        groupId,
+        untilEos: true,
+        ignoreTest: false,
+      });
+      assert.deepEqual(contents(await collect(second)), [{ n: 4 }]);
+    }),
+});
