@@ -266,6 +266,14 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       await this.#admin.close();
       throw error;
     }
+    // Joining can fail for good (a denied group, say) before the first assignment: report it
+    // from openStream() rather than from the first read.
+    if (this.#error) {
+      const error = this.#error;
+      await this.#group.close();
+      await this.#admin.close();
+      throw error;
+    }
   }
 
   #onAssignment(assignment: TopicPartitions[]): void {
