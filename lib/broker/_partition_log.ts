@@ -36,9 +36,7 @@ interface ProducerState {
 }
 
 /** Result of {@linkcode PartitionLog.checkSequence}. */
-export type SequenceCheck = { kind: "new" } | { kind: "duplicate"; baseOffset: number } | {
-  kind: "outOfOrder";
-};
+export type SequenceCheck = { kind: "new" } | { kind: "duplicate"; baseOffset: number };
 
 export class PartitionLog {
   readonly #bases: number[] = [];
@@ -52,9 +50,9 @@ export class PartitionLog {
   readonly #waiters = new Set<() => void>();
   readonly #producers = new Map<number, ProducerState>();
   #file: Deno.FsFile | undefined;
-  #writeChain: Promise<void> = Promise.resolve();
   #pendingWrites: Uint8Array[] = [];
-  #writing = false;
+  #draining = false;
+  #drained: Promise<void> = Promise.resolve();
   #writeWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   constructor(readonly path?: string) {}
@@ -164,13 +162,15 @@ export class PartitionLog {
     const done = new Promise<void>((resolve, reject) =>
       this.#writeWaiters.push({ resolve, reject })
     );
-    if (!this.#writing) this.#drain();
+    if (!this.#draining) {
+      this.#draining = true;
+      this.#drained = this.#drain();
+    }
     return done;
   }
 
   // Writes everything queued so far in one system call, so concurrent producers share writes.
   async #drain(): Promise<void> {
-    this.#writing = true;
     while (this.#pendingWrites.length > 0) {
       const chunks = this.#pendingWrites;
       const waiters = this.#writeWaiters;
@@ -192,7 +192,8 @@ export class PartitionLog {
         for (const w of waiters) w.reject(e);
       }
     }
-    this.#writing = false;
+    // Cleared in the same synchronous step as the emptiness check, so no write is stranded.
+    this.#draining = false;
   }
 
   /** Index of the batch containing `offset` (or the first after it). */
@@ -251,8 +252,7 @@ export class PartitionLog {
 
   /** Waits for pending writes and closes the segment file. */
   async close(): Promise<void> {
-    while (this.#writing) await new Promise((r) => setTimeout(r, 1));
-    await this.#writeChain;
+    await this.#drained;
     try {
       this.#file?.close();
     } catch { /* already closed */ }
