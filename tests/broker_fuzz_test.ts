@@ -185,3 +185,78 @@ Deno.test(
     });
   },
 );
+
+/** Frames that walk into the SASL state machine: handshakes, tokens, and requests out of order. */
+function saslCase(next: () => number): Uint8Array[] {
+  const mechanism =
+    ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "GSSAPI", ""][Math.floor(next() * 5)];
+  const handshake = frame(17, next() < 0.5 ? 0 : 1, (w) => w.string(mechanism));
+  const token = Uint8Array.from({ length: Math.floor(next() * 120) }, () => next() * 256);
+  if (next() < 0.3) {
+    token.set(new TextEncoder().encode("n,,n=fuzz,r=abc").subarray(0, token.length));
+  }
+  const authenticate = frame(36, next() < 0.5 ? 0 : 1, (w) => w.bytes(token));
+  const rawToken = new Uint8Array(4 + token.length);
+  new DataView(rawToken.buffer).setInt32(0, token.length);
+  rawToken.set(token, 4);
+  const pick = [handshake, authenticate, rawToken, ...SEEDS];
+  return Array.from(
+    { length: 1 + Math.floor(next() * 4) },
+    () =>
+      next() < 0.7
+        ? pick[Math.floor(next() * 3)]
+        : mutate(next, pick[Math.floor(next() * pick.length)]),
+  );
+}
+
+Deno.test(
+  "fuzzed SASL exchanges never crash a SASL_PLAINTEXT broker, which then still authenticates kcat",
+  { sanitizeOps: false, sanitizeResources: false },
+  async () => {
+    const users = [{ username: "fuzz", password: "fuzz-secret" }];
+    await withBroker({ topics: ["t"], users }, async (broker, logs) => {
+      const next = random(5802);
+      for (let i = 0; i < 300; i += 30) {
+        await Promise.all(
+          Array.from({ length: 30 }, () => throwAt(broker.port, concat(saslCase(next)))),
+        );
+      }
+      assert.deepEqual(logs.filter((l) => l.includes("after an error")), []);
+      assert.ok(logs.every((l) => !l.includes("fuzz-secret")));
+      const config = {
+        "security.protocol": "SASL_PLAINTEXT",
+        "sasl.mechanisms": "SCRAM-SHA-256",
+        "sasl.username": "fuzz",
+        "sasl.password": "fuzz-secret",
+      };
+      const p = await kcat(broker.addresses[0], ["-P", "-t", "t"], {
+        stdin: "authenticated\n",
+        config,
+      });
+      assert.equal(p.code, 0, p.stderr);
+      const c = await kcat(broker.addresses[0], [
+        "-C",
+        "-t",
+        "t",
+        "-o",
+        "beginning",
+        "-e",
+        "-f",
+        "%s\\n",
+      ], {
+        config,
+      });
+      assert.equal(c.stdout, "authenticated\n");
+    });
+  },
+);
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
