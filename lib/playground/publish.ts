@@ -8,6 +8,7 @@ import { encodeAlert } from "../alert/payload.ts";
 import type { Auth } from "../hop/auth.ts";
 import type { Logger } from "../hop/log.ts";
 import type { Producer } from "../hop/stream.ts";
+import { PublishSchedule } from "./_pacing.ts";
 import { type SimulatedStep, simulateLifecycles, type SimulateOptions } from "./simulate.ts";
 
 /**
@@ -140,28 +141,14 @@ export async function publishLifecycles(
   }
 
   const summary: PublishSummary = { lifecycles: 0, alerts: 0, aborted: false };
-  const slotMs = rate ? 60_000 / rate : 0;
-  const paced = realtime || rate !== undefined;
-  const began = performance.now();
-  let lifecycleStart = began;
-  let previousEnd = began;
-  let scale = 1;
+  const schedule = new PublishSchedule({ rate, realtime }, performance.now());
+  const paced = schedule.paced;
   let pending = 0;
   try {
     for (const step of simulateLifecycles(options)) {
       if (signal?.aborted) break;
-      if (step.sequence === 0) {
-        // Where this lifecycle begins on the real clock, and how much its timeline is squeezed.
-        const slotStart = began + step.lifecycle * slotMs;
-        lifecycleStart = realtime
-          ? Math.max(slotStart, previousEnd + (rate ? 0 : step.delayMs))
-          : slotStart;
-        scale = realtime || !rate
-          ? 1
-          : Math.min(1, (0.9 * slotMs) / Math.max(1, step.lifecycleDurationMs));
-      }
       if (paced) {
-        await sleepUntil(lifecycleStart + step.offsetMs * scale, signal);
+        await sleepUntil(schedule.dueAt(step), signal);
         if (signal?.aborted) break;
       }
       await producer.write(encodeAlert(step.alert, "gracedb"), { topic: step.topic });
@@ -175,7 +162,7 @@ export async function publishLifecycles(
       if (onPublished) await onPublished(step);
       if (step.last) {
         summary.lifecycles++;
-        previousEnd = performance.now();
+        schedule.lifecycleEnded(performance.now());
         logger?.info(
           `published lifecycle ${step.lifecycle + 1} (${step.superevent}, ${
             step.sequence + 1
