@@ -12,6 +12,7 @@ import {
   UnknownGroupError,
 } from "../lib/playground/mod.ts";
 import type { Alert } from "../lib/alert/client.ts";
+import { python } from "./support/processes.ts";
 
 const text = new TextDecoder();
 const quiet = () => {};
@@ -228,4 +229,63 @@ Deno.test("startPlayground() rejects unknown groups, bad rates and unwritable da
   } finally {
     await Deno.remove(file);
   }
+});
+
+Deno.test({
+  name:
+    "a Python confluent_kafka consumer decodes playground alerts as GWCelery does, to the same JSON",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using playground = await startPlayground({
+      port: 0,
+      seed: 11,
+      count: 1,
+      brokerLogger: quiet,
+    });
+    await playground.done;
+    const wanted = [...simulateLifecycles({ seed: 11, count: 1 })]
+      .filter((step) => step.topic === "gracedb.superevent");
+    const script = `
+import json, os
+from confluent_kafka import Consumer
+c = Consumer({
+    "bootstrap.servers": os.environ["BOOTSTRAP"],
+    "security.protocol": "SASL_PLAINTEXT",
+    "sasl.mechanisms": "SCRAM-SHA-512",
+    "sasl.username": os.environ["USERNAME"],
+    "sasl.password": os.environ["PASSWORD"],
+    "group.id": "python-reader",
+    "auto.offset.reset": "earliest",
+})
+c.subscribe(["gracedb.superevent"])
+seen = 0
+while seen < int(os.environ["COUNT"]):
+    m = c.poll(20)
+    if m is None:
+        raise SystemExit("timed out")
+    if m.error():
+        continue
+    text = json.loads(m.value())  # hop's JSON layer: a string
+    alert = json.loads(text)      # GraceDB's text: the alert
+    headers = dict(m.headers())
+    print(headers["_format"].decode(), json.dumps(alert, separators=(",", ":")))
+    seen += 1
+c.close()
+`;
+    const result = await python(script, {
+      BOOTSTRAP: `127.0.0.1:${playground.broker.port}`,
+      USERNAME: playground.credential!.username,
+      PASSWORD: playground.credential!.password,
+      COUNT: String(wanted.length),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trimEnd().split("\n");
+    assert.deepEqual(lines.map((line) => line.split(" ", 1)[0]), wanted.map(() => "json"));
+    // Python spells some floats differently (4e-09), so compare values, not text.
+    assert.deepEqual(
+      lines.map((line) => JSON.parse(line.slice(line.indexOf(" ") + 1))),
+      wanted.map((step) => step.alert),
+    );
+  },
 });
