@@ -162,6 +162,29 @@ Deno.test({
 });
 
 Deno.test({
+  name: "global flags before the subcommand (-g, --no-auth) apply to the playground",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const result = await cli([
+      "-g",
+      "gracedb-test",
+      "--no-auth",
+      "playground",
+      "--listen",
+      "--count",
+      "1",
+      "--seed",
+      "2",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(parseListenOutput(result.stdout), expected("2", 1, ["gracedb-test"]));
+    assert.match(result.stderr, /listening on kafka:\/\/127\.0\.0\.1:\d+ \(PLAINTEXT\)/);
+    assert.doesNotMatch(result.stderr, /password:/);
+  },
+});
+
+Deno.test({
   name: "the deno task demo command finishes with three lifecycles of alerts",
   sanitizeOps: false,
   sanitizeResources: false,

@@ -130,9 +130,27 @@ export function playgroundCommand(): Command {
     )
     .option("-j, --jsonpp", "with --listen: pretty-print the alerts")
     .option("--verbose", "also log the broker's own lines on stderr")
-    .action(async (flags: PlaygroundFlags) => {
-      await runPlayground(flags);
+    .action(async (flags: PlaygroundFlags, command: Command) => {
+      await runPlayground(withProgramFlags(flags, command));
     });
+}
+
+/**
+ * The Python tool puts global flags before the subcommand (`igwn-alert -g gracedb-test ...`);
+ * those given explicitly there count as if given to `playground`.
+ */
+function withProgramFlags(flags: PlaygroundFlags, command: Command): PlaygroundFlags {
+  const program = command.parent;
+  if (!program) return flags;
+  const given = (name: string) => program.getOptionValueSource(name) === "cli";
+  const merged = { ...flags };
+  if (merged.group === undefined && given("group")) merged.group = [program.opts().group];
+  if (command.getOptionValueSource("auth") !== "cli" && given("auth")) {
+    merged.auth = program.opts().auth;
+  }
+  if (merged.port === undefined && given("port")) merged.port = program.opts().port;
+  if (!merged.jsonpp && given("jsonpp")) merged.jsonpp = true;
+  return merged;
 }
 
 async function runPlayground(flags: PlaygroundFlags): Promise<void> {
