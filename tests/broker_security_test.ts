@@ -217,7 +217,10 @@ Deno.test(
         const denied = await kcat(broker.addresses[0], ["-L", "-t", "alice.private"], {
           config: rdkafkaSasl("bob", "bob-pw", "SCRAM-SHA-256", false),
         });
-        assert.match(denied.stdout, /topic "alice.private" with 0 partitions: Broker: Topic authorization failed/);
+        assert.match(
+          denied.stdout,
+          /topic "alice.private" with 0 partitions: Broker: Topic authorization failed/,
+        );
 
         const kafka = new Kafka({
           brokers: broker.addresses,
@@ -248,3 +251,38 @@ Deno.test(
     );
   },
 );
+
+Deno.test("a certificate without an IP SAN is refused by librdkafka for 127.0.0.1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "broker-dns-only-" });
+  try {
+    const dnsOnly = await makeCertificate(dir, "DNS:localhost");
+    await withBroker(
+      { tls: { cert: dnsOnly.cert, key: dnsOnly.key }, topics: ["t"] },
+      async (broker, logs) => {
+        assert.equal(broker.protocol, "SSL");
+        const refused = await kcat(broker.addresses[0], ["-L", "-m", "3"], {
+          config: { "security.protocol": "SSL", "ssl.ca.location": dnsOnly.certFile },
+          timeoutMs: 15_000,
+        });
+        assert.notEqual(refused.code, 0);
+        assert.match(refused.stderr, /certificate verify failed/);
+        const relaxed = await kcat(broker.addresses[0], ["-L"], {
+          config: {
+            "security.protocol": "SSL",
+            "ssl.ca.location": dnsOnly.certFile,
+            "ssl.endpoint.identification.algorithm": "none",
+          },
+        });
+        assert.equal(relaxed.code, 0, relaxed.stderr);
+        assert.match(relaxed.stdout, /topic "t" with 1 partitions/);
+        assert.ok(
+          logs.some((l) =>
+            /^closing connection from 127\.0\.0\.1:\d+: TLS failed: .*BadCertificate/.test(l)
+          ),
+        );
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

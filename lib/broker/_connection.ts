@@ -116,6 +116,10 @@ export async function serveConnection(ctx: BrokerContext, conn: Deno.Conn): Prom
     if (e instanceof CloseConnection || e instanceof ProtocolDecodeError) {
       ctx.log(`closing connection from ${remote}: ${e.message}`);
     } else if (
+      ctx.tls && (e instanceof Deno.errors.InvalidData || e instanceof Deno.errors.UnexpectedEof)
+    ) {
+      ctx.log(`closing connection from ${remote}: TLS failed: ${e.message}`);
+    } else if (
       !ctx.closing.aborted &&
       !(e instanceof Deno.errors.ConnectionReset || e instanceof Deno.errors.BrokenPipe ||
         e instanceof Deno.errors.BadResource || e instanceof Deno.errors.Interrupted)

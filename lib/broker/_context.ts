@@ -22,6 +22,7 @@ export interface BrokerContext {
   readonly acl: AccessControl;
   readonly users: UserStore;
   readonly saslEnabled: boolean;
+  readonly tls: boolean;
   readonly groups: GroupCoordinator;
   readonly offsets: OffsetStore;
   readonly closing: AbortSignal;

@@ -240,6 +240,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     acl,
     users: userStore,
     saslEnabled: userStore.enabled,
+    tls: tlsPem !== undefined,
     groups,
     offsets,
     closing: closing.signal,
