@@ -105,3 +105,71 @@ Deno.test({
       assert.equal(decoder.decode(notJson.message.serialize()), "not json at all");
     }),
 });
+
+Deno.test({
+  name:
+    "record batches we encode pass kcat's CRC check, keep header order and pick kcat's murmur2 partitions",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: [{ name: "p", partitions: 3 }] }, async (broker) => {
+      const bootstrap = `${broker.host}:${broker.port}`;
+      const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
+      {
+        await using producer = await openStream(`${broker.url}/p`, "w", { auth: false });
+        for (const key of keys) {
+          await producer.writeRaw(encoder.encode(`ours ${key}`), {
+            key,
+            headers: [["b", encoder.encode("1")], ["a", encoder.encode("2")], [
+              "b",
+              encoder.encode("3"),
+            ]],
+          });
+        }
+        await producer.flush();
+      }
+      // librdkafka's murmur2_random partitioner is the Java client's, which kafkajs' default
+      // partitioner follows: the same key must land in the same partition either way.
+      const theirs = await kcat(bootstrap, [
+        "-P",
+        "-t",
+        "p",
+        "-K",
+        ":",
+        "-X",
+        "partitioner=murmur2_random",
+      ], { stdin: keys.map((key) => `${key}:theirs ${key}\n`).join(""), timeoutMs: 30_000 });
+      assert.equal(theirs.code, 0, theirs.stderr);
+
+      const result = await kcat(bootstrap, [
+        "-C",
+        "-t",
+        "p",
+        "-o",
+        "beginning",
+        "-e",
+        "-q",
+        "-X",
+        "check.crcs=true",
+        "-f",
+        "%p|%k|%h|%s\n",
+      ], { timeoutMs: 30_000 });
+      assert.equal(result.code, 0, result.stderr);
+      const lines = decoder.decode(result.stdoutBytes).trim().split("\n");
+      assert.equal(lines.length, 2 * keys.length, lines.join("\n"));
+      const partitionOf = new Map<string, string>();
+      const used = new Set<string>();
+      for (const line of lines.filter((l) => l.includes("|ours "))) {
+        const [partition, key, headers, value] = line.split("|");
+        assert.equal(headers, "b=1,a=2,b=3");
+        assert.equal(value, `ours ${key}`);
+        partitionOf.set(key, partition);
+        used.add(partition);
+      }
+      assert.equal(partitionOf.size, keys.length);
+      assert.ok(used.size > 1, "keys should spread over several partitions");
+      for (const line of lines.filter((l) => l.includes("|theirs "))) {
+        const [partition, key] = line.split("|");
+        assert.equal(partition, partitionOf.get(key), `partition of ${key}`);
+      }
+    }),
+});

@@ -17,9 +17,13 @@ import {
   type KafkaConfig,
   logLevel as KafkaLogLevel,
   Partitioners,
-  type Producer as KafkaJsProducer,
   type SASLOptions,
 } from "kafkajs";
+// Deep imports (same locked package): the Produce request definition and kafkajs' retrier, so
+// that pre-encoded record batches travel over kafkajs' own authenticated connections.
+import kafkaJsRequests from "kafkajs/src/protocol/requests/index.js";
+import createKafkaJsRetrier from "kafkajs/src/retry/index.js";
+import { crc32c } from "../protocol/crc32c.ts";
 import { assertUsable, type Auth } from "../hop/auth.ts";
 import {
   AuthenticationError,
@@ -439,19 +443,6 @@ function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function headersToKafkaJs(headers: Header[] | undefined): IHeaders | undefined {
-  if (!headers?.length) return undefined;
-  const result: Record<string, Buffer | Buffer[]> = {};
-  for (const [key, value] of headers) {
-    const buffer = toBuffer(value);
-    const existing = result[key];
-    if (existing === undefined) result[key] = buffer;
-    else if (Array.isArray(existing)) existing.push(buffer);
-    else result[key] = [existing, buffer];
-  }
-  return result;
-}
-
 const EMPTY_HEADERS: Header[] = [];
 
 function headersFromKafkaJs(headers: IHeaders | undefined): Header[] {
@@ -621,9 +612,313 @@ export class GroupConsumer {
   }
 }
 
+// --- Produce requests with record batches encoded here -------------------------------------
+//
+// kafkajs spends most of a produce call encoding records (a Buffer per record and header). We
+// encode each partition's records as one record batch (magic 2, uncompressed, CRC-32C) in a single
+// buffer and hand kafkajs a Produce request whose encode() returns those bytes, on the broker
+// connection kafkajs already authenticated, with kafkajs' metadata, leader lookup, retrier and
+// response decoding. Only the per-record encoding is ours.
+
+/** The parts of kafkajs' cluster (one per client) used to produce. */
+interface KafkaJsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  isConnected(): boolean;
+  refreshMetadata(): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  findTopicPartitionMetadata(topic: string): KafkaJsPartitionMetadata[];
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(options: { nodeId: string }): Promise<KafkaJsBroker>;
+  removeBroker(options: { host: unknown; port: unknown }): void;
+}
+
+interface KafkaJsPartitionMetadata {
+  partitionId: number;
+  leader: number;
+}
+
+interface KafkaJsProtocol {
+  request: { apiKey: number; apiVersion: number; encode: () => Promise<unknown> };
+  response: unknown;
+}
+
+interface KafkaJsBroker {
+  nodeId: number;
+  lookupRequest(
+    apiKey: number,
+    definition: unknown,
+  ): (options: Record<string, unknown>) => KafkaJsProtocol;
+  connectionPool: { send(protocol: KafkaJsProtocol): Promise<unknown> };
+  disconnect(): Promise<void>;
+}
+
+type KafkaJsRetrier = <T>(
+  work: (bail: (error: Error) => void, retryCount: number, retryTime: number) => Promise<T>,
+) => Promise<T>;
+
+type KafkaJsPartitioner = (
+  args: {
+    topic: string;
+    partitionMetadata: KafkaJsPartitionMetadata[];
+    message: { key?: Buffer | string | null; value: Buffer | null };
+  },
+) => number;
+
+const PRODUCE_API_KEY = 0;
+const PRODUCE_TIMEOUT_MS = 30_000;
+const ACKS_ALL = -1;
+const STALE_METADATA = new Set([
+  "UNKNOWN_TOPIC_OR_PARTITION",
+  "LEADER_NOT_AVAILABLE",
+  "NOT_LEADER_FOR_PARTITION",
+]);
+
+function privateMember<T>(owner: object, description: string): T | undefined {
+  const holders = [owner, Object.getPrototypeOf(owner)];
+  for (const holder of holders) {
+    for (const symbol of Object.getOwnPropertySymbols(holder)) {
+      if (symbol.description === description) {
+        return (holder as Record<symbol, T>)[symbol];
+      }
+    }
+  }
+  return undefined;
+}
+
+// A cluster made by the Kafka client itself, so it carries the same brokers, TLS, SASL, timeouts
+// and logger as the consumer and admin clients.
+function createCluster(kafka: Kafka): KafkaJsCluster {
+  const create = privateMember<(options: Record<string, unknown>) => KafkaJsCluster>(
+    kafka,
+    "private:Kafka:createCluster",
+  );
+  if (typeof create !== "function") {
+    throw new HopError("this kafkajs version offers no cluster to produce with");
+  }
+  return create.call(kafka, { allowAutoTopicCreation: false, metadataMaxAge: 300_000 });
+}
+
+/** Sends a request on a kafkajs broker the way its own methods do (dropping a closed connection). */
+async function sendOnBroker(broker: KafkaJsBroker, protocol: KafkaJsProtocol): Promise<unknown> {
+  const send = privateMember<(protocol: KafkaJsProtocol) => Promise<unknown>>(
+    broker,
+    "private:Broker:sendRequest",
+  );
+  if (typeof send === "function") return await send.call(broker, protocol);
+  try {
+    return await broker.connectionPool.send(protocol);
+  } catch (error) {
+    if ((error as Error).name === "KafkaJSConnectionClosedError") await broker.disconnect();
+    throw error;
+  }
+}
+
+const textEncoder = new TextEncoder();
+// Header names repeat on every message (_id, _sender, _format, ...).
+const headerNameBytes = new Map<string, Uint8Array>();
+
+function nameBytes(name: string): Uint8Array {
+  let bytes = headerNameBytes.get(name);
+  if (bytes === undefined) {
+    bytes = textEncoder.encode(name);
+    if (headerNameBytes.size < 1_024) headerNameBytes.set(name, bytes);
+  }
+  return bytes;
+}
+
+// Length of a zig-zag varint of a value >= -1.
+function varintLength(value: number): number {
+  let unsigned = value < 0 ? 1 : value * 2;
+  let length = 1;
+  while (unsigned >= 0x80) {
+    unsigned = Math.floor(unsigned / 0x80);
+    length++;
+  }
+  return length;
+}
+
+function writeVarint(buffer: Uint8Array, at: number, value: number): number {
+  let unsigned = value < 0 ? 1 : value * 2;
+  while (unsigned >= 0x80) {
+    buffer[at++] = (unsigned & 0x7f) | 0x80;
+    unsigned = Math.floor(unsigned / 0x80);
+  }
+  buffer[at++] = unsigned;
+  return at;
+}
+
+function writeBytes(buffer: Uint8Array, at: number, bytes: Uint8Array | null): number {
+  if (bytes === null) return writeVarint(buffer, at, -1);
+  at = writeVarint(buffer, at, bytes.length);
+  buffer.set(bytes, at);
+  return at + bytes.length;
+}
+
+const BATCH_HEADER_BYTES = 61;
+const BATCH_LENGTH_EXCLUDED = 12;
+const BATCH_CRC_AT = 17;
+const BATCH_CRC_FROM = 21;
+
+/** One partition's records, laid out for a record batch. */
+interface PartitionRecords {
+  topic: string;
+  partition: number;
+  records: OutgoingRecord[];
+}
+
+interface SizedBatch {
+  entry: PartitionRecords;
+  keys: (Uint8Array | null)[];
+  lengths: Int32Array;
+  bytes: number;
+}
+
+function sizeBatch(entry: PartitionRecords): SizedBatch {
+  const { records } = entry;
+  const keys = new Array<Uint8Array | null>(records.length);
+  const lengths = new Int32Array(records.length);
+  let bytes = BATCH_HEADER_BYTES;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    const key = record.key == null
+      ? null
+      : typeof record.key === "string"
+      ? textEncoder.encode(record.key)
+      : record.key;
+    keys[i] = key;
+    // attributes, timestamp delta (always 0), offset delta
+    let length = 2 + varintLength(i);
+    length += key === null ? 1 : varintLength(key.length) + key.length;
+    const value = record.value;
+    length += value === null ? 1 : varintLength(value.length) + value.length;
+    const headers = record.headers;
+    const headerCount = headers?.length ?? 0;
+    length += varintLength(headerCount);
+    for (let h = 0; h < headerCount; h++) {
+      const [name, headerValue] = headers![h];
+      const nameLength = nameBytes(name).length;
+      length += varintLength(nameLength) + nameLength;
+      length += headerValue === null ? 1 : varintLength(headerValue.length) + headerValue.length;
+    }
+    lengths[i] = length;
+    bytes += varintLength(length) + length;
+  }
+  return { entry, keys, lengths, bytes };
+}
+
+function writeBatch(sized: SizedBatch, out: Uint8Array, view: DataView, start: number): void {
+  const { records } = sized.entry;
+  const timestamp = BigInt(Date.now());
+  view.setBigInt64(start, 0n); // base offset, assigned by the broker
+  view.setInt32(start + 8, sized.bytes - BATCH_LENGTH_EXCLUDED);
+  view.setInt32(start + 12, 0); // partition leader epoch
+  view.setInt8(start + 16, 2); // magic
+  view.setInt16(start + 21, 0); // attributes: no compression, create time
+  view.setInt32(start + 23, records.length - 1); // last offset delta
+  view.setBigInt64(start + 27, timestamp);
+  view.setBigInt64(start + 35, timestamp);
+  view.setBigInt64(start + 43, -1n); // no producer id
+  view.setInt16(start + 51, -1);
+  view.setInt32(start + 53, -1);
+  view.setInt32(start + 57, records.length);
+  let at = start + BATCH_HEADER_BYTES;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    at = writeVarint(out, at, sized.lengths[i]);
+    out[at++] = 0; // attributes
+    out[at++] = 0; // timestamp delta
+    at = writeVarint(out, at, i);
+    at = writeBytes(out, at, sized.keys[i]);
+    at = writeBytes(out, at, record.value);
+    const headers = record.headers;
+    const headerCount = headers?.length ?? 0;
+    at = writeVarint(out, at, headerCount);
+    for (let h = 0; h < headerCount; h++) {
+      const [name, headerValue] = headers![h];
+      at = writeBytes(out, at, nameBytes(name));
+      at = writeBytes(out, at, headerValue);
+    }
+  }
+  view.setUint32(
+    start + BATCH_CRC_AT,
+    crc32c(out.subarray(start + BATCH_CRC_FROM, start + sized.bytes)),
+  );
+}
+
+/**
+ * Encodes the body of a Produce request (versions 3 to 8 share it): no transactional id, the
+ * acks and timeout, then per topic and partition one uncompressed record batch.
+ */
+function encodeProduceBody(
+  partitions: PartitionRecords[],
+  acks: number,
+  timeoutMs: number,
+): Buffer {
+  const byTopic = new Map<string, SizedBatch[]>();
+  for (const entry of partitions) {
+    let list = byTopic.get(entry.topic);
+    if (!list) byTopic.set(entry.topic, list = []);
+    list.push(sizeBatch(entry));
+  }
+  const topicNames = new Map<string, Uint8Array>();
+  let size = 2 + 2 + 4 + 4;
+  for (const [topic, batches] of byTopic) {
+    const name = textEncoder.encode(topic);
+    topicNames.set(topic, name);
+    size += 2 + name.length + 4;
+    for (const batch of batches) size += 4 + 4 + batch.bytes;
+  }
+  const out = Buffer.allocUnsafe(size);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  view.setInt16(0, -1); // transactional id: null
+  view.setInt16(2, acks);
+  view.setInt32(4, timeoutMs);
+  view.setInt32(8, byTopic.size);
+  let at = 12;
+  for (const [topic, batches] of byTopic) {
+    const name = topicNames.get(topic)!;
+    view.setInt16(at, name.length);
+    out.set(name, at + 2);
+    at += 2 + name.length;
+    view.setInt32(at, batches.length);
+    at += 4;
+    for (const batch of batches) {
+      view.setInt32(at, batch.entry.partition);
+      view.setInt32(at + 4, batch.bytes);
+      at += 8;
+      writeBatch(batch, out, view, at);
+      at += batch.bytes;
+    }
+  }
+  return out;
+}
+
+/** What kafkajs' request framing accepts from `encode()`: an object with the bytes as Buffer. */
+function asKafkaJsEncoder(bytes: Buffer): { buf: Buffer; readonly buffer: Buffer; size(): number } {
+  return {
+    buf: bytes,
+    get buffer() {
+      return bytes;
+    },
+    size: () => bytes.length,
+  };
+}
+
+function metadataNotLoaded(topic: string): Error {
+  return Object.assign(new Error(`no metadata for topic ${topic} yet`), {
+    name: "KafkaJSMetadataNotLoaded",
+    retriable: true,
+    topic,
+  });
+}
+
 /**
  * A producer that sends many records per request. Each {@linkcode BatchProducer.send} is one
- * Produce round trip per broker, acknowledged by all in-sync replicas (acks -1).
+ * Produce round trip per broker, acknowledged by all in-sync replicas (acks -1). Records are
+ * encoded into record batches here and sent over kafkajs' connections; kafkajs keeps
+ * connecting, authenticating, metadata, leader lookup and retries.
  *
  * @example
  * ```ts ignore
@@ -634,12 +929,22 @@ export class GroupConsumer {
  * ```
  */
 export class BatchProducer {
-  #producer: KafkaJsProducer;
+  #cluster: KafkaJsCluster;
   #context: ErrorContext;
+  #retrier: KafkaJsRetrier;
+  #partitioner: KafkaJsPartitioner;
+  #logger?: Logger;
 
-  private constructor(producer: KafkaJsProducer, context: ErrorContext) {
-    this.#producer = producer;
+  private constructor(cluster: KafkaJsCluster, context: ErrorContext, logger?: Logger) {
+    this.#cluster = cluster;
     this.#context = context;
+    this.#logger = logger;
+    this.#retrier = createKafkaJsRetrier({
+      initialRetryTime: 100,
+      maxRetryTime: 2_000,
+      retries: 5,
+    }) as KafkaJsRetrier;
+    this.#partitioner = Partitioners.DefaultPartitioner() as unknown as KafkaJsPartitioner;
   }
 
   /**
@@ -651,53 +956,148 @@ export class BatchProducer {
    */
   static async connect(options: KafkaConnectOptions): Promise<BatchProducer> {
     const client = await makeClient(options, "writing");
-    const producer = client.kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-      idempotent: false,
-      retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 5 },
-    });
+    const cluster = createCluster(client.kafka);
     await withDeadline(
-      producer.connect(),
+      cluster.connect(),
       client.connectTimeoutMs,
       () => connectTimeoutError(client),
-      () => producer.disconnect(),
+      () => cluster.disconnect(),
     ).catch((error) => {
       throw toHopError(error, client.context);
     });
-    return new BatchProducer(producer, client.context);
+    return new BatchProducer(cluster, client.context, options.logger);
   }
 
   /**
-   * Sends records to their topics in one request and waits for the acknowledgement.
+   * Sends records to their topics in one request per leader broker and waits for the
+   * acknowledgements. Partitions are chosen as kafkajs' default partitioner does (murmur2 of the
+   * key, round robin without one).
    *
    * @param topics records grouped by topic
    * @throws {KafkaError} (or a subclass) when the batch was not acknowledged
    */
   async send(topics: { topic: string; records: OutgoingRecord[] }[]): Promise<void> {
+    const cluster = this.#cluster;
+    const topicNames = topics.map((t) => t.topic);
+    // Partitions are chosen once; a retry resends only what was not acknowledged.
+    const assigned = new Map<string, Map<number, OutgoingRecord[]>>();
     try {
-      await this.#producer.sendBatch({
-        acks: -1,
-        topicMessages: topics.map(({ topic, records }) => ({
-          topic,
-          messages: records.map((r) => ({
-            value: r.value === null ? null : toBuffer(r.value),
-            key: r.key == null ? null : typeof r.key === "string" ? r.key : toBuffer(r.key),
-            headers: headersToKafkaJs(r.headers),
-          })),
-        })),
+      await this.#retrier(async (bail, retryCount, retryTime) => {
+        await cluster.addMultipleTargetTopics(topicNames);
+        try {
+          await cluster.refreshMetadataIfNecessary();
+          const perBroker = new Map<string, PartitionRecords[]>();
+          for (const { topic, records } of topics) {
+            let partitions = assigned.get(topic);
+            if (!partitions) {
+              partitions = this.#assignPartitions(topic, records);
+              assigned.set(topic, partitions);
+            }
+            if (!partitions.size) continue;
+            const leaders = cluster.findLeaderForPartitions(topic, [...partitions.keys()]);
+            let led = 0;
+            for (const [nodeId, ids] of Object.entries(leaders)) {
+              let list = perBroker.get(nodeId);
+              if (!list) perBroker.set(nodeId, list = []);
+              for (const partition of ids) {
+                list.push({ topic, partition, records: partitions.get(partition)! });
+                led++;
+              }
+            }
+            if (led < partitions.size) throw metadataNotLoaded(topic);
+          }
+          await Promise.all(
+            [...perBroker].map(async ([nodeId, entries]) => {
+              const broker = await cluster.findBroker({ nodeId });
+              await this.#produce(broker, entries);
+              for (const { topic, partition } of entries) assigned.get(topic)!.delete(partition);
+            }),
+          );
+        } catch (error) {
+          const e = error as
+            & Error
+            & { type?: string; retriable?: boolean }
+            & Record<
+              string,
+              unknown
+            >;
+          if (e.name === "KafkaJSConnectionClosedError") {
+            cluster.removeBroker({ host: e.host, port: e.port });
+          }
+          this.#logger?.debug(
+            `kafkajs produce attempt ${retryCount + 1} failed (next in ${retryTime} ms): ${
+              redact(e.message, this.#context.auth)
+            }`,
+          );
+          if (!cluster.isConnected()) {
+            await cluster.connect();
+            await cluster.refreshMetadata();
+            throw e;
+          }
+          if (
+            STALE_METADATA.has(e.type ?? "") || e.name === "KafkaJSMetadataNotLoaded" ||
+            e.name === "KafkaJSConnectionError" || e.name === "KafkaJSConnectionClosedError" ||
+            (e.name === "KafkaJSProtocolError" && e.retriable)
+          ) {
+            await cluster.refreshMetadata();
+            throw e;
+          }
+          if (e.retriable) throw e;
+          bail(e);
+        }
       });
     } catch (error) {
-      throw toHopError(error, {
-        ...this.#context,
-        topics: topics.map((t) => t.topic),
-      });
+      throw toHopError(error, { ...this.#context, topics: topicNames });
     }
+  }
+
+  #assignPartitions(topic: string, records: OutgoingRecord[]): Map<number, OutgoingRecord[]> {
+    const partitionMetadata = this.#cluster.findTopicPartitionMetadata(topic);
+    if (!partitionMetadata.length) throw metadataNotLoaded(topic);
+    const partitions = new Map<number, OutgoingRecord[]>();
+    if (partitionMetadata.length === 1) {
+      partitions.set(partitionMetadata[0].partitionId, records);
+      return partitions;
+    }
+    for (const record of records) {
+      const key = record.key == null
+        ? null
+        : typeof record.key === "string"
+        ? record.key
+        : toBuffer(record.key);
+      const partition = this.#partitioner({
+        topic,
+        partitionMetadata,
+        message: { key, value: null },
+      });
+      let list = partitions.get(partition);
+      if (!list) partitions.set(partition, list = []);
+      list.push(record);
+    }
+    return partitions;
+  }
+
+  async #produce(broker: KafkaJsBroker, entries: PartitionRecords[]): Promise<void> {
+    const protocol = broker.lookupRequest(
+      PRODUCE_API_KEY,
+      (kafkaJsRequests as { requests: { Produce: unknown } }).requests.Produce,
+    )({ acks: ACKS_ALL, timeout: PRODUCE_TIMEOUT_MS, compression: 0, topicData: [] });
+    if (protocol.request.apiVersion < 3) {
+      throw new KafkaError(
+        `the broker at ${
+          this.#context.brokers.join(",")
+        } only accepts Produce v${protocol.request.apiVersion}; record batches need v3 or later`,
+        { code: "UNSUPPORTED_VERSION" },
+      );
+    }
+    const body = encodeProduceBody(entries, ACKS_ALL, PRODUCE_TIMEOUT_MS);
+    protocol.request.encode = () => Promise.resolve(asKafkaJsEncoder(body));
+    await sendOnBroker(broker, protocol);
   }
 
   /** Disconnects. */
   async close(): Promise<void> {
-    await this.#producer.disconnect().catch(() => {});
+    await this.#cluster.disconnect().catch(() => {});
   }
 }
 
