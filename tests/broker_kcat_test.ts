@@ -93,3 +93,61 @@ Deno.test("kcat -C -o -1 reads the last message and gzip batches pass through un
     assert.equal(last.stdout.trim(), "49:message-49");
   });
 });
+
+Deno.test("kcat with an idempotent producer and every codec stores batches that read back intact", async () => {
+  await withBroker({ topics: ["t"] }, async (broker) => {
+    for (const codec of ["none", "gzip", "snappy", "lz4", "zstd"]) {
+      const r = await kcat(broker.addresses[0], ["-P", "-t", "t", "-z", codec], {
+        stdin: `${codec}-1\n${codec}-2\n`,
+        config: { "enable.idempotence": "true" },
+      });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const all = await kcat(broker.addresses[0], [
+      "-C",
+      "-t",
+      "t",
+      "-o",
+      "beginning",
+      "-e",
+      "-f",
+      "%o:%s\\n",
+    ], {
+      config: { "check.crcs": "true" },
+    });
+    assert.equal(all.code, 0, all.stderr);
+    assert.deepEqual(
+      all.stdout.trim().split("\n"),
+      ["none", "gzip", "snappy", "lz4", "zstd"].flatMap((
+        c,
+        i,
+      ) => [`${2 * i}:${c}-1`, `${2 * i + 1}:${c}-2`]),
+    );
+  });
+});
+
+Deno.test("a LogAppendTime topic stamps broker time into batches that still pass CRC checks", async () => {
+  await withBroker({
+    topics: [{ name: "t", config: { "message.timestamp.type": "LogAppendTime" } }],
+  }, async (broker) => {
+    const before = Date.now();
+    const p = await kcat(broker.addresses[0], ["-P", "-t", "t"], { stdin: "stamped\n" });
+    assert.equal(p.code, 0, p.stderr);
+    const c = await kcat(broker.addresses[0], [
+      "-C",
+      "-t",
+      "t",
+      "-o",
+      "beginning",
+      "-e",
+      "-f",
+      "%T %s\\n",
+    ], {
+      config: { "check.crcs": "true" },
+    });
+    assert.equal(c.code, 0, c.stderr);
+    const [timestamp, value] = c.stdout.trim().split(" ");
+    assert.equal(value, "stamped");
+    assert.ok(Number(timestamp) >= before && Number(timestamp) <= Date.now(), c.stdout);
+  });
+});
