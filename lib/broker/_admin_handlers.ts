@@ -15,6 +15,7 @@ function mayCreate(req: RequestInfo, name: string): boolean {
   return req.ctx.acl.canCluster(req.session.principal, "create") || canTopic(req, "create", name);
 }
 
+/** CreateTopics v0-v4: -1 partitions/replication mean the defaults in every version. */
 export const handleCreateTopics: RequestHandler = async (req, r, w) => {
   const v = req.version;
   const topics = r.array((r) => ({
@@ -75,6 +76,7 @@ export const handleCreateTopics: RequestHandler = async (req, r, w) => {
   });
 };
 
+/** DeleteTopics v0-v3: removes the log files and the topic's committed offsets too. */
 export const handleDeleteTopics: RequestHandler = async (req, r, w) => {
   const names = r.array((r) => r.string());
   r.int32();
@@ -99,6 +101,7 @@ const RESOURCE_BROKER = 4;
 const SOURCE_TOPIC = 1;
 const SOURCE_DEFAULT = 5;
 
+/** DescribeConfigs v0-v2 for topics (and a few broker settings). */
 export const handleDescribeConfigs: RequestHandler = (req, r, w) => {
   const v = req.version;
   const resources = r.array((r) => ({

@@ -54,6 +54,7 @@ export function topicConfigProblem(name: string, value: string | null): string |
   return undefined;
 }
 
+/** A topic: its partition logs and config overrides. */
 export class Topic {
   constructor(
     readonly name: string,
@@ -70,6 +71,7 @@ export class Topic {
   }
 }
 
+/** Every topic of the broker; the only place topics are created, loaded or deleted. */
 export class Cluster {
   readonly topics = new Map<string, Topic>();
   readonly #creating = new Map<string, Promise<Topic>>();

@@ -12,6 +12,7 @@ import type { GroupCoordinator } from "./group_coordinator.ts";
 import type { OffsetStore } from "./offset_store.ts";
 import type { SaslSession, UserStore } from "./sasl.ts";
 
+/** Broker-wide state shared by all connections. */
 export interface BrokerContext {
   readonly cluster: Cluster;
   readonly nodeId: number;
@@ -37,6 +38,7 @@ export type SaslState =
   | { kind: "authenticate"; mechanism: string; session: SaslSession }
   | { kind: "authenticated" };
 
+/** What the broker knows about one connection. */
 export interface ConnectionSession {
   readonly remote: string;
   principal: string;
@@ -45,6 +47,7 @@ export interface ConnectionSession {
   closeAfterResponse?: string;
 }
 
+/** One decoded request header with its connection and broker. */
 export interface RequestInfo {
   readonly ctx: BrokerContext;
   readonly session: ConnectionSession;
@@ -61,6 +64,7 @@ export type RequestHandler = (
   w: ProtocolWriter,
 ) => Promise<boolean | void> | boolean | void;
 
+/** One implemented API and the version range it is advertised with. */
 export interface ApiHandler {
   readonly name: string;
   readonly minVersion: number;
@@ -68,10 +72,12 @@ export interface ApiHandler {
   readonly handle: RequestHandler;
 }
 
+/** Asks the ACLs whether this connection's principal may do `op` on `topic`. */
 export function canTopic(req: RequestInfo, op: AclOperation, topic: string): boolean {
   return req.ctx.acl.canTopic(req.session.principal, op, topic);
 }
 
+/** Asks the ACLs whether this connection's principal may use `group`. */
 export function canGroup(req: RequestInfo, op: "read" | "describe", group: string): boolean {
   return req.ctx.acl.canGroup(req.session.principal, op, group);
 }

@@ -43,6 +43,7 @@ async function resolveMetadataTopic(
   return topic;
 }
 
+/** Metadata v0-v8; all-topic listings silently skip topics the principal may not describe. */
 export const handleMetadata: RequestHandler = async (req, r, w) => {
   const v = req.version;
   let names = v >= 1 ? r.nullableArray((r) => r.string()) : r.array((r) => r.string());
@@ -173,6 +174,7 @@ function appendRecords(
   };
 }
 
+/** Produce v3-v7; answers only after acknowledged batches reached the segment files. */
 export const handleProduce: RequestHandler = async (req, r, w) => {
   r.nullableString();
   const acks = r.int16();
@@ -242,6 +244,7 @@ interface FetchPartitionAnswer {
   bytes: number;
 }
 
+/** Fetch v4-v11 with long polling (min_bytes, max_wait_ms, woken by appends). */
 export const handleFetch: RequestHandler = async (req, r, w) => {
   const v = req.version;
   r.int32();
@@ -351,6 +354,7 @@ export const handleFetch: RequestHandler = async (req, r, w) => {
   });
 };
 
+/** ListOffsets v1-v3: earliest (-2), latest (-1) or by timestamp. */
 export const handleListOffsets: RequestHandler = (req, r, w) => {
   const v = req.version;
   r.int32();
@@ -384,6 +388,7 @@ export const handleListOffsets: RequestHandler = (req, r, w) => {
   });
 };
 
+/** InitProducerId v0-v1 for idempotent (not transactional) producers. */
 export const handleInitProducerId: RequestHandler = (req, r, w) => {
   const transactionalId = r.nullableString();
   r.int32();

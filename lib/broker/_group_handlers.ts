@@ -8,6 +8,7 @@
 import { ErrorCode } from "../protocol/api.ts";
 import { canGroup, canTopic, type RequestHandler } from "./_context.ts";
 
+/** FindCoordinator v0-v2: this broker coordinates every group. */
 export const handleFindCoordinator: RequestHandler = (req, r, w) => {
   const v = req.version;
   const key = r.string();
@@ -27,6 +28,7 @@ export const handleFindCoordinator: RequestHandler = (req, r, w) => {
   else w.int32(req.ctx.nodeId).string(req.ctx.host).int32(req.ctx.port);
 };
 
+/** JoinGroup v0-v5; held until the group's rebalance completes. */
 export const handleJoinGroup: RequestHandler = async (req, r, w) => {
   const v = req.version;
   const groupId = r.string();
@@ -66,6 +68,7 @@ export const handleJoinGroup: RequestHandler = async (req, r, w) => {
   });
 };
 
+/** SyncGroup v0-v3; followers wait for the leader's assignments. */
 export const handleSyncGroup: RequestHandler = async (req, r, w) => {
   const v = req.version;
   const groupId = r.string();
@@ -80,6 +83,7 @@ export const handleSyncGroup: RequestHandler = async (req, r, w) => {
   w.int16(answer.errorCode).bytes(answer.assignment ?? new Uint8Array(0));
 };
 
+/** Heartbeat v0-v3. */
 export const handleHeartbeat: RequestHandler = (req, r, w) => {
   const v = req.version;
   const groupId = r.string();
@@ -93,6 +97,7 @@ export const handleHeartbeat: RequestHandler = (req, r, w) => {
   w.int16(error);
 };
 
+/** LeaveGroup v0-v3 (v3 carries a member list). */
 export const handleLeaveGroup: RequestHandler = (req, r, w) => {
   const v = req.version;
   const groupId = r.string();
@@ -119,6 +124,7 @@ export const handleLeaveGroup: RequestHandler = (req, r, w) => {
   });
 };
 
+/** OffsetCommit v2-v7, after group and topic ACL checks. */
 export const handleOffsetCommit: RequestHandler = async (req, r, w) => {
   const v = req.version;
   const groupId = r.string();
@@ -175,6 +181,7 @@ export const handleOffsetCommit: RequestHandler = async (req, r, w) => {
   });
 };
 
+/** OffsetFetch v1-v5; a null topic list (v2+) means every committed partition. */
 export const handleOffsetFetch: RequestHandler = (req, r, w) => {
   const v = req.version;
   const groupId = r.string();
@@ -232,6 +239,7 @@ export const handleOffsetFetch: RequestHandler = (req, r, w) => {
   if (v >= 2) w.int16(groupError);
 };
 
+/** DescribeGroups v0-v2. */
 export const handleDescribeGroups: RequestHandler = (req, r, w) => {
   const v = req.version;
   const groups = r.array((r) => r.string());
@@ -252,6 +260,7 @@ export const handleDescribeGroups: RequestHandler = (req, r, w) => {
   });
 };
 
+/** ListGroups v0-v2, limited to groups the principal may describe. */
 export const handleListGroups: RequestHandler = (req, _r, w) => {
   if (req.version >= 1) w.int32(0);
   w.int16(0);

@@ -38,6 +38,7 @@ interface ProducerState {
 /** Result of {@linkcode PartitionLog.checkSequence}. */
 export type SequenceCheck = { kind: "new" } | { kind: "duplicate"; baseOffset: number };
 
+/** One partition: batches in memory, mirrored to an append-only segment file when persisted. */
 export class PartitionLog {
   readonly #bases: number[] = [];
   readonly #lasts: number[] = [];

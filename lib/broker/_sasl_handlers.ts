@@ -9,6 +9,7 @@ import { ErrorCode } from "../protocol/api.ts";
 import type { ConnectionSession, RequestHandler } from "./_context.ts";
 import { SASL_MECHANISMS, SaslAuthenticationError, type SaslSession, startSasl } from "./sasl.ts";
 
+/** SaslHandshake v0-v1: v0 switches the connection to raw-token framing. */
 export const handleSaslHandshake: RequestHandler = (req, r, w) => {
   const mechanism = r.string();
   const { session, ctx } = req;
@@ -54,6 +55,7 @@ export async function saslStep(
   }
 }
 
+/** SaslAuthenticate v0-v1: one SASL step per request; failure answers 58 and closes. */
 export const handleSaslAuthenticate: RequestHandler = async (req, r, w) => {
   const token = r.bytes();
   const { session } = req;
