@@ -52,6 +52,11 @@ Deno.test("ProtocolWriter and ProtocolReader round-trip every primitive", () => 
   assert.equal(r.remaining, 0);
 });
 
+Deno.test("ProtocolWriter.reserve() makes room without writing anything", () => {
+  const w = new ProtocolWriter(2).int8(7).reserve(1000).int16(0x0102);
+  assert.deepEqual([...w.finish()], [7, 1, 2]);
+});
+
 Deno.test("ProtocolReader rejects truncated strings and absurd array counts", () => {
   assert.throws(() => new ProtocolReader(new Uint8Array([0, 5, 65])).string(), ProtocolDecodeError);
   assert.throws(

@@ -338,6 +338,10 @@ export const handleFetch: RequestHandler = async (req, r, w) => {
     }
   }
 
+  w.reserve(
+    result.total + 128 + topics.length * 64 +
+      topics.reduce((n, t) => n + t.partitions.length * 64, 0),
+  );
   if (v >= 1) w.int32(0);
   if (v >= 7) w.int16(0).int32(0);
   w.array(result.answers, (w, t) => {

@@ -47,6 +47,18 @@ export class ProtocolWriter {
     return at;
   }
 
+  /**
+   * Makes room for `n` more bytes at once, so large responses are not copied while growing.
+   *
+   * @param n bytes about to be written
+   * @returns this writer
+   */
+  reserve(n: number): this {
+    const at = this.#ensure(n);
+    this.length = at;
+    return this;
+  }
+
   /** Writes a signed 8-bit integer. */
   int8(v: number): this {
     const at = this.#ensure(1);
