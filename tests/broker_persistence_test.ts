@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { Kafka, logLevel } from "kafkajs";
+import { startBroker } from "../lib/broker/mod.ts";
 import { startCliBroker } from "./support/cli_broker.ts";
 import { kcat } from "./support/processes.ts";
 import { withBroker } from "./support/broker.ts";
@@ -142,3 +144,52 @@ Deno.test("topic configs and committed offsets are restored from the data direct
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test(
+  "a kafkajs consumer keeps consuming across a broker restart on the same port",
+  { sanitizeOps: false, sanitizeResources: false },
+  async () => {
+    const dataDir = await Deno.makeTempDir({ prefix: "broker-restart-" });
+    let broker = await startBroker({ port: 0, dataDir, topics: ["t"], logger: () => {} });
+    const kafka = new Kafka({
+      brokers: broker.addresses,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 10, initialRetryTime: 100 },
+    });
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({
+      groupId: "g",
+      sessionTimeout: 6000,
+      heartbeatInterval: 300,
+      maxWaitTimeInMs: 200,
+    });
+    const got: string[] = [];
+    const waitFor = async (n: number) => {
+      while (got.length < n) await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topic: "t", fromBeginning: true });
+      await consumer.run({
+        eachMessage: ({ message }) => {
+          got.push(`${message.offset}:${message.value}`);
+          return Promise.resolve();
+        },
+      });
+      await producer.send({ topic: "t", messages: [{ value: "before" }] });
+      await waitFor(1);
+      const port = broker.port;
+      await broker.close();
+      broker = await startBroker({ port, dataDir, logger: () => {} });
+      await producer.send({ topic: "t", messages: [{ value: "after" }] });
+      await waitFor(2);
+      assert.deepEqual(got, ["0:before", "1:after"]);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await broker.close();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+);
