@@ -41,6 +41,12 @@ Deno.test(
           "retention.ms",
           "604800000",
         ]]);
+        await admin.deleteTopics({ topics: ["a"] });
+        assert.deepEqual(await admin.listTopics(), []);
+        await assert.rejects(
+          () => admin.deleteTopics({ topics: ["a"] }),
+          /This server does not host this topic-partition/,
+        );
       } finally {
         await admin.disconnect();
       }
