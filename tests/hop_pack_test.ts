@@ -285,3 +285,12 @@ Deno.test("packMessage() JSON equals CPython's json.dumps for varied generated v
   const expected = decode(output.stdout).split("\n").slice(0, -1);
   deepStrictEqual(values.map((item) => decode(packMessage(item).value)), expected);
 });
+
+Deno.test("packMessage() writes array holes and undefined items as null, as JSON.stringify does", () => {
+  // deno-lint-ignore no-sparse-arrays
+  const sparse = [1, , 3];
+  deepStrictEqual(
+    decode(packMessage({ a: sparse, b: [undefined] }).value),
+    '{"a": [1, null, 3], "b": [null]}',
+  );
+});

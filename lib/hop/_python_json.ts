@@ -1,35 +1,22 @@
 // JSON text exactly as Python's json.dumps writes it with default arguments (", " and ": "
 // separators, ensure_ascii, NaN/Infinity as bare tokens), so that bytes match hop peers.
 
-function escapeChar(char: string): string {
-  switch (char) {
-    case '"':
-      return '\\"';
-    case "\\":
-      return "\\\\";
-    case "\n":
-      return "\\n";
-    case "\r":
-      return "\\r";
-    case "\t":
-      return "\\t";
-    case "\b":
-      return "\\b";
-    case "\f":
-      return "\\f";
-    default:
-      return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
-  }
-}
+// JSON.stringify already writes what json.dumps writes for every code unit below U+007F (`\"`,
+// `\\`, `\b` `\f` `\n` `\r` `\t`, other control characters as lowercase `\u00xx`), and writes
+// lone surrogates as lowercase `\udxxx` as Python does. What remains is ensure_ascii: DEL and
+// everything above it, one UTF-16 code unit at a time (so astral characters become surrogate-pair
+// escapes, as in Python).
+const NOT_ASCII = /[\u007f-\uffff]/;
+const NOT_ASCII_ALL = /[\u007f-\uffff]/g;
 
-const NEEDS_ESCAPE = /[^\x20-\x7e]|["\\]/;
-const ESCAPED = /[^\x20-\x7e]|["\\]/g;
+function escapeCodeUnit(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
 
 /** A JSON string literal with every character outside printable ASCII escaped as `\uXXXX`. */
 export function pythonJsonString(text: string): string {
-  // Code units are handled one at a time, so astral characters become surrogate-pair escapes,
-  // as in Python.
-  return NEEDS_ESCAPE.test(text) ? `"${text.replace(ESCAPED, escapeChar)}"` : `"${text}"`;
+  const literal = JSON.stringify(text);
+  return NOT_ASCII.test(literal) ? literal.replace(NOT_ASCII_ALL, escapeCodeUnit) : literal;
 }
 
 /** Python's float repr for non-integral values: shortest digits, exponent form below 1e-4. */
@@ -50,71 +37,110 @@ export function pythonFloat(value: number): string {
   return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
 }
 
+// JSON text as json.dumps writes it, except that non-ASCII characters are left as they are: the
+// callers escape them in one pass over the whole text (they can only occur inside string
+// literals), which is much cheaper than checking every string on its own. A module-level
+// function with explicit state (not a closure per call) keeps V8's optimized code.
+function writeUnescaped(
+  item: unknown,
+  inArray: boolean,
+  indent: number | undefined,
+  depth: number,
+  stack: object[],
+  converted: boolean,
+): string | undefined {
+  switch (typeof item) {
+    case "string":
+      return JSON.stringify(item);
+    case "number":
+      return pythonFloat(item);
+    case "bigint":
+      return item.toString();
+    case "boolean":
+      return item ? "true" : "false";
+    case "undefined":
+    case "function":
+    case "symbol":
+      return inArray ? "null" : undefined;
+  }
+  if (item === null) return "null";
+  // Like JSON.stringify, toJSON() is applied once per value, not to its own result.
+  if (!converted && typeof (item as { toJSON?: unknown }).toJSON === "function") {
+    const replaced = (item as { toJSON: () => unknown }).toJSON();
+    return writeUnescaped(replaced, inArray, indent, depth, stack, true);
+  }
+  const object = item as object;
+  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
+    throw new TypeError("byte arrays cannot be serialized to JSON");
+  }
+  if (stack.includes(object)) {
+    throw new TypeError("circular structure cannot be serialized to JSON");
+  }
+  stack.push(object);
+  const separator = indent === undefined ? ", " : ",";
+  const inner = indent === undefined ? "" : "\n" + " ".repeat(indent * (depth + 1));
+  let text = "";
+  let count = 0;
+  if (Array.isArray(object)) {
+    // Holes are written as null, as JSON.stringify does.
+    for (let index = 0; index < object.length; index++) {
+      text += (count++ === 0 ? inner : separator + inner) +
+        writeUnescaped(object[index], true, indent, depth + 1, stack, false);
+    }
+    text = count === 0 ? "[]" : `[${text}${closing(indent, depth)}]`;
+  } else {
+    const record = object as Record<string, unknown>;
+    const keys = Object.keys(record);
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index];
+      const encoded = writeUnescaped(record[key], false, indent, depth + 1, stack, false);
+      if (encoded === undefined) continue;
+      text += (count++ === 0 ? inner : separator + inner) + JSON.stringify(key) + ": " + encoded;
+    }
+    text = count === 0 ? "{}" : `{${text}${closing(indent, depth)}}`;
+  }
+  stack.pop();
+  return text;
+}
+
+function closing(indent: number | undefined, depth: number): string {
+  return indent === undefined ? "" : "\n" + " ".repeat(indent * depth);
+}
+
+function unescapedJson(value: unknown, indent: number | undefined): string {
+  const text = writeUnescaped(value, false, indent, 0, [], false);
+  if (text === undefined) throw new TypeError(`a value of type ${typeof value} is not JSON`);
+  return text;
+}
+
 /**
  * Serializes like `json.dumps(value)`, or `json.dumps(value, indent=n)` when `indent` is given
  * (items end with "," and a new line; empty containers stay `[]`/`{}`). Follows JSON.stringify for
- * JavaScript-only cases (`toJSON`, `undefined` members skipped, `undefined` array items as
- * `null`).
+ * JavaScript-only cases (`toJSON`, `undefined` members skipped, `undefined` array items and holes
+ * as `null`).
  *
  * @throws {TypeError} for values JSON cannot hold (top-level undefined, functions, symbols,
  *   byte arrays, cycles)
  */
 export function pythonJsonStringify(value: unknown, indent?: number): string {
-  const stack = new Set<object>();
-  const join = (parts: string[], open: string, close: string, depth: number) => {
-    if (parts.length === 0) return open + close;
-    if (indent === undefined) return open + parts.join(", ") + close;
-    const inner = "\n" + " ".repeat(indent * (depth + 1));
-    return open + inner + parts.join("," + inner) + "\n" + " ".repeat(indent * depth) + close;
-  };
-  const write = (
-    item: unknown,
-    inArray: boolean,
-    depth = 0,
-    converted = false,
-  ): string | undefined => {
-    switch (typeof item) {
-      case "string":
-        return pythonJsonString(item);
-      case "number":
-        return pythonFloat(item);
-      case "bigint":
-        return item.toString();
-      case "boolean":
-        return item ? "true" : "false";
-      case "undefined":
-      case "function":
-      case "symbol":
-        return inArray ? "null" : undefined;
-    }
-    if (item === null) return "null";
-    // Like JSON.stringify, toJSON() is applied once per value, not to its own result.
-    if (!converted && typeof (item as { toJSON?: unknown }).toJSON === "function") {
-      return write((item as { toJSON: () => unknown }).toJSON(), inArray, depth, true);
-    }
-    const object = item as object;
-    if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
-      throw new TypeError("byte arrays cannot be serialized to JSON");
-    }
-    if (stack.has(object)) throw new TypeError("circular structure cannot be serialized to JSON");
-    stack.add(object);
-    let text: string;
-    if (Array.isArray(object)) {
-      text = join(object.map((entry) => write(entry, true, depth + 1)!), "[", "]", depth);
-    } else {
-      const parts: string[] = [];
-      for (const key of Object.keys(object)) {
-        const encoded = write((object as Record<string, unknown>)[key], false, depth + 1);
-        if (encoded !== undefined) parts.push(`${pythonJsonString(key)}: ${encoded}`);
-      }
-      text = join(parts, "{", "}", depth);
-    }
-    stack.delete(object);
-    return text;
-  };
-  const text = write(value, false);
-  if (text === undefined) throw new TypeError(`a value of type ${typeof value} is not JSON`);
-  return text;
+  const text = unescapedJson(value, indent);
+  return NOT_ASCII.test(text) ? text.replace(NOT_ASCII_ALL, escapeCodeUnit) : text;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The UTF-8 bytes of {@linkcode pythonJsonStringify}`(value)` (without indentation). Text that is
+ * all ASCII encodes to as many bytes as it has characters, so escaping is needed only when the
+ * lengths differ or DEL occurs.
+ *
+ * @throws {TypeError} as {@linkcode pythonJsonStringify}
+ */
+export function pythonJsonBytes(value: unknown): Uint8Array {
+  const text = unescapedJson(value, undefined);
+  const bytes = utf8.encode(text);
+  if (bytes.length === text.length && !text.includes("\x7f")) return bytes;
+  return utf8.encode(text.replace(NOT_ASCII_ALL, escapeCodeUnit));
 }
 
 const SPECIAL_MARK = "\u0000python-json:";

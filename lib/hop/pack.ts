@@ -4,7 +4,7 @@
  * @module
  */
 import { PackError } from "./errors.ts";
-import { parsePythonJson, pythonJsonStringify } from "./_python_json.ts";
+import { parsePythonJson, pythonJsonBytes } from "./_python_json.ts";
 import { Blob, JSONBlob } from "./models/blob.ts";
 import "./models/_builtins.ts";
 import {
@@ -51,6 +51,19 @@ export interface UnpackedMessage {
 
 const encoder = new TextEncoder();
 const TRUE = encoder.encode("true");
+
+// `_sender` and `_format` values repeat on every message of a producer; their bytes are made once
+// (a bounded cache, so unusual callers cannot grow it without limit).
+const headerTextBytes = new Map<string, Uint8Array>();
+
+function headerText(text: string): Uint8Array {
+  let bytes = headerTextBytes.get(text);
+  if (bytes === undefined) {
+    bytes = encoder.encode(text);
+    if (headerTextBytes.size < 256) headerTextBytes.set(text, bytes);
+  }
+  return bytes;
+}
 
 /**
  * Copies caller headers into our form without touching the caller's list (hop appends to it).
@@ -131,7 +144,7 @@ function encodeValue(message: unknown): { value: Uint8Array; format: string } {
     };
   }
   try {
-    return { value: encoder.encode(pythonJsonStringify(message)), format: "json" };
+    return { value: pythonJsonBytes(message), format: "json" };
   } catch (error) {
     throw new PackError(
       `Unable to pack a message of type ${
@@ -164,9 +177,9 @@ export function packMessage(message: unknown, options: PackOptions = {}): Packed
   const headers = normalizeHeaders(options.headers);
   const { value, format } = encodeValue(message);
   headers.push(["_id", randomUuidBytes()]);
-  if (options.sender !== undefined) headers.push(["_sender", encoder.encode(options.sender)]);
+  if (options.sender !== undefined) headers.push(["_sender", headerText(options.sender)]);
   if (options.test) headers.push(["_test", TRUE]);
-  headers.push(["_format", encoder.encode(format)]);
+  headers.push(["_format", headerText(format)]);
   return { value, headers };
 }
 

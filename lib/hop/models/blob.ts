@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parsePythonJson, pythonJsonStringify } from "../_python_json.ts";
+import { parsePythonJson, pythonJsonBytes, pythonJsonStringify } from "../_python_json.ts";
 import type { MessageModel } from "./model.ts";
 
 const encoder = new TextEncoder();
@@ -102,7 +102,7 @@ export class JSONBlob implements MessageModel {
 
   /** Python-style JSON text as UTF-8. */
   serialize(): Uint8Array {
-    return encoder.encode(pythonJsonStringify(this.content));
+    return pythonJsonBytes(this.content);
   }
 
   /** The same JSON text. */
