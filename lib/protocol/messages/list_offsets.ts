@@ -8,9 +8,9 @@ import type { ProtocolReader } from "../reader.ts";
 import type { ProtocolWriter } from "../writer.ts";
 
 /** Timestamp asking for the next offset to be written. */
-export const LATEST_TIMESTAMP = -1;
+export const LATEST_TIMESTAMP: number = -1;
 /** Timestamp asking for the first stored offset. */
-export const EARLIEST_TIMESTAMP = -2;
+export const EARLIEST_TIMESTAMP: number = -2;
 
 /**
  * Decodes a ListOffsets request body into the asked timestamps per partition.
