@@ -5,7 +5,11 @@
  * @module
  */
 
-import { ApiKey, ErrorCode } from "../protocol/api.ts";
+import { ApiKey } from "../protocol/api.ts";
+import {
+  encodeApiVersionsResponse,
+  encodeUnsupportedApiVersionsResponse,
+} from "../protocol/messages/api_versions.ts";
 import type { ProtocolWriter } from "../protocol/writer.ts";
 import type { ApiHandler, RequestHandler } from "./_context.ts";
 import {
@@ -33,29 +37,20 @@ import {
 } from "./_admin_handlers.ts";
 import { handleSaslAuthenticate, handleSaslHandshake } from "./_sasl_handlers.ts";
 
-const handleApiVersions: RequestHandler = (req, _r, w) => {
-  writeApiVersions(w, req.version, ErrorCode.None);
-};
+const handleApiVersions: RequestHandler = (req, _r, w) => writeApiVersions(w, req.version);
 
 /** Writes an ApiVersions body; versions above 3 get the KIP-511 v0-shaped error answer. */
-export function writeApiVersions(w: ProtocolWriter, version: number, error: number): void {
+export function writeApiVersions(w: ProtocolWriter, version: number): void {
   if (version > 3) {
     const own = API_TABLE.get(ApiKey.ApiVersions)!;
-    w.int16(ErrorCode.UnsupportedVersion).int32(1);
-    w.int16(ApiKey.ApiVersions).int16(own.minVersion).int16(own.maxVersion);
+    encodeUnsupportedApiVersionsResponse(w, { apiKey: ApiKey.ApiVersions, ...own });
     return;
   }
-  const entries = [...API_TABLE.entries()];
-  w.int16(error);
-  if (version >= 3) {
-    w.compactArray(entries, (w, [key, api]) => {
-      w.int16(key).int16(api.minVersion).int16(api.maxVersion).taggedFields();
-    });
-  } else {
-    w.array(entries, (w, [key, api]) => w.int16(key).int16(api.minVersion).int16(api.maxVersion));
-  }
-  if (version >= 1) w.int32(0);
-  if (version >= 3) w.taggedFields();
+  encodeApiVersionsResponse(
+    w,
+    version,
+    [...API_TABLE.entries()].map(([apiKey, api]) => ({ apiKey, ...api })),
+  );
 }
 
 function api(

@@ -64,7 +64,7 @@ async function handleFrame(
   w.int32(0).int32(header.correlationId);
   if (apiKey === ApiKey.ApiVersions && version > api.maxVersion) {
     // KIP-511: the client learns our range from a v0-shaped error answer.
-    writeApiVersions(w, version, 0);
+    writeApiVersions(w, version);
   } else {
     if (version < api.minVersion || version > api.maxVersion) {
       throw new CloseConnection(

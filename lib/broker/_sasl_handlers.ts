@@ -6,29 +6,35 @@
  */
 
 import { ErrorCode } from "../protocol/api.ts";
+import {
+  decodeSaslAuthenticateRequest,
+  decodeSaslHandshakeRequest,
+  encodeSaslAuthenticateResponse,
+  encodeSaslHandshakeResponse,
+} from "../protocol/messages/sasl.ts";
 import type { ConnectionSession, RequestHandler } from "./_context.ts";
 import { SASL_MECHANISMS, SaslAuthenticationError, type SaslSession, startSasl } from "./sasl.ts";
 
 /** SaslHandshake v0-v1: v0 switches the connection to raw-token framing. */
 export const handleSaslHandshake: RequestHandler = (req, r, w) => {
-  const mechanism = r.string();
+  const mechanism = decodeSaslHandshakeRequest(r);
   const { session, ctx } = req;
   const enabled = ctx.saslEnabled ? [...SASL_MECHANISMS] : [];
   if (session.sasl.kind !== "start") {
-    w.int16(ErrorCode.IllegalSaslState).array(enabled, (w, m) => w.string(m));
+    encodeSaslHandshakeResponse(w, ErrorCode.IllegalSaslState, enabled);
     session.closeAfterResponse = "SaslHandshake repeated on one connection";
     return;
   }
   const sasl = ctx.saslEnabled ? startSasl(mechanism, ctx.users) : undefined;
   if (!sasl) {
-    w.int16(ErrorCode.UnsupportedSaslMechanism).array(enabled, (w, m) => w.string(m));
+    encodeSaslHandshakeResponse(w, ErrorCode.UnsupportedSaslMechanism, enabled);
     session.closeAfterResponse = `unsupported SASL mechanism "${mechanism}"`;
     return;
   }
   session.sasl = req.version === 0
     ? { kind: "legacyTokens", mechanism, session: sasl }
     : { kind: "authenticate", mechanism, session: sasl };
-  w.int16(0).array(enabled, (w, m) => w.string(m));
+  encodeSaslHandshakeResponse(w, 0, enabled);
 };
 
 /** Runs one SASL step; returns the response token or an error text (already logged). */
@@ -57,13 +63,11 @@ export async function saslStep(
 
 /** SaslAuthenticate v0-v1: one SASL step per request; failure answers 58 and closes. */
 export const handleSaslAuthenticate: RequestHandler = async (req, r, w) => {
-  const token = r.bytes();
+  const token = decodeSaslAuthenticateRequest(r);
   const { session } = req;
   const state = session.sasl;
-  const finish = (error: number, message: string | null, response: Uint8Array) => {
-    w.int16(error).string(message).bytes(response);
-    if (req.version >= 1) w.int64(0);
-  };
+  const finish = (errorCode: number, errorMessage: string | null, token: Uint8Array) =>
+    encodeSaslAuthenticateResponse(w, req.version, { errorCode, errorMessage, token });
   if (state.kind !== "authenticate") {
     finish(
       ErrorCode.IllegalSaslState,

@@ -1,0 +1,92 @@
+/**
+ * SaslHandshake (api key 17) v0-v1 and SaslAuthenticate (api key 36) v0-v1. Neither has a
+ * throttle field.
+ *
+ * @module
+ */
+
+import type { ProtocolReader } from "../reader.ts";
+import type { ProtocolWriter } from "../writer.ts";
+
+/**
+ * Decodes a SaslHandshake request body.
+ *
+ * @param r reader positioned after the request header
+ * @returns the mechanism name as sent
+ * @throws {ProtocolDecodeError} for truncated input
+ * @example
+ * ```ts
+ * import { decodeSaslHandshakeRequest } from "./sasl.ts";
+ * import { ProtocolReader } from "../reader.ts";
+ * import { ProtocolWriter } from "../writer.ts";
+ * decodeSaslHandshakeRequest(new ProtocolReader(new ProtocolWriter().string("PLAIN").finish()));
+ * ```
+ */
+export function decodeSaslHandshakeRequest(r: ProtocolReader): string {
+  return r.string();
+}
+
+/**
+ * Encodes a SaslHandshake response; the enabled mechanisms are listed even with an error.
+ *
+ * @param w writer positioned after the response header
+ * @param errorCode 0, 33 (unsupported mechanism) or 34 (illegal state)
+ * @param mechanisms enabled mechanisms
+ * @example
+ * ```ts
+ * import { encodeSaslHandshakeResponse } from "./sasl.ts";
+ * import { ProtocolWriter } from "../writer.ts";
+ * encodeSaslHandshakeResponse(new ProtocolWriter(), 33, ["PLAIN", "SCRAM-SHA-512"]);
+ * ```
+ */
+export function encodeSaslHandshakeResponse(
+  w: ProtocolWriter,
+  errorCode: number,
+  mechanisms: readonly string[],
+): void {
+  w.int16(errorCode).array(mechanisms, (w, m) => w.string(m));
+}
+
+/**
+ * Decodes a SaslAuthenticate request body.
+ *
+ * @param r reader positioned after the request header
+ * @returns the SASL token (a view of the request frame)
+ * @throws {ProtocolDecodeError} for truncated input
+ * @example
+ * ```ts
+ * import { decodeSaslAuthenticateRequest } from "./sasl.ts";
+ * import { ProtocolReader } from "../reader.ts";
+ * import { ProtocolWriter } from "../writer.ts";
+ * const body = new ProtocolWriter().bytes(new Uint8Array([0, 117, 0, 112])).finish();
+ * decodeSaslAuthenticateRequest(new ProtocolReader(body)).length; // 4
+ * ```
+ */
+export function decodeSaslAuthenticateRequest(r: ProtocolReader): Uint8Array {
+  return r.bytes();
+}
+
+/**
+ * Encodes a SaslAuthenticate response. The session lifetime (v1+) is always 0, so clients never
+ * re-authenticate.
+ *
+ * @param w writer positioned after the response header
+ * @param version request version (0-1)
+ * @param answer error, message and the mechanism's response token
+ * @example
+ * ```ts
+ * import { encodeSaslAuthenticateResponse } from "./sasl.ts";
+ * import { ProtocolWriter } from "../writer.ts";
+ * encodeSaslAuthenticateResponse(new ProtocolWriter(), 1, {
+ *   errorCode: 0, errorMessage: null, token: new Uint8Array(0),
+ * });
+ * ```
+ */
+export function encodeSaslAuthenticateResponse(
+  w: ProtocolWriter,
+  version: number,
+  answer: { errorCode: number; errorMessage: string | null; token: Uint8Array },
+): void {
+  w.int16(answer.errorCode).string(answer.errorMessage).bytes(answer.token);
+  if (version >= 1) w.int64(0);
+}
