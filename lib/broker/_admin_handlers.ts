@@ -19,11 +19,13 @@ import {
   SOURCE_STATIC_BROKER,
   SOURCE_TOPIC,
 } from "../protocol/messages/topics.ts";
-import { TOPIC_CONFIG_DEFAULTS, topicConfigProblem, topicNameProblem } from "./_cluster.ts";
+import {
+  MAX_PARTITIONS,
+  TOPIC_CONFIG_DEFAULTS,
+  topicConfigProblem,
+  topicNameProblem,
+} from "./_cluster.ts";
 import { canTopic, type RequestHandler, type RequestInfo } from "./_context.ts";
-
-/** Largest partition count accepted, to keep a hostile request from exhausting memory. */
-export const MAX_PARTITIONS = 1000;
 
 function mayCreate(req: RequestInfo, name: string): boolean {
   return req.ctx.acl.canCluster(req.session.principal, "create") || canTopic(req, "create", name);

@@ -10,6 +10,9 @@ import { PartitionLog } from "./_partition_log.ts";
 /** Default `max.message.bytes`, as in Kafka. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1048588;
 
+/** Largest partition count accepted, to keep a hostile request from exhausting memory. */
+export const MAX_PARTITIONS = 1000;
+
 /** Topic configs the broker knows, with their defaults. */
 export const TOPIC_CONFIG_DEFAULTS: Readonly<Record<string, string>> = {
   "cleanup.policy": "delete",

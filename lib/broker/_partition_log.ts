@@ -46,8 +46,6 @@ export class PartitionLog {
   readonly #batches: Uint8Array[] = [];
   highWatermark = 0;
   logStartOffset = 0;
-  /** Bytes held in memory. */
-  size = 0;
   readonly #waiters = new Set<() => void>();
   readonly #producers = new Map<number, ProducerState>();
   #file: Deno.FsFile | undefined;
@@ -116,7 +114,6 @@ export class PartitionLog {
     this.#maxTimestamps.push(maxTimestamp);
     this.#batches.push(batch);
     this.highWatermark = last + 1;
-    this.size += batch.length;
   }
 
   /** Checks an idempotent producer's sequence number against what was already appended. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Cluster, topicConfigProblem, topicNameProblem } from "./_cluster.ts";
+import { Cluster, MAX_PARTITIONS, topicConfigProblem, topicNameProblem } from "./_cluster.ts";
 import { AccessControl } from "./acl.ts";
 import type { BrokerContext } from "./_context.ts";
 import { serveConnection } from "./_connection.ts";
@@ -13,7 +13,6 @@ import { BrokerStartError } from "./errors.ts";
 import { GroupCoordinator } from "./group_coordinator.ts";
 import { OffsetStore } from "./offset_store.ts";
 import { UserStore } from "./sasl.ts";
-import { MAX_PARTITIONS } from "./_admin_handlers.ts";
 
 /**
  * A user allowed to authenticate with SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).
