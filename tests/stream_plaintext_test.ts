@@ -409,6 +409,45 @@ Deno.test({
 });
 
 Deno.test({
+  name: "Producer keeps each key's messages in write order across several requests in flight",
+  ...kafkaTest,
+  fn: () =>
+    withBroker({ topics: [{ name: "ordered", partitions: 3 }] }, async (broker) => {
+      const url = `${broker.url}/ordered`;
+      const keys = ["a", "b", "c", "d"];
+      const count = 6_000; // about 6 MB: several 1 MB requests, two of them unacknowledged at once
+      {
+        await using producer = await openStream(url, "w", { auth: false });
+        const payload = "z".repeat(1_000);
+        for (let i = 0; i < count; i++) {
+          await producer.write({ i, payload }, { key: keys[i % keys.length] });
+        }
+        await producer.flush();
+      }
+      await using consumer = await openStream(url, "r", {
+        auth: false,
+        startAt: "earliest",
+        untilEos: true,
+      });
+      const last = new Map<string, number>();
+      const offsets = new Map<number, number>();
+      let read = 0;
+      for await (const { message, metadata } of consumer.read({ metadata: true })) {
+        const key = new TextDecoder().decode(metadata.key!);
+        const i = field(message, "i") as number;
+        assert.equal(keys[i % keys.length], key);
+        assert.ok((last.get(key) ?? -1) < i, `message ${i} of key ${key} came after a later one`);
+        last.set(key, i);
+        const expected = offsets.get(metadata.partition) ?? metadata.offset;
+        assert.equal(metadata.offset, expected, "offsets within a partition are consecutive");
+        offsets.set(metadata.partition, metadata.offset + 1);
+        read++;
+      }
+      assert.equal(read, count);
+    }),
+});
+
+Deno.test({
   name: "Producer.write() without a topic in URL or options names the problem",
   ...kafkaTest,
   fn: () =>

@@ -727,6 +727,8 @@ function estimateRecordBytes(
 const DEFAULT_BATCH_BYTES = 1_000_000;
 // Queued bytes above which write() waits for the background sender.
 const MAX_QUEUED_BYTES = 16_000_000;
+// Produce requests sent before the first of them is acknowledged.
+const MAX_REQUESTS_IN_FLIGHT = 2;
 
 /**
  * Writes messages to Kafka. `write` packs a message (hop's headers, `_sender` = credential user)
@@ -753,6 +755,8 @@ export class Producer implements AsyncDisposable {
   #queueHead = 0;
   #queuedBytes = 0;
   #sending?: Promise<void>;
+  #senderWaiter?: () => void;
+  #spaceWaiters: (() => void)[] = [];
   #scheduled = false;
   #failed = 0;
   #causes: Error[] = [];
@@ -862,7 +866,10 @@ export class Producer implements AsyncDisposable {
       throw new HopError(`cannot write to topic '${topic}': the producer is closed`);
     }
     const size = estimateRecordBytes(value, key, headers);
-    const limit = await this.#limitFor(topic);
+    // Known limits are read without a promise turn: this runs once per message.
+    const limit = this.#knownLimits.has(topic)
+      ? this.#knownLimits.get(topic)
+      : await this.#limitFor(topic);
     if (limit !== undefined && size > limit) {
       throw new MessageTooLargeError(
         `message of ${size} bytes is larger than the ${limit}-byte limit (max.message.bytes) of topic '${topic}'`,
@@ -872,8 +879,12 @@ export class Producer implements AsyncDisposable {
     this.#queue.push({ topic, record: { value, key, headers }, size });
     this.#queuedBytes += size;
     if (this.#sending) {
+      // A full request's worth may go out while another is unacknowledged.
+      if (this.#queuedBytes >= DEFAULT_BATCH_BYTES) this.#wakeSender();
       // A writer far ahead of the broker waits, so memory stays bounded.
-      while (this.#queuedBytes > MAX_QUEUED_BYTES && this.#sending) await this.#sending;
+      while (this.#queuedBytes > MAX_QUEUED_BYTES && this.#sending) {
+        await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
+      }
     } else if (this.#queuedBytes >= DEFAULT_BATCH_BYTES) {
       // A full request's worth: start now instead of after the writer's burst.
       this.#startSending();
@@ -885,42 +896,88 @@ export class Producer implements AsyncDisposable {
 
   #startSending(): void {
     this.#scheduled = false;
-    this.#sending ??= this.#sendQueued().finally(() => (this.#sending = undefined));
+    this.#sending ??= this.#sendQueued().finally(() => {
+      this.#sending = undefined;
+      this.#releaseSpace();
+    });
   }
 
+  #wakeSender(): void {
+    const waiter = this.#senderWaiter;
+    this.#senderWaiter = undefined;
+    waiter?.();
+  }
+
+  #releaseSpace(): void {
+    if (this.#queuedBytes > MAX_QUEUED_BYTES && this.#sending) return;
+    const waiters = this.#spaceWaiters;
+    this.#spaceWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  // Sends while anything is queued, with up to MAX_REQUESTS_IN_FLIGHT requests unacknowledged so
+  // that the broker stores one batch while the next is encoded and sent.
   async #sendQueued(): Promise<void> {
-    while (this.#queueHead < this.#queue.length) {
-      // One request carries what is queued, up to the smallest batch limit of its topics.
-      const queue = this.#queue;
-      let cap = DEFAULT_BATCH_BYTES;
-      let bytes = 0;
-      let index = this.#queueHead;
-      const byTopic = new Map<string, OutgoingRecord[]>();
-      for (; index < queue.length; index++) {
-        const item = queue[index];
-        const limit = this.#knownLimits.get(item.topic);
-        if (limit !== undefined) cap = Math.min(cap, limit);
-        if (index > this.#queueHead && bytes + item.size > cap) break;
-        bytes += item.size;
-        let records = byTopic.get(item.topic);
-        if (!records) byTopic.set(item.topic, records = []);
-        records.push(item.record);
+    const inFlight = new Set<Promise<void>>();
+    while (true) {
+      const queued = this.#queueHead < this.#queue.length;
+      // A further request goes out only with a full batch's worth queued: a partial one waits
+      // for an acknowledgement so that requests stay large.
+      if (
+        queued &&
+        (inFlight.size === 0 ||
+          (inFlight.size < MAX_REQUESTS_IN_FLIGHT && this.#queuedBytes >= DEFAULT_BATCH_BYTES))
+      ) {
+        const request: Promise<void> = this.#sendBatch(this.#takeBatch()).finally(() => {
+          inFlight.delete(request);
+          this.#wakeSender();
+        });
+        inFlight.add(request);
+        this.#releaseSpace();
+        continue;
       }
-      const count = index - this.#queueHead;
-      if (index === queue.length) {
-        this.#queue = [];
-        this.#queueHead = 0;
-      } else {
-        this.#queueHead = index;
-      }
-      this.#queuedBytes -= bytes;
-      try {
-        await this.#producer.send([...byTopic].map(([topic, records]) => ({ topic, records })));
-      } catch (error) {
-        this.#failed += count;
-        this.#causes.push(error as Error);
-        this.#logger.debug(`could not deliver ${count} messages: ${(error as Error).message}`);
-      }
+      if (inFlight.size === 0) return;
+      await new Promise<void>((resolve) => (this.#senderWaiter = resolve));
+    }
+  }
+
+  // Takes what one request carries: what is queued, up to the smallest batch limit of its topics.
+  #takeBatch(): { topics: Map<string, OutgoingRecord[]>; count: number } {
+    const queue = this.#queue;
+    let cap = DEFAULT_BATCH_BYTES;
+    let bytes = 0;
+    let index = this.#queueHead;
+    const topics = new Map<string, OutgoingRecord[]>();
+    for (; index < queue.length; index++) {
+      const item = queue[index];
+      const limit = this.#knownLimits.get(item.topic);
+      if (limit !== undefined) cap = Math.min(cap, limit);
+      if (index > this.#queueHead && bytes + item.size > cap) break;
+      bytes += item.size;
+      let records = topics.get(item.topic);
+      if (!records) topics.set(item.topic, records = []);
+      records.push(item.record);
+    }
+    const count = index - this.#queueHead;
+    if (index === queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    } else {
+      this.#queueHead = index;
+    }
+    this.#queuedBytes -= bytes;
+    return { topics, count };
+  }
+
+  async #sendBatch(
+    { topics, count }: { topics: Map<string, OutgoingRecord[]>; count: number },
+  ): Promise<void> {
+    try {
+      await this.#producer.send([...topics].map(([topic, records]) => ({ topic, records })));
+    } catch (error) {
+      this.#failed += count;
+      this.#causes.push(error as Error);
+      this.#logger.debug(`could not deliver ${count} messages: ${(error as Error).message}`);
     }
   }
 

@@ -934,6 +934,7 @@ export class BatchProducer {
   #retrier: KafkaJsRetrier;
   #partitioner: KafkaJsPartitioner;
   #logger?: Logger;
+  #handedOver: Promise<void> = Promise.resolve();
 
   private constructor(cluster: KafkaJsCluster, context: ErrorContext, logger?: Logger) {
     this.#cluster = cluster;
@@ -981,9 +982,27 @@ export class BatchProducer {
     const topicNames = topics.map((t) => t.topic);
     // Partitions are chosen once; a retry resends only what was not acknowledged.
     const assigned = new Map<string, Map<number, OutgoingRecord[]>>();
+    // With several sends under way, requests must reach the connections in the order of the
+    // send() calls so that each partition stores batches in write order: a send starts only once
+    // the previous one has handed its requests over (or failed). The hand-over is the call of
+    // encode(); kafkajs queues the request in the microtasks right after it, so one timer turn
+    // later it is queued.
+    const previous = this.#handedOver;
+    let release!: () => void;
+    this.#handedOver = new Promise<void>((resolve) => (release = resolve));
+    let released = false;
+    const handOver = () => {
+      if (released) return;
+      released = true;
+      setTimeout(release, 0);
+    };
+    await previous;
     try {
       await this.#retrier(async (bail, retryCount, retryTime) => {
-        await cluster.addMultipleTargetTopics(topicNames);
+        await cluster.addMultipleTargetTopics(topicNames).catch((error) => {
+          handOver();
+          throw error;
+        });
         try {
           await cluster.refreshMetadataIfNecessary();
           const perBroker = new Map<string, PartitionRecords[]>();
@@ -1006,14 +1025,20 @@ export class BatchProducer {
             }
             if (led < partitions.size) throw metadataNotLoaded(topic);
           }
+          let encoding = perBroker.size;
+          if (encoding === 0) handOver();
+          const encoded = () => {
+            if (--encoding === 0) handOver();
+          };
           await Promise.all(
             [...perBroker].map(async ([nodeId, entries]) => {
               const broker = await cluster.findBroker({ nodeId });
-              await this.#produce(broker, entries);
+              await this.#produce(broker, entries, encoded);
               for (const { topic, partition } of entries) assigned.get(topic)!.delete(partition);
             }),
           );
         } catch (error) {
+          handOver();
           const e = error as
             & Error
             & { type?: string; retriable?: boolean }
@@ -1048,6 +1073,8 @@ export class BatchProducer {
       });
     } catch (error) {
       throw toHopError(error, { ...this.#context, topics: topicNames });
+    } finally {
+      handOver();
     }
   }
 
@@ -1077,7 +1104,11 @@ export class BatchProducer {
     return partitions;
   }
 
-  async #produce(broker: KafkaJsBroker, entries: PartitionRecords[]): Promise<void> {
+  async #produce(
+    broker: KafkaJsBroker,
+    entries: PartitionRecords[],
+    onEncode: () => void,
+  ): Promise<void> {
     const protocol = broker.lookupRequest(
       PRODUCE_API_KEY,
       (kafkaJsRequests as { requests: { Produce: unknown } }).requests.Produce,
@@ -1091,7 +1122,10 @@ export class BatchProducer {
       );
     }
     const body = encodeProduceBody(entries, ACKS_ALL, PRODUCE_TIMEOUT_MS);
-    protocol.request.encode = () => Promise.resolve(asKafkaJsEncoder(body));
+    protocol.request.encode = () => {
+      onEncode();
+      return Promise.resolve(asKafkaJsEncoder(body));
+    };
     await sendOnBroker(broker, protocol);
   }
 
