@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { withBroker } from "./support/broker.ts";
+import { kcat } from "./support/processes.ts";
 
 Deno.env.set("KAFKAJS_NO_PARTITIONER_WARNING", "1");
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -106,6 +107,74 @@ Deno.test(
         await consumer.disconnect();
         await producer.disconnect();
       }
+    });
+  },
+);
+
+Deno.test(
+  "kcat and kafkajs read each other's null keys, tombstones and headers",
+  opts,
+  async () => {
+    await withBroker({ topics: ["x"] }, async (broker) => {
+      const p = await kcat(broker.addresses[0], ["-P", "-t", "x", "-K:", "-Z", "-H", "src=kcat"], {
+        stdin: "k1:\n:v2\nk3:v3\n",
+      });
+      assert.equal(p.code, 0, p.stderr);
+      const kafka = client(broker.addresses);
+      const producer = kafka.producer();
+      const consumer = kafka.consumer({
+        groupId: "cross",
+        maxWaitTimeInMs: 100,
+        sessionTimeout: 6000,
+      });
+      await producer.connect();
+      try {
+        await producer.send({
+          topic: "x",
+          messages: [{ key: null, value: null, headers: { src: "kafkajs" } }, {
+            key: "k5",
+            value: "",
+          }],
+        });
+        await consumer.connect();
+        await consumer.subscribe({ topic: "x", fromBeginning: true });
+        const seen: string[] = [];
+        await new Promise<void>((resolve, reject) => {
+          consumer.run({
+            eachMessage: ({ message }) => {
+              const show = (b: Buffer | null) => b === null ? "NULL" : `'${b}'`;
+              seen.push(
+                `${message.offset} ${show(message.key)} ${show(message.value)} ${
+                  message.headers?.src ?? "-"
+                }`,
+              );
+              if (seen.length === 5) resolve();
+              return Promise.resolve();
+            },
+          }).catch(reject);
+        });
+        assert.deepEqual(seen, [
+          "0 'k1' NULL kcat",
+          "1 NULL 'v2' kcat",
+          "2 'k3' 'v3' kcat",
+          "3 NULL NULL kafkajs",
+          "4 'k5' '' -",
+        ]);
+      } finally {
+        await consumer.disconnect();
+        await producer.disconnect();
+      }
+      const c = await kcat(broker.addresses[0], [
+        "-C",
+        "-t",
+        "x",
+        "-o",
+        "3",
+        "-e",
+        "-f",
+        "%o %K %S %h\\n",
+      ]);
+      assert.equal(c.stdout, "3 -1 -1 src=kafkajs\n4 2 0 \n", "key and value lengths, -1 = null");
     });
   },
 );
