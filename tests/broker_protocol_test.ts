@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { withBroker } from "./support/broker.ts";
+import { startBroker } from "../lib/broker/mod.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 import type { ProtocolReader } from "../lib/protocol/reader.ts";
 import {
@@ -325,4 +326,35 @@ Deno.test("an idempotent producer's retried batch is answered with the original 
     const f = readFetch((await fetch(c, "t", 0))!.r);
     assert.equal(f.highWatermark, 1n);
   });
+});
+
+Deno.test("startBroker() stops on abort and at the end of an await using block", async () => {
+  const refused = async (port: number) => {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return false;
+    } catch (e) {
+      return e instanceof Deno.errors.ConnectionRefused;
+    }
+  };
+  const controller = new AbortController();
+  const aborted = await startBroker({ port: 0, signal: controller.signal, logger: () => {} });
+  assert.equal(await refused(aborted.port), false);
+  controller.abort();
+  await aborted.close();
+  assert.equal(await refused(aborted.port), true);
+  let port = 0;
+  {
+    await using scoped = await startBroker({ port: 0, logger: () => {} });
+    port = scoped.port;
+    assert.equal(scoped.url, `kafka://127.0.0.1:${port}`);
+    assert.deepEqual(scoped.addresses, [`127.0.0.1:${port}`]);
+    assert.equal(scoped.protocol, "PLAINTEXT");
+  }
+  assert.equal(await refused(port), true);
+  await assert.rejects(
+    () => startBroker({ port: 0, topics: ["bad/name"], logger: () => {} }),
+    (e: Error) =>
+      e.name === "BrokerStartError" && /topic name "bad\/name" may only contain/.test(e.message),
+  );
 });
