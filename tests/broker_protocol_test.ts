@@ -358,3 +358,25 @@ Deno.test("startBroker() stops on abort and at the end of an await using block",
       e.name === "BrokerStartError" && /topic name "bad\/name" may only contain/.test(e.message),
   );
 });
+
+Deno.test("oversized, truncated and malformed frames close the connection with a log line", async () => {
+  await withBroker({}, async (broker, logs) => {
+    const send = async (bytes: number[], closeWrite: boolean) => {
+      await using c = await RawKafkaConnection.connect(broker.port);
+      await c.writeRaw(new Uint8Array(bytes));
+      if (closeWrite) await c.conn.closeWrite();
+      return await c.readFrame();
+    };
+    assert.equal(await send([0x0c, 0x80, 0, 0, 0, 18], false), null);
+    assert.equal(await send([0, 0, 0, 20, 0, 18, 0, 0], true), null);
+    assert.equal(
+      await send([0, 0, 0, 15, 0, 3, 0, 1, 0, 0, 0, 1, 0, 1, 120, 0x7f, 0, 0, 0], false),
+      null,
+    );
+    assert.deepEqual(logs.map((l) => l.replace(/127\.0\.0\.1:\d+/, "peer")), [
+      "closing connection from peer: frame size 209715200 is outside 0..104857600",
+      "closing connection from peer: stream ended after 4 of 20 frame bytes",
+      "closing connection from peer: array count 2130706432 at offset 11",
+    ]);
+  });
+});
