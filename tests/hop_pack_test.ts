@@ -294,3 +294,21 @@ Deno.test("packMessage() writes array holes and undefined items as null, as JSON
     '{"a": [1, null, 3], "b": [null]}',
   );
 });
+
+Deno.test("packMessage() values and _id bytes stay intact while many more messages are packed", () => {
+  const packed = Array.from(
+    { length: 2_000 },
+    (_, i) => packMessage({ i, text: "é".repeat(i % 50) + "x".repeat(i % 700) }),
+  );
+  const ids = new Set<string>();
+  packed.forEach(({ value, headers }, i) => {
+    deepStrictEqual(
+      decode(value),
+      `{"i": ${i}, "text": "${"\\u00e9".repeat(i % 50)}${"x".repeat(i % 700)}"}`,
+    );
+    const id = headerValue(headers, "_id")!;
+    deepStrictEqual([id.length, id[6] >> 4, id[8] >> 6], [16, 4, 2]);
+    ids.add(formatUuid(id));
+  });
+  deepStrictEqual(ids.size, packed.length);
+});

@@ -138,9 +138,28 @@ const utf8 = new TextEncoder();
  */
 export function pythonJsonBytes(value: unknown): Uint8Array {
   const text = unescapedJson(value, undefined);
-  const bytes = utf8.encode(text);
+  const bytes = encodeIntoSlab(text);
   if (bytes.length === text.length && !text.includes("\x7f")) return bytes;
-  return utf8.encode(text.replace(NOT_ASCII_ALL, escapeCodeUnit));
+  return encodeIntoSlab(text.replace(NOT_ASCII_ALL, escapeCodeUnit));
+}
+
+// Small documents are encoded into a shared slab and handed out as views: one ArrayBuffer per
+// 64 KB instead of one per message. A view keeps at most its slab alive.
+const SLAB_BYTES = 65_536;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+
+function encodeIntoSlab(text: string): Uint8Array {
+  const most = text.length * 3;
+  if (most > SLAB_BYTES / 4) return utf8.encode(text);
+  if (SLAB_BYTES - slabUsed < most) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const start = slabUsed;
+  const { written } = utf8.encodeInto(text, slab.subarray(start));
+  slabUsed = start + written;
+  return slab.subarray(start, slabUsed);
 }
 
 const SPECIAL_MARK = "\u0000python-json:";

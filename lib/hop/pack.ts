@@ -90,7 +90,8 @@ export function normalizeHeaders(headers: HeaderInput | undefined): Header[] {
 }
 
 /**
- * 16 random bytes laid out as an RFC 4122 version-4 UUID (the `_id` header).
+ * 16 random bytes laid out as an RFC 4122 version-4 UUID (the `_id` header): a view into a pool
+ * of random bytes drawn 4 KB at a time.
  *
  * @returns the bytes
  * @example
@@ -100,11 +101,20 @@ export function normalizeHeaders(headers: HeaderInput | undefined): Header[] {
  * ```
  */
 export function randomUuidBytes(): Uint8Array {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  if (uuidPoolUsed === UUID_POOL_BYTES) {
+    uuidPool = crypto.getRandomValues(new Uint8Array(UUID_POOL_BYTES));
+    uuidPoolUsed = 0;
+  }
+  const bytes = uuidPool.subarray(uuidPoolUsed, uuidPoolUsed += 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x40;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   return bytes;
 }
+
+// Random bytes are drawn 4 KB at a time: one call to the system's generator per 256 UUIDs.
+const UUID_POOL_BYTES = 4_096;
+let uuidPool = new Uint8Array(UUID_POOL_BYTES);
+let uuidPoolUsed = UUID_POOL_BYTES;
 
 /**
  * Formats 16 UUID bytes in the usual 8-4-4-4-12 hexadecimal form.
@@ -159,7 +169,9 @@ function encodeValue(message: unknown): { value: Uint8Array; format: string } {
  * Encodes a value as hop does: a model by its own serialization and format name; bytes as `blob`;
  * anything else as Python-style JSON (`json`; a string is sent quoted). Headers are the user's
  * (first, in order), then `_id` (16 raw UUIDv4 bytes), `_sender` (when `sender` is given),
- * `_test`=`true` (when `test`), `_format`. The caller's header list is never modified.
+ * `_test`=`true` (when `test`), `_format`. The caller's header list is never modified. JSON values
+ * and `_id` bytes are views into buffers shared with other messages (fewer allocations per
+ * message): use `byteOffset`/`byteLength`, or `slice()`, before touching their `buffer`.
  *
  * @param message a model, bytes or a JSON value
  * @param options headers, sender, test flag

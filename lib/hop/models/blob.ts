@@ -100,7 +100,7 @@ export class JSONBlob implements MessageModel {
     return new JSONBlob(parsePythonJson(text));
   }
 
-  /** Python-style JSON text as UTF-8. */
+  /** Python-style JSON text as UTF-8 (a view that may share its `buffer` with other messages). */
   serialize(): Uint8Array {
     return pythonJsonBytes(this.content);
   }
