@@ -41,6 +41,19 @@ Deno.test("parseKafkaUrl() rejects two brokers", () => {
   rejects("kafka://a:9092,b:9092/t", "Multiple broker addresses are not supported");
 });
 
+Deno.test("parseKafkaUrl() with multipleBrokers accepts several brokers and checks each", () => {
+  deepStrictEqual(
+    parseKafkaUrl("kafka://alice@a:9092,[::1]:9093,c/t", { multipleBrokers: true }),
+    { username: "alice", brokers: ["a:9092", "[::1]:9093", "c"], topics: ["t"] },
+  );
+  throws(() => parseKafkaUrl("kafka://a:9092,b:99999/t", { multipleBrokers: true }), /port 99999/);
+  throws(() => parseKafkaUrl("kafka://a:9092,/t", { multipleBrokers: true }), /empty broker/);
+  throws(
+    () => parseKafkaUrl("kafka://a,b c/t", { multipleBrokers: true }),
+    /'b c' is not a broker/,
+  );
+});
+
 Deno.test("parseKafkaUrl() rejects a password in the userinfo without echoing it", () => {
   throws(() => parseKafkaUrl("kafka://alice:hunter2@host/t"), (error: unknown) => {
     const message = (error as Error).message;

@@ -10,7 +10,9 @@ import { listTopics } from "../lib/hop/list_topics.ts";
 import { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
 import type { MessageModel } from "../lib/hop/models/model.ts";
 import { headerValue } from "../lib/hop/pack.ts";
+import { Auth } from "../lib/hop/auth.ts";
 import {
+  AmbiguousCredentialError,
   ConnectionError,
   DeliveryError,
   KafkaError,
@@ -458,6 +460,33 @@ Deno.test({
       await producer.flush();
       assert.deepEqual(await listTopics(`${broker.url}/b,zzz`, { auth: false }), ["b"]);
     }),
+});
+
+Deno.test("openStream() with ambiguous credentials ends with hop's hint to embed a username", async () => {
+  const creds = [
+    new Auth({ username: "alice", password: "a-secret", hostname: "kafka.example.org" }),
+    new Auth({ username: "bob", password: "b-secret", hostname: "kafka.example.org:9092" }),
+  ];
+  for (const mode of ["r", "w"] as const) {
+    await assert.rejects(
+      // The credential is chosen before any connection, so no broker is needed.
+      openStream("kafka://kafka.example.org:9092,other.example.org/t1,t2", mode as "r", {
+        auth: creds,
+      }),
+      (error: Error) => {
+        assert.ok(error instanceof AmbiguousCredentialError, error.message);
+        assert.ok(
+          error.message.endsWith(
+            "To select a specific credential to use, embed its username in the URL:\n" +
+              "  kafka://<username>@kafka.example.org:9092/t1,t2",
+          ),
+          error.message,
+        );
+        assert.ok(!error.message.includes("secret"));
+        return true;
+      },
+    );
+  }
 });
 
 Deno.test({

@@ -22,39 +22,27 @@ export interface StreamTarget {
 }
 
 /**
- * Parses a URL that may list several brokers (`kafka://a:9092,b:9092/topic`); hop refuses those,
- * but Kafka clients take any broker list as bootstrap servers, so we accept it and validate each
- * broker like a one-broker URL.
- */
-export function parseStreamUrl(url: string): Omit<StreamTarget, "auth"> {
-  const match = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/s.exec(url);
-  const netloc = match?.[2] ?? "";
-  if (!match || !netloc.includes(",")) return parseKafkaUrl(url);
-  const at = netloc.indexOf("@");
-  const userinfo = at >= 0 ? netloc.slice(0, at + 1) : "";
-  const brokers = netloc.slice(at + 1).split(",");
-  const first = parseKafkaUrl(`${match[1]}${userinfo}${brokers[0]}${match[3]}`);
-  for (const broker of brokers.slice(1)) {
-    parseKafkaUrl(`${match[1]}${broker}`);
-  }
-  return { ...first, brokers };
-}
-
-/**
- * Resolves the credential as hop does: `true` loads auth.toml and selects by the first broker and
- * the URL username; a list is selected from the same way; a single `Auth` is used as given;
- * `false` means no authentication.
+ * Parses the URL (several brokers allowed: Kafka clients take any broker list as bootstrap
+ * servers) and resolves the credential as hop does: `true` loads auth.toml and selects by the
+ * first broker and the URL username; a list is selected from the same way; a single `Auth` is
+ * used as given; `false` means no authentication. Ambiguity errors end with hop's hint to embed a
+ * username in the URL, for the URL's topics.
  */
 export async function resolveStreamTarget(
   url: string,
   auth: boolean | Auth | Auth[] = true,
 ): Promise<StreamTarget> {
-  const target: StreamTarget = parseStreamUrl(url);
+  const target: StreamTarget = parseKafkaUrl(url, { multipleBrokers: true });
   let credential: Auth | undefined;
   if (auth === true) {
-    credential = selectCredential(await loadAuth(), target.brokers[0], target.username);
+    credential = selectCredential(
+      await loadAuth(),
+      target.brokers[0],
+      target.username,
+      target.topics,
+    );
   } else if (Array.isArray(auth)) {
-    credential = selectCredential(auth, target.brokers[0], target.username);
+    credential = selectCredential(auth, target.brokers[0], target.username, target.topics);
   } else if (auth !== false) {
     credential = auth;
   }

@@ -9,10 +9,22 @@ import { InvalidUrlError } from "./errors.ts";
 export interface KafkaUrl {
   /** Credential username hint from the userinfo part (never a group id). */
   username?: string;
-  /** Broker addresses exactly as written (`host`, `host:port`, `[::1]:9092`); always one. */
+  /**
+   * Broker addresses exactly as written (`host`, `host:port`, `[::1]:9092`); one unless parsed
+   * with `multipleBrokers`.
+   */
   brokers: string[];
   /** Topic names; empty when the URL has no path. */
   topics: string[];
+}
+
+/** Options of {@linkcode parseKafkaUrl}. */
+export interface ParseKafkaUrlOptions {
+  /**
+   * Accept several comma-separated brokers (`kafka://a:9092,b:9092/topic`), each checked like a
+   * single one. Default `false`: like hop, such a URL is refused.
+   */
+  multipleBrokers?: boolean;
 }
 
 /** A broker address split into host and optional port. */
@@ -62,21 +74,25 @@ export function redactUrl(url: string): string {
 /**
  * Parses a Kafka URL with hop's rules (scheme `kafka`, case-insensitive; userinfo before the first
  * `@` is a credential username; one broker; topics after the path's leading slashes, split on `,`;
- * no default port is added) and rejects what hop lets through silently: several brokers (as hop
- * does), a password in the userinfo, an empty or malformed broker, empty topic names, characters
- * Kafka does not allow in topic names (such as `/`), and query strings or fragments.
+ * no default port is added) and rejects what hop lets through silently: a password in the
+ * userinfo, an empty or malformed broker, empty topic names, characters Kafka does not allow in
+ * topic names (such as `/`), and query strings or fragments. Several brokers are refused, as hop
+ * does, unless `options.multipleBrokers` is set; then each is checked like a single broker.
  *
  * @param url e.g. `kafka://alice@kafka.example.org:9092/topic1,topic2`
- * @returns username hint, brokers (one) and topics
+ * @param options `{ multipleBrokers: true }` to accept `host1:port,host2:port`
+ * @returns username hint, brokers and topics
  * @throws {InvalidUrlError} naming the problem and the URL (with any password removed)
  * @example
  * ```ts
  * import { parseKafkaUrl } from "@igwn/alert";
  * const { username, brokers, topics } = parseKafkaUrl("kafka://alice@kafka.example.org/a,b");
  * console.log(username, brokers, topics); // alice [ "kafka.example.org" ] [ "a", "b" ]
+ * const several = parseKafkaUrl("kafka://a:9092,b:9092/t", { multipleBrokers: true });
+ * console.log(several.brokers); // [ "a:9092", "b:9092" ]
  * ```
  */
-export function parseKafkaUrl(url: string): KafkaUrl {
+export function parseKafkaUrl(url: string, options: ParseKafkaUrlOptions = {}): KafkaUrl {
   const shown = redactUrl(url);
   const fail = (problem: string): never => {
     throw new InvalidUrlError(`invalid kafka URL '${shown}': ${problem}`, shown);
@@ -105,14 +121,17 @@ export function parseKafkaUrl(url: string): KafkaUrl {
     }
   }
   const brokers = brokerList.split(",");
-  if (brokers.length > 1) fail("Multiple broker addresses are not supported");
-  const broker = brokers[0];
-  if (broker === "") fail("no broker address");
-  const { host, port } = splitHostPort(broker);
-  const validHost = /^\[[0-9A-Za-z:.%]+\]$/.test(host) || /^[A-Za-z0-9._-]+$/.test(host);
-  if (!validHost) fail(`'${broker}' is not a broker address (host[:port])`);
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
-    fail(`port ${port} is out of range`);
+  if (brokers.length > 1 && !options.multipleBrokers) {
+    fail("Multiple broker addresses are not supported");
+  }
+  for (const broker of brokers) {
+    if (broker === "") fail(brokers.length > 1 ? "empty broker address" : "no broker address");
+    const { host, port } = splitHostPort(broker);
+    const validHost = /^\[[0-9A-Za-z:.%]+\]$/.test(host) || /^[A-Za-z0-9._-]+$/.test(host);
+    if (!validHost) fail(`'${broker}' is not a broker address (host[:port])`);
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+      fail(`port ${port} is out of range`);
+    }
   }
 
   const topicText = path.replace(/^\/+/, "");
