@@ -312,3 +312,13 @@ Deno.test("packMessage() values and _id bytes stay intact while many more messag
   });
   deepStrictEqual(ids.size, packed.length);
 });
+
+Deno.test("unpackMessage() names a non-ASCII _format and refuses one that is not UTF-8", () => {
+  const value = encode('{"a": 1}');
+  const named = unpackMessage(value, [["_format", encode("jsön")]]);
+  deepStrictEqual(named.message instanceof Blob, true);
+  deepStrictEqual(named.warning?.startsWith("Message format JSÖN not recognized"), true);
+  const broken = unpackMessage(value, [["_format", new Uint8Array([0x6a, 0xff])]]);
+  deepStrictEqual(broken.message instanceof Blob, true);
+  deepStrictEqual(broken.warning, "Message format header is not UTF-8; returning a Blob");
+});

@@ -232,6 +232,19 @@ export function isTestMessage(headers: readonly (readonly [string, Uint8Array])[
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
+// Format names are short ASCII words: building the string in JavaScript is cheaper than a call
+// into the runtime's decoder on every message. Anything else goes to the decoder.
+function asciiText(bytes: Uint8Array): string | undefined {
+  if (bytes.length > 32) return undefined;
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte >= 0x80) return undefined;
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
 function asBlob(value: Uint8Array | null, warning: string): UnpackedMessage {
   return { message: new Blob(value ?? new Uint8Array()), warning };
 }
@@ -291,11 +304,13 @@ export function unpackMessage(
 ): UnpackedMessage {
   const formatHeader = headerValue(headers, "_format");
   if (formatHeader !== undefined) {
-    let format: string;
-    try {
-      format = strictUtf8.decode(formatHeader);
-    } catch {
-      return asBlob(value, "Message format header is not UTF-8; returning a Blob");
+    let format: string | undefined = asciiText(formatHeader);
+    if (format === undefined) {
+      try {
+        format = strictUtf8.decode(formatHeader);
+      } catch {
+        return asBlob(value, "Message format header is not UTF-8; returning a Blob");
+      }
     }
     const decode = lookupModel(format);
     if (decode === undefined) {

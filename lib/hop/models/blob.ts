@@ -7,6 +7,7 @@ import { parsePythonJson, pythonJsonBytes, pythonJsonStringify } from "../_pytho
 import type { MessageModel } from "./model.ts";
 
 const encoder = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Opaque bytes, sent unchanged with `_format: blob`. A string is taken as its UTF-8 bytes (hop
@@ -94,9 +95,7 @@ export class JSONBlob implements MessageModel {
    * ```
    */
   static load(input: Uint8Array | string): JSONBlob {
-    const text = typeof input === "string"
-      ? input
-      : new TextDecoder("utf-8", { fatal: true }).decode(input);
+    const text = typeof input === "string" ? input : strictUtf8.decode(input);
     return new JSONBlob(parsePythonJson(text));
   }
 
