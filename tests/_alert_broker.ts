@@ -42,6 +42,10 @@ export interface AlertBroker extends AsyncDisposable {
   /** Server URL for clients. */
   server: string;
   auth(user: keyof typeof USERS, password?: string): Auth;
+  /** Stops the broker, keeping its port and data folder for `start()`. */
+  stop(): Promise<void>;
+  /** Starts the stopped broker again on the same port with the same data. */
+  start(): Promise<void>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -102,6 +106,8 @@ export async function startAlertBroker(
     ...extra,
   };
   let broker = await startBroker(options);
+  let running = true;
+  const port = broker.port;
   const handle: AlertBroker = {
     get broker() {
       return broker;
@@ -119,13 +125,20 @@ export async function startAlertBroker(
         sslCaLocation: tls ? certFile : undefined,
       });
     },
+    async stop() {
+      if (running) await broker.close();
+      running = false;
+    },
+    async start() {
+      if (!running) broker = await startBroker({ ...options, port });
+      running = true;
+    },
     async restart() {
-      const port = broker.port;
-      await broker.close();
-      broker = await startBroker({ ...options, port, topics: [] });
+      await this.stop();
+      await this.start();
     },
     async close() {
-      await broker.close();
+      await this.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
     [Symbol.asyncDispose]() {

@@ -753,6 +753,27 @@ export class Client implements AsyncDisposable {
       while (!stopper.signal.aborted) {
         let consumer: Consumer | undefined;
         let streaming = false;
+        let crashes = 0;
+        let lostConnection: ConnectionError | undefined;
+        // The stream lets kafkajs rejoin by itself after a consumer crash (e.g. the broker went
+        // away and its own retries ran out) and only logs it. A crash is what the Python client
+        // calls a fatal error: end the listener unless retryOnFatal allows another attempt.
+        const streamLogger: Logger = {
+          ...this.#logger,
+          warn: (line) => {
+            const crash = /^Kafka consumer failed, rejoining group \S+: (.*)$/s.exec(line);
+            if (!crash) return this.#logger.warn(line);
+            crashes++;
+            if (this.retryOnFatal && crashes <= this.listenRetries) {
+              this.#logger.warn(
+                `fatal error from kafka: ${crash[1]} on attempt ${crashes}; reconnecting`,
+              );
+              return;
+            }
+            lostConnection = new ConnectionError(crash[1], { fatal: true });
+            consumer?.stop();
+          },
+        };
         try {
           // Only the opening is tied to stop(): once open, the consumer must stay usable until
           // the alert being handled is committed, so stop() ends it with consumer.stop().
@@ -762,6 +783,7 @@ export class Client implements AsyncDisposable {
           try {
             consumer = await openStream(url, "r", {
               ...(await this.#streamOptions()),
+              logger: streamLogger,
               groupId: this.consumerGroup,
               startAt: options.startAt ?? this.#options.startAt ?? "latest",
               autoCommit: false,
@@ -781,6 +803,7 @@ export class Client implements AsyncDisposable {
           for await (const { message, metadata } of consumer.read({ metadata: true })) {
             fatalFailures = 0;
             transientFailures = 0;
+            crashes = 0;
             const alert = this.#toAlert(message, metadata);
             if (alert.problem) {
               this.#logger.warn(
@@ -789,10 +812,19 @@ export class Client implements AsyncDisposable {
             }
             yield alert;
             await consumer.markDone(metadata);
-            if (stopper.signal.aborted) break;
+            if (stopper.signal.aborted || lostConnection) break;
           }
+          if (lostConnection) throw lostConnection;
           break;
         } catch (error) {
+          if (error === lostConnection) {
+            if (this.retryOnFatal) {
+              this.#logger.error(
+                `giving up after ${this.listenRetries} reconnection attempts: ${messageOf(error)}`,
+              );
+            }
+            throw error;
+          }
           if (stopper.signal.aborted) break;
           // Failing to open (unknown topic, refused credential) is never transient: retrying
           // the same request cannot help.
@@ -805,17 +837,19 @@ export class Client implements AsyncDisposable {
             continue;
           }
           fatalFailures++;
-          this.#logger.warn(
-            `fatal error from kafka: ${messageOf(error)} on attempt ${fatalFailures}`,
-          );
-          if (!this.retryOnFatal || fatalFailures > this.listenRetries) {
+          // Without retries the caller reports the error once; logging it here too would print
+          // it twice.
+          if (!this.retryOnFatal) throw error;
+          if (fatalFailures > this.listenRetries) {
             this.#logger.error(
-              this.retryOnFatal
-                ? `giving up after ${this.listenRetries} reconnection attempts`
-                : "not reconnecting after a fatal error (retryOnFatal is off)",
+              `giving up after ${this.listenRetries} reconnection attempts: ${messageOf(error)}`,
             );
             throw error;
           }
+          this.#logger.warn(
+            `fatal error from kafka: ${messageOf(error)} on attempt ${fatalFailures}; ` +
+              `reconnecting in ${this.retryWaitMs} ms`,
+          );
           await sleep(this.retryWaitMs, stopper.signal);
         } finally {
           if (consumer) {

@@ -1,0 +1,360 @@
+import assert from "node:assert/strict";
+import {
+  type AlertBroker,
+  readSample,
+  SAMPLE_ALERTS,
+  startAlertBroker,
+  USERS,
+} from "./_alert_broker.ts";
+import { cliCommand, makeHome, runCliProcess } from "./_cli_process.ts";
+import type { PermissionScope } from "../lib/cli/permissions.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const ALERTS = new URL("./testdata/alerts/", import.meta.url).pathname;
+
+/** A HOME whose hop auth.toml holds `user`'s credential and the broker's CA. */
+async function homeFor(env: AlertBroker, user: keyof typeof USERS = "alice", password?: string) {
+  const home = await makeHome();
+  await Deno.mkdir(`${home}/.config/hop`, { recursive: true });
+  await Deno.copyFile(env.caFile, `${home}/.config/hop/ca.pem`);
+  await Deno.writeTextFile(
+    `${home}/.config/hop/auth.toml`,
+    `[[auth]]\nusername = "${USERS[user].username}"\npassword = "${
+      password ?? USERS[user].password
+    }"\nprotocol = "SASL_SSL"\nmechanism = "SCRAM-SHA-512"\n` +
+      `ssl_ca_location = "${home}/.config/hop/ca.pem"\n`,
+    { mode: 0o600 },
+  );
+  return home;
+}
+
+/** A running `igwn-alert listen` whose output is collected as it arrives. */
+class ListenProcess implements AsyncDisposable {
+  stdout = "";
+  stderr = "";
+  readonly #child: Deno.ChildProcess;
+  readonly status: Promise<Deno.CommandStatus>;
+  readonly #pumps: Promise<void>[];
+
+  constructor(args: string[], home: string, scope?: PermissionScope) {
+    this.#child = cliCommand(args, { home, scope }).spawn();
+    this.#pumps = [
+      this.#pump(this.#child.stdout, (text) => (this.stdout += text)),
+      this.#pump(this.#child.stderr, (text) => (this.stderr += text)),
+    ];
+    this.status = this.#child.status;
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>, add: (text: string) => void) {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) add(decoder.decode(chunk, { stream: true }));
+  }
+
+  async waitFor(pattern: RegExp, where: "stdout" | "stderr", ms = 30_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pattern.test(this[where])) {
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${pattern} on ${where}; stderr: ${this.stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  async finished(ms = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const status = await Promise.race([
+      this.status,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`listen did not end within ${ms} ms; stderr: ${this.stderr}`)),
+          ms,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+    await Promise.all(this.#pumps);
+    return { code: status.code, stdout: this.stdout, stderr: this.stderr };
+  }
+
+  kill(signal: Deno.Signal = "SIGTERM") {
+    try {
+      this.#child.kill(signal);
+    } catch { /* already gone */ }
+  }
+
+  async [Symbol.asyncDispose]() {
+    this.kill("SIGKILL");
+    await this.status;
+    await Promise.all(this.#pumps);
+  }
+}
+
+function parseAlerts(stdout: string): { topic: string; payload: unknown }[] {
+  const blocks = stdout.split(/^New message from topic (\S+):\n/m).slice(1);
+  const alerts = [];
+  for (let i = 0; i < blocks.length; i += 2) {
+    alerts.push({ topic: blocks[i], payload: JSON.parse(blocks[i + 1]) });
+  }
+  return alerts;
+}
+
+Deno.test("send then listen round-trips every sample alert through the CLI", opts, async () => {
+  await using env = await startAlertBroker();
+  const home = await homeFor(env);
+  const scope = { home, readPaths: [ALERTS] };
+  for (const group of ["gracedb", "gracedb-playground"]) {
+    const samples = SAMPLE_ALERTS.filter((sample) => sample.group === group);
+    const topics = [...new Set(samples.map((sample) => sample.topic))];
+    await using listener = new ListenProcess(
+      ["-s", env.server, "-g", group, "listen", "--count", `${samples.length}`, ...topics],
+      home,
+      scope,
+    );
+    await listener.waitFor(/^igwn-alert: ready, listening to /m, "stderr");
+    for (const topic of topics) {
+      const files = samples.filter((s) => s.topic === topic).map((s) => `${ALERTS}${s.file}`);
+      const sent = await runCliProcess(["-s", env.server, "-g", group, "send", topic, ...files], {
+        home,
+        scope,
+      });
+      assert.equal(sent.code, 0, sent.stderr);
+      assert.equal(sent.stdout, "");
+    }
+    const result = await listener.finished();
+    assert.equal(result.code, 0, result.stderr);
+    const alerts = parseAlerts(result.stdout);
+    assert.equal(alerts.length, samples.length);
+    for (const sample of samples) {
+      const { object } = await readSample(sample.file);
+      assert.ok(
+        alerts.some((alert) =>
+          alert.topic === `${group}.${sample.topic}` &&
+          JSON.stringify(alert.payload) === JSON.stringify(object)
+        ),
+        `${sample.file} missing from listen output`,
+      );
+    }
+  }
+});
+
+Deno.test("send reads standard input and listen -j pretty-prints with 4 spaces", opts, async () => {
+  await using env = await startAlertBroker();
+  const home = await homeFor(env);
+  await using listener = new ListenProcess(
+    ["-s", env.server, "-j", "listen", "--count", "1", "superevent"],
+    home,
+  );
+  await listener.waitFor(/ready/, "stderr");
+  const sent = await runCliProcess(["-s", env.server, "send", "superevent", "-"], {
+    home,
+    stdin: '{"uid":"S1","alert_type":"new"}',
+  });
+  assert.equal(sent.code, 0, sent.stderr);
+  const result = await listener.finished();
+  assert.equal(
+    result.stdout,
+    'New message from topic gracedb.superevent:\n{\n    "uid": "S1",\n    "alert_type": "new"\n}\n',
+  );
+});
+
+Deno.test("listen with a consumer group and --count resumes where it stopped", opts, async () => {
+  await using env = await startAlertBroker();
+  const home = await homeFor(env);
+  const files = ["superevent_new.json", "superevent_label_added.json", "superevent_log.json"]
+    .map((file) => `${ALERTS}${file}`);
+  const scope = { home, readPaths: [ALERTS] };
+  const sent = await runCliProcess(["-s", env.server, "send", "superevent", ...files], {
+    home,
+    scope,
+  });
+  assert.equal(sent.code, 0, sent.stderr);
+  const listen = ["-s", env.server, "-c", "resume", "listen", "--earliest", "--count"];
+  const first = await runCliProcess([...listen, "2", "superevent"], { home });
+  const second = await runCliProcess([...listen, "1", "superevent"], { home });
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(second.code, 0, second.stderr);
+  const uids = (stdout: string) =>
+    parseAlerts(stdout).map((a) => (a.payload as { alert_type: string }).alert_type);
+  assert.deepEqual(uids(first.stdout), ["new", "label_added"]);
+  assert.deepEqual(uids(second.stdout), ["log"]);
+});
+
+Deno.test("listen prints a malformed alert with a warning and keeps running", opts, async () => {
+  await using env = await startAlertBroker();
+  const home = await homeFor(env);
+  await using listener = new ListenProcess(
+    ["-s", env.server, "listen", "--count", "2", "superevent"],
+    home,
+  );
+  await listener.waitFor(/ready/, "stderr");
+  for (const [args, stdin] of [[["--text"], "hello, not json"], [[], '{"uid":"S2"}']] as const) {
+    const sent = await runCliProcess(["-s", env.server, "send", ...args, "superevent", "-"], {
+      home,
+      stdin,
+    });
+    assert.equal(sent.code, 0, sent.stderr);
+  }
+  const result = await listener.finished();
+  assert.equal(result.code, 0);
+  assert.equal(
+    result.stdout,
+    "New message from topic gracedb.superevent:\nhello, not json\n" +
+      'New message from topic gracedb.superevent:\n{"uid":"S2"}\n',
+  );
+  assert.match(
+    result.stderr,
+    /WARNING igwn-alert: alert at gracedb.superevent offset 0: Payload is not valid json/,
+  );
+});
+
+Deno.test("topics lists the group's topics with the Python header", opts, async () => {
+  await using env = await startAlertBroker();
+  const home = await homeFor(env);
+  const result = await runCliProcess(["-s", env.server, "-g", "gracedb", "topics"], { home });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(
+    result.stdout,
+    "Topics for group gracedb associated with the current credential:\n" +
+      "burst_cwb\ncbc_gstlal\ncbc_gstlal_allsky\nsuperevent\n",
+  );
+});
+
+Deno.test(
+  "-u selects the auth.toml credential by username and broker host:port",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const home = await homeFor(env);
+    const port = env.broker.port;
+    await Deno.writeTextFile(
+      `${home}/.config/hop/auth.toml`,
+      `[[auth]]\nusername = "alice"\npassword = "wrong-one"\nhostname = "elsewhere:${port}"\n` +
+        `ssl_ca_location = "${home}/.config/hop/ca.pem"\n` +
+        `[[auth]]\nusername = "alice"\npassword = "${USERS.alice.password}"\n` +
+        `hostname = "127.0.0.1:${port}"\nssl_ca_location = "${home}/.config/hop/ca.pem"\n` +
+        `[[auth]]\nusername = "bob"\npassword = "${USERS.bob.password}"\n` +
+        `ssl_ca_location = "${home}/.config/hop/ca.pem"\n`,
+      { mode: 0o600 },
+    );
+    const result = await runCliProcess(["-s", env.server, "-u", "alice", "topics"], { home });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /superevent/);
+    const missing = await runCliProcess(["-s", env.server, "-u", "carol", "topics"], { home });
+    assert.equal(missing.code, 1);
+    assert.match(
+      missing.stderr,
+      /^igwn-alert: No matching credential found for hostname '127\.0\.0\.1:\d+' with username 'carol'/,
+    );
+  },
+);
+
+Deno.test("-n FILE takes the credential from that netrc file", opts, async () => {
+  await using env = await startAlertBroker({ tls: false });
+  const home = await makeHome();
+  const netrc = `${home}/.netrc`;
+  await Deno.writeTextFile(
+    netrc,
+    `machine ${env.server} login alice password ${USERS.alice.password}\n`,
+    { mode: 0o600 },
+  );
+  const result = await runCliProcess(["-s", env.server, "--no-tls", "-n", netrc, "topics"], {
+    home,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /superevent/);
+});
+
+Deno.test("IGWN_ALERT_USER and IGWN_ALERT_PASSWORD are a credential source", opts, async () => {
+  await using env = await startAlertBroker({ tls: false });
+  const home = await makeHome();
+  const result = await runCliProcess(["-s", env.server, "--no-tls", "topics"], {
+    home,
+    env: { IGWN_ALERT_USER: "alice", IGWN_ALERT_PASSWORD: USERS.alice.password },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /superevent/);
+});
+
+Deno.test(
+  "a wrong password ends with one line naming the user, never the password",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const home = await homeFor(env, "alice", "not-the-password-42");
+    for (const args of [["topics"], ["listen", "superevent"]]) {
+      const result = await runCliProcess(["-s", env.server, ...args], { home });
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.match(result.stderr, /^igwn-alert: .*alice/);
+      assert.doesNotMatch(result.stderr, /not-the-password-42/);
+    }
+  },
+);
+
+Deno.test("listen to an unknown topic ends with an error naming it", opts, async () => {
+  await using env = await startAlertBroker();
+  const home = await homeFor(env);
+  const result = await runCliProcess(["-s", env.server, "listen", "nonexistent"], { home });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^igwn-alert: .*gracedb\.nonexistent/);
+  assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+});
+
+Deno.test("an unreachable server ends with an error naming host and port", opts, async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const home = await makeHome();
+  const result = await runCliProcess(
+    ["--no-auth", "-s", `kafka://127.0.0.1:${port}/`, "--timeout", "1", "topics"],
+    { home },
+  );
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, new RegExp(`^igwn-alert: .*127\\.0\\.0\\.1:${port}`));
+});
+
+Deno.test(
+  "--retry-on-fatal survives a broker outage; without it listen exits 1",
+  opts,
+  async () => {
+    await using env = await startAlertBroker({ persist: true });
+    const home = await homeFor(env);
+    const send = async (uid: string) => {
+      const sent = await runCliProcess(["-s", env.server, "send", "superevent", "-"], {
+        home,
+        stdin: `{"uid":"${uid}"}`,
+      });
+      assert.equal(sent.code, 0, sent.stderr);
+    };
+    const retryFlags = ["-r", "-t", "20", "-w", "0.5"];
+    await using retrying = new ListenProcess(
+      ["-s", env.server, "-c", "r", ...retryFlags, "listen", "--count", "2", "superevent"],
+      home,
+    );
+    await using plain = new ListenProcess(
+      ["-s", env.server, "-c", "p", "listen", "superevent"],
+      home,
+    );
+    await retrying.waitFor(/ready/, "stderr");
+    await plain.waitFor(/ready/, "stderr");
+    await send("S1");
+    await retrying.waitFor(/"S1"/, "stdout");
+    await plain.waitFor(/"S1"/, "stdout");
+    const port = env.broker.port;
+    await env.stop();
+    const plainResult = await plain.finished();
+    assert.equal(plainResult.code, 1, plainResult.stderr);
+    assert.match(
+      plainResult.stderr,
+      new RegExp(`^igwn-alert: cannot connect to Kafka at 127\\.0\\.0\\.1:${port}`, "m"),
+    );
+    await retrying.waitFor(/fatal error from kafka: .* on attempt 1; reconnecting/, "stderr");
+    await env.start();
+    await send("S2");
+    const result = await retrying.finished();
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(parseAlerts(result.stdout).map((a) => (a.payload as { uid: string }).uid), [
+      "S1",
+      "S2",
+    ]);
+  },
+);
