@@ -747,7 +747,11 @@ export class Client implements AsyncDisposable {
           ? `Listening to ${topics.length} topics on ${this.broker.url}`
           : `Listening to all ${topics.length} available topics on ${this.broker.url}`,
       );
-      const { openStream } = await import("../hop/stream.ts");
+      const { openStream, randomGroupId } = await import("../hop/stream.ts");
+      // One group for the whole listen() call, so that a reconnection resumes from what this
+      // listener committed instead of starting over at the latest alert in a new group.
+      const auth = await this.credentials();
+      const groupId = this.consumerGroup ?? randomGroupId(auth ? auth[0]?.username : undefined);
       let fatalFailures = 0;
       let transientFailures = 0;
       while (!stopper.signal.aborted) {
@@ -784,7 +788,7 @@ export class Client implements AsyncDisposable {
             consumer = await openStream(url, "r", {
               ...(await this.#streamOptions()),
               logger: streamLogger,
-              groupId: this.consumerGroup,
+              groupId,
               startAt: options.startAt ?? this.#options.startAt ?? "latest",
               autoCommit: false,
               signal: opening.signal,
@@ -812,6 +816,11 @@ export class Client implements AsyncDisposable {
             }
             yield alert;
             await consumer.markDone(metadata);
+            this.#logger.debug(
+              `committed ${metadata.topic} partition ${metadata.partition} offset ${
+                metadata.offset + 1
+              } for group ${groupId}`,
+            );
             if (stopper.signal.aborted || lostConnection) break;
           }
           if (lostConnection) throw lostConnection;

@@ -65,7 +65,8 @@ export function buildProgram(): Command {
  */
 export async function runCli(args: string[]): Promise<number> {
   const program = buildProgram();
-  await addOptionalCommands(program);
+  const versionOnly = args.length === 1 && (args[0] === "-V" || args[0] === "--version");
+  if (!versionOnly) await addOtherCommands(program);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => writeStdout(text),
@@ -85,20 +86,19 @@ export async function runCli(args: string[]): Promise<number> {
   }
 }
 
-/** Commands owned by other parts of the project, added when their modules exist. */
-async function addOptionalCommands(program: Command): Promise<void> {
-  const factories: [string, string][] = [
-    ["./auth_command.ts", "authCommand"],
-    ["./broker_command.ts", "brokerCommand"],
-    ["./playground_command.ts", "playgroundCommand"],
-  ];
-  const modules = await Promise.all(
-    factories.map(([path]) => import(path).catch(() => undefined)),
-  );
-  factories.forEach(([, name], index) => {
-    const factory = modules[index]?.[name];
-    if (typeof factory === "function") program.addCommand(factory());
-  });
+/**
+ * Adds the `auth`, `broker` and `playground` commands. Loaded on demand so that `--version` does
+ * not pay for them; the specifiers are literal so that `deno compile` embeds the modules.
+ */
+async function addOtherCommands(program: Command): Promise<void> {
+  const [auth, broker, playground] = await Promise.all([
+    import("./auth_command.ts"),
+    import("./broker_command.ts"),
+    import("./playground_command.ts"),
+  ]);
+  program.addCommand(auth.authCommand());
+  program.addCommand(broker.brokerCommand());
+  program.addCommand(playground.playgroundCommand());
 }
 
 function reportError(error: unknown): number {

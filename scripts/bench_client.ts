@@ -1,0 +1,343 @@
+/**
+ * Benchmarks of the igwn-alert client and CLI, printed as a Markdown table with kcat's figure
+ * beside ours where kcat does the same job. The broker runs in its own process so that it does
+ * not share an event loop with the client being measured.
+ *
+ * Usage: `deno run -A scripts/bench_client.ts [--quick]` (`--quick`: smaller counts, 5 s idle).
+ *
+ * @module
+ */
+
+import { Client } from "../lib/alert/client.ts";
+import { cliPermissionFlags } from "../lib/cli/permissions.ts";
+
+const QUICK = Deno.args.includes("--quick");
+const ROOT = new URL("../", import.meta.url);
+const CLI = new URL("cli.ts", ROOT).pathname;
+const STARTUP_RUNS = QUICK ? 5 : 15;
+const READY_RUNS = QUICK ? 3 : 7;
+const LATENCY_ALERTS = QUICK ? 200 : 1_000;
+const THROUGHPUT_ALERTS = QUICK ? 5_000 : 20_000;
+const IDLE_SECONDS = QUICK ? 5 : 30;
+const decoder = new TextDecoder();
+
+interface Row {
+  metric: string;
+  ours: string;
+  kcat: string;
+  target: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+
+function cliArgs(args: string[]): string[] {
+  const home = Deno.env.get("HOME");
+  return ["run", "--frozen", ...cliPermissionFlags({ home }), CLI, ...args];
+}
+
+async function hasKcat(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("kcat", { args: ["-V"], stdout: "null", stderr: "null" })
+      .output()).success;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a child's stream line by line, resolving `waitFor` when a line matches. */
+class LineWatcher {
+  #text = "";
+  #waiters: { pattern: RegExp; resolve: () => void }[] = [];
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    (async () => {
+      for await (const chunk of stream) {
+        this.#text += decoder.decode(chunk, { stream: true });
+        this.#waiters = this.#waiters.filter((waiter) => {
+          if (!waiter.pattern.test(this.#text)) return true;
+          waiter.resolve();
+          return false;
+        });
+      }
+    })().catch(() => {});
+  }
+
+  get text(): string {
+    return this.#text;
+  }
+
+  waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    if (pattern.test(this.#text)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no ${pattern} within ${timeoutMs} ms: ${this.#text}`)),
+        timeoutMs,
+      );
+      this.#waiters.push({
+        pattern,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+}
+
+async function startBrokerProcess(): Promise<
+  { url: string; broker: string; stop(): Promise<void> }
+> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--frozen",
+      CLI,
+      "broker",
+      "--port",
+      "0",
+      "--topic",
+      "gracedb.superevent",
+      "--topic",
+      "gracedb.bench_latency",
+      "--topic",
+      "gracedb.bench_throughput",
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const out = new LineWatcher(child.stdout);
+  await out.waitFor(/listening on kafka:\/\/\S+/);
+  const url = /listening on (kafka:\/\/\S+)/.exec(out.text)![1];
+  return {
+    url,
+    broker: url.slice("kafka://".length),
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+async function timeCommand(command: string, args: string[], runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const result = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
+      .output();
+    times.push(performance.now() - start);
+    if (!result.success && command !== "kcat") throw new Error(`${command} ${args} failed`);
+  }
+  return median(times);
+}
+
+async function launchToReady(
+  command: string,
+  args: string[],
+  ready: RegExp,
+): Promise<{ ms: number; pid: number; stop(): Promise<void> }> {
+  const start = performance.now();
+  const child = new Deno.Command(command, { args, stdout: "null", stderr: "piped" }).spawn();
+  const err = new LineWatcher(child.stderr);
+  await err.waitFor(ready);
+  const elapsed = performance.now() - start;
+  return {
+    ms: elapsed,
+    pid: child.pid,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+async function readyTimes(
+  command: string,
+  args: () => string[],
+  ready: RegExp,
+): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < READY_RUNS; i++) {
+    const run = await launchToReady(command, args(), ready);
+    times.push(run.ms);
+    await run.stop();
+  }
+  return median(times);
+}
+
+async function latency(url: string): Promise<number[]> {
+  const server = `${url}/`;
+  await using listener = new Client({ server, noAuth: true, consumerGroup: "bench-latency" });
+  await using publisher = new Client({ server, noAuth: true });
+  const alert = await Deno.readTextFile(
+    new URL("tests/testdata/alerts/superevent_label_added.json", ROOT),
+  );
+  let onAlert: (() => void) | undefined;
+  let isReady!: () => void;
+  const ready = new Promise<void>((resolve) => (isReady = resolve));
+  const listening = listener.listen(() => onAlert?.(), "bench_latency", { onReady: isReady });
+  await ready;
+  await publisher.connect("bench_latency");
+  const samples: number[] = [];
+  for (let i = 0; i < LATENCY_ALERTS; i++) {
+    const received = new Promise<void>((resolve) => (onAlert = resolve));
+    const start = performance.now();
+    await publisher.publishToTopic("bench_latency", alert);
+    await received;
+    samples.push(performance.now() - start);
+  }
+  listener.stop();
+  await listening;
+  return samples;
+}
+
+async function throughput(url: string): Promise<number> {
+  await using client = new Client({ server: `${url}/`, noAuth: true });
+  await client.connect("bench_throughput");
+  const alert = { uid: "S240615dg", alert_type: "log", data: { comment: "x".repeat(100) } };
+  const start = performance.now();
+  for (let i = 0; i < THROUGHPUT_ALERTS; i++) {
+    await client.publishToTopic("bench_throughput", alert);
+  }
+  await client.flushByTopic("bench_throughput");
+  return THROUGHPUT_ALERTS / ((performance.now() - start) / 1000);
+}
+
+async function kcatThroughput(broker: string): Promise<number> {
+  const line = JSON.stringify(
+    JSON.stringify({ uid: "S240615dg", alert_type: "log", data: { comment: "x".repeat(100) } }),
+  );
+  const file = await Deno.makeTempFile();
+  await Deno.writeTextFile(file, `${line}\n`.repeat(THROUGHPUT_ALERTS));
+  const start = performance.now();
+  const result = await new Deno.Command("kcat", {
+    args: ["-P", "-b", broker, "-t", "gracedb.bench_throughput", "-l", file],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  const seconds = (performance.now() - start) / 1000;
+  await Deno.remove(file);
+  if (!result.success) throw new Error("kcat producer failed");
+  return THROUGHPUT_ALERTS / seconds;
+}
+
+async function main(): Promise<void> {
+  const kcat = await hasKcat();
+  const rows: Row[] = [];
+  const none = "—";
+
+  const help = await timeCommand(Deno.execPath(), cliArgs(["--help"]), STARTUP_RUNS);
+  const version = await timeCommand(Deno.execPath(), cliArgs(["--version"]), STARTUP_RUNS);
+  rows.push({
+    metric: "CLI start-up, `--help` (median)",
+    ours: ms(help),
+    kcat: kcat ? ms(await timeCommand("kcat", ["-h"], STARTUP_RUNS)) : none,
+    target: "< 60 ms",
+  });
+  rows.push({
+    metric: "CLI start-up, `--version` (median)",
+    ours: ms(version),
+    kcat: kcat ? ms(await timeCommand("kcat", ["-V"], STARTUP_RUNS)) : none,
+    target: "< 60 ms",
+  });
+
+  const broker = await startBrokerProcess();
+  try {
+    let group = 0;
+    const oursReady = await readyTimes(
+      Deno.execPath(),
+      () =>
+        cliArgs([
+          "--no-auth",
+          "-s",
+          `${broker.url}/`,
+          "-c",
+          `bench-ready-${group++}`,
+          "listen",
+          "superevent",
+        ]),
+      /ready, listening/,
+    );
+    const kcatReady = kcat
+      ? await readyTimes(
+        "kcat",
+        () => ["-C", "-b", broker.broker, "-t", "gracedb.superevent", "-o", "end"],
+        /Reached end of topic/,
+      )
+      : undefined;
+    rows.push({
+      metric: "`listen` launch to ready (median)",
+      ours: ms(oursReady),
+      kcat: kcatReady === undefined ? none : ms(kcatReady),
+      target: "< 200 ms",
+    });
+
+    const samples = await latency(broker.url);
+    for (const [p, target] of [[50, "< 5 ms"], [95, ""], [99, "< 15 ms"]] as const) {
+      rows.push({
+        metric: `publish-to-handler latency p${p} (${LATENCY_ALERTS} alerts, one at a time)`,
+        ours: ms(percentile(samples, p)),
+        kcat: none,
+        target,
+      });
+    }
+
+    const rate = await throughput(broker.url);
+    rows.push({
+      metric: `publish throughput, ${THROUGHPUT_ALERTS} alerts until acknowledged`,
+      ours: `${Math.round(rate).toLocaleString("en-US")} alerts/s`,
+      kcat: kcat
+        ? `${Math.round(await kcatThroughput(broker.broker)).toLocaleString("en-US")} alerts/s`
+        : none,
+      target: ">= 50,000 alerts/s",
+    });
+
+    const ours = await launchToReady(
+      Deno.execPath(),
+      cliArgs(["--no-auth", "-s", `${broker.url}/`, "listen", "superevent"]),
+      /ready, listening/,
+    );
+    const theirs = kcat
+      ? await launchToReady(
+        "kcat",
+        ["-C", "-b", broker.broker, "-t", "gracedb.superevent", "-o", "end"],
+        /Reached end of topic/,
+      )
+      : undefined;
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+    rows.push({
+      metric: `idle \`listen\` memory (RSS) after ${IDLE_SECONDS} s`,
+      ours: `${(await rssMb(ours.pid)).toFixed(1)} MB`,
+      kcat: theirs ? `${(await rssMb(theirs.pid)).toFixed(1)} MB` : none,
+      target: "< 70 MB",
+    });
+    await ours.stop();
+    await theirs?.stop();
+  } finally {
+    await broker.stop();
+  }
+
+  const lines = [
+    "| Client/CLI metric | igwn-alert (Deno) | kcat | target |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((row) => `| ${row.metric} | ${row.ours} | ${row.kcat} | ${row.target} |`),
+  ];
+  console.log(lines.join("\n"));
+}
+
+if (import.meta.main) await main();
