@@ -29,7 +29,7 @@ export function cliCommand(args: string[], run: CliRun & { home: string }): Deno
   const scope = run.scope ?? { home: run.home };
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "--frozen", "--no-prompt", ...cliPermissionFlags(scope), CLI_PATH, ...args],
-    env: { HOME: run.home, DENO_DIR: DENO_DIR, NO_COLOR: "1", ...run.env },
+    env: { HOME: run.home, DENO_DIR: DENO_DIR, ...run.env },
     clearEnv: true,
     stdin: run.stdin === undefined ? "null" : "piped",
     stdout: "piped",

@@ -15,7 +15,8 @@
 
 /**
  * Environment variables the CLI and its libraries read: hop's configuration lookup, netrc,
- * GraceDB's credential variables, and the few that the Kafka client library consults.
+ * GraceDB's credential variables, and the few that the command-line parser (colour) and the Kafka
+ * client library consult.
  */
 export const CLI_ENV_VARIABLES: readonly string[] = Object.freeze([
   "HOME",
@@ -24,6 +25,10 @@ export const CLI_ENV_VARIABLES: readonly string[] = Object.freeze([
   "NETRC",
   "IGWN_ALERT_USER",
   "IGWN_ALERT_PASSWORD",
+  "NO_COLOR",
+  "FORCE_COLOR",
+  "CLICOLOR_FORCE",
+  "VERBOSE",
   "NODE_ENV",
   "KAFKAJS_LOG_LEVEL",
   "KAFKAJS_NO_PARTITIONER_WARNING",

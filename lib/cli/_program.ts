@@ -1,0 +1,71 @@
+// The commander program. Kept out of main.ts so that `igwn-alert --version` answers without
+// loading commander (whose Node built-ins cost tens of milliseconds at start-up).
+
+import { Command, CommanderError } from "commander";
+import { addConnectionOptions } from "./_connection_options.ts";
+import { writeStderr, writeStdout } from "./_output.ts";
+import { deprecatedCommands } from "./deprecated_commands.ts";
+import { listenCommand } from "./listen_command.ts";
+import { sendCommand } from "./send_command.ts";
+import { topicsCommand } from "./topics_command.ts";
+
+const OTHER_COMMANDS = new Set(["auth", "broker", "playground"]);
+const HELP_WORDS = new Set(["help", "-h", "--help"]);
+const OWN_COMMANDS = new Set(["listen", "topics", "send", "subscriptions", "unsubscribe"]);
+
+function routeOutput(command: Command): Command {
+  return command.exitOverride().configureOutput({
+    writeOut: (text) => writeStdout(text),
+    writeErr: (text) => writeStderr(text),
+    outputError: (text, write) => write(text.replace(/^error: /, "igwn-alert: ")),
+  });
+}
+
+/** The program with the igwn-alert subcommands (without `auth`, `broker`, `playground`). */
+export function buildProgram(version: string): Command {
+  const program = routeOutput(
+    new Command("igwn-alert")
+      .description("Listen to and publish IGWN (GraceDB) alerts on a Hopskotch Kafka broker.")
+      .version(`igwn-alert client ${version}`, "-V, --version", "print the version and exit")
+      .enablePositionalOptions()
+      .showSuggestionAfterError(),
+  );
+  addConnectionOptions(program, true);
+  program.addCommand(listenCommand());
+  program.addCommand(topicsCommand());
+  for (const command of deprecatedCommands()) program.addCommand(command);
+  program.addCommand(sendCommand());
+  return program;
+}
+
+/**
+ * Adds the `auth`, `broker` and `playground` commands when `args` may need them (they are named,
+ * or help is asked for), so that `listen` does not load the broker. The specifiers are literal
+ * so that `deno compile` embeds the modules.
+ */
+export async function addOtherCommands(program: Command, args: readonly string[]): Promise<void> {
+  const named = args.some((arg) => OTHER_COMMANDS.has(arg));
+  const programHelp = args.length === 0 ||
+    (args.some((arg) => HELP_WORDS.has(arg)) && !args.some((arg) => OWN_COMMANDS.has(arg)));
+  if (!named && !programHelp) return;
+  const [auth, broker, playground] = await Promise.all([
+    import("./auth_command.ts"),
+    import("./broker_command.ts"),
+    import("./playground_command.ts"),
+  ]);
+  program.addCommand(auth.authCommand());
+  program.addCommand(broker.brokerCommand());
+  program.addCommand(playground.playgroundCommand());
+}
+
+export function prepareSubcommands(program: Command): void {
+  for (const command of program.commands) routeOutput(command);
+}
+
+/** Exit code for a commander parse outcome: 0 for help/version, 2 for usage errors. */
+export function commanderExitCode(error: unknown): number | undefined {
+  if (!(error instanceof CommanderError)) return undefined;
+  return ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code)
+    ? 0
+    : 2;
+}
