@@ -24,7 +24,7 @@ export const USERS = {
   bob: { username: "bob", password: "bob-secret-pw" },
 };
 
-export const TOPICS = [
+export const TOPICS: (string | { name: string; partitions: number })[] = [
   "gracedb.superevent",
   "gracedb.cbc_gstlal",
   "gracedb.cbc_gstlal_allsky",
@@ -32,6 +32,7 @@ export const TOPICS = [
   "gracedb-test.superevent",
   "gracedb-playground.mdc_superevent",
   "gracedbx.superevent",
+  { name: "gracedb.cbc_pycbc", partitions: 2 },
 ];
 
 export interface AlertBroker extends AsyncDisposable {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   type AlertBroker,
+  brokerSupportsAcls,
   readSample,
   SAMPLE_ALERTS,
   startAlertBroker,
@@ -10,6 +11,7 @@ import { cliCommand, makeHome, runCliProcess } from "./_cli_process.ts";
 import type { PermissionScope } from "../lib/cli/permissions.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
+const ACLS = await brokerSupportsAcls();
 const ALERTS = new URL("./testdata/alerts/", import.meta.url).pathname;
 
 /** A HOME whose hop auth.toml holds `user`'s credential and the broker's CA. */
@@ -214,8 +216,26 @@ Deno.test("topics lists the group's topics with the Python header", opts, async 
   assert.equal(
     result.stdout,
     "Topics for group gracedb associated with the current credential:\n" +
-      "burst_cwb\ncbc_gstlal\ncbc_gstlal_allsky\nsuperevent\n",
+      "burst_cwb\ncbc_gstlal\ncbc_gstlal_allsky\ncbc_pycbc\nsuperevent\n",
   );
+});
+
+Deno.test({
+  name: "topics shows only the topics the broker's ACLs let the user read",
+  ...opts,
+  ignore: !ACLS,
+}, async () => {
+  await using env = await startAlertBroker({ acls: true });
+  const home = await homeFor(env, "bob");
+  const result = await runCliProcess(["-s", env.server, "topics"], { home });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(
+    result.stdout,
+    "Topics for group gracedb associated with the current credential:\nsuperevent\n",
+  );
+  const denied = await runCliProcess(["-s", env.server, "listen", "cbc_gstlal"], { home });
+  assert.equal(denied.code, 1);
+  assert.match(denied.stderr, /^igwn-alert: .*gracedb\.cbc_gstlal/);
 });
 
 Deno.test(

@@ -244,6 +244,7 @@ Deno.test({
     "burst_cwb",
     "cbc_gstlal",
     "cbc_gstlal_allsky",
+    "cbc_pycbc",
     "superevent",
   ]);
   assert.deepEqual(await alice.getTopics("gracedb-test"), ["superevent"]);
@@ -317,3 +318,81 @@ Deno.test("aborting the listen signal ends the iterator", opts, async () => {
   await done;
   assert.deepEqual(seen, []);
 });
+
+Deno.test(
+  "listeners sharing a consumer group split the partitions between them",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const assignments = [[], []] as string[][];
+    const received = [[], []] as string[][];
+    const listeners = [0, 1].map((i) => {
+      const logger: Logger = {
+        debug: (m) => {
+          const assigned = /^group split assigned (.*)$/.exec(m);
+          if (assigned) assignments[i].push(assigned[1]);
+        },
+        info: () => {},
+        warn: () => {},
+        error: () => {},
+      };
+      return new Client({
+        server: env.server,
+        auth: env.auth("alice"),
+        consumerGroup: "split",
+        logger,
+      });
+    });
+    const runs = listeners.map((client, i) =>
+      client.listen((_topic, payload) => {
+        received[i].push(payload.uid);
+      }, "cbc_pycbc")
+    );
+    // Each member ends up with one of the two partitions once the group has rebalanced.
+    await waitFor(
+      () =>
+        assignments.every((list) => /^gracedb\.cbc_pycbc\[\d\]$/.test(list.at(-1) ?? "")) &&
+        assignments[0].at(-1) !== assignments[1].at(-1),
+      "the group to split the two partitions",
+      30_000,
+    );
+    await using publisher = new Client({ server: env.server, auth: env.auth("alice") });
+    await publisher.connect("cbc_pycbc");
+    const sent = Array.from({ length: 40 }, (_, i) => `G${i}`);
+    for (const uid of sent) await publisher.publishToTopic("cbc_pycbc", { uid });
+    await publisher.flushByTopic("cbc_pycbc");
+    await waitFor(() => received[0].length + received[1].length >= sent.length, "all alerts");
+    for (const client of listeners) client.stop();
+    await Promise.all(runs);
+    assert.deepEqual([...received[0], ...received[1]].sort(), [...sent].sort());
+    assert.ok(received[0].length > 0 && received[1].length > 0, JSON.stringify(received));
+  },
+);
+
+Deno.test(
+  "listenRetries counts reconnections: N allowed, the next fatal error ends listen",
+  opts,
+  async () => {
+    await using env = await startAlertBroker({ persist: true });
+    const logger = recordingLogger();
+    const client = new Client({
+      server: env.server,
+      auth: env.auth("alice"),
+      retryOnFatal: true,
+      listenRetries: 1,
+      logger,
+    });
+    let ready = false;
+    const listening = client.listen(() => {}, "superevent", { onReady: () => (ready = true) });
+    await waitFor(() => ready, "the listener to be ready");
+    await env.stop();
+    const error = await listening.then(() => undefined, (e) => e);
+    assert.ok(error instanceof ConnectionError, String(error));
+    const warnings = logger.lines.filter((line) => line.includes("fatal error from kafka"));
+    assert.equal(warnings.length, 1, logger.lines.join("\n"));
+    assert.match(warnings[0], /on attempt 1; reconnecting$/);
+    assert.ok(
+      logger.lines.some((line) => /^ERROR giving up after 1 reconnection attempts: /.test(line)),
+    );
+  },
+);
