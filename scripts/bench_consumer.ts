@@ -1,6 +1,7 @@
 /**
  * Stream throughput against our broker: reading a backlog of JSON alerts through `Consumer`
- * compared with `kcat -C -e` in the same run, and `Producer` writes + flush.
+ * compared with `kcat -C -e` in the same run, and `Producer` writes + flush (alert objects, then
+ * GraceDB-style JSON strings of the alert text).
  *
  * Usage: deno run -A scripts/bench_consumer.ts [--messages 100000] [--size 1024] [--writes 20000]
  *        [--pings 200]
@@ -88,6 +89,15 @@ try {
   }
   const writeMs = performance.now() - started;
 
+  // The same as GraceDB publishes: the value is the JSON string literal of the alert's text.
+  started = performance.now();
+  {
+    await using producer = await openStream(`${broker.url}/bench.writes`, "w", { auth: false });
+    for (let i = 0; i < writeCount; i++) await producer.write(JSON.stringify(alert(i)));
+    await producer.flush();
+  }
+  const writeTextMs = performance.now() - started;
+
   // Backlog for the readers.
   started = performance.now();
   {
@@ -162,6 +172,11 @@ try {
     `| Producer write + flush | ${writeCount} | ${writeMs.toFixed(0)} | ${
       rate(writeCount, writeMs)
     } |`,
+  );
+  console.log(
+    `| Producer write + flush, GraceDB-style JSON strings | ${writeCount} | ${
+      writeTextMs.toFixed(0)
+    } | ${rate(writeCount, writeTextMs)} |`,
   );
   console.log(
     `| write() to reader latency, ${latencyRounds} messages one at a time | ${latencyRounds} | median ${
