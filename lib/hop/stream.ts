@@ -193,7 +193,8 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   #isReady = false;
 
   // Fetched records not yet handed out, oldest first.
-  #chunks: FetchedRecord[][] = [];
+  // Each chunk is one fetched batch of one partition, with that partition's map key.
+  #chunks: { key: string; records: FetchedRecord[] }[] = [];
   #chunkIndex = 0;
   #buffered = 0;
   #dataWaiter?: () => void;
@@ -210,6 +211,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   #commitInFlight?: Promise<void>;
   #commitTimer?: ReturnType<typeof setTimeout>;
   #heldForCommit?: FetchedRecord;
+  #heldKey = "";
+  // Partitions not yet read to their end-of-stream target; -1 until counted.
+  #eosUnreached = -1;
   // Manual commits: the last delivered, not yet marked offset and skipped test messages after it.
   #outstanding = new Map<string, number>();
   #skippedThrough = new Map<string, number>();
@@ -326,6 +330,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       if (!positions.has(key)) this.#eosTargets.delete(key);
     }
     this.#positions = positions;
+    this.#eosUnreached = -1;
     this.#queuedNext = new Map(positions);
     this.#chunks = [];
     this.#chunkIndex = 0;
@@ -355,7 +360,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     }
     if (!records.length) return;
     this.#queuedNext.set(key, records[records.length - 1].offset + 1);
-    this.#chunks.push(records);
+    this.#chunks.push({ key, records });
     this.#buffered += records.length;
     this.#wake();
     while (this.#buffered > BUFFER_HIGH_WATER && !this.#stopped && control.isActive()) {
@@ -403,18 +408,28 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
 
   #endOfStreamReached(): boolean {
     if (!this.#setup.untilEos || !this.#isReady || this.#assigning) return false;
-    for (const [key, target] of this.#eosTargets) {
-      if ((this.#positions.get(key) ?? 0) < target) return false;
+    // Counted once per assignment, then kept up to date by #take, instead of a walk over every
+    // partition per message.
+    if (this.#eosUnreached < 0) {
+      this.#eosUnreached = 0;
+      for (const [key, target] of this.#eosTargets) {
+        if ((this.#positions.get(key) ?? 0) < target) this.#eosUnreached++;
+      }
     }
-    return true;
+    return this.#eosUnreached === 0;
   }
 
-  #queueCommit(topic: string, partition: number, offset: number, now = false): void {
-    const key = partitionKey(topic, partition);
+  #queueCommit(
+    topic: string,
+    partition: number,
+    offset: number,
+    now = false,
+    key = partitionKey(topic, partition),
+  ): void {
     const pending = this.#pendingCommits.get(key);
-    if (!pending || pending.offset < offset) {
-      this.#pendingCommits.set(key, { topic, partition, offset });
-    }
+    // Updated in place: a commit request copies the positions when it is made.
+    if (!pending) this.#pendingCommits.set(key, { topic, partition, offset });
+    else if (pending.offset < offset) pending.offset = offset;
     if (now) return;
     this.#commitTimer ??= setTimeout(() => {
       this.#commitTimer = undefined;
@@ -467,7 +482,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     if (this.#heldForCommit) {
       const held = this.#heldForCommit;
       this.#heldForCommit = undefined;
-      this.#queueCommit(held.topic, held.partition, held.offset + 1);
+      this.#queueCommit(held.topic, held.partition, held.offset + 1, false, this.#heldKey);
     }
     while (true) {
       if (this.#error) throw this.#error;
@@ -475,19 +490,25 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       if (this.#setup.untilEos && this.#endOfStreamReached()) return undefined;
       const chunk = this.#chunks[0];
       if (chunk === undefined) return WAIT;
-      const record = chunk[this.#chunkIndex++];
-      if (this.#chunkIndex >= chunk.length) {
+      const { key, records } = chunk;
+      const record = records[this.#chunkIndex++];
+      if (this.#chunkIndex >= records.length) {
         this.#chunks.shift();
         this.#chunkIndex = 0;
       }
       if (--this.#buffered === BUFFER_LOW_WATER) this.#releaseSpace();
-      const key = partitionKey(record.topic, record.partition);
       const position = this.#positions.get(key);
       if (position === undefined || record.offset < position) continue;
       this.#positions.set(key, record.offset + 1);
+      if (this.#eosUnreached > 0) {
+        const target = this.#eosTargets.get(key);
+        if (target !== undefined && position < target && record.offset + 1 >= target) {
+          this.#eosUnreached--;
+        }
+      }
       if (ignoreTest && record.headers.length && isTestMessage(record.headers)) {
         if (autoCommit || !this.#outstanding.has(key)) {
-          this.#queueCommit(record.topic, record.partition, record.offset + 1);
+          this.#queueCommit(record.topic, record.partition, record.offset + 1, false, key);
         } else {
           this.#skippedThrough.set(key, record.offset);
         }
@@ -495,6 +516,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       }
       if (autoCommit) {
         this.#heldForCommit = record;
+        this.#heldKey = key;
       } else {
         this.#outstanding.set(key, record.offset);
         this.#skippedThrough.delete(key);
