@@ -450,6 +450,51 @@ Deno.test({
 });
 
 Deno.test({
+  name: "one Produce request carries batches for several topics and partitions, read back intact",
+  ...kafkaTest,
+  fn: () =>
+    withBroker(
+      { topics: [{ name: "left", partitions: 2 }, { name: "right", partitions: 3 }] },
+      async (broker) => {
+        {
+          await using producer = await openStream(`${broker.url}/left,right`, "w", {
+            auth: false,
+          });
+          // Queued in one burst, so they share requests.
+          await Promise.all(
+            Array.from({ length: 200 }, (_, i) =>
+              producer.write({ i }, {
+                topic: i % 2 ? "right" : "left",
+                key: `k${i % 7}`,
+                headers: [["n", String(i)]],
+              })),
+          );
+          await producer.flush();
+        }
+        for (const [topic, parity] of [["left", 0], ["right", 1]] as const) {
+          await using consumer = await openStream(`${broker.url}/${topic}`, "r", {
+            auth: false,
+            startAt: "earliest",
+            untilEos: true,
+          });
+          const seen: number[] = [];
+          for await (const { message, metadata } of consumer.read({ metadata: true })) {
+            const i = field(message, "i") as number;
+            assert.equal(i % 2, parity);
+            assert.equal(text.decode(headerValue(metadata.headers, "n")), String(i));
+            assert.equal(text.decode(metadata.key!), `k${i % 7}`);
+            seen.push(i);
+          }
+          assert.deepEqual(
+            seen.sort((a, b) => a - b),
+            Array.from({ length: 100 }, (_, k) => 2 * k + parity),
+          );
+        }
+      },
+    ),
+});
+
+Deno.test({
   name: "Producer.write() without a topic in URL or options names the problem",
   ...kafkaTest,
   fn: () =>
