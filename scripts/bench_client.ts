@@ -9,7 +9,7 @@
  */
 
 import { Client } from "../lib/alert/client.ts";
-import { cliPermissionFlags } from "../lib/cli/permissions.ts";
+import { cliRuntimeFlags } from "../lib/cli/permissions.ts";
 
 const QUICK = Deno.args.includes("--quick");
 const ROOT = new URL("../", import.meta.url);
@@ -42,7 +42,7 @@ const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 
 function cliArgs(args: string[]): string[] {
   const home = Deno.env.get("HOME");
-  return ["run", "--frozen", ...cliPermissionFlags({ home }), CLI, ...args];
+  return ["run", "--frozen", ...cliRuntimeFlags({ home }), CLI, ...args];
 }
 
 async function hasKcat(): Promise<boolean> {

@@ -16,7 +16,7 @@
  */
 
 import { resolve } from "node:path";
-import { cliPermissionFlags, permissionScopeFromEnv } from "../lib/cli/permissions.ts";
+import { cliRuntimeFlags, permissionScopeFromEnv } from "../lib/cli/permissions.ts";
 
 const USAGE = "usage: deno task compile [--output FILE] [--read PATH]... [--write DIR]... " +
   "[--home DIR]";
@@ -70,7 +70,7 @@ async function main(): Promise<number> {
     "compile",
     "--frozen",
     "--no-check",
-    ...cliPermissionFlags(scope),
+    ...cliRuntimeFlags(scope),
     "--output",
     resolve(options.output),
     new URL("cli.ts", root).pathname,

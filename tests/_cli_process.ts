@@ -1,6 +1,6 @@
 // Runs the CLI as a separate process with exactly the permissions the compiled binary gets.
 
-import { cliPermissionFlags, type PermissionScope } from "../lib/cli/permissions.ts";
+import { cliRuntimeFlags, type PermissionScope } from "../lib/cli/permissions.ts";
 
 export interface CliResult {
   code: number;
@@ -28,7 +28,7 @@ export async function makeHome(): Promise<string> {
 export function cliCommand(args: string[], run: CliRun & { home: string }): Deno.Command {
   const scope = run.scope ?? { home: run.home };
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--frozen", "--no-prompt", ...cliPermissionFlags(scope), CLI_PATH, ...args],
+    args: ["run", "--frozen", "--no-prompt", ...cliRuntimeFlags(scope), CLI_PATH, ...args],
     env: { HOME: run.home, DENO_DIR: DENO_DIR, ...run.env },
     clearEnv: true,
     stdin: run.stdin === undefined ? "null" : "piped",

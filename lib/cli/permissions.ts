@@ -124,3 +124,26 @@ export function cliPermissionFlags(scope: PermissionScope): string[] {
 function isPath(path: string | undefined): path is string {
   return typeof path === "string" && path.length > 0;
 }
+
+/**
+ * V8 settings for the CLI: a 1 MB young generation keeps an idle listener's memory about 10 MB
+ * lower, at the cost of more frequent (cheap) minor collections.
+ */
+export const CLI_V8_FLAGS: readonly string[] = Object.freeze(["--max-semi-space-size=1"]);
+
+/**
+ * Everything `deno compile` bakes into the binary and the tests pass to `deno run`: the
+ * permission flags of {@link cliPermissionFlags} and the V8 flags.
+ *
+ * @param scope which files to allow.
+ * @returns flags for `deno run` / `deno compile`.
+ *
+ * @example
+ * ```ts
+ * import { cliRuntimeFlags } from "./permissions.ts";
+ * console.assert(cliRuntimeFlags({ home: "/home/alice" }).includes("--allow-net"));
+ * ```
+ */
+export function cliRuntimeFlags(scope: PermissionScope): string[] {
+  return [...cliPermissionFlags(scope), `--v8-flags=${CLI_V8_FLAGS.join(",")}`];
+}
