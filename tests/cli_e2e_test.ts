@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   type AlertBroker,
   brokerSupportsAcls,
+  makeCertificate,
   readSample,
   SAMPLE_ALERTS,
   startAlertBroker,
@@ -379,3 +380,32 @@ Deno.test(
     ]);
   },
 );
+
+Deno.test(
+  "listen in a group without visible topics ends with an error naming the group",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const home = await homeFor(env);
+    const result = await runCliProcess(["-s", env.server, "-g", "nosuchgroup", "listen"], { home });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^igwn-alert: no topics of group 'nosuchgroup' are visible to the credential on 127\.0\.0\.1:\d+\n$/,
+    );
+  },
+);
+
+Deno.test("a certificate the CA file does not vouch for ends with a TLS error", opts, async () => {
+  await using env = await startAlertBroker();
+  const home = await homeFor(env);
+  const other = await Deno.makeTempDir({ dir: home });
+  const { certFile } = await makeCertificate(other);
+  const result = await runCliProcess(
+    ["-s", env.server, "--ca-file", certFile, "--timeout", "3", "topics"],
+    { home, scope: { home, readPaths: [other] } },
+  );
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  assert.match(result.stderr, new RegExp(`^igwn-alert: .*127\\.0\\.0\\.1:${env.broker.port}`));
+});

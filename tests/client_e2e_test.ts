@@ -396,3 +396,84 @@ Deno.test(
     );
   },
 );
+
+Deno.test(
+  "alerts go out as GraceDB does: a JSON string literal of the alert text, hop headers",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const { text } = await readSample("superevent_new.json");
+    await using client = new Client({ server: env.server, auth: env.auth("alice") });
+    await client.publish("superevent", text);
+    const { openStream } = await import("../lib/hop/stream.ts");
+    await using consumer = await openStream(`${env.server}gracedb.superevent`, "r", {
+      auth: env.auth("alice"),
+      startAt: "earliest",
+    });
+    for await (const { value, metadata } of consumer.readRaw()) {
+      const wire = new TextDecoder().decode(value!);
+      assert.equal(wire[0], '"');
+      assert.equal(JSON.parse(wire), text);
+      assert.deepEqual(metadata.headers.map(([key]) => key), ["_id", "_sender", "_format"]);
+      assert.equal(metadata.headers[0][1].length, 16);
+      break;
+    }
+  },
+);
+
+Deno.test("listen() without topics listens to every topic of the group", opts, async () => {
+  await using env = await startAlertBroker();
+  await using client = new Client({ server: env.server, auth: env.auth("alice") });
+  const seen: string[] = [];
+  let ready!: () => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const listening = client.listen(
+    (topic) => {
+      seen.push(topic);
+      if (seen.length === 2) client.stop();
+    },
+    undefined,
+    { onReady: () => ready() },
+  );
+  await isReady;
+  await client.publish("burst_cwb", { uid: "G1" });
+  await client.publish("cbc_pycbc", { uid: "G2" });
+  await listening;
+  assert.deepEqual(seen.sort(), ["burst_cwb", "cbc_pycbc"]);
+});
+
+Deno.test(
+  "listen(callback, topics, { raw: true }) hands over the Python client's value",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const { text } = await readSample("superevent_log.json");
+    await using client = new Client({
+      server: env.server,
+      auth: env.auth("alice"),
+      startAt: "earliest",
+    });
+    await client.publish("superevent", text);
+    let got: unknown;
+    await client.listen(
+      (_topic, payload) => {
+        got = payload;
+        client.stop();
+      },
+      "superevent",
+      { raw: true },
+    );
+    assert.equal(got, text);
+  },
+);
+
+Deno.test("aborting the constructor's signal stops a running listener", opts, async () => {
+  await using env = await startAlertBroker();
+  const controller = new AbortController();
+  const client = new Client({
+    server: env.server,
+    auth: env.auth("alice"),
+    signal: controller.signal,
+  });
+  await client.listen(() => {}, "superevent", { onReady: () => controller.abort() });
+});
