@@ -162,19 +162,3 @@ export async function waitFor(predicate: () => boolean, what: string, ms = 20_00
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-
-/** Whether this build of the broker enforces ACLs (they are optional in early builds). */
-export async function brokerSupportsAcls(): Promise<boolean> {
-  try {
-    const broker = await startBroker({
-      port: 0,
-      users: [USERS.alice],
-      acls: ["alice:all:x*"],
-      logger: () => {},
-    });
-    await broker.close();
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import {
   type AlertBroker,
-  brokerSupportsAcls,
   makeCertificate,
   readSample,
   SAMPLE_ALERTS,
@@ -12,7 +11,6 @@ import { cliCommand, makeHome, runCliProcess } from "./_cli_process.ts";
 import type { PermissionScope } from "../lib/cli/permissions.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const ACLS = await brokerSupportsAcls();
 const ALERTS = new URL("./testdata/alerts/", import.meta.url).pathname;
 
 /** A HOME whose hop auth.toml holds `user`'s credential and the broker's CA. */
@@ -221,11 +219,7 @@ Deno.test("topics lists the group's topics with the Python header", opts, async 
   );
 });
 
-Deno.test({
-  name: "topics shows only the topics the broker's ACLs let the user read",
-  ...opts,
-  ignore: !ACLS,
-}, async () => {
+Deno.test("topics shows only the topics the broker's ACLs let the user read", opts, async () => {
   await using env = await startAlertBroker({ acls: true });
   const home = await homeFor(env, "bob");
   const result = await runCliProcess(["-s", env.server, "topics"], { home });
@@ -409,3 +403,34 @@ Deno.test("a certificate the CA file does not vouch for ends with a TLS error", 
   assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
   assert.match(result.stderr, new RegExp(`^igwn-alert: .*127\\.0\\.0\\.1:${env.broker.port}`));
 });
+
+Deno.test("listen ends cleanly with exit 0 on SIGINT and SIGTERM", opts, async () => {
+  await using env = await startAlertBroker();
+  const home = await homeFor(env);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    await using listener = new ListenProcess(["-s", env.server, "listen", "superevent"], home);
+    await listener.waitFor(/ready/, "stderr");
+    listener.kill(signal);
+    const result = await listener.finished();
+    assert.equal(result.code, 0, `${signal}: ${result.stderr}`);
+    assert.equal(result.stdout, "");
+  }
+});
+
+Deno.test(
+  "send to a topic the credential may not write ends with an error naming user and topic",
+  opts,
+  async () => {
+    await using env = await startAlertBroker({ acls: true });
+    const home = await homeFor(env, "bob");
+    const result = await runCliProcess(["-s", env.server, "send", "superevent", "-"], {
+      home,
+      stdin: "{}",
+    });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /\nigwn-alert: .*'bob' is not authorized for topic 'gracedb\.superevent'/,
+    );
+  },
+);

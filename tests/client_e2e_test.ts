@@ -2,16 +2,9 @@ import assert from "node:assert/strict";
 import { type Alert, Client } from "../lib/alert/client.ts";
 import { AuthenticationError, ConnectionError } from "../lib/hop/errors.ts";
 import type { Logger } from "../lib/hop/log.ts";
-import {
-  brokerSupportsAcls,
-  readSample,
-  SAMPLE_ALERTS,
-  startAlertBroker,
-  waitFor,
-} from "./_alert_broker.ts";
+import { readSample, SAMPLE_ALERTS, startAlertBroker, waitFor } from "./_alert_broker.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const ACLS = await brokerSupportsAcls();
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -233,11 +226,7 @@ Deno.test(
   },
 );
 
-Deno.test({
-  name: "getTopics() lists only the group's topics the credential may read",
-  ...opts,
-  ignore: !ACLS,
-}, async () => {
+Deno.test("getTopics() lists only the group's topics the credential may read", opts, async () => {
   await using env = await startAlertBroker({ acls: true });
   const alice = new Client({ server: env.server, auth: env.auth("alice") });
   assert.deepEqual(await alice.getTopics(), [
