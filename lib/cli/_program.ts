@@ -1,7 +1,7 @@
 // The commander program. Kept out of main.ts so that `igwn-alert --version` answers without
 // loading commander (whose Node built-ins cost tens of milliseconds at start-up).
 
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { addConnectionOptions } from "./_connection_options.ts";
 import { writeStderr, writeStdout } from "./_output.ts";
 import { deprecatedCommands } from "./deprecated_commands.ts";
@@ -39,15 +39,18 @@ export function buildProgram(version: string): Command {
 }
 
 /**
- * Adds the `auth`, `broker` and `playground` commands when `args` may need them (they are named,
- * or help is asked for), so that `listen` does not load the broker. The specifiers are literal
- * so that `deno compile` embeds the modules.
+ * What the program help shows for the `auth`, `broker` and `playground` commands. Program help
+ * uses these stand-ins instead of loading the modules (the broker alone costs ~10 ms of start-up);
+ * `tests/cli_help_test.ts` checks that the help text is the same as with the real commands.
  */
-export async function addOtherCommands(program: Command, args: readonly string[]): Promise<void> {
-  const named = args.some((arg) => OTHER_COMMANDS.has(arg));
-  const programHelp = args.length === 0 ||
-    (args.some((arg) => HELP_WORDS.has(arg)) && !args.some((arg) => OWN_COMMANDS.has(arg)));
-  if (!named && !programHelp) return;
+export const OTHER_COMMAND_SUMMARIES: Readonly<Record<string, string>> = Object.freeze({
+  auth: "authentication configuration utilities",
+  broker: "Run a local single-node Kafka-protocol broker (for tests and offline playgrounds).",
+  playground: "run an offline GraceDB: a local broker fed with simulated alerts",
+});
+
+/** Adds the real `auth`, `broker` and `playground` commands (literal specifiers for compile). */
+export async function addOtherCommands(program: Command): Promise<void> {
   const [auth, broker, playground] = await Promise.all([
     import("./auth_command.ts"),
     import("./broker_command.ts"),
@@ -58,6 +61,28 @@ export async function addOtherCommands(program: Command, args: readonly string[]
   program.addCommand(playground.playgroundCommand());
 }
 
+/** Adds stand-ins that only describe the `auth`, `broker` and `playground` commands. */
+export function addOtherCommandStandIns(program: Command): void {
+  for (const [name, summary] of Object.entries(OTHER_COMMAND_SUMMARIES)) {
+    // The hidden option makes commander show `[options]` as it does for the real commands.
+    program.addCommand(
+      new Command(name).summary(summary).addOption(new Option("--x").hideHelp()),
+    );
+  }
+}
+
+/**
+ * Adds what `args` needs: the real commands when one of them is named, stand-ins for program
+ * help, nothing otherwise (so that `listen` does not load the broker).
+ */
+export async function addCommandsFor(program: Command, args: readonly string[]): Promise<void> {
+  if (args.some((arg) => OTHER_COMMANDS.has(arg))) return await addOtherCommands(program);
+  const programHelp = args.length === 0 ||
+    (args.some((arg) => HELP_WORDS.has(arg)) && !args.some((arg) => OWN_COMMANDS.has(arg)));
+  if (programHelp) addOtherCommandStandIns(program);
+}
+
+/** Routes every subcommand's output and exits through runCli. */
 export function prepareSubcommands(program: Command): void {
   for (const command of program.commands) routeOutput(command);
 }

@@ -31,11 +31,11 @@ export async function runCli(args: string[]): Promise<number> {
     writeStdout(`igwn-alert client ${VERSION}\n`);
     return 0;
   }
-  const { addOtherCommands, buildProgram, commanderExitCode, prepareSubcommands } = await import(
+  const { addCommandsFor, buildProgram, commanderExitCode, prepareSubcommands } = await import(
     "./_program.ts"
   );
   const program = buildProgram(VERSION);
-  await addOtherCommands(program, args);
+  await addCommandsFor(program, args);
   prepareSubcommands(program);
   if (args.length === 0) {
     program.outputHelp({ error: true });
