@@ -7,5 +7,5 @@ Deno.test("program help with command stand-ins is identical to help with the rea
   const standIns = buildProgram("1.0.0");
   addOtherCommandStandIns(standIns);
   assert.equal(standIns.helpInformation(), real.helpInformation());
-  assert.match(real.helpInformation(), /\n  broker \[options\] /);
+  assert.match(real.helpInformation(), /\n {2}broker \[options\] /);
 });
