@@ -466,3 +466,35 @@ Deno.test("aborting the constructor's signal stops a running listener", opts, as
   });
   await client.listen(() => {}, "superevent", { onReady: () => controller.abort() });
 });
+
+Deno.test(
+  "stop() during a failing handler's retries ends listen and leaves the alert uncommitted",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const make = () =>
+      new Client({
+        server: env.server,
+        auth: env.auth("alice"),
+        consumerGroup: "stuck",
+        startAt: "earliest",
+        handlerRetries: Infinity,
+        retryWaitMs: 10,
+      });
+    await using first = make();
+    await first.publish("superevent", { uid: "S1" });
+    let calls = 0;
+    await first.listen(() => {
+      if (++calls === 3) first.stop();
+      throw new Error("still failing");
+    }, "superevent");
+    assert.equal(calls, 3);
+    await using second = make();
+    let again: string | undefined;
+    await second.listen((_topic, payload) => {
+      again = payload.uid;
+      second.stop();
+    }, "superevent");
+    assert.equal(again, "S1");
+  },
+);

@@ -688,18 +688,27 @@ export class Client implements AsyncDisposable {
     topics: string | readonly string[] | undefined,
     options: ListenOptions,
   ): Promise<void> {
-    for await (const alert of this.#alerts(topics, options)) {
-      await this.#handle(callback, alert, options.raw ?? false);
+    const stopper = new AbortController();
+    for await (const alert of this.#alerts(topics, options, stopper)) {
+      // A stop during the handler's retries leaves the alert uncommitted: leaving the loop
+      // ends the stream without committing it.
+      if (!await this.#handle(callback, alert, options.raw ?? false, stopper.signal)) break;
     }
   }
 
-  async #handle(callback: AlertHandler, alert: Alert, raw: boolean): Promise<void> {
+  /** Runs the handler with retries; false when stopped before it succeeded or was skipped. */
+  async #handle(
+    callback: AlertHandler,
+    alert: Alert,
+    raw: boolean,
+    stopped: AbortSignal,
+  ): Promise<boolean> {
     const where =
       `${alert.fullTopic} partition ${alert.metadata.partition} offset ${alert.metadata.offset}`;
     for (let attempt = 0;; attempt++) {
       try {
         await callback(alert.topic, (raw ? alert.raw : alert.payload) as GraceDbAlert, alert);
-        return;
+        return true;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (attempt >= this.handlerRetries) {
@@ -708,13 +717,18 @@ export class Client implements AsyncDisposable {
               attempt + 1
             } times, skipping it: ${message}`,
           );
-          return;
+          return true;
+        }
+        if (stopped.aborted) {
+          this.#logger.error(`handler failed for the alert at ${where}: ${message}; stopping`);
+          return false;
         }
         const delay = Math.min(this.retryWaitMs * 2 ** attempt, 5_000);
         this.#logger.error(
           `handler failed for the alert at ${where}: ${message}; delivering it again in ${delay} ms`,
         );
-        await sleep(delay);
+        await sleep(delay, stopped);
+        if (stopped.aborted) return false;
       }
     }
   }
@@ -722,8 +736,8 @@ export class Client implements AsyncDisposable {
   async *#alerts(
     requested: string | readonly string[] | undefined,
     options: ListenOptions,
+    stopper = new AbortController(),
   ): AsyncGenerator<Alert> {
-    const stopper = new AbortController();
     this.#stopControllers.add(stopper);
     let current: Consumer | undefined;
     const onAbort = () => {
