@@ -434,3 +434,16 @@ Deno.test(
     );
   },
 );
+
+Deno.test("-n without a file before the subcommand reads the default netrc", opts, async () => {
+  await using env = await startAlertBroker({ tls: false });
+  const home = await makeHome();
+  await Deno.writeTextFile(
+    `${home}/.netrc`,
+    `machine 127.0.0.1 login alice password ${USERS.alice.password}\n`,
+    { mode: 0o600 },
+  );
+  const result = await runCliProcess(["-s", env.server, "--no-tls", "-n", "topics"], { home });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /superevent/);
+});

@@ -207,7 +207,7 @@ export async function clientOptions(
       import("../hop/netrc.ts"),
       import("../hop/auth.ts"),
     ]);
-    const path = settings.netrc === true ? undefined : settings.netrc;
+    const path = settings.netrc === true || settings.netrc === "" ? undefined : settings.netrc;
     for (const machine of new Set([settings.server, broker.broker, broker.host])) {
       const entry = await lookupNetrc(machine, path);
       if (entry) {

@@ -42,7 +42,9 @@ export async function runCli(args: string[]): Promise<number> {
     return 2;
   }
   try {
-    await program.parseAsync(args, { from: "user" });
+    await program.parseAsync(withBareNetrc(args, program.commands.map((c) => c.name())), {
+      from: "user",
+    });
     return 0;
   } catch (error) {
     const code = commanderExitCode(error);
@@ -54,6 +56,22 @@ export async function runCli(args: string[]): Promise<number> {
     writeStderr(`igwn-alert: ${describeError(error)}\n`);
     return 1;
   }
+}
+
+/**
+ * `-n`/`--netrc` takes an optional file, so in `igwn-alert -n listen` the parser would take
+ * `listen` as the file. A subcommand name right after it means "the default netrc file".
+ */
+function withBareNetrc(args: string[], commands: string[]): string[] {
+  const result: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if ((args[i] === "-n" || args[i] === "--netrc") && commands.includes(args[i + 1])) {
+      result.push("--netrc=");
+    } else {
+      result.push(args[i]);
+    }
+  }
+  return result;
 }
 
 function describeError(error: unknown): string {
