@@ -498,3 +498,37 @@ Deno.test(
     assert.equal(again, "S1");
   },
 );
+
+Deno.test(
+  "alerts from older or other producers decode too: legacy envelope, no headers, an object",
+  opts,
+  async () => {
+    await using env = await startAlertBroker();
+    const { text, object } = await readSample("superevent_voevent.json");
+    const { openStream } = await import("../lib/hop/stream.ts");
+    {
+      await using producer = await openStream(`${env.server}gracedb.superevent`, "w", {
+        auth: env.auth("alice"),
+      });
+      const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+      await producer.writeRaw(encode({ format: "blob", content: text })); // hop 0.7
+      await producer.writeRaw(encode(text)); // JSON string, no headers
+      await producer.writeRaw(encode(object)); // plain object, no headers
+      await producer.flush();
+    }
+    await using client = new Client({
+      server: env.server,
+      auth: env.auth("alice"),
+      startAt: "earliest",
+    });
+    const alerts: Alert[] = [];
+    await client.listen((_topic, _payload, alert) => {
+      alerts.push(alert);
+      if (alerts.length === 3) client.stop();
+    }, "superevent");
+    for (const alert of alerts) {
+      assert.deepEqual(alert.payload, object);
+      assert.equal(alert.problem, undefined);
+    }
+  },
+);
