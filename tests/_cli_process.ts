@@ -20,9 +20,17 @@ export interface CliRun {
   signal?: AbortSignal;
 }
 
-/** A HOME of its own for a test, so the developer's credentials never leak in. */
+const homes: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const home of homes) Deno.removeSync(home, { recursive: true });
+});
+
+/** A HOME of its own for a test (removed when the test file ends), so that the developer's
+ * credentials never leak in. */
 export async function makeHome(): Promise<string> {
-  return await Deno.makeTempDir({ prefix: "igwn-alert-home-" });
+  const home = await Deno.makeTempDir({ prefix: "igwn-alert-home-" });
+  homes.push(home);
+  return home;
 }
 
 export function cliCommand(args: string[], run: CliRun & { home: string }): Deno.Command {
