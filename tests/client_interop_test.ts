@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { startBroker } from "../lib/broker/mod.ts";
+import { Client } from "../lib/alert/client.ts";
+import { readSample } from "./_alert_broker.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+// What GWCelery does with an igwn-alert payload: hop decodes the JSON value (a string), then
+// json.loads() parses the alert text.
+const PYTHON_READER = `
+import json, sys
+from confluent_kafka import Consumer
+c = Consumer({"bootstrap.servers": sys.argv[1], "group.id": "py", "auto.offset.reset": "earliest"})
+c.subscribe([sys.argv[2]])
+while True:
+    m = c.poll(10)
+    if m is None:
+        sys.exit("no message within 10 s")
+    if m.error():
+        continue
+    hop_value = json.loads(m.value())
+    alert = json.loads(hop_value)
+    print(json.dumps({"uid": alert["uid"], "alert_type": alert["alert_type"],
+                      "headers": [k for k, _ in (m.headers() or [])]}))
+    break
+c.close()
+`;
+
+Deno.test(
+  "a Python (librdkafka) reader parses our alerts the way GWCelery does",
+  opts,
+  async () => {
+    await using broker = await startBroker({
+      port: 0,
+      topics: ["gracedb.superevent"],
+      logger: () => {},
+    });
+    const { object, text } = await readSample("superevent_new.json");
+    const client = new Client({ server: `${broker.url}/`, noAuth: true });
+    await client.publish("superevent", text);
+    const result = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", PYTHON_READER, `127.0.0.1:${broker.port}`, "gracedb.superevent"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(result.stderr);
+    assert.equal(result.code, 0, stderr);
+    const seen = JSON.parse(new TextDecoder().decode(result.stdout));
+    const expected = object as { uid: string; alert_type: string };
+    assert.deepEqual(seen, {
+      uid: expected.uid,
+      alert_type: expected.alert_type,
+      headers: ["_id", "_format"],
+    });
+  },
+);
+
+// What GraceDB sends through hop >= 0.8: the alert text JSON-encoded once more, with hop headers.
+const PYTHON_WRITER = `
+import json, sys, uuid
+from confluent_kafka import Producer
+p = Producer({"bootstrap.servers": sys.argv[1]})
+text = open(sys.argv[3]).read()
+p.produce(sys.argv[2], json.dumps(text).encode(),
+          headers=[("_id", uuid.uuid4().bytes), ("_sender", b"gracedb"), ("_format", b"json")])
+p.flush(10)
+`;
+
+Deno.test(
+  "we decode alerts written by a Python (librdkafka) producer the way GraceDB writes them",
+  opts,
+  async () => {
+    await using broker = await startBroker({
+      port: 0,
+      topics: ["gracedb.superevent"],
+      logger: () => {},
+    });
+    const file = new URL("./testdata/alerts/superevent_log.json", import.meta.url).pathname;
+    const { object } = await readSample("superevent_log.json");
+    const result = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", PYTHON_WRITER, `127.0.0.1:${broker.port}`, "gracedb.superevent", file],
+      stderr: "piped",
+    }).output();
+    assert.equal(result.code, 0, new TextDecoder().decode(result.stderr));
+    const client = new Client({ server: `${broker.url}/`, noAuth: true, startAt: "earliest" });
+    let payload: unknown;
+    await client.listen((_topic, alert) => {
+      payload = alert;
+      client.stop();
+    }, "superevent");
+    assert.deepEqual(payload, object);
+  },
+);
