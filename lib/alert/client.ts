@@ -771,7 +771,6 @@ export class Client implements AsyncDisposable {
       while (!stopper.signal.aborted) {
         let consumer: Consumer | undefined;
         let streaming = false;
-        let crashes = 0;
         let lostConnection: ConnectionError | undefined;
         // The stream lets kafkajs rejoin by itself after a consumer crash (e.g. the broker went
         // away and its own retries ran out) and only logs it. A crash is what the Python client
@@ -781,10 +780,10 @@ export class Client implements AsyncDisposable {
           warn: (line) => {
             const crash = /^Kafka consumer failed, rejoining group \S+: (.*)$/s.exec(line);
             if (!crash) return this.#logger.warn(line);
-            crashes++;
-            if (this.retryOnFatal && crashes <= this.listenRetries) {
+            fatalFailures++;
+            if (this.retryOnFatal && fatalFailures <= this.listenRetries) {
               this.#logger.warn(
-                `fatal error from kafka: ${crash[1]} on attempt ${crashes}; reconnecting`,
+                `fatal error from kafka: ${crash[1]} on attempt ${fatalFailures}; reconnecting`,
               );
               return;
             }
@@ -821,7 +820,6 @@ export class Client implements AsyncDisposable {
           for await (const { message, metadata } of consumer.read({ metadata: true })) {
             fatalFailures = 0;
             transientFailures = 0;
-            crashes = 0;
             const alert = this.#toAlert(message, metadata);
             if (alert.problem) {
               this.#logger.warn(
