@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { withBroker } from "./support/broker.ts";
-import { kcat } from "./support/processes.ts";
+import { kcat, kcatConsume, rdkafkaSasl } from "./support/processes.ts";
 import { ProtocolWriter } from "../lib/protocol/writer.ts";
 import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
 
@@ -171,16 +171,7 @@ Deno.test(
         await producer.disconnect();
         await admin.disconnect();
       }
-      const r = await kcat(broker.addresses[0], [
-        "-C",
-        "-t",
-        "after-fuzz",
-        "-o",
-        "beginning",
-        "-e",
-        "-f",
-        "%k=%s\\n",
-      ]);
+      const r = await kcatConsume(broker.addresses[0], "after-fuzz", "%k=%s\\n");
       assert.equal(r.stdout, "k=still alive\n");
     });
   },
@@ -223,29 +214,13 @@ Deno.test(
       }
       assert.deepEqual(logs.filter((l) => l.includes("after an error")), []);
       assert.ok(logs.every((l) => !l.includes("fuzz-secret")));
-      const config = {
-        "security.protocol": "SASL_PLAINTEXT",
-        "sasl.mechanisms": "SCRAM-SHA-256",
-        "sasl.username": "fuzz",
-        "sasl.password": "fuzz-secret",
-      };
+      const config = rdkafkaSasl("fuzz", "fuzz-secret", "SCRAM-SHA-256");
       const p = await kcat(broker.addresses[0], ["-P", "-t", "t"], {
         stdin: "authenticated\n",
         config,
       });
       assert.equal(p.code, 0, p.stderr);
-      const c = await kcat(broker.addresses[0], [
-        "-C",
-        "-t",
-        "t",
-        "-o",
-        "beginning",
-        "-e",
-        "-f",
-        "%s\\n",
-      ], {
-        config,
-      });
+      const c = await kcatConsume(broker.addresses[0], "t", "%s\\n", { config });
       assert.equal(c.stdout, "authenticated\n");
     });
   },

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { withBroker } from "./support/broker.ts";
-import { kcat } from "./support/processes.ts";
+import { kcat, kcatConsume } from "./support/processes.ts";
 
 Deno.env.set("KAFKAJS_NO_PARTITIONER_WARNING", "1");
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -164,16 +164,7 @@ Deno.test(
         await consumer.disconnect();
         await producer.disconnect();
       }
-      const c = await kcat(broker.addresses[0], [
-        "-C",
-        "-t",
-        "x",
-        "-o",
-        "3",
-        "-e",
-        "-f",
-        "%o %K %S %h\\n",
-      ]);
+      const c = await kcatConsume(broker.addresses[0], "x", "%o %K %S %h\\n", { offset: "3" });
       assert.equal(c.stdout, "3 -1 -1 src=kafkajs\n4 2 0 \n", "key and value lengths, -1 = null");
     });
   },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { withBroker } from "./support/broker.ts";
-import { kcat } from "./support/processes.ts";
+import { kcat, kcatConsume } from "./support/processes.ts";
 
 Deno.test("kcat -L lists the broker as controller and every topic with its partitions", async () => {
   await withBroker({ topics: [{ name: "alerts", partitions: 2 }, "other"] }, async (broker) => {
@@ -24,16 +24,7 @@ Deno.test("kcat -P with keys and headers is read back by kcat -C -e with offsets
       { stdin: "k1:v1\nk2:second value\n:no key\n", config: { "acks": "all" } },
     );
     assert.equal(produced.code, 0, produced.stderr);
-    const consumed = await kcat(broker.addresses[0], [
-      "-C",
-      "-t",
-      "t",
-      "-o",
-      "beginning",
-      "-e",
-      "-f",
-      "%p|%o|%k|%s|%h\\n",
-    ]);
+    const consumed = await kcatConsume(broker.addresses[0], "t", "%p|%o|%k|%s|%h\\n");
     assert.equal(consumed.code, 0, consumed.stderr);
     assert.deepEqual(consumed.stdout.trim().split("\n"), [
       "0|0|k1|v1|a=1,b=two",
@@ -46,16 +37,8 @@ Deno.test("kcat -P with keys and headers is read back by kcat -C -e with offsets
 Deno.test("kcat -C from an offset beyond the end is reset to earliest by auto.offset.reset", async () => {
   await withBroker({ topics: ["t"] }, async (broker) => {
     await kcat(broker.addresses[0], ["-P", "-t", "t"], { stdin: "a\nb\n" });
-    const r = await kcat(broker.addresses[0], [
-      "-C",
-      "-t",
-      "t",
-      "-o",
-      "1000",
-      "-e",
-      "-f",
-      "%o %s\\n",
-    ], {
+    const r = await kcatConsume(broker.addresses[0], "t", "%o %s\\n", {
+      offset: "1000",
       config: { "auto.offset.reset": "earliest" },
     });
     assert.equal(r.code, 0, r.stderr);
@@ -68,28 +51,10 @@ Deno.test("kcat -C -o -1 reads the last message and gzip batches pass through un
     const lines = Array.from({ length: 50 }, (_, i) => `message-${i}`).join("\n") + "\n";
     const p = await kcat(broker.addresses[0], ["-P", "-t", "t", "-z", "gzip"], { stdin: lines });
     assert.equal(p.code, 0, p.stderr);
-    const all = await kcat(broker.addresses[0], [
-      "-C",
-      "-t",
-      "t",
-      "-o",
-      "beginning",
-      "-e",
-      "-f",
-      "%o:%s\\n",
-    ]);
+    const all = await kcatConsume(broker.addresses[0], "t", "%o:%s\\n");
     assert.equal(all.stdout.trim().split("\n").length, 50);
     assert.equal(all.stdout.trim().split("\n")[49], "49:message-49");
-    const last = await kcat(broker.addresses[0], [
-      "-C",
-      "-t",
-      "t",
-      "-o",
-      "-1",
-      "-e",
-      "-f",
-      "%o:%s\\n",
-    ]);
+    const last = await kcatConsume(broker.addresses[0], "t", "%o:%s\\n", { offset: "-1" });
     assert.equal(last.stdout.trim(), "49:message-49");
   });
 });
@@ -103,16 +68,7 @@ Deno.test("kcat with an idempotent producer and every codec stores batches that 
       });
       assert.equal(r.code, 0, r.stderr);
     }
-    const all = await kcat(broker.addresses[0], [
-      "-C",
-      "-t",
-      "t",
-      "-o",
-      "beginning",
-      "-e",
-      "-f",
-      "%o:%s\\n",
-    ], {
+    const all = await kcatConsume(broker.addresses[0], "t", "%o:%s\\n", {
       config: { "check.crcs": "true" },
     });
     assert.equal(all.code, 0, all.stderr);
@@ -133,16 +89,7 @@ Deno.test("a LogAppendTime topic stamps broker time into batches that still pass
     const before = Date.now();
     const p = await kcat(broker.addresses[0], ["-P", "-t", "t"], { stdin: "stamped\n" });
     assert.equal(p.code, 0, p.stderr);
-    const c = await kcat(broker.addresses[0], [
-      "-C",
-      "-t",
-      "t",
-      "-o",
-      "beginning",
-      "-e",
-      "-f",
-      "%T %s\\n",
-    ], {
+    const c = await kcatConsume(broker.addresses[0], "t", "%T %s\\n", {
       config: { "check.crcs": "true" },
     });
     assert.equal(c.code, 0, c.stderr);

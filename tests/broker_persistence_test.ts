@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { startBroker } from "../lib/broker/mod.ts";
 import { startCliBroker } from "./support/cli_broker.ts";
-import { kcat } from "./support/processes.ts";
+import { kcat, kcatConsume } from "./support/processes.ts";
 import { withBroker } from "./support/broker.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 
@@ -39,18 +39,7 @@ Deno.test("acknowledged messages survive kill -9 and a torn segment tail is cut 
     file.close();
 
     await using again = await startCliBroker(["--port", "0", "--data-dir", dataDir]);
-    const consumed = await kcat(again.address, [
-      "-C",
-      "-t",
-      "t",
-      "-p",
-      "1",
-      "-o",
-      "beginning",
-      "-e",
-      "-f",
-      "%o %k:%s %h\\n",
-    ]);
+    const consumed = await kcatConsume(again.address, "t", "%o %k:%s %h\\n", { partition: 1 });
     assert.equal(consumed.code, 0, consumed.stderr);
     assert.deepEqual(consumed.stdout.trim().split("\n"), lines.map((l, i) => `${i} ${l} n=1`));
     assert.equal((await Deno.stat(segment)).size, sizeBefore, "garbage tail truncated");
@@ -58,18 +47,7 @@ Deno.test("acknowledged messages survive kill -9 and a torn segment tail is cut 
       stdin: "after restart\n",
     });
     assert.equal(more.code, 0, more.stderr);
-    const tail = await kcat(again.address, [
-      "-C",
-      "-t",
-      "t",
-      "-p",
-      "1",
-      "-o",
-      "-1",
-      "-e",
-      "-f",
-      "%o %s\\n",
-    ]);
+    const tail = await kcatConsume(again.address, "t", "%o %s\\n", { offset: "-1", partition: 1 });
     assert.equal(tail.stdout, "300 after restart\n");
     const meta = await kcat(again.address, ["-L", "-t", "t"]);
     assert.match(meta.stdout, /topic "t" with 2 partitions/);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { withBroker } from "./support/broker.ts";
 import { makeCertificate } from "./support/network.ts";
-import { kcat } from "./support/processes.ts";
+import { kcat, kcatConsume, rdkafkaSasl } from "./support/processes.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 import type { ProtocolReader } from "../lib/protocol/reader.ts";
 
@@ -20,37 +20,16 @@ const users = [
 const acls = ["admin:all:*", "alice:all:alice.*", "alice:read:public", "bob:write:public"];
 const tls = { certFile: cert.certFile, keyFile: cert.keyFile };
 
-function rdkafkaSasl(user: string, password: string, mechanism: string, ssl: boolean) {
-  return {
-    "security.protocol": ssl ? "SASL_SSL" : "SASL_PLAINTEXT",
-    "sasl.mechanisms": mechanism,
-    "sasl.username": user,
-    "sasl.password": password,
-    ...(ssl ? { "ssl.ca.location": cert.certFile } : {}),
-  };
-}
-
 Deno.test("kcat over SASL_SSL with SCRAM-SHA-512 produces and consumes with headers", async () => {
   await withBroker({ users, tls, topics: ["alice.t"] }, async (broker) => {
     assert.equal(broker.protocol, "SASL_SSL");
-    const config = rdkafkaSasl("alice", "alice:pw,=x", "SCRAM-SHA-512", true);
+    const config = rdkafkaSasl("alice", "alice:pw,=x", "SCRAM-SHA-512", cert.certFile);
     const p = await kcat(broker.addresses[0], ["-P", "-t", "alice.t", "-K:", "-H", "h=v"], {
       stdin: "k:hello over tls\n",
       config,
     });
     assert.equal(p.code, 0, p.stderr);
-    const c = await kcat(broker.addresses[0], [
-      "-C",
-      "-t",
-      "alice.t",
-      "-o",
-      "beginning",
-      "-e",
-      "-f",
-      "%o|%k|%s|%h\\n",
-    ], {
-      config,
-    });
+    const c = await kcatConsume(broker.addresses[0], "alice.t", "%o|%k|%s|%h\\n", { config });
     assert.equal(c.code, 0, c.stderr);
     assert.equal(c.stdout, "0|k|hello over tls|h=v\n");
   });
@@ -62,21 +41,12 @@ Deno.test("kcat authenticates with PLAIN and SCRAM-SHA-256 over SASL_PLAINTEXT",
     for (const mechanism of ["PLAIN", "SCRAM-SHA-256"]) {
       const r = await kcat(broker.addresses[0], ["-P", "-t", "public"], {
         stdin: `${mechanism}\n`,
-        config: rdkafkaSasl("admin", "admin-secret", mechanism, false),
+        config: rdkafkaSasl("admin", "admin-secret", mechanism),
       });
       assert.equal(r.code, 0, r.stderr);
     }
-    const c = await kcat(broker.addresses[0], [
-      "-C",
-      "-t",
-      "public",
-      "-o",
-      "beginning",
-      "-e",
-      "-f",
-      "%s\\n",
-    ], {
-      config: rdkafkaSasl("admin", "admin-secret", "SCRAM-SHA-256", false),
+    const c = await kcatConsume(broker.addresses[0], "public", "%s\\n", {
+      config: rdkafkaSasl("admin", "admin-secret", "SCRAM-SHA-256"),
     });
     assert.equal(c.stdout, "PLAIN\nSCRAM-SHA-256\n");
   });
@@ -210,12 +180,12 @@ Deno.test(
       { users, acls, topics: ["public", "alice.private", "other"] },
       async (broker) => {
         const listed = await kcat(broker.addresses[0], ["-L"], {
-          config: rdkafkaSasl("bob", "bob-pw", "SCRAM-SHA-256", false),
+          config: rdkafkaSasl("bob", "bob-pw", "SCRAM-SHA-256"),
         });
         assert.equal(listed.code, 0, listed.stderr);
         assert.match(listed.stdout, / 1 topics:\n {2}topic "public"/);
         const denied = await kcat(broker.addresses[0], ["-L", "-t", "alice.private"], {
-          config: rdkafkaSasl("bob", "bob-pw", "SCRAM-SHA-256", false),
+          config: rdkafkaSasl("bob", "bob-pw", "SCRAM-SHA-256"),
         });
         assert.match(
           denied.stdout,

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { withBroker } from "./support/broker.ts";
-import { kcat } from "./support/processes.ts";
+import { kcat, kcatConsume } from "./support/processes.ts";
 import { openStream } from "../lib/hop/stream.ts";
 import { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
 import { headerValue } from "../lib/hop/pack.ts";
@@ -43,17 +43,12 @@ Deno.test({
       assert.equal(id[6] >> 4, 4); // UUID version 4
       assert.equal(id[8] >> 6, 2); // RFC 4122 variant
 
-      const result = await kcat(`${broker.host}:${broker.port}`, [
-        "-C",
-        "-t",
+      const result = await kcatConsume(
+        `${broker.host}:${broker.port}`,
         "t",
-        "-o",
-        "beginning",
-        "-e",
-        "-q",
-        "-f",
         "KEY=%k|HEADERS=%h|VALUE=%s|END\n",
-      ], { timeoutMs: 30_000 });
+        { quiet: true, timeoutMs: 30_000 },
+      );
       assert.equal(result.code, 0, result.stderr);
       const out = result.stdoutBytes;
       const idAt = indexOf(out, encoder.encode("HEADERS=_id="));
@@ -140,19 +135,11 @@ Deno.test({
       ], { stdin: keys.map((key) => `${key}:theirs ${key}\n`).join(""), timeoutMs: 30_000 });
       assert.equal(theirs.code, 0, theirs.stderr);
 
-      const result = await kcat(bootstrap, [
-        "-C",
-        "-t",
-        "p",
-        "-o",
-        "beginning",
-        "-e",
-        "-q",
-        "-X",
-        "check.crcs=true",
-        "-f",
-        "%p|%k|%h|%s\n",
-      ], { timeoutMs: 30_000 });
+      const result = await kcatConsume(bootstrap, "p", "%p|%k|%h|%s\n", {
+        quiet: true,
+        config: { "check.crcs": "true" },
+        timeoutMs: 30_000,
+      });
       assert.equal(result.code, 0, result.stderr);
       const lines = decoder.decode(result.stdoutBytes).trim().split("\n");
       assert.equal(lines.length, 2 * keys.length, lines.join("\n"));

@@ -77,6 +77,71 @@ export function kcat(
   return runProcess("kcat", ["-b", bootstrap, ...config, ...args], options);
 }
 
+/** Where a kcat consumer starts and what it prints. */
+export interface KcatConsumeOptions {
+  /** kcat `-o` value; default `beginning`. */
+  offset?: string;
+  /** Reads only this partition (`-p`). */
+  partition?: number;
+  /** Passes `-q` so that kcat prints nothing but the formatted messages. */
+  quiet?: boolean;
+  timeoutMs?: number;
+  config?: Record<string, string>;
+}
+
+/**
+ * Runs `kcat -C -e` on one topic: reads from `offset` to the current end and prints each message
+ * with the `-f` format.
+ *
+ * @example
+ * ```ts
+ * const r = await kcatConsume("127.0.0.1:9092", "t", "%o %s\\n");
+ * ```
+ */
+export function kcatConsume(
+  bootstrap: string,
+  topic: string,
+  format: string,
+  options: KcatConsumeOptions = {},
+): Promise<ProcessResult> {
+  const { offset = "beginning", partition, quiet = false, ...rest } = options;
+  return kcat(bootstrap, [
+    "-C",
+    "-t",
+    topic,
+    ...(partition === undefined ? [] : ["-p", String(partition)]),
+    "-o",
+    offset,
+    "-e",
+    ...(quiet ? ["-q"] : []),
+    "-f",
+    format,
+  ], rest);
+}
+
+/**
+ * librdkafka settings that log in with SASL, over TLS trusting `caFile` when it is given.
+ *
+ * @example
+ * ```ts
+ * const config = rdkafkaSasl("alice", "pw", "SCRAM-SHA-256");
+ * ```
+ */
+export function rdkafkaSasl(
+  username: string,
+  password: string,
+  mechanism: string,
+  caFile?: string,
+): Record<string, string> {
+  return {
+    "security.protocol": caFile === undefined ? "SASL_PLAINTEXT" : "SASL_SSL",
+    "sasl.mechanisms": mechanism,
+    "sasl.username": username,
+    "sasl.password": password,
+    ...(caFile === undefined ? {} : { "ssl.ca.location": caFile }),
+  };
+}
+
 /** The Debian python3 that has confluent_kafka (pyenv shims may shadow it on PATH). */
 export const PYTHON = "/usr/bin/python3";
 
