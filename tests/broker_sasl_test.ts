@@ -98,6 +98,20 @@ const users = await UserStore.create([
   { username: "a,b=c", password: "pässwörd" },
 ]);
 
+/** Runs a SCRAM exchange on a new session, as alice with her password unless `fields` say otherwise. */
+function scramExchange(
+  mechanism: "SCRAM-SHA-256" | "SCRAM-SHA-512",
+  fields: Partial<Omit<ScramRun, "hash" | "session">> = {},
+): Promise<{ principal: string; serverFirst: string }> {
+  return scram({
+    hash: mechanism === "SCRAM-SHA-256" ? "SHA-256" : "SHA-512",
+    session: startSasl(mechanism, users)!,
+    saslName: "alice",
+    password: "wonder land",
+    ...fields,
+  });
+}
+
 function invalidCredentials(mechanism: string) {
   const expected =
     `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`;
@@ -135,17 +149,9 @@ Deno.test("the test SCRAM client reproduces the RFC 7677 SCRAM-SHA-256 example",
 });
 
 for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const) {
-  const hash: Hash = mechanism === "SCRAM-SHA-256" ? "SHA-256" : "SHA-512";
-
   Deno.test(`${mechanism} exchange authenticates a user and proves the server knows the key`, async () => {
     const clientNonce = "fyko+d2lbbFgONRv9qkxdawL";
-    const { principal, serverFirst } = await scram({
-      hash,
-      session: startSasl(mechanism, users)!,
-      saslName: "alice",
-      password: "wonder land",
-      clientNonce,
-    });
+    const { principal, serverFirst } = await scramExchange(mechanism, { clientNonce });
     assert.equal(principal, "alice");
     const { nonce, salt, iterations } = parseServerFirst(serverFirst);
     assert.ok(nonce.startsWith(clientNonce) && nonce.length > clientNonce.length);
@@ -156,24 +162,13 @@ for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const) {
 
   Deno.test(`${mechanism} rejects a wrong password with Kafka's wording`, async () => {
     await assert.rejects(
-      scram({
-        hash,
-        session: startSasl(mechanism, users)!,
-        saslName: "alice",
-        password: "wonder-land",
-      }),
+      scramExchange(mechanism, { password: "wonder-land" }),
       invalidCredentials(mechanism),
     );
   });
 
   Deno.test(`${mechanism} rejects an unknown user exactly like a wrong password`, async () => {
-    const attempt = () =>
-      scram({
-        hash,
-        session: startSasl(mechanism, users)!,
-        saslName: "mallory",
-        password: "wonder land",
-      });
+    const attempt = () => scramExchange(mechanism, { saslName: "mallory" });
     await assert.rejects(attempt(), invalidCredentials(mechanism));
     // The stand-in salt does not change between probes, as a real user's would not.
     const salts: string[] = [];
@@ -190,25 +185,13 @@ for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const) {
 
   Deno.test(`${mechanism} rejects a client-final nonce that does not end with the server nonce`, async () => {
     await assert.rejects(
-      scram({
-        hash,
-        session: startSasl(mechanism, users)!,
-        saslName: "alice",
-        password: "wonder land",
-        finalNonce: (_client, server) => server + "x",
-      }),
+      scramExchange(mechanism, { finalNonce: (_client, server) => server + "x" }),
       rejectedWith(
         /^Authentication failed: Invalid SCRAM client-final message \(nonce mismatch\)$/,
       ),
     );
     await assert.rejects(
-      scram({
-        hash,
-        session: startSasl(mechanism, users)!,
-        saslName: "alice",
-        password: "wonder land",
-        finalNonce: (client) => client,
-      }),
+      scramExchange(mechanism, { finalNonce: (client) => client }),
       rejectedWith(/nonce mismatch/),
     );
   });
@@ -216,11 +199,7 @@ for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const) {
   Deno.test(`${mechanism} accepts librdkafka 2.0.2's client nonce repeated before the server nonce`, async () => {
     // librdkafka's nonce alphabet runs from "-" to "~", so "=" and "/" occur.
     const clientNonce = "a=b/c[d]~-0123456789ABCDEFGHIJKL";
-    const { principal } = await scram({
-      hash,
-      session: startSasl(mechanism, users)!,
-      saslName: "alice",
-      password: "wonder land",
+    const { principal } = await scramExchange(mechanism, {
       clientNonce,
       finalNonce: (client, server) => client + server,
     });
@@ -228,9 +207,7 @@ for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const) {
   });
 
   Deno.test(`${mechanism} decodes =2C and =3D in user names`, async () => {
-    const { principal } = await scram({
-      hash,
-      session: startSasl(mechanism, users)!,
+    const { principal } = await scramExchange(mechanism, {
       saslName: "a=2Cb=3Dc",
       password: "pässwörd",
     });
@@ -250,35 +227,17 @@ Deno.test("SCRAM rejects '=' sequences other than =2C and =3D in the user name",
 
 Deno.test("SCRAM rejects channel binding data that is not the gs2 header", async () => {
   await assert.rejects(
-    scram({
-      hash: "SHA-512",
-      session: startSasl("SCRAM-SHA-512", users)!,
-      saslName: "alice",
-      password: "wonder land",
-      channelBinding: b64(text.encode("y,,")),
-    }),
+    scramExchange("SCRAM-SHA-512", { channelBinding: b64(text.encode("y,,")) }),
     rejectedWith(/channel binding does not match the gs2 header/),
   );
   await assert.rejects(
-    scram({
-      hash: "SHA-512",
-      session: startSasl("SCRAM-SHA-512", users)!,
-      saslName: "alice",
-      password: "wonder land",
-      channelBinding: "biws\n",
-    }),
+    scramExchange("SCRAM-SHA-512", { channelBinding: "biws\n" }),
     rejectedWith(/channel binding does not match/),
   );
 });
 
 Deno.test("SCRAM accepts an authzid equal to the user and rejects a different one", async () => {
-  const ok = await scram({
-    hash: "SHA-256",
-    session: startSasl("SCRAM-SHA-256", users)!,
-    saslName: "alice",
-    password: "wonder land",
-    gs2Header: "n,a=alice,",
-  });
+  const ok = await scramExchange("SCRAM-SHA-256", { gs2Header: "n,a=alice," });
   assert.equal(ok.principal, "alice");
   const session = startSasl("SCRAM-SHA-256", users)!;
   await assert.rejects(
@@ -365,14 +324,7 @@ Deno.test("SASL errors never contain the offered password", async () => {
   };
   await collect(() => startSasl("PLAIN", users)!.step(text.encode(`\0alice\0${secret}`)));
   await collect(() => startSasl("PLAIN", users)!.step(text.encode(`x\0alice\0${secret}`)));
-  await collect(() =>
-    scram({
-      hash: "SHA-512",
-      session: startSasl("SCRAM-SHA-512", users)!,
-      saslName: "alice",
-      password: secret,
-    })
-  );
+  await collect(() => scramExchange("SCRAM-SHA-512", { password: secret }));
   assert.equal(messages.length, 3);
   for (const message of messages) assert.ok(!message.includes(secret), message);
 });
