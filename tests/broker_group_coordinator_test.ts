@@ -77,6 +77,33 @@ async function stableSingleMember(
   return join;
 }
 
+/** Joins members "a" and "b" into one generation; needs an initial rebalance delay to gather both. */
+function joinTwoMembers(
+  coordinator: GroupCoordinator,
+  fields: Partial<JoinGroupRequest> = {},
+): Promise<JoinGroupResult[]> {
+  return Promise.all([
+    coordinator.joinGroup(joinRequest({ ...fields, clientId: "a" })),
+    coordinator.joinGroup(joinRequest({ ...fields, clientId: "b" })),
+  ]);
+}
+
+/**
+ * Joins "a" and "b", then syncs the follower b (held) and the leader a with empty assignments, so
+ * that the group is Stable in generation 1.
+ */
+async function stableTwoMembers(
+  coordinator: GroupCoordinator,
+  fields: Partial<JoinGroupRequest> = {},
+): Promise<JoinGroupResult[]> {
+  const [a, b] = await joinTwoMembers(coordinator, fields);
+  const sync = { groupId: "g", generationId: 1, assignments: [] };
+  const syncB = coordinator.syncGroup({ ...sync, memberId: b.memberId });
+  await coordinator.syncGroup({ ...sync, memberId: a.memberId });
+  await syncB;
+  return [a, b];
+}
+
 Deno.test("joinGroup() v4+ answers MEMBER_ID_REQUIRED with a <clientId>-<uuid> id, then admits it", async () => {
   await withCoordinator({}, async (coordinator) => {
     const first = await coordinator.joinGroup(
@@ -302,23 +329,7 @@ Deno.test("a member rejoining a Stable group with changed metadata triggers a re
 Deno.test("members that do not rejoin within the rebalance timeout are removed", async () => {
   await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator, _offsets, log) => {
     const options = { rebalanceTimeoutMs: 100 };
-    const [a, b] = await Promise.all([
-      coordinator.joinGroup(joinRequest({ ...options, clientId: "a" })),
-      coordinator.joinGroup(joinRequest({ ...options, clientId: "b" })),
-    ]);
-    const syncB = coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: b.memberId,
-      assignments: [],
-    });
-    await coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: a.memberId,
-      assignments: [],
-    });
-    await syncB;
+    const [a, b] = await stableTwoMembers(coordinator, options);
     const c = coordinator.joinGroup(joinRequest({ ...options, clientId: "c" }));
     const a2 = await coordinator.joinGroup(joinRequest({ ...options, memberId: a.memberId }));
     // b never rejoined: the join completes without it when the rebalance timeout expires.
@@ -335,23 +346,7 @@ Deno.test("members that do not rejoin within the rebalance timeout are removed",
 Deno.test("session expiry removes a silent member and makes the others rebalance", async () => {
   await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator, _offsets, log) => {
     const options = { sessionTimeoutMs: 60, rebalanceTimeoutMs: 5000 };
-    const [a, b] = await Promise.all([
-      coordinator.joinGroup(joinRequest({ ...options, clientId: "a" })),
-      coordinator.joinGroup(joinRequest({ ...options, clientId: "b" })),
-    ]);
-    const syncB = coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: b.memberId,
-      assignments: [],
-    });
-    await coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: a.memberId,
-      assignments: [],
-    });
-    await syncB;
+    const [a, b] = await stableTwoMembers(coordinator, options);
     // Only a keeps heartbeating; b's session runs out.
     await heartbeatUntil(coordinator, { groupId: "g", generationId: 1, memberId: a.memberId }, 27);
     assert.ok(log.some((line) => line.includes(`session of member ${b.memberId} expired`)));
@@ -393,10 +388,7 @@ Deno.test("a pending member id expires after its session timeout", async () => {
 Deno.test("a leader that never sends SyncGroup is removed after the rebalance timeout", async () => {
   await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator, _offsets, log) => {
     const options = { rebalanceTimeoutMs: 80 };
-    const [a, b] = await Promise.all([
-      coordinator.joinGroup(joinRequest({ ...options, clientId: "a" })),
-      coordinator.joinGroup(joinRequest({ ...options, clientId: "b" })),
-    ]);
+    const [a, b] = await joinTwoMembers(coordinator, options);
     assert.equal(a.leader, a.memberId);
     const heldSync = await coordinator.syncGroup({
       groupId: "g",
@@ -489,10 +481,7 @@ Deno.test("syncGroup() answers 25 for strangers, 22 for old generations and 27 w
 
 Deno.test("a rebalance during CompletingRebalance answers waiting followers with 27", async () => {
   await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator) => {
-    const [a, b] = await Promise.all([
-      coordinator.joinGroup(joinRequest({ clientId: "a" })),
-      coordinator.joinGroup(joinRequest({ clientId: "b" })),
-    ]);
+    const [a, b] = await joinTwoMembers(coordinator);
     const syncB = coordinator.syncGroup({
       groupId: "g",
       generationId: 1,
@@ -512,23 +501,7 @@ Deno.test("a rebalance during CompletingRebalance answers waiting followers with
 
 Deno.test("leaveGroup() by the leader rebalances the rest; the last leave empties the group", async () => {
   await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator) => {
-    const [a, b] = await Promise.all([
-      coordinator.joinGroup(joinRequest({ clientId: "a" })),
-      coordinator.joinGroup(joinRequest({ clientId: "b" })),
-    ]);
-    const syncB = coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: b.memberId,
-      assignments: [],
-    });
-    await coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: a.memberId,
-      assignments: [],
-    });
-    await syncB;
+    const [a, b] = await stableTwoMembers(coordinator);
     assert.deepEqual(coordinator.leaveGroup("g", [a.memberId, "ghost"]), {
       errorCode: 0,
       members: [{ memberId: a.memberId, errorCode: 0 }, { memberId: "ghost", errorCode: 25 }],
