@@ -1,7 +1,7 @@
-// The commander program. Kept out of main.ts so that `igwn-alert --version` answers without
-// loading commander (whose Node built-ins cost tens of milliseconds at start-up).
+// The commander program. Kept out of main.ts so that `igwn-alert --version` and the program help
+// answer without loading commander (whose Node built-ins cost tens of milliseconds at start-up).
 
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { addConnectionOptions } from "./_connection_options.ts";
 import { writeStderr, writeStdout } from "./_output.ts";
 import { deprecatedCommands } from "./deprecated_commands.ts";
@@ -11,6 +11,11 @@ import { topicsCommand } from "./topics_command.ts";
 
 const OTHER_COMMANDS = new Set(["auth", "broker", "playground"]);
 const HELP_WORDS = new Set(["help", "-h", "--help"]);
+/**
+ * Program help is wrapped at a fixed width (commander's default), whatever the terminal, because
+ * `main.ts` prints it from `_program_help.ts`, written once from this program.
+ */
+export const PROGRAM_HELP_WIDTH = 80;
 const OWN_COMMANDS = new Set(["listen", "topics", "send", "subscriptions", "unsubscribe"]);
 
 function routeOutput(command: Command): Command {
@@ -28,7 +33,8 @@ export function buildProgram(version: string): Command {
       .description("Listen to and publish IGWN (GraceDB) alerts on a Hopskotch Kafka broker.")
       .version(`igwn-alert client ${version}`, "-V, --version", "print the version and exit")
       .enablePositionalOptions()
-      .showSuggestionAfterError(),
+      .showSuggestionAfterError()
+      .configureHelp({ helpWidth: PROGRAM_HELP_WIDTH }),
   );
   addConnectionOptions(program, true);
   program.addCommand(listenCommand());
@@ -37,17 +43,6 @@ export function buildProgram(version: string): Command {
   program.addCommand(sendCommand());
   return program;
 }
-
-/**
- * What the program help shows for the `auth`, `broker` and `playground` commands. Program help
- * uses these stand-ins instead of loading the modules (the broker alone costs ~10 ms of start-up);
- * `tests/cli_help_test.ts` checks that the help text is the same as with the real commands.
- */
-export const OTHER_COMMAND_SUMMARIES: Readonly<Record<string, string>> = Object.freeze({
-  auth: "authentication configuration utilities",
-  broker: "Run a local single-node Kafka-protocol broker (for tests and offline playgrounds).",
-  playground: "run an offline GraceDB: a local broker fed with simulated alerts",
-});
 
 /** Adds the real `auth`, `broker` and `playground` commands (literal specifiers for compile). */
 export async function addOtherCommands(program: Command): Promise<void> {
@@ -61,25 +56,15 @@ export async function addOtherCommands(program: Command): Promise<void> {
   program.addCommand(playground.playgroundCommand());
 }
 
-/** Adds stand-ins that only describe the `auth`, `broker` and `playground` commands. */
-export function addOtherCommandStandIns(program: Command): void {
-  for (const [name, summary] of Object.entries(OTHER_COMMAND_SUMMARIES)) {
-    // The hidden option makes commander show `[options]` as it does for the real commands.
-    program.addCommand(
-      new Command(name).summary(summary).addOption(new Option("--x").hideHelp()),
-    );
-  }
-}
-
 /**
- * Adds what `args` needs: the real commands when one of them is named, stand-ins for program
- * help, nothing otherwise (so that `listen` does not load the broker).
+ * Adds the real `auth`, `broker` and `playground` commands when `args` names one of them or may
+ * ask for program help (which lists them), nothing otherwise (so that `listen` does not load the
+ * broker). Plain `--help`, `-h`, `help` and no arguments never get here (see `main.ts`).
  */
 export async function addCommandsFor(program: Command, args: readonly string[]): Promise<void> {
-  if (args.some((arg) => OTHER_COMMANDS.has(arg))) return await addOtherCommands(program);
   const programHelp = args.length === 0 ||
     (args.some((arg) => HELP_WORDS.has(arg)) && !args.some((arg) => OWN_COMMANDS.has(arg)));
-  if (programHelp) addOtherCommandStandIns(program);
+  if (programHelp || args.some((arg) => OTHER_COMMANDS.has(arg))) await addOtherCommands(program);
 }
 
 /** Routes every subcommand's output and exits through runCli. */

@@ -8,6 +8,9 @@
 import denoConfig from "../../deno.json" with { type: "json" };
 import { writeStderr, writeStdout } from "./_output.ts";
 import { CliExit } from "./cli_exit.ts";
+import { PROGRAM_HELP } from "./_program_help.ts";
+
+const PROGRAM_HELP_ARGS = new Set(["--help", "-h", "help"]);
 
 /** Version printed by `igwn-alert -V` (`igwn-alert client VERSION`). */
 export const VERSION: string = denoConfig.version;
@@ -31,16 +34,22 @@ export async function runCli(args: string[]): Promise<number> {
     writeStdout(`igwn-alert client ${VERSION}\n`);
     return 0;
   }
+  // The most common first command: answered from text written from the commander program, since
+  // loading commander would cost more than everything else together.
+  if (args.length === 0) {
+    writeStderr(PROGRAM_HELP);
+    return 2;
+  }
+  if (args.length === 1 && PROGRAM_HELP_ARGS.has(args[0])) {
+    writeStdout(PROGRAM_HELP);
+    return 0;
+  }
   const { addCommandsFor, buildProgram, commanderExitCode, prepareSubcommands } = await import(
     "./_program.ts"
   );
   const program = buildProgram(VERSION);
   await addCommandsFor(program, args);
   prepareSubcommands(program);
-  if (args.length === 0) {
-    program.outputHelp({ error: true });
-    return 2;
-  }
   try {
     await program.parseAsync(withBareNetrc(args, program.commands.map((c) => c.name())), {
       from: "user",
