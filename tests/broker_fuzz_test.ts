@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { Kafka, logLevel } from "kafkajs";
+import { KAFKAJS_TEST, kafkajsClient } from "./support/kafkajs.ts";
 import { withBroker } from "./support/broker.ts";
 import { kcat, kcatConsume, rdkafkaSasl } from "./support/processes.ts";
 import { ProtocolWriter } from "../lib/protocol/writer.ts";
 import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
-
-Deno.env.set("KAFKAJS_NO_PARTITIONER_WARNING", "1");
 
 /** Deterministic PRNG (mulberry32) so a failure can be replayed from the seed. */
 function random(seed: number) {
@@ -132,7 +130,7 @@ async function throwAt(port: number, bytes: Uint8Array): Promise<void> {
 
 Deno.test(
   "random and mutated frames never crash the broker, which then still serves kafkajs and kcat",
-  { sanitizeOps: false, sanitizeResources: false },
+  KAFKAJS_TEST,
   async () => {
     await withBroker({ topics: ["t"] }, async (broker, logs) => {
       const next = random(20261122);
@@ -151,11 +149,7 @@ Deno.test(
       const unexpected = logs.filter((l) => l.includes("after an error"));
       assert.deepEqual(unexpected, [], "every bad input is recognised as such");
 
-      const kafka = new Kafka({
-        brokers: broker.addresses,
-        logLevel: logLevel.NOTHING,
-        retry: { retries: 2 },
-      });
+      const kafka = kafkajsClient(broker.addresses, { retry: { retries: 2 } });
       const admin = kafka.admin();
       const producer = kafka.producer();
       await admin.connect();
@@ -202,7 +196,7 @@ function saslCase(next: () => number): Uint8Array[] {
 
 Deno.test(
   "fuzzed SASL exchanges never crash a SASL_PLAINTEXT broker, which then still authenticates kcat",
-  { sanitizeOps: false, sanitizeResources: false },
+  KAFKAJS_TEST,
   async () => {
     const users = [{ username: "fuzz", password: "fuzz-secret" }];
     await withBroker({ topics: ["t"], users }, async (broker, logs) => {

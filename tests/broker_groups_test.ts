@@ -1,18 +1,11 @@
 import assert from "node:assert/strict";
-import { type Consumer, Kafka, logLevel } from "kafkajs";
+import type { Consumer } from "kafkajs";
 import { withBroker } from "./support/broker.ts";
+import { KAFKAJS_TEST as opts, kafkajsClient } from "./support/kafkajs.ts";
 import { kcat } from "./support/processes.ts";
 
-Deno.env.set("KAFKAJS_NO_PARTITIONER_WARNING", "1");
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 function kafkaFor(addresses: string[]) {
-  return new Kafka({
-    brokers: addresses,
-    clientId: "groups",
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 3 },
-  });
+  return kafkajsClient(addresses, { clientId: "groups", retry: { retries: 3 } });
 }
 
 /** Collects messages and assignments of one consumer; `waitFor` resolves when `check` holds. */

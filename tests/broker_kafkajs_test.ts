@@ -1,18 +1,10 @@
 import assert from "node:assert/strict";
-import { Kafka, logLevel } from "kafkajs";
 import { withBroker } from "./support/broker.ts";
+import { KAFKAJS_TEST as opts, kafkajsClient } from "./support/kafkajs.ts";
 import { kcat, kcatConsume } from "./support/processes.ts";
 
-Deno.env.set("KAFKAJS_NO_PARTITIONER_WARNING", "1");
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 function client(addresses: string[]) {
-  return new Kafka({
-    brokers: addresses,
-    clientId: "test",
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 2 },
-  });
+  return kafkajsClient(addresses, { clientId: "test", retry: { retries: 2 } });
 }
 
 Deno.test(

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { Kafka, logLevel } from "kafkajs";
 import { startBroker } from "../lib/broker/mod.ts";
 import { startCliBroker } from "./support/cli_broker.ts";
 import { kcat, kcatConsume } from "./support/processes.ts";
+import { KAFKAJS_TEST, kafkajsClient } from "./support/kafkajs.ts";
 import { withBroker } from "./support/broker.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 
@@ -125,13 +125,11 @@ Deno.test("topic configs and committed offsets are restored from the data direct
 
 Deno.test(
   "a kafkajs consumer keeps consuming across a broker restart on the same port",
-  { sanitizeOps: false, sanitizeResources: false },
+  KAFKAJS_TEST,
   async () => {
     const dataDir = await Deno.makeTempDir({ prefix: "broker-restart-" });
     let broker = await startBroker({ port: 0, dataDir, topics: ["t"], logger: () => {} });
-    const kafka = new Kafka({
-      brokers: broker.addresses,
-      logLevel: logLevel.NOTHING,
+    const kafka = kafkajsClient(broker.addresses, {
       retry: { retries: 10, initialRetryTime: 100 },
     });
     const producer = kafka.producer();

@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
-import { Kafka, logLevel } from "kafkajs";
+import { KAFKAJS_TEST as opts, kafkajsClient } from "./support/kafkajs.ts";
 import { withBroker } from "./support/broker.ts";
 import { makeCertificate } from "./support/network.ts";
 import { kcat, kcatConsume, rdkafkaSasl } from "./support/processes.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 import type { ProtocolReader } from "../lib/protocol/reader.ts";
 
-Deno.env.set("KAFKAJS_NO_PARTITIONER_WARNING", "1");
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const certDir = await Deno.makeTempDir({ prefix: "broker-tls-" });
 const cert = await makeCertificate(certDir);
 globalThis.addEventListener("unload", () => Deno.removeSync(certDir, { recursive: true }));
@@ -57,9 +55,7 @@ Deno.test(
   opts,
   async () => {
     await withBroker({ users, acls, tls, topics: ["alice.events"] }, async (broker) => {
-      const kafka = new Kafka({
-        brokers: broker.addresses,
-        logLevel: logLevel.NOTHING,
+      const kafka = kafkajsClient(broker.addresses, {
         ssl: { ca: [cert.cert] },
         sasl: { mechanism: "scram-sha-512", username: "alice", password: "alice:pw,=x" },
         retry: { retries: 2 },
@@ -101,9 +97,7 @@ Deno.test(
   opts,
   async () => {
     await withBroker({ users, tls }, async (broker, logs) => {
-      const kafka = new Kafka({
-        brokers: broker.addresses,
-        logLevel: logLevel.NOTHING,
+      const kafka = kafkajsClient(broker.addresses, {
         ssl: { ca: [cert.cert] },
         sasl: { mechanism: "scram-sha-512", username: "alice", password: "wrong" },
         retry: { retries: 0 },
@@ -192,9 +186,7 @@ Deno.test(
           /topic "alice.private" with 0 partitions: Broker: Topic authorization failed/,
         );
 
-        const kafka = new Kafka({
-          brokers: broker.addresses,
-          logLevel: logLevel.NOTHING,
+        const kafka = kafkajsClient(broker.addresses, {
           sasl: { mechanism: "plain", username: "alice", password: "alice:pw,=x" },
           retry: { retries: 0 },
         });
