@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { startBroker } from "../lib/broker/mod.ts";
 import { Auth } from "../lib/hop/auth.ts";
 import { loadAuth, writeAuth } from "../lib/hop/auth_file.ts";
+import { headerValue } from "../lib/hop/pack.ts";
 import { openStream } from "../lib/hop/stream.ts";
 import {
   graceDbTopics,
@@ -12,26 +13,28 @@ import {
   UnknownGroupError,
 } from "../lib/playground/mod.ts";
 import type { Alert } from "../lib/alert/client.ts";
+import { KAFKAJS_TEST } from "./support/kafkajs.ts";
+import { freePort } from "./support/network.ts";
 import { python } from "./support/processes.ts";
 
 const text = new TextDecoder();
 const quiet = () => {};
 
 function header(headers: [string, Uint8Array][], name: string): string | undefined {
-  const found = headers.find(([key]) => key === name);
-  return found && text.decode(found[1]);
+  const value = headerValue(headers, name);
+  return value && text.decode(value);
+}
+
+/** A plain broker with the GraceDB topics of the "gracedb" group. */
+function startGraceDbBroker() {
+  return startBroker({ port: 0, topics: graceDbTopics("gracedb"), logger: quiet });
 }
 
 Deno.test({
   name: "publishLifecycles() sends each alert as GraceDB does: a JSON string of the alert text",
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...KAFKAJS_TEST,
   async fn() {
-    await using broker = await startBroker({
-      port: 0,
-      topics: graceDbTopics("gracedb"),
-      logger: quiet,
-    });
+    await using broker = await startGraceDbBroker();
     const summary = await publishLifecycles(`${broker.url}/`, { seed: 4, count: 1, auth: false });
     const steps = [...simulateLifecycles({ seed: 4, count: 1 })];
     assert.deepEqual(summary, { lifecycles: 1, alerts: steps.length, aborted: false });
@@ -59,14 +62,9 @@ Deno.test({
 
 Deno.test({
   name: "publishLifecycles() stops at the next alert once its signal aborts",
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...KAFKAJS_TEST,
   async fn() {
-    await using broker = await startBroker({
-      port: 0,
-      topics: graceDbTopics("gracedb"),
-      logger: quiet,
-    });
+    await using broker = await startGraceDbBroker();
     const stop = new AbortController();
     const seen: string[] = [];
     const summary = await publishLifecycles(`${broker.url}/`, {
@@ -101,8 +99,7 @@ Deno.test("publishLifecycles() rejects a rate that is not a positive number", as
 
 Deno.test({
   name: "startPlayground() creates the topic layout of all three groups and a SASL user",
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...KAFKAJS_TEST,
   async fn() {
     await using playground = await startPlayground({
       port: 0,
@@ -130,8 +127,7 @@ Deno.test({
 
 Deno.test({
   name: "startPlayground() with listen hands over every alert in publication order",
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...KAFKAJS_TEST,
   async fn() {
     const alerts: Alert[] = [];
     await using playground = await startPlayground({
@@ -160,8 +156,7 @@ Deno.test({
 
 Deno.test({
   name: "startPlayground() replaces its own auth.toml entry and keeps the others",
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...KAFKAJS_TEST,
   async fn() {
     const dir = await Deno.makeTempDir();
     const path = `${dir}/auth.toml`;
@@ -171,9 +166,7 @@ Deno.test({
         password: "a-secret",
         hostname: "kafka.scimma.org",
       });
-      const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const port = probe.addr.port;
-      probe.close();
+      const port = freePort();
       const stale = new Auth({
         username: "playground",
         password: "old",
@@ -234,8 +227,7 @@ Deno.test("startPlayground() rejects unknown groups, bad rates and unwritable da
 Deno.test({
   name:
     "a Python confluent_kafka consumer decodes playground alerts as GWCelery does, to the same JSON",
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...KAFKAJS_TEST,
   async fn() {
     await using playground = await startPlayground({
       port: 0,
