@@ -81,6 +81,13 @@ class Background {
     }
   }
 
+  /** Waits until the playground serves and returns the `… listen` command line it printed. */
+  async listenCommandLine(): Promise<string> {
+    const line = await this.waitForLine((l) => / listen$/.test(l));
+    await this.waitForLine((l) => l.startsWith("stop with Ctrl-C"));
+    return line;
+  }
+
   async stop(signal: Deno.Signal = "SIGINT"): Promise<{ code: number; stderr: string }> {
     try {
       this.child.kill(signal);
@@ -209,10 +216,9 @@ Deno.test({
   async fn() {
     const playground = new Background(["--port", "0", "--count", "2", "--seed", "5"]);
     try {
-      const line = await playground.waitForLine((l) => / listen$/.test(l));
+      const line = await playground.listenCommandLine();
       assert.match(line, /^ {2}IGWN_ALERT_USER=playground IGWN_ALERT_PASSWORD=\S+ deno run -A /);
       assert.match(line, / --server kafka:\/\/127\.0\.0\.1:\d+\/ --no-tls listen$/);
-      await playground.waitForLine((l) => l.startsWith("stop with Ctrl-C"));
       const { env, argv } = parseCommandLine(line);
       const wanted = expected("5", 2, ["gracedb"], ["superevent"]);
       const listen = await runProcess(
@@ -258,8 +264,7 @@ Deno.test({
       authFile,
     ]);
     try {
-      const line = await playground.waitForLine((l) => / listen$/.test(l));
-      await playground.waitForLine((l) => l.startsWith("stop with Ctrl-C"));
+      const line = await playground.listenCommandLine();
       assert.doesNotMatch(line, /IGWN_ALERT_PASSWORD/);
       assert.match(line, new RegExp(` --auth-file ${authFile} listen$`));
       const port = /127\.0\.0\.1:(\d+)/.exec(line)![1];
@@ -368,8 +373,7 @@ Deno.test({
         dir,
       ]);
       try {
-        const line = await again.waitForLine((l) => / listen$/.test(l));
-        await again.waitForLine((l) => l.startsWith("stop with Ctrl-C"));
+        const line = await again.listenCommandLine();
         const { env, argv } = parseCommandLine(line);
         const replay = await runProcess(
           Deno.execPath(),
