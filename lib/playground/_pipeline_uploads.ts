@@ -43,6 +43,12 @@ export function drawSource(rng: SeededRandom): Source {
   };
 }
 
+/** LIGO_LW keeps a GPS time in two columns: whole seconds and the nanoseconds after them. */
+function gpsColumns(time: number): [seconds: number, nanoseconds: number] {
+  const seconds = Math.floor(time);
+  return [seconds, Math.round((time - seconds) * 1e9)];
+}
+
 export function chirpMass(m1: number, m2: number): number {
   return (m1 * m2) ** 0.6 / (m1 + m2) ** 0.2;
 }
@@ -56,15 +62,14 @@ function singleInspiral(
   snr: number,
   source: Source,
 ): SingleInspiral {
-  const endTime = gps + rng.range(-0.012, 0.012);
-  const whole = Math.floor(endTime);
+  const [endTime, endTimeNs] = gpsColumns(gps + rng.range(-0.012, 0.012));
   const mtotal = mass1 + mass2;
   const duration = round(2.18 * (1.21 / chirpMass(mass1, mass2)) ** (5 / 3) * 16, 5);
   return {
     ifo,
     channel: CHANNELS[ifo],
-    end_time: whole,
-    end_time_ns: Math.round((endTime - whole) * 1e9),
+    end_time: endTime,
+    end_time_ns: endTimeNs,
     end_time_gmst: round(rng.range(0, 86400), 5),
     impulse_time: 0,
     impulse_time_ns: 0,
@@ -141,12 +146,12 @@ export function cbcExtraAttributes(
   const singles = instruments.map((ifo, i) =>
     singleInspiral(rng, ifo, gps, mass1, mass2, networkSnr * weights[i] / norm, source)
   );
-  const whole = Math.floor(gps);
+  const [endTime, endTimeNs] = gpsColumns(gps);
   return {
     CoincInspiral: {
       ifos: instruments.join(","),
-      end_time: whole,
-      end_time_ns: Math.round((gps - whole) * 1e9),
+      end_time: endTime,
+      end_time_ns: endTimeNs,
       mass: round(mass1 + mass2, 4),
       mchirp: round(chirpMass(mass1, mass2), 4),
       minimum_duration: Math.min(...singles.map((s) => Number(s.template_duration))),
@@ -179,13 +184,12 @@ export function burstExtraAttributes(
     };
   }
   const duration = round(rng.range(0.02, 0.4), 5);
-  const start = gps - duration / 2;
-  const whole = Math.floor(start);
+  const [startTime, startTimeNs] = gpsColumns(gps - duration / 2);
   return {
     MultiBurst: {
       ifos: instruments.join(","),
-      start_time: whole,
-      start_time_ns: Math.round((start - whole) * 1e9),
+      start_time: startTime,
+      start_time_ns: startTimeNs,
       duration,
       central_freq: round(rng.range(60, 500), 4),
       bandwidth: round(rng.range(20, 300), 4),
