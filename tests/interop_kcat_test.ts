@@ -4,12 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { withBroker } from "./support/broker.ts";
+import { KAFKAJS_TEST as kafkaTest } from "./support/kafkajs.ts";
+import { readToEnd } from "./support/streams.ts";
 import { kcat, kcatConsume } from "./support/processes.ts";
 import { openStream } from "../lib/hop/stream.ts";
 import { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
 import { headerValue } from "../lib/hop/pack.ts";
 
-const kafkaTest = { sanitizeOps: false, sanitizeResources: false };
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -32,12 +33,7 @@ Deno.test({
         await producer.write({ superevent_id: "S1", far: 1e-9 }, { key: "k" });
         await producer.flush();
       }
-      await using consumer = await openStream(url, "r", {
-        auth: false,
-        startAt: "earliest",
-        untilEos: true,
-      });
-      const [{ metadata }] = await Array.fromAsync(consumer.read({ metadata: true }));
+      const [{ metadata }] = await readToEnd(url);
       const id = headerValue(metadata.headers, "_id")!;
       assert.equal(id.length, 16);
       assert.equal(id[6] >> 4, 4); // UUID version 4
@@ -79,12 +75,7 @@ Deno.test({
       await produce("not json at all\n", []);
       await produce('{"test": true}\n', ["_format=json", "_test=true"]);
 
-      await using consumer = await openStream(`${broker.url}/t`, "r", {
-        auth: false,
-        startAt: "earliest",
-        untilEos: true,
-      });
-      const read = await Array.fromAsync(consumer.read({ metadata: true }));
+      const read = await readToEnd(`${broker.url}/t`);
       assert.equal(read.length, 5);
       const [json, blob, legacy, plain, notJson] = read;
       assert.ok(json.message instanceof JSONBlob);

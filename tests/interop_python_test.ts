@@ -4,12 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { withBroker } from "./support/broker.ts";
+import { KAFKAJS_TEST as kafkaTest } from "./support/kafkajs.ts";
+import { readToEnd } from "./support/streams.ts";
 import { python } from "./support/processes.ts";
 import { openStream } from "../lib/hop/stream.ts";
 import { JSONBlob } from "../lib/hop/models/blob.ts";
 import { formatUuid, headerValue } from "../lib/hop/pack.ts";
 
-const kafkaTest = { sanitizeOps: false, sanitizeResources: false };
 const decoder = new TextDecoder();
 
 const READ_SCRIPT = `
@@ -103,12 +104,7 @@ Deno.test({
       assert.equal(result.code, 0, result.stderr);
       const ids = JSON.parse(result.stdout) as string[];
 
-      await using consumer = await openStream(`${broker.url}/t`, "r", {
-        auth: false,
-        startAt: "earliest",
-        untilEos: true,
-      });
-      const read = await Array.fromAsync(consumer.read({ metadata: true }));
+      const read = await readToEnd(`${broker.url}/t`);
       assert.equal(read.length, 3);
       read.forEach(({ message, metadata }, n) => {
         assert.ok(message instanceof JSONBlob);

@@ -1,0 +1,29 @@
+/**
+ * Reading a whole topic back through our own stream API, for tests that check what another
+ * client wrote.
+ *
+ * @module
+ */
+
+import type { MessageModel } from "../../lib/hop/models/model.ts";
+import { type Metadata, openStream } from "../../lib/hop/stream.ts";
+
+/**
+ * Reads every message of the topics in `url` from the earliest offset to the current end, without
+ * credentials, and closes the consumer.
+ *
+ * @example
+ * ```ts
+ * const read = await readToEnd("kafka://127.0.0.1:9092/t");
+ * ```
+ */
+export async function readToEnd(
+  url: string,
+): Promise<{ message: MessageModel; metadata: Metadata }[]> {
+  await using consumer = await openStream(url, "r", {
+    auth: false,
+    startAt: "earliest",
+    untilEos: true,
+  });
+  return await Array.fromAsync(consumer.read({ metadata: true }));
+}
