@@ -771,26 +771,6 @@ export class Client implements AsyncDisposable {
       while (!stopper.signal.aborted) {
         let consumer: Consumer | undefined;
         let streaming = false;
-        let lostConnection: ConnectionError | undefined;
-        // The stream lets kafkajs rejoin by itself after a consumer crash (e.g. the broker went
-        // away and its own retries ran out) and only logs it. A crash is what the Python client
-        // calls a fatal error: end the listener unless retryOnFatal allows another attempt.
-        const streamLogger: Logger = {
-          ...this.#logger,
-          warn: (line) => {
-            const crash = /^Kafka consumer failed, rejoining group \S+: (.*)$/s.exec(line);
-            if (!crash) return this.#logger.warn(line);
-            fatalFailures++;
-            if (this.retryOnFatal && fatalFailures <= this.listenRetries) {
-              this.#logger.warn(
-                `fatal error from kafka: ${crash[1]} on attempt ${fatalFailures}; reconnecting`,
-              );
-              return;
-            }
-            lostConnection = new ConnectionError(crash[1], { fatal: true });
-            consumer?.stop();
-          },
-        };
         try {
           // Only the opening is tied to stop(): once open, the consumer must stay usable until
           // the alert being handled is committed, so stop() ends it with consumer.stop().
@@ -800,8 +780,18 @@ export class Client implements AsyncDisposable {
           try {
             consumer = await openStream(url, "r", {
               ...(await this.#streamOptions()),
-              logger: streamLogger,
               groupId,
+              // A crash (e.g. the broker stayed away past the Kafka client's retries) is what the
+              // Python client calls a fatal error. The consumer may rejoin by itself while the
+              // budget lasts; otherwise it ends iteration with the error, handled below.
+              restartOnFailure: () => this.retryOnFatal && fatalFailures < this.listenRetries,
+              onCrash: (error, willRestart) => {
+                if (!willRestart) return;
+                fatalFailures++;
+                this.#logger.warn(
+                  `fatal error from kafka: ${error.message} on attempt ${fatalFailures}; reconnecting`,
+                );
+              },
               startAt: options.startAt ?? this.#options.startAt ?? "latest",
               autoCommit: false,
               signal: opening.signal,
@@ -833,19 +823,10 @@ export class Client implements AsyncDisposable {
                 metadata.offset + 1
               } for group ${groupId}`,
             );
-            if (stopper.signal.aborted || lostConnection) break;
+            if (stopper.signal.aborted) break;
           }
-          if (lostConnection) throw lostConnection;
           break;
         } catch (error) {
-          if (error === lostConnection) {
-            if (this.retryOnFatal) {
-              this.#logger.error(
-                `giving up after ${this.listenRetries} reconnection attempts: ${messageOf(error)}`,
-              );
-            }
-            throw error;
-          }
           if (stopper.signal.aborted) break;
           // Failing to open (unknown topic, refused credential) is never transient: retrying
           // the same request cannot help.

@@ -86,6 +86,19 @@ export interface StreamOptions {
   connectTimeoutMs?: number;
   /** Time budget for one Kafka request, in ms. Default 30000. */
   requestTimeoutMs?: number;
+  /**
+   * Reading only. Whether the consumer rejoins its group after a crash the Kafka client could
+   * recover from (the broker stayed unreachable past the client's retries, a request timed out).
+   * Default `true`: rejoin, as often as needed. `false`, or a function returning `false` for that
+   * error: iteration ends by throwing the error as a fatal {@linkcode KafkaError}. Crashes the
+   * client cannot recover from (authorization, say) always end iteration that way.
+   */
+  restartOnFailure?: boolean | ((error: KafkaError) => boolean);
+  /**
+   * Reading only. Called on every consumer crash with the error and whether the consumer rejoins
+   * by itself. When given, crashes are not logged; without it a rejoin is logged as a warning.
+   */
+  onCrash?: (error: KafkaError, willRestart: boolean) => void;
 }
 
 /** Options of {@linkcode Producer.write}. */
@@ -158,6 +171,24 @@ interface ConsumerSetup {
   logger: Logger;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  restartOnFailure: boolean | ((error: KafkaError) => boolean);
+  onCrash?: (error: KafkaError, willRestart: boolean) => void;
+}
+
+// Crash errors reach callers as KafkaError: the adapter maps every kafkajs error to one.
+function asKafkaError(error: HopError, fatal: boolean): KafkaError {
+  if (error instanceof KafkaError) {
+    if (error.fatal || !fatal) return error;
+    const SameClass = error.constructor as typeof KafkaError;
+    return new SameClass(error.message, {
+      code: error.code,
+      retriable: error.retriable,
+      fatal: true,
+      topic: error.topic,
+      cause: error.cause,
+    });
+  }
+  return new KafkaError(error.message, { fatal, cause: error });
 }
 
 /**
@@ -265,6 +296,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         onBatch: (batch, control) => this.#onBatch(batch, control),
         onAssignment: (assignment) => this.#onAssignment(assignment),
         onCrash: (error, restarting) => this.#onCrash(error, restarting),
+        restartOnFailure: (error) => this.#mayRestart(error),
       });
     } catch (error) {
       await this.#admin.close();
@@ -376,14 +408,28 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     }
   }
 
+  #mayRestart(error: HopError): boolean {
+    // A stopped consumer has no use for a rejoin.
+    if (this.#stopped) return false;
+    const policy = this.#setup.restartOnFailure;
+    return typeof policy === "function" ? policy(asKafkaError(error, false)) : policy;
+  }
+
   #onCrash(error: HopError, restarting: boolean): void {
-    if (restarting) {
+    const reported = asKafkaError(error, !restarting);
+    const { onCrash } = this.#setup;
+    if (onCrash) {
+      try {
+        onCrash(reported, restarting);
+      } catch (hookError) {
+        this.#setup.logger.warn(`onCrash of group ${this.groupId} threw: ${hookError}`);
+      }
+    } else if (restarting) {
       this.#setup.logger.warn(
         `Kafka consumer failed, rejoining group ${this.groupId}: ${error.message}`,
       );
-      return;
     }
-    this.#fail(error);
+    if (!restarting) this.#fail(reported);
   }
 
   #fail(error: HopError): void {
@@ -1115,6 +1161,8 @@ export async function openStream(
     autoCommit: options.autoCommit ?? true,
     logger,
     ...timeouts,
+    restartOnFailure: options.restartOnFailure ?? true,
+    onCrash: options.onCrash,
   });
   const signal = options.signal;
   if (signal?.aborted) {

@@ -125,6 +125,11 @@ export interface GroupConsumerOptions extends KafkaConnectOptions {
   onAssignment(assignment: TopicPartitions[]): void;
   /** Called when the consumer failed; `restarting` tells whether kafkajs will rejoin by itself. */
   onCrash(error: HopError, restarting: boolean): void;
+  /**
+   * Asked after a crash that kafkajs could recover from by rejoining: `false` keeps the consumer
+   * stopped. Not asked for errors kafkajs never retries (those always stop it). Default: rejoin.
+   */
+  restartOnFailure?(error: HopError): boolean;
 }
 
 /** A record to send. */
@@ -515,9 +520,24 @@ export class GroupConsumer {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 5 },
+      retry: {
+        initialRetryTime: 100,
+        maxRetryTime: 2_000,
+        retries: 5,
+        // A throwing callback becomes a rejection, which kafkajs answers with a rejoin.
+        restartOnFailure: (error: Error) =>
+          Promise.resolve().then(() => options.restartOnFailure?.(crashError(error)) ?? true),
+      },
     });
     const self = new GroupConsumer(consumer, context);
+    // The same mapped error goes to restartOnFailure and to onCrash, so callers can match them.
+    const mapped = new WeakMap<object, HopError>();
+    const crashError = (error: unknown): HopError => {
+      if (typeof error !== "object" || error === null) return toHopError(error, context);
+      let hopError = mapped.get(error);
+      if (!hopError) mapped.set(error, hopError = toHopError(error, context));
+      return hopError;
+    };
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       if (self.#closed) return;
       const assignment = Object.entries(event.payload.memberAssignment).map((
@@ -527,7 +547,7 @@ export class GroupConsumer {
     });
     consumer.on(consumer.events.CRASH, (event) => {
       if (self.#closed) return;
-      options.onCrash(toHopError(event.payload.error, context), event.payload.restart);
+      options.onCrash(crashError(event.payload.error), event.payload.restart);
     });
     await withDeadline(
       consumer.connect(),
