@@ -17,8 +17,8 @@ export const VERSION: string = denoConfig.version;
 
 /**
  * Runs the CLI with `args` (without the program name) and returns the exit code: 0 on success,
- * 1 when a command fails (one line `igwn-alert: <message>` on stderr), 2 for usage errors, or the
- * code of a {@link CliExit}.
+ * 1 when a command fails (`igwn-alert: <message>` on stderr, later lines of the message indented
+ * by two spaces), 2 for usage errors, or the code of a {@link CliExit}.
  *
  * @param args command-line arguments, e.g. `Deno.args`.
  * @returns the process exit code.
@@ -59,10 +59,10 @@ export async function runCli(args: string[]): Promise<number> {
     const code = commanderExitCode(error);
     if (code !== undefined) return code;
     if (error instanceof CliExit) {
-      if (error.message) writeStderr(`igwn-alert: ${error.message}\n`);
+      if (error.message) writeStderr(errorLines(error.message));
       return error.code;
     }
-    writeStderr(`igwn-alert: ${describeError(error)}\n`);
+    writeStderr(errorLines(describeError(error)));
     return 1;
   }
 }
@@ -87,6 +87,17 @@ function describeError(error: unknown): string {
   if (error instanceof Deno.errors.NotCapable) {
     return `${error.message.replace(/, run again with.*$/, "")} (not permitted for this program)`;
   }
-  if (error instanceof Error) return error.message.split("\n")[0] || error.name;
+  if (error instanceof Error) return error.message.trim() ? error.message : error.name;
   return String(error);
+}
+
+/**
+ * `igwn-alert: ` before the first line of a message and two spaces before each following one, so
+ * that the advice hop puts on later lines (how to fix a file's permissions, which credentials
+ * matched) is printed and still reads as one diagnostic.
+ */
+function errorLines(message: string): string {
+  const [first, ...rest] = message.replace(/\s+$/, "").split(/\r?\n/);
+  return [`igwn-alert: ${first}`, ...rest.map((line) => line ? `  ${line}` : line)].join("\n") +
+    "\n";
 }
