@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { withBroker } from "./support/broker.ts";
-import { KAFKAJS_TEST as opts, kafkajsClient } from "./support/kafkajs.ts";
+import { firstMessages, KAFKAJS_TEST as opts, kafkajsClient } from "./support/kafkajs.ts";
 import { kcat, kcatConsume } from "./support/processes.ts";
 
 function client(addresses: string[]) {
@@ -77,22 +77,13 @@ Deno.test(
         );
         await consumer.connect();
         await consumer.subscribe({ topic: "t", fromBeginning: true });
-        const seen: string[] = [];
-        await new Promise<void>((resolve, reject) => {
-          consumer.run({
-            eachMessage: ({ partition, message }) => {
-              const headers = Object.entries(message.headers ?? {}).map(([k, v]) =>
-                `${k}=${Array.isArray(v) ? v.map(String).join("+") : String(v)}`
-              ).join(",");
-              seen.push(
-                `${partition}/${message.offset}/${
-                  message.key?.toString() ?? "null"
-                }/${message.value}/${headers}`,
-              );
-              if (seen.length === 3) resolve();
-              return Promise.resolve();
-            },
-          }).catch(reject);
+        const seen = await firstMessages(consumer, 3, ({ partition, message }) => {
+          const headers = Object.entries(message.headers ?? {}).map(([k, v]) =>
+            `${k}=${Array.isArray(v) ? v.map(String).join("+") : String(v)}`
+          ).join(",");
+          return `${partition}/${message.offset}/${
+            message.key?.toString() ?? "null"
+          }/${message.value}/${headers}`;
         });
         assert.deepEqual(seen.sort(), ["0/0/k0/v0/h=1,dup=x+y", "0/1/k2/v2/", "1/0/null/v1/"]);
       } finally {
@@ -130,21 +121,15 @@ Deno.test(
         });
         await consumer.connect();
         await consumer.subscribe({ topic: "x", fromBeginning: true });
-        const seen: string[] = [];
-        await new Promise<void>((resolve, reject) => {
-          consumer.run({
-            eachMessage: ({ message }) => {
-              const show = (b: Buffer | null) => b === null ? "NULL" : `'${b}'`;
-              seen.push(
-                `${message.offset} ${show(message.key)} ${show(message.value)} ${
-                  message.headers?.src ?? "-"
-                }`,
-              );
-              if (seen.length === 5) resolve();
-              return Promise.resolve();
-            },
-          }).catch(reject);
-        });
+        const show = (b: Buffer | null) => b === null ? "NULL" : `'${b}'`;
+        const seen = await firstMessages(
+          consumer,
+          5,
+          ({ message }) =>
+            `${message.offset} ${show(message.key)} ${show(message.value)} ${
+              message.headers?.src ?? "-"
+            }`,
+        );
         assert.deepEqual(seen, [
           "0 'k1' NULL kcat",
           "1 NULL 'v2' kcat",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KAFKAJS_TEST as opts, kafkajsClient } from "./support/kafkajs.ts";
+import { firstMessages, KAFKAJS_TEST as opts, kafkajsClient } from "./support/kafkajs.ts";
 import { withBroker } from "./support/broker.ts";
 import { makeCertificate } from "./support/network.ts";
 import { kcat, kcatConsume, rdkafkaSasl } from "./support/processes.ts";
@@ -75,14 +75,12 @@ Deno.test(
         });
         await consumer.connect();
         await consumer.subscribe({ topic: "alice.events", fromBeginning: true });
-        const got = await new Promise<string>((resolve, reject) => {
-          consumer.run({
-            eachMessage: ({ message }) => {
-              resolve(`${message.offset}|${message.key}|${message.value}|${message.headers?.a}`);
-              return Promise.resolve();
-            },
-          }).catch(reject);
-        });
+        const [got] = await firstMessages(
+          consumer,
+          1,
+          ({ message }) =>
+            `${message.offset}|${message.key}|${message.value}|${message.headers?.a}`,
+        );
         assert.equal(got, "0|k|secret payload|1");
       } finally {
         await consumer.disconnect();

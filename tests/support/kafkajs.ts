@@ -4,7 +4,7 @@
  * @module
  */
 
-import { Kafka, type KafkaConfig, logLevel } from "kafkajs";
+import { type Consumer, type EachMessagePayload, Kafka, type KafkaConfig, logLevel } from "kafkajs";
 
 /**
  * Deno.test options for tests that use kafkajs: its clients keep timers and sockets that Deno's
@@ -32,4 +32,30 @@ export function kafkajsClient(
   // kafkajs 2 warns about its changed default partitioner whenever a producer is made.
   Deno.env.set("KAFKAJS_NO_PARTITIONER_WARNING", "1");
   return new Kafka({ brokers, logLevel: logLevel.NOTHING, ...config });
+}
+
+/**
+ * Runs `consumer` until it has handed over `count` messages and resolves with them in arrival
+ * order, each as `describe` writes it; rejects when the consumer fails to start.
+ *
+ * @example
+ * ```ts
+ * const [first] = await firstMessages(consumer, 1, ({ message }) => `${message.value}`);
+ * ```
+ */
+export function firstMessages(
+  consumer: Consumer,
+  count: number,
+  describe: (payload: EachMessagePayload) => string,
+): Promise<string[]> {
+  const seen: string[] = [];
+  return new Promise((resolve, reject) => {
+    consumer.run({
+      eachMessage: (payload) => {
+        seen.push(describe(payload));
+        if (seen.length === count) resolve(seen);
+        return Promise.resolve();
+      },
+    }).catch(reject);
+  });
 }
