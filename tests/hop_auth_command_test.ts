@@ -1,6 +1,7 @@
 import { deepStrictEqual, rejects } from "node:assert/strict";
 import { authCommand } from "../lib/cli/auth_command.ts";
 import { Auth, loadAuth, writeAuth } from "../lib/hop/mod.ts";
+import { hopFixturePath } from "./support/hop_fixtures.ts";
 
 interface Run {
   stdout: string;
@@ -88,7 +89,7 @@ Deno.test("auth add keeps an existing credential unless --force, and exits norma
 
 Deno.test("auth add FILE imports a CSV credential with the mechanism written with dashes", async () => {
   const env = await tempEnv();
-  const csv = new URL("testdata/hop/credentials.csv", import.meta.url).pathname;
+  const csv = hopFixturePath("credentials.csv");
   await runAuth(["add", csv], env);
   const text = await Deno.readTextFile(`${env.XDG_CONFIG_HOME}/hop/auth.toml`);
   deepStrictEqual(text.includes('mechanism = "SCRAM-SHA-256"'), true);

@@ -20,6 +20,7 @@ import {
   UnsupportedError,
   writeAuth,
 } from "../lib/hop/mod.ts";
+import { hopFixturePath } from "./support/hop_fixtures.ts";
 
 async function configHome(files: Record<string, [string, number]> = {}) {
   const home = await Deno.makeTempDir();
@@ -396,7 +397,7 @@ Deno.test("lookupNetrc() matches host with or without port, falls back to defaul
 
 Deno.test("readCredentialCsv() reads hop's CSV file with a dashed mechanism", async () => {
   const auth = await readCredentialCsv(
-    new URL("testdata/hop/credentials.csv", import.meta.url).pathname,
+    hopFixturePath("credentials.csv"),
   );
   deepStrictEqual(auth.toJSON(), {
     username: "example-user-1234",

@@ -13,9 +13,11 @@ import {
   VOEvent,
 } from "../lib/hop/mod.ts";
 
-const encode = (text: string) => new TextEncoder().encode(text);
-const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const fixture = (name: string) => Deno.readFile(new URL(`testdata/hop/${name}`, import.meta.url));
+import {
+  readHopFixture as fixture,
+  utf8Bytes as encode,
+  utf8Text as decode,
+} from "./support/hop_fixtures.ts";
 
 Deno.test("VOEvent.load() keeps the original bytes and exposes xmltodict-shaped sections", async () => {
   const xml = await fixture("superevent_preliminary.xml");
