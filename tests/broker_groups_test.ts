@@ -8,7 +8,10 @@ function kafkaFor(addresses: string[]) {
   return kafkajsClient(addresses, { clientId: "groups", retry: { retries: 3 } });
 }
 
-/** Collects messages and assignments of one consumer; `waitFor` resolves when `check` holds. */
+/**
+ * Collects messages and assignments of one consumer of topic "t"; `start` connects, subscribes
+ * from the beginning and runs it; `waitFor` resolves when `check` holds.
+ */
 function observe(consumer: Consumer) {
   const messages: string[] = [];
   let assignment: number[] = [];
@@ -30,14 +33,17 @@ function observe(consumer: Consumer) {
     get assignment() {
       return assignment;
     },
-    run: () =>
-      consumer.run({
+    start: async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topic: "t", fromBeginning: true });
+      await consumer.run({
         eachMessage: ({ partition, message }) => {
           messages.push(`${partition}:${message.offset}:${message.value}`);
           poke();
           return Promise.resolve();
         },
-      }),
+      });
+    },
     waitFor: (check: () => boolean) =>
       check() ? Promise.resolve() : new Promise<void>((resolve) => {
         waiters.push({ check, resolve });
@@ -64,13 +70,9 @@ Deno.test(
       try {
         const oa = observe(a);
         const ob = observe(b);
-        await a.connect();
-        await a.subscribe({ topic: "t", fromBeginning: true });
-        await oa.run();
+        await oa.start();
         await oa.waitFor(() => oa.assignment.length === 2);
-        await b.connect();
-        await b.subscribe({ topic: "t", fromBeginning: true });
-        await ob.run();
+        await ob.start();
         await ob.waitFor(() => ob.assignment.length === 1);
         await oa.waitFor(() => oa.assignment.length === 1);
         assert.deepEqual([...oa.assignment, ...ob.assignment].sort(), [0, 1]);
@@ -115,9 +117,7 @@ Deno.test("a new kafkajs consumer resumes from the offsets its group committed",
       await producer.send({ topic: "t", messages: ["m0", "m1", "m2"].map((value) => ({ value })) });
       const first = kafka.consumer(settings);
       const o1 = observe(first);
-      await first.connect();
-      await first.subscribe({ topic: "t", fromBeginning: true });
-      await o1.run();
+      await o1.start();
       await o1.waitFor(() => o1.messages.length === 3);
       await first.disconnect();
       assert.deepEqual(o1.messages, ["0:0:m0", "0:1:m1", "0:2:m2"]);
@@ -125,10 +125,8 @@ Deno.test("a new kafkajs consumer resumes from the offsets its group committed",
       await producer.send({ topic: "t", messages: [{ value: "m3" }, { value: "m4" }] });
       const second = kafka.consumer(settings);
       const o2 = observe(second);
-      await second.connect();
       try {
-        await second.subscribe({ topic: "t", fromBeginning: true });
-        await o2.run();
+        await o2.start();
         await o2.waitFor(() => o2.messages.length === 2);
         assert.deepEqual(o2.messages, ["0:3:m3", "0:4:m4"]);
         const admin = kafka.admin();
