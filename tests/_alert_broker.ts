@@ -2,6 +2,10 @@
 
 import { type BrokerHandle, type BrokerOptions, startBroker } from "../lib/broker/mod.ts";
 import { Auth } from "../lib/hop/auth.ts";
+import { makeCertificate } from "./support/network.ts";
+
+// cli_e2e_test.ts takes its certificates from here.
+export { makeCertificate };
 
 export const ALERT_DIR = new URL("./testdata/alerts/", import.meta.url).pathname;
 
@@ -49,36 +53,6 @@ export interface AlertBroker extends AsyncDisposable {
   start(): Promise<void>;
   restart(): Promise<void>;
   close(): Promise<void>;
-}
-
-export async function makeCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
-  const certFile = `${dir}/cert.pem`;
-  const keyFile = `${dir}/key.pem`;
-  const result = await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!result.success) {
-    throw new Error(`openssl failed: ${new TextDecoder().decode(result.stderr)}`);
-  }
-  return { certFile, keyFile };
 }
 
 /**
