@@ -2,6 +2,7 @@ import { deepStrictEqual, rejects } from "node:assert/strict";
 import { authCommand } from "../lib/cli/auth_command.ts";
 import { Auth, loadAuth, writeAuth } from "../lib/hop/mod.ts";
 import { hopFixturePath } from "./support/hop_fixtures.ts";
+import { runProcess } from "./support/processes.ts";
 
 interface Run {
   stdout: string;
@@ -145,24 +146,11 @@ Deno.test("auth remove takes USER or USER@HOST and reports no match and ambiguit
 Deno.test("auth via cli.ts: conflict exits 0, a failure exits 1 with one line", async () => {
   const env = await tempEnv();
   const cli = new URL("../cli.ts", import.meta.url).pathname;
-  const run = async (args: string[], stdin = "") => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--frozen", cli, "auth", ...args],
+  const run = (args: string[], stdin = "") =>
+    runProcess(Deno.execPath(), ["run", "-A", "--frozen", cli, "auth", ...args], {
+      stdin,
       env: { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, NO_COLOR: "1" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-    const output = await child.output();
-    return {
-      code: output.code,
-      stdout: new TextDecoder().decode(output.stdout),
-      stderr: new TextDecoder().decode(output.stderr),
-    };
-  };
+    });
   deepStrictEqual((await run(["add"], "u\np\n\n\n")).code, 0);
   const conflict = await run(["add"], "u\nq\n\n\n");
   deepStrictEqual(conflict.code, 0);

@@ -12,7 +12,6 @@ import {
   unpackMessage,
   VOEvent,
 } from "../lib/hop/mod.ts";
-
 import {
   readHopFixture as fixture,
   utf8Bytes as encode,
