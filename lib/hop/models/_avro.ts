@@ -139,6 +139,22 @@ class Reader {
     if (typeof value === "bigint") throw new MessageFormatError("Avro count is out of range");
     return value;
   }
+  /**
+   * Reads the blocks that arrays, maps and a container's metadata are written in: counts up to a
+   * zero count, `read` once per item; a negative count is followed by the block size in bytes,
+   * which only matters for skipping.
+   */
+  blocks(read: () => void): void {
+    for (;;) {
+      let count = this.count();
+      if (count === 0) return;
+      if (count < 0) {
+        count = -count;
+        this.long();
+      }
+      for (let i = 0; i < count; i++) read();
+    }
+  }
   take(count: number): Uint8Array {
     if (count < 0) throw new MessageFormatError("Avro length is negative");
     this.need(count);
@@ -277,17 +293,6 @@ function decodeDatum(schema: AvroSchema, input: Reader, context: SchemaContext):
     return decodeDatum(resolved[index], input, context);
   }
   const object = resolved as Record<string, unknown>;
-  const blocks = (read: () => void) => {
-    for (;;) {
-      let count = input.count();
-      if (count === 0) return;
-      if (count < 0) {
-        count = -count;
-        input.long(); // block size in bytes, only useful for skipping
-      }
-      for (let i = 0; i < count; i++) read();
-    }
-  };
   switch (typeName(resolved)) {
     case "null":
       return null;
@@ -325,12 +330,12 @@ function decodeDatum(schema: AvroSchema, input: Reader, context: SchemaContext):
     }
     case "array": {
       const items: unknown[] = [];
-      blocks(() => items.push(decodeDatum(object.items as AvroSchema, input, context)));
+      input.blocks(() => items.push(decodeDatum(object.items as AvroSchema, input, context)));
       return items;
     }
     case "map": {
       const map: Record<string, unknown> = {};
-      blocks(() => {
+      input.blocks(() => {
         const key = utf8Decoder.decode(input.take(input.count()));
         map[key] = decodeDatum(object.values as AvroSchema, input, context);
       });
@@ -386,18 +391,10 @@ export function readAvroContainer(data: Uint8Array): { schema: AvroSchema; recor
   }
   input.offset = 4;
   const metadata = new Map<string, Uint8Array>();
-  for (;;) {
-    let count = input.count();
-    if (count === 0) break;
-    if (count < 0) {
-      count = -count;
-      input.long();
-    }
-    for (let i = 0; i < count; i++) {
-      const key = utf8Decoder.decode(input.take(input.count()));
-      metadata.set(key, input.take(input.count()).slice());
-    }
-  }
+  input.blocks(() => {
+    const key = utf8Decoder.decode(input.take(input.count()));
+    metadata.set(key, input.take(input.count()).slice());
+  });
   const sync = input.take(16).slice();
   const codec = metadata.has("avro.codec")
     ? utf8Decoder.decode(metadata.get("avro.codec"))
