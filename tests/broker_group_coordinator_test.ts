@@ -6,6 +6,11 @@ import {
   type JoinGroupResult,
 } from "../lib/broker/group_coordinator.ts";
 import { OffsetStore } from "../lib/broker/offset_store.ts";
+import { BrokerStartError, startBroker } from "../lib/broker/mod.ts";
+import { ProtocolReader } from "../lib/protocol/reader.ts";
+import { BrokerArgumentError, brokerCommand } from "../lib/cli/broker_command.ts";
+import { RawKafkaConnection } from "./support/raw_client.ts";
+import { startCliBroker } from "./support/cli_broker.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -668,4 +673,113 @@ Deno.test("close() answers held JoinGroup and SyncGroup requests with NOT_COORDI
   assert.equal(coordinator.heartbeat({ groupId: "join", generationId: 1, memberId: "x" }), 16);
   assert.equal(coordinator.leaveGroup("join", ["x"]).errorCode, 16);
   await offsets.close();
+});
+
+// --- The broker's initial rebalance delay, seen over the wire -----------------------------------
+
+const kafkaTest = { sanitizeOps: false, sanitizeResources: false };
+
+/** JoinGroup v0 for a new member of `group` (v0 has no MEMBER_ID_REQUIRED round trip). */
+function joinGroupV0(conn: RawKafkaConnection, group: string): Uint8Array {
+  return conn.frame(11, 0, (w) => {
+    w.string(group).int32(10_000).string("").string("consumer").int32(1);
+    w.string("range").bytes(bytes(1));
+  });
+}
+
+/** The group's state from DescribeGroups v0 once the broker knows it ("Dead" until then). */
+async function groupStateOnceJoined(conn: RawKafkaConnection, group: string): Promise<string> {
+  while (true) {
+    const response = await conn.request(15, 0, (w) => w.int32(1).string(group));
+    assert.ok(response, "DescribeGroups got no response");
+    const [state] = response.r.array((r) => {
+      assert.equal(r.int16(), 0);
+      assert.equal(r.string(), group);
+      return r.string();
+    });
+    if (state !== "Dead") return state;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+Deno.test({
+  name: "startBroker() answers a new group's first JoinGroup at once by default",
+  ...kafkaTest,
+  fn: async () => {
+    await using broker = await startBroker({ port: 0, logger: () => {} });
+    await using member = await RawKafkaConnection.connect(broker.port);
+    await using observer = await RawKafkaConnection.connect(broker.port);
+    await member.writeRaw(joinGroupV0(member, "solo"));
+    // The join completes in the same step that adds the member: nobody can see it waiting.
+    assert.equal(await groupStateOnceJoined(observer, "solo"), "CompletingRebalance");
+    const frame = await member.readFrame();
+    assert.ok(frame);
+    const r = new ProtocolReader(frame);
+    r.int32(); // correlation id
+    assert.equal(r.int16(), 0);
+    assert.equal(r.int32(), 1); // generation
+    assert.equal(r.string(), "range");
+    const leader = r.string();
+    assert.equal(r.string(), leader);
+    assert.deepEqual(r.array((m) => m.string()), [leader]);
+  },
+});
+
+Deno.test({
+  name: "startBroker({ initialRebalanceDelayMs }) holds a new group's first JoinGroup",
+  ...kafkaTest,
+  fn: async () => {
+    const broker = await startBroker({
+      port: 0,
+      initialRebalanceDelayMs: 600_000,
+      logger: () => {},
+    });
+    await using member = await RawKafkaConnection.connect(broker.port);
+    try {
+      await using observer = await RawKafkaConnection.connect(broker.port);
+      await member.writeRaw(joinGroupV0(member, "waiting"));
+      assert.equal(await groupStateOnceJoined(observer, "waiting"), "PreparingRebalance");
+    } finally {
+      await broker.close();
+    }
+    // Closing answers the held join (NOT_COORDINATOR) or drops the connection.
+    const frame = await member.readFrame();
+    if (frame) assert.equal(new ProtocolReader(frame, 4).int16(), 16);
+  },
+});
+
+Deno.test("startBroker() refuses a negative initialRebalanceDelayMs, naming it", async () => {
+  await assert.rejects(
+    startBroker({ port: 0, initialRebalanceDelayMs: -1, logger: () => {} }),
+    (error: Error) =>
+      error instanceof BrokerStartError && /^initialRebalanceDelayMs -1: /.test(error.message),
+  );
+});
+
+Deno.test({
+  name: "the broker command passes --initial-rebalance-delay-ms on and refuses a non-number",
+  ...kafkaTest,
+  fn: async () => {
+    await assert.rejects(
+      brokerCommand().exitOverride().parseAsync(
+        ["--port", "0", "--initial-rebalance-delay-ms", "soon"],
+        { from: "user" },
+      ),
+      (error: Error) =>
+        error instanceof BrokerArgumentError &&
+        error.message ===
+          "--initial-rebalance-delay-ms soon: expected a whole number of milliseconds",
+    );
+    await using broker = await startCliBroker([
+      "--port",
+      "0",
+      "--initial-rebalance-delay-ms",
+      "600000",
+    ]);
+    await using member = await RawKafkaConnection.connect(broker.port);
+    await using observer = await RawKafkaConnection.connect(broker.port);
+    await member.writeRaw(joinGroupV0(member, "cli"));
+    assert.equal(await groupStateOnceJoined(observer, "cli"), "PreparingRebalance");
+    assert.equal((await broker.stop()).code, 0);
+  },
 });

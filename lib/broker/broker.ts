@@ -74,6 +74,14 @@ export interface BrokerOptions {
   topics?: BrokerTopic[];
   /** Create unknown topics named in Metadata requests (default false). */
   autoCreateTopics?: boolean;
+  /**
+   * How long the first join of an empty consumer group waits for more members, in ms. Default 0:
+   * a group's first member is answered at once and later joiners trigger an ordinary rebalance,
+   * so a lone consumer (the common case here) is ready without delay. A positive value lets
+   * consumers started together land in one generation (Kafka's
+   * `group.initial.rebalance.delay.ms`, 3000 there), extended while members keep arriving.
+   */
+  initialRebalanceDelayMs?: number;
   /** Receives log lines (default: stderr). */
   logger?: (line: string) => void;
   /** Aborting it closes the broker. */
@@ -170,6 +178,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     }
   );
   for (const t of topicSpecs) validateTopicSpec(t.name, t.partitions, t.config);
+  const initialRebalanceDelayMs = options.initialRebalanceDelayMs ?? 0;
+  if (!Number.isFinite(initialRebalanceDelayMs) || initialRebalanceDelayMs < 0) {
+    throw new BrokerStartError(
+      `initialRebalanceDelayMs ${initialRebalanceDelayMs}: expected a number of ms >= 0`,
+    );
+  }
   const userStore = await UserStore.create(users);
   const acl = AccessControl.parse(options.acls ?? [], userStore.usernames);
 
@@ -216,7 +230,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       if (!cluster.topics.has(t.name)) await cluster.createTopic(t.name, t.partitions, t.config);
     }
     offsets = await OffsetStore.open(options.dataDir);
-    groups = new GroupCoordinator({ offsets, logger: log });
+    groups = new GroupCoordinator({ offsets, initialRebalanceDelayMs, logger: log });
   } catch (e) {
     listener.close();
     await cluster.close();
@@ -289,8 +303,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         } catch { /* already closed */ }
       }
       await acceptLoop;
-      await Promise.allSettled([...serving]);
+      // Held JoinGroup/SyncGroup requests keep their connections busy until the coordinator
+      // answers them, so it closes first (answering them) and the connections can then finish.
       await groups!.close();
+      await Promise.allSettled([...serving]);
       await cluster.close();
       await offsets!.close();
     })();

@@ -89,6 +89,15 @@ function parsePort(value: string): number {
   return Number(value);
 }
 
+function parseDelay(value: string): number {
+  if (!/^\d{1,9}$/.test(value)) {
+    throw new BrokerArgumentError(
+      `--initial-rebalance-delay-ms ${value}: expected a whole number of milliseconds`,
+    );
+  }
+  return Number(value);
+}
+
 /**
  * Builds the `broker` subcommand.
  *
@@ -117,6 +126,11 @@ export function brokerCommand(): Command {
     .option("--tls-key <file>", "PEM private key (TLS listener)")
     .option("--topic <name[:partitions]>", "topic to create at start (repeatable)", collect)
     .option("--auto-create-topics", "create unknown topics named in Metadata requests")
+    .option(
+      "--initial-rebalance-delay-ms <ms>",
+      "how long a new consumer group's first join waits for more members",
+      "0",
+    )
     .action(async (flags: {
       host: string;
       port: string;
@@ -127,6 +141,7 @@ export function brokerCommand(): Command {
       tlsKey?: string;
       topic?: string[];
       autoCreateTopics?: boolean;
+      initialRebalanceDelayMs: string;
     }) => {
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) {
         throw new BrokerArgumentError("--tls-cert and --tls-key must be given together");
@@ -139,6 +154,7 @@ export function brokerCommand(): Command {
         acls: flags.acl ?? [],
         topics: (flags.topic ?? []).map(parseTopicSpec),
         autoCreateTopics: flags.autoCreateTopics ?? false,
+        initialRebalanceDelayMs: parseDelay(flags.initialRebalanceDelayMs),
         tls: flags.tlsCert ? { certFile: flags.tlsCert, keyFile: flags.tlsKey } : undefined,
       };
       const broker = await startBroker(options);
