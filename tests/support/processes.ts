@@ -85,7 +85,9 @@ export interface KcatConsumeOptions {
   partition?: number;
   /** Passes `-q` so that kcat prints nothing but the formatted messages. */
   quiet?: boolean;
+  /** Kills kcat after this long; default 30 s. */
   timeoutMs?: number;
+  /** librdkafka settings passed as `-X key=value`. */
   config?: Record<string, string>;
 }
 
