@@ -218,7 +218,13 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
 
   #setup: ConsumerSetup;
   #group?: GroupConsumer;
-  #admin?: KafkaAdmin;
+  // Reads committed offsets and watermarks after each assignment. Connected for the start and
+  // closed once ready (a rebalance later connects it again), so an idle reader holds only the
+  // consumer's own connections.
+  #admin?: Promise<KafkaAdmin>;
+  #adminUsers = 0;
+  #adminRetired = false;
+  #adminClosing: Promise<void> = Promise.resolve();
   #readyResolve!: () => void;
   #readyReject!: (error: Error) => void;
   #isReady = false;
@@ -272,21 +278,54 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     return this.#starting;
   }
 
-  async #connectAndJoin(): Promise<void> {
+  #connectOptions() {
     const { target, logger } = this.#setup;
-    const connect = {
+    return {
       brokers: target.brokers,
       auth: target.auth,
       logger,
       connectTimeoutMs: this.#setup.connectTimeoutMs,
       requestTimeoutMs: this.#setup.requestTimeoutMs,
     };
-    this.#admin = await KafkaAdmin.connect(connect);
+  }
+
+  async #useAdmin<T>(use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
+    if (this.#adminRetired) {
+      throw new HopError(`the consumer of group ${this.groupId} is closed`);
+    }
+    this.#adminUsers++;
     try {
-      await this.#admin.requireTopics(target.topics, "reading");
+      if (!this.#admin) {
+        const connecting = KafkaAdmin.connect(this.#connectOptions());
+        // A failed connection is retried by the next use.
+        connecting.catch(() => {
+          if (this.#admin === connecting) this.#admin = undefined;
+        });
+        this.#admin = connecting;
+      }
+      return await use(await this.#admin);
+    } finally {
+      this.#adminUsers--;
+    }
+  }
+
+  #closeAdmin(): Promise<void> {
+    const admin = this.#admin;
+    this.#admin = undefined;
+    if (admin) {
+      const closing = admin.then((connected) => connected.close(), () => {});
+      this.#adminClosing = Promise.all([this.#adminClosing, closing]).then(() => {});
+    }
+    return this.#adminClosing;
+  }
+
+  async #connectAndJoin(): Promise<void> {
+    const { target } = this.#setup;
+    try {
+      await this.#useAdmin((admin) => admin.requireTopics(target.topics, "reading"));
       if (this.#stopped) return;
       this.#group = await GroupConsumer.start({
-        ...connect,
+        ...this.#connectOptions(),
         groupId: this.groupId,
         topics: target.topics,
         fromBeginning: this.#setup.startAt === "earliest",
@@ -299,7 +338,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         restartOnFailure: (error) => this.#mayRestart(error),
       });
     } catch (error) {
-      await this.#admin.close();
+      await this.#closeAdmin();
       throw error;
     }
     // Joining can fail for good (a denied group, say) before the first assignment: report it
@@ -307,7 +346,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     if (this.#error) {
       const error = this.#error;
       await this.#group.close();
-      await this.#admin.close();
+      await this.#closeAdmin();
       throw error;
     }
   }
@@ -322,19 +361,22 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   }
 
   async #positionAfterAssignment(assignment: TopicPartitions[], round: number): Promise<void> {
-    const admin = this.#admin!;
     // Commits made before the rebalance should be visible to whoever reads the partitions next.
     await this.#flushCommits().catch(() => {});
     const topics = assignment.map((a) => a.topic);
     const committed = new Map<string, number>();
-    if (topics.length) {
-      for (const c of await admin.committedOffsets(this.groupId, topics)) {
-        committed.set(partitionKey(c.topic, c.partition), c.offset);
-      }
-    }
     const marks = new Map<string, { low: number; high: number }>();
-    for (const topic of topics) {
-      for (const w of await admin.watermarks(topic)) marks.set(partitionKey(topic, w.partition), w);
+    if (topics.length) {
+      await this.#useAdmin(async (admin) => {
+        const [offsets, ...watermarks] = await Promise.all([
+          admin.committedOffsets(this.groupId, topics),
+          ...topics.map((topic) => admin.watermarks(topic)),
+        ]);
+        for (const c of offsets) committed.set(partitionKey(c.topic, c.partition), c.offset);
+        topics.forEach((topic, i) => {
+          for (const w of watermarks[i]) marks.set(partitionKey(topic, w.partition), w);
+        });
+      });
     }
     if (round !== this.#assignmentRound || this.#stopped) return;
 
@@ -379,6 +421,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       this.#readyResolve();
     }
     this.#wake();
+    if (this.#adminUsers === 0) {
+      this.#closeAdmin().catch(() => {});
+    }
   }
 
   async #onBatch(batch: FetchedBatch, control: BatchControl): Promise<void> {
@@ -751,13 +796,15 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       this.stop();
       // Closing while still connecting: let the connection finish so nothing is left open.
       await this.#starting?.catch(() => {});
+      // A rebalance handled from here on must not connect an admin that nobody would close.
+      this.#adminRetired = true;
       await this.#flushCommits().catch((error) =>
         this.#setup.logger.warn(
           `could not commit offsets of group ${this.groupId} on close: ${error.message}`,
         )
       );
       await this.#group?.close();
-      await this.#admin?.close();
+      await this.#closeAdmin();
     })();
     return this.#closing;
   }
