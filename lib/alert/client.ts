@@ -22,6 +22,7 @@ import {
 } from "./topic_naming.ts";
 import type { GraceDbAlert } from "./types.ts";
 import { validateAlert } from "./types.ts";
+import { sleep } from "../_sleep.ts";
 
 /** Default number of reconnections after consecutive fatal errors when `retryOnFatal` is set. */
 export const DEFAULT_LISTEN_RETRIES = 3;
@@ -920,17 +921,4 @@ function isTransient(error: unknown): boolean {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -10,6 +10,7 @@ import type { Logger } from "../hop/log.ts";
 import type { Producer } from "../hop/stream.ts";
 import { PublishSchedule } from "./_pacing.ts";
 import { type SimulatedStep, simulateLifecycles, type SimulateOptions } from "./simulate.ts";
+import { sleep } from "../_sleep.ts";
 
 /**
  * Options of {@linkcode publishLifecycles}: the simulation's (seed, groups, count, start time)
@@ -83,20 +84,6 @@ export class PlaygroundOptionError extends Error {
   }
 }
 
-function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
-  const ms = deadline - performance.now();
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * Publishes simulated lifecycles (see {@linkcode simulateLifecycles}) the way GraceDB does:
  * each alert's JSON text as a JSON string literal with hop's headers, to `<group>.<topic>`.
@@ -148,7 +135,7 @@ export async function publishLifecycles(
     for (const step of simulateLifecycles(options)) {
       if (signal?.aborted) break;
       if (paced) {
-        await sleepUntil(schedule.dueAt(step), signal);
+        await sleep(schedule.dueAt(step) - performance.now(), signal);
         if (signal?.aborted) break;
       }
       await producer.write(encodeAlert(step.alert, "gracedb"), { topic: step.topic });
