@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { JoinGroupRequestBody } from "../protocol/messages/groups.ts";
+import type { OffsetCommitRequest } from "../protocol/messages/offsets.ts";
 import type { OffsetStore } from "./offset_store.ts";
 
 /** Kafka error codes the coordinator answers with. */
@@ -80,21 +82,7 @@ export interface GroupCoordinatorOptions {
  * };
  * ```
  */
-export interface JoinGroupRequest {
-  /** Group to join. */
-  groupId: string;
-  /** How long the member may stay silent before it is expired. */
-  sessionTimeoutMs: number;
-  /** How long a rebalance may wait for this member to rejoin. */
-  rebalanceTimeoutMs: number;
-  /** "" on a first join, else the id the coordinator handed out. */
-  memberId: string;
-  /** Static membership id (KIP-345), null for dynamic members. */
-  groupInstanceId: string | null;
-  /** Usually "consumer". */
-  protocolType: string;
-  /** Assignment strategies in the member's order of preference, with opaque metadata. */
-  protocols: { name: string; metadata: Uint8Array }[];
+export interface JoinGroupRequest extends JoinGroupRequestBody {
   /** The request header's client id; prefixes generated member ids. */
   clientId: string;
   /** True for JoinGroup v4+, where a first join is answered with MEMBER_ID_REQUIRED (79). */
@@ -164,31 +152,7 @@ export interface SyncGroupResult {
   assignment: Uint8Array;
 }
 
-/**
- * A decoded OffsetCommit request.
- *
- * @example
- * ```ts
- * import type { OffsetCommitRequest } from "./group_coordinator.ts";
- * const request: OffsetCommitRequest = {
- *   groupId: "g", generationId: -1, memberId: "",
- *   topics: [{ name: "t", partitions: [{ partition: 0, offset: 5n, metadata: null }] }],
- * };
- * ```
- */
-export interface OffsetCommitRequest {
-  /** The group. */
-  groupId: string;
-  /** The member's generation, or -1 for a commit outside group management. */
-  generationId: number;
-  /** The member id, or "" with generation -1. */
-  memberId: string;
-  /** Offsets to commit per topic and partition. */
-  topics: {
-    name: string;
-    partitions: { partition: number; offset: bigint; metadata: string | null }[];
-  }[];
-}
+export type { OffsetCommitRequest };
 
 /**
  * The answer to an OffsetFetch request. Partitions without a commit have offset -1 and metadata "".
