@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { JoinGroupRequestBody } from "../protocol/messages/groups.ts";
+import type { JoinGroupRequestBody, JoinGroupResponseBody } from "../protocol/messages/groups.ts";
 import type { OffsetCommitRequest } from "../protocol/messages/offsets.ts";
 import type { OffsetStore } from "./offset_store.ts";
 
@@ -100,20 +100,7 @@ export interface JoinGroupRequest extends JoinGroupRequestBody {
  * };
  * ```
  */
-export interface JoinGroupResult {
-  /** Kafka error code, 0 on success. */
-  errorCode: number;
-  /** The new generation, -1 on error. */
-  generationId: number;
-  /** The chosen assignment strategy, "" on error. */
-  protocolName: string;
-  /** Member id of the leader, "" on error. */
-  leader: string;
-  /** The caller's member id (newly generated with error 79). */
-  memberId: string;
-  /** Every member's metadata for the chosen protocol; empty for followers. */
-  members: { memberId: string; groupInstanceId: string | null; metadata: Uint8Array }[];
-}
+export type JoinGroupResult = JoinGroupResponseBody;
 
 /**
  * A decoded SyncGroup request; only the leader's carries assignments.

@@ -131,6 +131,32 @@ export function decodeJoinGroupRequest(r: ProtocolReader, version: number): Join
 }
 
 /**
+ * The answer to a JoinGroup request, as the group coordinator gives it and the codec sends it.
+ *
+ * @example
+ * ```ts
+ * import type { JoinGroupResponseBody } from "./groups.ts";
+ * const answer: JoinGroupResponseBody = {
+ *   errorCode: 0, generationId: 1, protocolName: "range", leader: "a", memberId: "a", members: [],
+ * };
+ * ```
+ */
+export interface JoinGroupResponseBody {
+  /** Kafka error code, 0 on success. */
+  errorCode: number;
+  /** The new generation, -1 on error. */
+  generationId: number;
+  /** The chosen assignment strategy, "" on error. */
+  protocolName: string;
+  /** Member id of the leader, "" on error. */
+  leader: string;
+  /** The caller's member id (newly generated with error 79). */
+  memberId: string;
+  /** Every member's metadata for the chosen protocol; empty for followers. */
+  members: { memberId: string; groupInstanceId: string | null; metadata: Uint8Array }[];
+}
+
+/**
  * Encodes a JoinGroup response.
  *
  * @param w writer positioned after the response header
@@ -148,14 +174,7 @@ export function decodeJoinGroupRequest(r: ProtocolReader, version: number): Join
 export function encodeJoinGroupResponse(
   w: ProtocolWriter,
   version: number,
-  answer: {
-    errorCode: number;
-    generationId: number;
-    protocolName: string;
-    leader: string;
-    memberId: string;
-    members: { memberId: string; groupInstanceId: string | null; metadata: Uint8Array }[];
-  },
+  answer: JoinGroupResponseBody,
 ): void {
   if (version >= 2) w.int32(0);
   w.int16(answer.errorCode).int32(answer.generationId).string(answer.protocolName)
