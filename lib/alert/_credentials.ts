@@ -6,19 +6,22 @@ import { loadAuth } from "../hop/auth_file.ts";
 import { AuthFileNotFoundError, NoCredentialError } from "../hop/errors.ts";
 import type { Logger } from "../hop/log.ts";
 import { selectCredential } from "../hop/select_credential.ts";
+import type { ClientOptions } from "./client.ts";
 import type { BrokerAddress } from "./topic_naming.ts";
 
-export interface CredentialSources {
-  username?: string;
-  password?: string;
-  auth?: Auth | Auth[] | false;
-  authFile?: string;
-  netrcFile?: string;
-  noAuth?: boolean;
-  tls?: boolean;
-  caFile?: string;
-  server?: string;
-}
+// The credential fields of the Client's options, so that their meaning is documented once.
+export type CredentialSources = Pick<
+  ClientOptions,
+  | "username"
+  | "password"
+  | "auth"
+  | "authFile"
+  | "netrcFile"
+  | "noAuth"
+  | "tls"
+  | "caFile"
+  | "server"
+>;
 
 /**
  * Order (first that applies wins): `auth`, `noAuth`, `username`+`password`, `authFile`, the
