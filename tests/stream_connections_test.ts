@@ -7,10 +7,10 @@ import { withBroker } from "./support/broker.ts";
 import { openStream } from "../lib/hop/stream.ts";
 import { JSONBlob } from "../lib/hop/models/blob.ts";
 import type { MessageModel } from "../lib/hop/models/model.ts";
+import { KAFKAJS_TEST } from "./support/kafkajs.ts";
 
 const kafkaTest = {
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...KAFKAJS_TEST,
   // Counts sockets in /proc/net/tcp.
   ignore: Deno.build.os !== "linux",
 };

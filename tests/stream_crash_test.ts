@@ -8,20 +8,8 @@ import { startBroker } from "../lib/broker/mod.ts";
 import { openStream } from "../lib/hop/stream.ts";
 import { ConnectionError, KafkaError } from "../lib/hop/errors.ts";
 import { JSONBlob } from "../lib/hop/models/blob.ts";
-import type { Logger } from "../lib/hop/log.ts";
-
-const kafkaTest = { sanitizeOps: false, sanitizeResources: false };
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    debug: () => {},
-    info: () => {},
-    warn: (m) => lines.push(`WARNING ${m}`),
-    error: (m) => lines.push(`ERROR ${m}`),
-  };
-}
+import { recordingLogger } from "./support/recording_logger.ts";
+import { KAFKAJS_TEST } from "./support/kafkajs.ts";
 
 const silentBroker = { port: 0, topics: ["t"], logger: () => {} };
 
@@ -38,7 +26,7 @@ async function nextError(iterator: AsyncIterable<unknown>): Promise<unknown> {
 
 Deno.test({
   name: "restartOnFailure: false ends iteration with a fatal ConnectionError when the broker goes",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: async () => {
     const broker = await startBroker(silentBroker);
     const crashes: [KafkaError, boolean][] = [];
@@ -69,7 +57,7 @@ Deno.test({
 
 Deno.test({
   name: "a restartOnFailure function is asked per crash and its false ends iteration",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: async () => {
     const broker = await startBroker(silentBroker);
     const asked: KafkaError[] = [];
@@ -96,7 +84,7 @@ Deno.test({
 
 Deno.test({
   name: "by default a crashed consumer rejoins and reads what is written after the broker returns",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: async () => {
     const dataDir = await Deno.makeTempDir();
     try {

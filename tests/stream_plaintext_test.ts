@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { withBroker } from "./support/broker.ts";
 import { freePort } from "./support/network.ts";
+import { KAFKAJS_TEST } from "./support/kafkajs.ts";
+import { jsonField, readToEnd } from "./support/streams.ts";
 import { type Consumer, type Metadata, openStream, randomGroupId } from "../lib/hop/stream.ts";
 import { listTopics } from "../lib/hop/list_topics.ts";
 import { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
@@ -19,25 +21,9 @@ import {
   MessageTooLargeError,
 } from "../lib/hop/errors.ts";
 import { startBroker } from "../lib/broker/mod.ts";
-import type { Logger } from "../lib/hop/log.ts";
+import { recordingLogger } from "./support/recording_logger.ts";
 
-const kafkaTest = { sanitizeOps: false, sanitizeResources: false };
-
-function field(message: MessageModel, name: string): unknown {
-  return ((message as JSONBlob).content as Record<string, unknown>)[name];
-}
 const text = new TextDecoder();
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    debug: () => {},
-    info: (m) => lines.push(`INFO ${m}`),
-    warn: (m) => lines.push(`WARNING ${m}`),
-    error: (m) => lines.push(`ERROR ${m}`),
-  };
-}
 
 async function collect<T>(iterator: AsyncIterable<T>, limit = Infinity): Promise<T[]> {
   const items: T[] = [];
@@ -61,7 +47,7 @@ function contents(messages: MessageModel[]): unknown[] {
 
 Deno.test({
   name: "openStream() writes JSON and bytes that read back with hop's headers",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const url = `${broker.url}/t`;
@@ -71,12 +57,7 @@ Deno.test({
       await producer.write("quoted");
       await producer.flush();
 
-      await using consumer = await openStream(url, "r", {
-        auth: false,
-        startAt: "earliest",
-        untilEos: true,
-      });
-      const read = await collect(consumer.read({ metadata: true }));
+      const read = await readToEnd(url);
       assert.equal(read.length, 3);
       const [first, second, third] = read;
       assert.ok(first.message instanceof JSONBlob);
@@ -107,7 +88,7 @@ Deno.test({
 
 Deno.test({
   name: "Consumer with untilEos ends after every partition, including empty ones, is read",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: [{ name: "multi", partitions: 3 }, "empty"] }, async (broker) => {
       const url = `${broker.url}/multi`;
@@ -144,7 +125,7 @@ Deno.test({
 
 Deno.test({
   name: "Consumer starts at latest by default and at earliest when asked",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const url = `${broker.url}/t`;
@@ -167,7 +148,7 @@ Deno.test({
 
 Deno.test({
   name: "Consumer skips test messages unless ignoreTest is false, and still commits them",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const url = `${broker.url}/t`;
@@ -213,7 +194,7 @@ Deno.test({
 
 Deno.test({
   name: "a consumer group resumes after the last markDone when autoCommit is false",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const url = `${broker.url}/t`;
@@ -249,7 +230,7 @@ Deno.test({
 
 Deno.test({
   name: "autoCommit commits a message once the next is requested, so a failed body is redelivered",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const url = `${broker.url}/t`;
@@ -258,7 +239,7 @@ Deno.test({
       const first = await openStream(url, "r", { auth: false, startAt: "earliest", groupId });
       await assert.rejects(async () => {
         for await (const message of first) {
-          if (field(message, "n") === 2) throw new Error("processing failed");
+          if (jsonField(message, "n") === 2) throw new Error("processing failed");
         }
       }, /processing failed/);
       await first.close();
@@ -275,7 +256,7 @@ Deno.test({
 
 Deno.test({
   name: "stop(), an AbortSignal and close() end an iteration that waits for data",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const url = `${broker.url}/t`;
@@ -314,7 +295,7 @@ Deno.test({
 
 Deno.test({
   name: "stop() mid-iteration ends it after the current message",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const url = `${broker.url}/t`;
@@ -331,7 +312,7 @@ Deno.test({
 
 Deno.test({
   name: "Consumer delivers an undecodable payload as a Blob with a logged warning",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const url = `${broker.url}/t`;
@@ -363,7 +344,7 @@ Deno.test({
 
 Deno.test({
   name: "Producer.write() rejects a message over max.message.bytes naming topic, size and limit",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker(
       { topics: [{ name: "small", config: { "max.message.bytes": "2000" } }] },
@@ -391,7 +372,7 @@ Deno.test({
 
 Deno.test({
   name: "Producer sends thousands of queued writes in batches and flush() waits for them",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: [{ name: "bulk", partitions: 2 }] }, async (broker) => {
       const url = `${broker.url}/bulk`;
@@ -399,20 +380,15 @@ Deno.test({
       const payload = "y".repeat(900);
       for (let i = 0; i < 3000; i++) await producer.write({ i, payload });
       await producer.flush();
-      await using consumer = await openStream(url, "r", {
-        auth: false,
-        startAt: "earliest",
-        untilEos: true,
-      });
       const seen = new Set<number>();
-      for await (const message of consumer) seen.add(field(message, "i") as number);
+      for (const { message } of await readToEnd(url)) seen.add(jsonField(message, "i") as number);
       assert.equal(seen.size, 3000);
     }),
 });
 
 Deno.test({
   name: "Producer keeps each key's messages in write order across several requests in flight",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: [{ name: "ordered", partitions: 3 }] }, async (broker) => {
       const url = `${broker.url}/ordered`;
@@ -426,17 +402,12 @@ Deno.test({
         }
         await producer.flush();
       }
-      await using consumer = await openStream(url, "r", {
-        auth: false,
-        startAt: "earliest",
-        untilEos: true,
-      });
       const last = new Map<string, number>();
       const offsets = new Map<number, number>();
       let read = 0;
-      for await (const { message, metadata } of consumer.read({ metadata: true })) {
+      for (const { message, metadata } of await readToEnd(url)) {
         const key = new TextDecoder().decode(metadata.key!);
-        const i = field(message, "i") as number;
+        const i = jsonField(message, "i") as number;
         assert.equal(keys[i % keys.length], key);
         assert.ok((last.get(key) ?? -1) < i, `message ${i} of key ${key} came after a later one`);
         last.set(key, i);
@@ -451,7 +422,7 @@ Deno.test({
 
 Deno.test({
   name: "one Produce request carries batches for several topics and partitions, read back intact",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker(
       { topics: [{ name: "left", partitions: 2 }, { name: "right", partitions: 3 }] },
@@ -472,14 +443,9 @@ Deno.test({
           await producer.flush();
         }
         for (const [topic, parity] of [["left", 0], ["right", 1]] as const) {
-          await using consumer = await openStream(`${broker.url}/${topic}`, "r", {
-            auth: false,
-            startAt: "earliest",
-            untilEos: true,
-          });
           const seen: number[] = [];
-          for await (const { message, metadata } of consumer.read({ metadata: true })) {
-            const i = field(message, "i") as number;
+          for (const { message, metadata } of await readToEnd(`${broker.url}/${topic}`)) {
+            const i = jsonField(message, "i") as number;
             assert.equal(i % 2, parity);
             assert.equal(text.decode(headerValue(metadata.headers, "n")), String(i));
             assert.equal(text.decode(metadata.key!), `k${i % 7}`);
@@ -496,7 +462,7 @@ Deno.test({
 
 Deno.test({
   name: "Producer.write() without a topic in URL or options names the problem",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["a", "b"] }, async (broker) => {
       await using producer = await openStream(`${broker.url}/a,b`, "w", { auth: false });
@@ -536,7 +502,7 @@ Deno.test("openStream() with ambiguous credentials ends with hop's hint to embed
 
 Deno.test({
   name: "listTopics() returns the visible topics sorted",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["zeta", "alpha", { name: "mid", partitions: 2 }] }, async (broker) => {
       assert.deepEqual(await listTopics(broker.url, { auth: false }), ["alpha", "mid", "zeta"]);
@@ -545,24 +511,20 @@ Deno.test({
 
 Deno.test({
   name: "openStream() accepts several brokers in the URL",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const dead = `127.0.0.1:${freePort()}`;
       const url = `kafka://${broker.host}:${broker.port},${dead}/t`;
       await writeAll(url, [{ via: "two brokers" }]);
-      await using consumer = await openStream(url, "r", {
-        auth: false,
-        startAt: "earliest",
-        untilEos: true,
-      });
-      assert.deepEqual(contents(await collect(consumer)), [{ via: "two brokers" }]);
+      const read = await readToEnd(url);
+      assert.deepEqual(contents(read.map((r) => r.message)), [{ via: "two brokers" }]);
     }),
 });
 
 Deno.test({
   name: "openStream() reading a missing topic fails naming the topic",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const error = await openStream(`${broker.url}/nope`, "r", { auth: false }).then(
@@ -576,7 +538,7 @@ Deno.test({
 
 Deno.test({
   name: "an unreachable broker gives a ConnectionError naming the host within the time limit",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: async () => {
     const address = `127.0.0.1:${freePort()}`;
     for (
@@ -595,7 +557,7 @@ Deno.test({
 
 Deno.test({
   name: "Producer.write() to a missing topic rejects naming the topic",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
@@ -608,7 +570,7 @@ Deno.test({
 
 Deno.test({
   name: "flush() throws a DeliveryError counting the messages the broker never got",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: async () => {
     const broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
     const producer = await openStream(`${broker.url}/t`, "w", {
@@ -636,7 +598,7 @@ Deno.test({
 
 Deno.test({
   name: "aborting while openStream() connects leaves nothing open",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const controller = new AbortController();
@@ -653,7 +615,7 @@ Deno.test({
 
 Deno.test({
   name: "two consumers in one group share the partitions and each message is read once",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: [{ name: "shared", partitions: 2 }] }, async (broker) => {
       const url = `${broker.url}/shared`;
@@ -669,7 +631,7 @@ Deno.test({
         for await (const { message, metadata } of consumer.read({ metadata: true })) {
           seen.push({
             reader: name,
-            n: field(message, "n") as number,
+            n: jsonField(message, "n") as number,
             partition: metadata.partition,
           });
           if (seen.length >= total) {
@@ -695,7 +657,7 @@ Deno.test({
 
 Deno.test({
   name: "with autoCommit false, test messages skipped after a markDone are committed with it",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withBroker({ topics: ["t"] }, async (broker) => {
       const url = `${broker.url}/t`;
@@ -710,8 +672,8 @@ Deno.test({
         autoCommit: false,
       });
       for await (const { message, metadata } of first.read({ metadata: true })) {
-        if (field(message, "n") === 1) await first.markDone(metadata);
-        if (field(message, "n") === 4) break; // read but never marked done
+        if (jsonField(message, "n") === 1) await first.markDone(metadata);
+        if (jsonField(message, "n") === 4) break; // read but never marked done
       }
       await first.close();
 

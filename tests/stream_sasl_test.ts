@@ -22,12 +22,9 @@ import {
   DeliveryError,
 } from "../lib/hop/errors.ts";
 import type { BrokerHandle, BrokerOptions } from "../lib/broker/mod.ts";
+import { KAFKAJS_TEST } from "./support/kafkajs.ts";
+import { jsonField } from "./support/streams.ts";
 
-const kafkaTest = { sanitizeOps: false, sanitizeResources: false };
-
-function field(message: MessageModel, name: string): unknown {
-  return ((message as JSONBlob).content as Record<string, unknown>)[name];
-}
 const decoder = new TextDecoder();
 
 let certificate: TestCertificate | undefined;
@@ -88,7 +85,7 @@ function sampleModels(): MessageModel[] {
 
 Deno.test({
   name: "every model written over SASL_SSL with SCRAM-SHA-512 reads back with the same bytes",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withSecureBroker({ topics: ["models"] }, async (broker, credential) => {
       const url = `kafka://127.0.0.1:${broker.port}/models`;
@@ -126,7 +123,7 @@ Deno.test({
 
 Deno.test({
   name: "over SASL_SSL a group resumes after markDone, test messages are skipped, abort stops",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withSecureBroker({ topics: ["alerts"] }, async (broker, credential) => {
       const url = `kafka://127.0.0.1:${broker.port}/alerts`;
@@ -146,7 +143,7 @@ Deno.test({
       });
       const seen: number[] = [];
       for await (const { message, metadata } of first.read({ metadata: true })) {
-        const n = field(message, "n") as number;
+        const n = jsonField(message, "n") as number;
         seen.push(n);
         if (n === 3) await first.markDone(metadata);
         if (n === 4) controller.abort(); // ends the loop; 4 is not marked done
@@ -159,14 +156,14 @@ Deno.test({
         groupId: "alice-resume",
         untilEos: true,
       });
-      const rest = (await Array.fromAsync(second)).map((m) => field(m, "n"));
+      const rest = (await Array.fromAsync(second)).map((m) => jsonField(m, "n"));
       assert.deepEqual(rest, [4, 5, 6]);
     }),
 });
 
 Deno.test({
   name: "PLAIN and SCRAM-SHA-256 credentials work as well",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withSecureBroker({ topics: ["public", "inbox"] }, async (broker, credential) => {
       const url = `kafka://127.0.0.1:${broker.port}`;
@@ -181,7 +178,7 @@ Deno.test({
 
 Deno.test({
   name: "a wrong password gives an AuthenticationError naming user and host, never the password",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withSecureBroker({ topics: ["public"] }, async (broker, credential) => {
       const address = `127.0.0.1:${broker.port}`;
@@ -204,7 +201,7 @@ Deno.test({
 
 Deno.test({
   name: "ACL denials name the topic: reading, writing and listing as restricted users",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withSecureBroker({
       topics: ["public", "inbox", "secret"],
@@ -245,7 +242,7 @@ Deno.test({
 
 Deno.test({
   name: "an untrusted certificate gives a ConnectionError about TLS",
-  ...kafkaTest,
+  ...KAFKAJS_TEST,
   fn: () =>
     withSecureBroker({ topics: ["public"] }, async (broker, credential) => {
       const noCa = new Auth({

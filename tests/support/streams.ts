@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { JSONBlob } from "../../lib/hop/models/blob.ts";
 import type { MessageModel } from "../../lib/hop/models/model.ts";
 import { type Metadata, openStream } from "../../lib/hop/stream.ts";
 
@@ -26,4 +27,17 @@ export async function readToEnd(
     untilEos: true,
   });
   return await Array.fromAsync(consumer.read({ metadata: true }));
+}
+
+/**
+ * The value of `name` in a message that was written as a JSON object.
+ *
+ * @example
+ * ```ts
+ * const [{ message }] = await readToEnd("kafka://127.0.0.1:9092/t");
+ * console.log(jsonField(message, "uid"));
+ * ```
+ */
+export function jsonField(message: MessageModel, name: string): unknown {
+  return ((message as JSONBlob).content as Record<string, unknown>)[name];
 }

@@ -1,0 +1,30 @@
+/**
+ * A logger that keeps what it is told, for tests that check the lines a client logs.
+ *
+ * @module
+ */
+
+import type { Logger } from "../../lib/hop/log.ts";
+
+/**
+ * A {@link Logger} that keeps every info, warning and error line in `lines`, each prefixed with
+ * its level as stderrLogger writes it (`INFO`, `WARNING`, `ERROR`); debug lines are dropped so
+ * that assertions do not depend on diagnostic chatter.
+ *
+ * @example
+ * ```ts
+ * const logger = recordingLogger();
+ * logger.warn("disk full");
+ * console.assert(logger.lines[0] === "WARNING disk full");
+ * ```
+ */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    debug: () => {},
+    info: (m) => lines.push(`INFO ${m}`),
+    warn: (m) => lines.push(`WARNING ${m}`),
+    error: (m) => lines.push(`ERROR ${m}`),
+  };
+}
