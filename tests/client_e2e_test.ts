@@ -1,75 +1,73 @@
 import assert from "node:assert/strict";
-import { type Alert, Client } from "../lib/alert/client.ts";
+import { type Alert, Client, type ClientOptions } from "../lib/alert/client.ts";
 import { AuthenticationError, ConnectionError } from "../lib/hop/errors.ts";
 import type { Logger } from "../lib/hop/log.ts";
-import { readSample, SAMPLE_ALERTS, startAlertBroker, waitFor } from "./_alert_broker.ts";
+import {
+  type AlertBroker,
+  readSample,
+  SAMPLE_ALERTS,
+  startAlertBroker,
+  waitFor,
+} from "./_alert_broker.ts";
+import { KAFKAJS_TEST } from "./support/kafkajs.ts";
+import { recordingLogger } from "./support/recording_logger.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    debug: () => {},
-    info: (m) => lines.push(`INFO ${m}`),
-    warn: (m) => lines.push(`WARNING ${m}`),
-    error: (m) => lines.push(`ERROR ${m}`),
-  };
-}
+// Most tests act as alice, who may read and write every topic of the test broker.
+const aliceClient = (env: AlertBroker, options: ClientOptions = {}) =>
+  new Client({ server: env.server, auth: env.auth("alice"), ...options });
 
 const header = (alert: Alert, key: string) =>
   new TextDecoder().decode(alert.metadata.headers.find(([k]) => k === key)?.[1]);
 
-Deno.test("every sample alert survives publishToTopic -> listen over SASL_SSL", opts, async () => {
-  await using env = await startAlertBroker();
-  for (const group of ["gracedb", "gracedb-playground"]) {
-    const samples = SAMPLE_ALERTS.filter((sample) => sample.group === group);
-    const topics = [...new Set(samples.map((sample) => sample.topic))];
-    const make = () =>
-      new Client({ server: env.server, group, auth: env.auth("alice"), consumerGroup: "rt" });
-    await using listener = make();
-    await using publisher = make();
-    const received: Alert[] = [];
-    let ready!: () => void;
-    const isReady = new Promise<void>((resolve) => (ready = resolve));
-    const listening = listener.listen(
-      (_topic, _payload, alert) => {
-        received.push(alert);
-        if (received.length === samples.length) listener.stop();
-      },
-      topics,
-      { onReady: () => ready() },
-    );
-    await isReady;
-    await publisher.connect(topics);
-    for (const sample of samples) {
-      await publisher.publishToTopic(sample.topic, (await readSample(sample.file)).text);
+Deno.test(
+  "every sample alert survives publishToTopic -> listen over SASL_SSL",
+  KAFKAJS_TEST,
+  async () => {
+    await using env = await startAlertBroker();
+    for (const group of ["gracedb", "gracedb-playground"]) {
+      const samples = SAMPLE_ALERTS.filter((sample) => sample.group === group);
+      const topics = [...new Set(samples.map((sample) => sample.topic))];
+      const make = () =>
+        new Client({ server: env.server, group, auth: env.auth("alice"), consumerGroup: "rt" });
+      await using listener = make();
+      await using publisher = make();
+      const received: Alert[] = [];
+      let ready!: () => void;
+      const isReady = new Promise<void>((resolve) => (ready = resolve));
+      const listening = listener.listen(
+        (_topic, _payload, alert) => {
+          received.push(alert);
+          if (received.length === samples.length) listener.stop();
+        },
+        topics,
+        { onReady: () => ready() },
+      );
+      await isReady;
+      await publisher.connect(topics);
+      for (const sample of samples) {
+        await publisher.publishToTopic(sample.topic, (await readSample(sample.file)).text);
+      }
+      for (const topic of topics) await publisher.flushByTopic(topic);
+      await listening;
+      for (const sample of samples) {
+        const { text, object } = await readSample(sample.file);
+        const alert = received.find((a) => JSON.stringify(a.payload) === JSON.stringify(object));
+        assert.ok(alert, `${sample.file} not received`);
+        assert.equal(alert.topic, sample.topic);
+        assert.equal(alert.fullTopic, `${group}.${sample.topic}`);
+        assert.equal(alert.problem, undefined);
+        assert.equal(alert.raw, text, "raw is GraceDB's alert text, as the Python client gave it");
+        assert.equal(header(alert, "_format"), "json");
+        assert.equal(header(alert, "_sender"), "alice");
+      }
     }
-    for (const topic of topics) await publisher.flushByTopic(topic);
-    await listening;
-    for (const sample of samples) {
-      const { text, object } = await readSample(sample.file);
-      const alert = received.find((a) => JSON.stringify(a.payload) === JSON.stringify(object));
-      assert.ok(alert, `${sample.file} not received`);
-      assert.equal(alert.topic, sample.topic);
-      assert.equal(alert.fullTopic, `${group}.${sample.topic}`);
-      assert.equal(alert.problem, undefined);
-      assert.equal(alert.raw, text, "raw is GraceDB's alert text, as the Python client gave it");
-      assert.equal(header(alert, "_format"), "json");
-      assert.equal(header(alert, "_sender"), "alice");
-    }
-  }
-});
+  },
+);
 
-Deno.test("encoding 'object' sends the alert as a JSON object", opts, async () => {
+Deno.test("encoding 'object' sends the alert as a JSON object", KAFKAJS_TEST, async () => {
   await using env = await startAlertBroker();
   const { object } = await readSample("superevent_new.json");
-  await using client = new Client({
-    server: env.server,
-    auth: env.auth("alice"),
-    encoding: "object",
-    startAt: "earliest",
-  });
+  await using client = aliceClient(env, { encoding: "object", startAt: "earliest" });
   await client.publish("superevent", object);
   for await (const alert of client.listen("superevent")) {
     assert.deepEqual(alert.raw, object);
@@ -80,16 +78,10 @@ Deno.test("encoding 'object' sends the alert as a JSON object", opts, async () =
 
 Deno.test(
   "a listener restarted with the same consumer group resumes without loss or duplicates",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker();
-    const make = () =>
-      new Client({
-        server: env.server,
-        auth: env.auth("alice"),
-        consumerGroup: "pipeline",
-        startAt: "earliest",
-      });
+    const make = () => aliceClient(env, { consumerGroup: "pipeline", startAt: "earliest" });
     await using publisher = make();
     await publisher.connect("superevent");
     const publish = async (from: number, to: number) => {
@@ -135,17 +127,11 @@ Deno.test(
 
 Deno.test(
   "a handler that throws gets the same alert again and the listener goes on",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker();
     const logger = recordingLogger();
-    await using client = new Client({
-      server: env.server,
-      auth: env.auth("alice"),
-      startAt: "earliest",
-      retryWaitMs: 1,
-      logger,
-    });
+    await using client = aliceClient(env, { startAt: "earliest", retryWaitMs: 1, logger });
     await client.publish("superevent", { uid: "S1", alert_type: "new" });
     await client.publish("superevent", { uid: "S2", alert_type: "new" });
     const calls: string[] = [];
@@ -166,13 +152,11 @@ Deno.test(
 
 Deno.test(
   "a handler that keeps failing is skipped after handlerRetries, with its offset logged",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker();
     const logger = recordingLogger();
-    await using client = new Client({
-      server: env.server,
-      auth: env.auth("alice"),
+    await using client = aliceClient(env, {
       startAt: "earliest",
       retryWaitMs: 1,
       handlerRetries: 1,
@@ -196,16 +180,11 @@ Deno.test(
 
 Deno.test(
   "a malformed alert is passed on with a warning and the listener keeps running",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker();
     const logger = recordingLogger();
-    await using client = new Client({
-      server: env.server,
-      auth: env.auth("alice"),
-      startAt: "earliest",
-      logger,
-    });
+    await using client = aliceClient(env, { startAt: "earliest", logger });
     await client.connect("superevent");
     await client.publishToTopic("superevent", "not json at all", { text: true });
     await client.publishToTopic("superevent", (await readSample("superevent_new.json")).text);
@@ -226,25 +205,29 @@ Deno.test(
   },
 );
 
-Deno.test("getTopics() lists only the group's topics the credential may read", opts, async () => {
-  await using env = await startAlertBroker({ acls: true });
-  const alice = new Client({ server: env.server, auth: env.auth("alice") });
-  assert.deepEqual(await alice.getTopics(), [
-    "burst_cwb",
-    "cbc_gstlal",
-    "cbc_gstlal_allsky",
-    "cbc_pycbc",
-    "superevent",
-  ]);
-  assert.deepEqual(await alice.getTopics("gracedb-test"), ["superevent"]);
-  const bob = new Client({ server: env.server, auth: env.auth("bob") });
-  assert.deepEqual(await bob.getTopics(), ["superevent"]);
-  assert.deepEqual(await bob.getTopics("gracedb-playground"), []);
-});
+Deno.test(
+  "getTopics() lists only the group's topics the credential may read",
+  KAFKAJS_TEST,
+  async () => {
+    await using env = await startAlertBroker({ acls: true });
+    const alice = new Client({ server: env.server, auth: env.auth("alice") });
+    assert.deepEqual(await alice.getTopics(), [
+      "burst_cwb",
+      "cbc_gstlal",
+      "cbc_gstlal_allsky",
+      "cbc_pycbc",
+      "superevent",
+    ]);
+    assert.deepEqual(await alice.getTopics("gracedb-test"), ["superevent"]);
+    const bob = new Client({ server: env.server, auth: env.auth("bob") });
+    assert.deepEqual(await bob.getTopics(), ["superevent"]);
+    assert.deepEqual(await bob.getTopics("gracedb-playground"), []);
+  },
+);
 
 Deno.test(
   "a wrong password fails with AuthenticationError naming the user, not the password",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker();
     const client = new Client({ server: env.server, auth: env.auth("alice", "wrong-pw-123") });
@@ -257,15 +240,19 @@ Deno.test(
   },
 );
 
-Deno.test("listening to a topic that does not exist fails with the topic named", opts, async () => {
-  await using env = await startAlertBroker();
-  const client = new Client({ server: env.server, auth: env.auth("alice") });
-  await assert.rejects(client.listen(() => {}, "no_such_topic"), /gracedb\.no_such_topic/);
-});
+Deno.test(
+  "listening to a topic that does not exist fails with the topic named",
+  KAFKAJS_TEST,
+  async () => {
+    await using env = await startAlertBroker();
+    const client = aliceClient(env);
+    await assert.rejects(client.listen(() => {}, "no_such_topic"), /gracedb\.no_such_topic/);
+  },
+);
 
 Deno.test(
   "an unreachable server fails with ConnectionError within the connect timeout",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (listener.addr as Deno.NetAddr).port;
@@ -281,9 +268,9 @@ Deno.test(
   },
 );
 
-Deno.test("stop() from outside ends a waiting listener", opts, async () => {
+Deno.test("stop() from outside ends a waiting listener", KAFKAJS_TEST, async () => {
   await using env = await startAlertBroker();
-  const client = new Client({ server: env.server, auth: env.auth("alice") });
+  const client = aliceClient(env);
   let ready = false;
   const listening = client.listen(() => {}, "superevent", { onReady: () => (ready = true) });
   await waitFor(() => ready, "the listener to be ready");
@@ -291,9 +278,9 @@ Deno.test("stop() from outside ends a waiting listener", opts, async () => {
   await listening;
 });
 
-Deno.test("aborting the listen signal ends the iterator", opts, async () => {
+Deno.test("aborting the listen signal ends the iterator", KAFKAJS_TEST, async () => {
   await using env = await startAlertBroker();
-  const client = new Client({ server: env.server, auth: env.auth("alice") });
+  const client = aliceClient(env);
   const controller = new AbortController();
   const seen: Alert[] = [];
   const done = (async () => {
@@ -310,7 +297,7 @@ Deno.test("aborting the listen signal ends the iterator", opts, async () => {
 
 Deno.test(
   "listeners sharing a consumer group split the partitions between them",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker();
     const assignments = [[], []] as string[][];
@@ -325,12 +312,7 @@ Deno.test(
         warn: () => {},
         error: () => {},
       };
-      return new Client({
-        server: env.server,
-        auth: env.auth("alice"),
-        consumerGroup: "split",
-        logger,
-      });
+      return aliceClient(env, { consumerGroup: "split", logger });
     });
     const runs = listeners.map((client, i) =>
       client.listen((_topic, payload) => {
@@ -345,7 +327,7 @@ Deno.test(
       "the group to split the two partitions",
       30_000,
     );
-    await using publisher = new Client({ server: env.server, auth: env.auth("alice") });
+    await using publisher = aliceClient(env);
     await publisher.connect("cbc_pycbc");
     const sent = Array.from({ length: 40 }, (_, i) => `G${i}`);
     for (const uid of sent) await publisher.publishToTopic("cbc_pycbc", { uid });
@@ -360,17 +342,11 @@ Deno.test(
 
 Deno.test(
   "listenRetries counts reconnections: N allowed, the next fatal error ends listen",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker({ persist: true });
     const logger = recordingLogger();
-    const client = new Client({
-      server: env.server,
-      auth: env.auth("alice"),
-      retryOnFatal: true,
-      listenRetries: 1,
-      logger,
-    });
+    const client = aliceClient(env, { retryOnFatal: true, listenRetries: 1, logger });
     let ready = false;
     const listening = client.listen(() => {}, "superevent", { onReady: () => (ready = true) });
     await waitFor(() => ready, "the listener to be ready");
@@ -388,11 +364,11 @@ Deno.test(
 
 Deno.test(
   "alerts go out as GraceDB does: a JSON string literal of the alert text, hop headers",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker();
     const { text } = await readSample("superevent_new.json");
-    await using client = new Client({ server: env.server, auth: env.auth("alice") });
+    await using client = aliceClient(env);
     await client.publish("superevent", text);
     const { openStream } = await import("../lib/hop/stream.ts");
     await using consumer = await openStream(`${env.server}gracedb.superevent`, "r", {
@@ -410,9 +386,9 @@ Deno.test(
   },
 );
 
-Deno.test("listen() without topics listens to every topic of the group", opts, async () => {
+Deno.test("listen() without topics listens to every topic of the group", KAFKAJS_TEST, async () => {
   await using env = await startAlertBroker();
-  await using client = new Client({ server: env.server, auth: env.auth("alice") });
+  await using client = aliceClient(env);
   const seen: string[] = [];
   let ready!: () => void;
   const isReady = new Promise<void>((resolve) => (ready = resolve));
@@ -433,15 +409,11 @@ Deno.test("listen() without topics listens to every topic of the group", opts, a
 
 Deno.test(
   "listen(callback, topics, { raw: true }) hands over the Python client's value",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker();
     const { text } = await readSample("superevent_log.json");
-    await using client = new Client({
-      server: env.server,
-      auth: env.auth("alice"),
-      startAt: "earliest",
-    });
+    await using client = aliceClient(env, { startAt: "earliest" });
     await client.publish("superevent", text);
     let got: unknown;
     await client.listen(
@@ -456,26 +428,20 @@ Deno.test(
   },
 );
 
-Deno.test("aborting the constructor's signal stops a running listener", opts, async () => {
+Deno.test("aborting the constructor's signal stops a running listener", KAFKAJS_TEST, async () => {
   await using env = await startAlertBroker();
   const controller = new AbortController();
-  const client = new Client({
-    server: env.server,
-    auth: env.auth("alice"),
-    signal: controller.signal,
-  });
+  const client = aliceClient(env, { signal: controller.signal });
   await client.listen(() => {}, "superevent", { onReady: () => controller.abort() });
 });
 
 Deno.test(
   "stop() during a failing handler's retries ends listen and leaves the alert uncommitted",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker();
     const make = () =>
-      new Client({
-        server: env.server,
-        auth: env.auth("alice"),
+      aliceClient(env, {
         consumerGroup: "stuck",
         startAt: "earliest",
         handlerRetries: Infinity,
@@ -501,7 +467,7 @@ Deno.test(
 
 Deno.test(
   "alerts from older or other producers decode too: legacy envelope, no headers, an object",
-  opts,
+  KAFKAJS_TEST,
   async () => {
     await using env = await startAlertBroker();
     const { text, object } = await readSample("superevent_voevent.json");
@@ -516,11 +482,7 @@ Deno.test(
       await producer.writeRaw(encode(object)); // plain object, no headers
       await producer.flush();
     }
-    await using client = new Client({
-      server: env.server,
-      auth: env.auth("alice"),
-      startAt: "earliest",
-    });
+    await using client = aliceClient(env, { startAt: "earliest" });
     const alerts: Alert[] = [];
     await client.listen((_topic, _payload, alert) => {
       alerts.push(alert);

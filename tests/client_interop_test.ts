@@ -2,8 +2,12 @@ import assert from "node:assert/strict";
 import { startBroker } from "../lib/broker/mod.ts";
 import { Client } from "../lib/alert/client.ts";
 import { readSample } from "./_alert_broker.ts";
+import { KAFKAJS_TEST } from "./support/kafkajs.ts";
+import { PYTHON, runProcess } from "./support/processes.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
+// A quiet broker on a free port with the one topic both directions go through.
+const startSupereventBroker = () =>
+  startBroker({ port: 0, topics: ["gracedb.superevent"], logger: () => {} });
 
 // What GWCelery does with an igwn-alert payload: hop decodes the JSON value (a string), then
 // json.loads() parses the alert text.
@@ -28,24 +32,20 @@ c.close()
 
 Deno.test(
   "a Python (librdkafka) reader parses our alerts the way GWCelery does",
-  opts,
+  KAFKAJS_TEST,
   async () => {
-    await using broker = await startBroker({
-      port: 0,
-      topics: ["gracedb.superevent"],
-      logger: () => {},
-    });
+    await using broker = await startSupereventBroker();
     const { object, text } = await readSample("superevent_new.json");
     const client = new Client({ server: `${broker.url}/`, noAuth: true });
     await client.publish("superevent", text);
-    const result = await new Deno.Command("/usr/bin/python3", {
-      args: ["-c", PYTHON_READER, `127.0.0.1:${broker.port}`, "gracedb.superevent"],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(result.stderr);
-    assert.equal(result.code, 0, stderr);
-    const seen = JSON.parse(new TextDecoder().decode(result.stdout));
+    const result = await runProcess(PYTHON, [
+      "-c",
+      PYTHON_READER,
+      `127.0.0.1:${broker.port}`,
+      "gracedb.superevent",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const seen = JSON.parse(result.stdout);
     const expected = object as { uid: string; alert_type: string };
     assert.deepEqual(seen, {
       uid: expected.uid,
@@ -68,20 +68,19 @@ p.flush(10)
 
 Deno.test(
   "we decode alerts written by a Python (librdkafka) producer the way GraceDB writes them",
-  opts,
+  KAFKAJS_TEST,
   async () => {
-    await using broker = await startBroker({
-      port: 0,
-      topics: ["gracedb.superevent"],
-      logger: () => {},
-    });
+    await using broker = await startSupereventBroker();
     const file = new URL("./testdata/alerts/superevent_log.json", import.meta.url).pathname;
     const { object } = await readSample("superevent_log.json");
-    const result = await new Deno.Command("/usr/bin/python3", {
-      args: ["-c", PYTHON_WRITER, `127.0.0.1:${broker.port}`, "gracedb.superevent", file],
-      stderr: "piped",
-    }).output();
-    assert.equal(result.code, 0, new TextDecoder().decode(result.stderr));
+    const result = await runProcess(PYTHON, [
+      "-c",
+      PYTHON_WRITER,
+      `127.0.0.1:${broker.port}`,
+      "gracedb.superevent",
+      file,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
     const client = new Client({ server: `${broker.url}/`, noAuth: true, startAt: "earliest" });
     let payload: unknown;
     await client.listen((_topic, alert) => {
