@@ -8,7 +8,7 @@ import type { Logger } from "../../lib/hop/log.ts";
 
 /**
  * A {@link Logger} that keeps every info, warning and error line in `lines`, each prefixed with
- * its level as stderrLogger writes it (`INFO`, `WARNING`, `ERROR`); debug lines are dropped so
+ * its level as stderrLogger spells it (`INFO`, `WARNING`, `ERROR`); debug lines are dropped so
  * that assertions do not depend on diagnostic chatter.
  *
  * @example
