@@ -22,3 +22,10 @@
 export * from "./lib/hop/mod.ts";
 export * from "./lib/alert/mod.ts";
 export * from "./lib/playground/mod.ts";
+
+// `deno run -A jsr:@igwn/alert listen ...` runs this module: act as the CLI then, and only then,
+// so that importing the library loads no CLI code.
+if (import.meta.main) {
+  const { runCli } = await import("./lib/cli/main.ts");
+  Deno.exit(await runCli(Deno.args));
+}

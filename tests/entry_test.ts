@@ -1,0 +1,37 @@
+/**
+ * The package's main module is both the library and, when run, the CLI
+ * (`deno run -A jsr:@igwn/alert listen`).
+ */
+import assert from "node:assert/strict";
+
+const MOD = new URL("../mod.ts", import.meta.url).pathname;
+
+/** Runs `deno <args>` and collects its exit code and output. */
+async function deno(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
+Deno.test("running mod.ts acts as the igwn-alert CLI", async () => {
+  const version = await deno(["run", "-A", "--frozen", MOD, "--version"]);
+  assert.equal(version.code, 0, version.stderr);
+  assert.match(version.stdout, /^igwn-alert client \d+\.\d+\.\d+\n$/);
+
+  const bad = await deno(["run", "-A", "--frozen", MOD, "listen", "--port", "onetwo"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--port/);
+  assert.equal(bad.stdout, "");
+});
+
+Deno.test("importing mod.ts runs no CLI and exports the library", async () => {
+  const script = `import * as lib from ${JSON.stringify(MOD)};
+console.log(typeof lib.Client, typeof lib.openStream, typeof lib.simulateLifecycles);`;
+  const imported = await deno(["eval", script]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.equal(imported.stdout, "function function function\n");
+});
