@@ -856,6 +856,26 @@ export interface AlertEnvelope<T extends AlertType, D, O> {
 }
 
 /**
+ * Alerts about an annotation of a superevent or event (log, label, VOEvent, EM observation,
+ * sign-off, visibility); `Parent` is the annotated object carried in `object`.
+ *
+ * @example
+ * ```ts
+ * import type { AnnotationAlert, Superevent } from "./types.ts";
+ * function labelOf(alert: AnnotationAlert<Superevent>): string | undefined {
+ *   return alert.alert_type === "label_added" ? alert.data.name : undefined;
+ * }
+ * ```
+ */
+export type AnnotationAlert<Parent> =
+  | AlertEnvelope<"log", LogEntry, Parent>
+  | AlertEnvelope<"label_added" | "label_removed", Label, Parent>
+  | AlertEnvelope<"voevent", VOEventInfo, Parent>
+  | AlertEnvelope<"emobservation", EMObservation, Parent>
+  | AlertEnvelope<"signoff_created" | "signoff_updated" | "signoff_deleted", Signoff, Parent>
+  | AlertEnvelope<"exposed" | "hidden", Permission[], Parent>;
+
+/**
  * Alerts about a superevent; `alert_type` narrows `data`.
  *
  * @example
@@ -872,12 +892,7 @@ export type SupereventAlert =
     Superevent,
     Superevent
   >
-  | AlertEnvelope<"log", LogEntry, Superevent>
-  | AlertEnvelope<"label_added" | "label_removed", Label, Superevent>
-  | AlertEnvelope<"voevent", VOEventInfo, Superevent>
-  | AlertEnvelope<"emobservation", EMObservation, Superevent>
-  | AlertEnvelope<"signoff_created" | "signoff_updated" | "signoff_deleted", Signoff, Superevent>
-  | AlertEnvelope<"exposed" | "hidden", Permission[], Superevent>;
+  | AnnotationAlert<Superevent>;
 
 /**
  * Alerts about a pipeline event; `alert_type` narrows `data`.
@@ -901,13 +916,8 @@ export type EventAlert =
     GraceDbEvent,
     GraceDbEvent
   >
-  | AlertEnvelope<"log", LogEntry, GraceDbEvent>
-  | AlertEnvelope<"label_added" | "label_removed", Label, GraceDbEvent>
-  | AlertEnvelope<"voevent", VOEventInfo, GraceDbEvent>
-  | AlertEnvelope<"emobservation", EMObservation, GraceDbEvent>
   | AlertEnvelope<"embb_event_log", EmbbEventLog, GraceDbEvent>
-  | AlertEnvelope<"signoff_created" | "signoff_updated" | "signoff_deleted", Signoff, GraceDbEvent>
-  | AlertEnvelope<"exposed" | "hidden", Permission[], GraceDbEvent>;
+  | AnnotationAlert<GraceDbEvent>;
 
 /**
  * Any GraceDB alert. Use {@linkcode isSupereventAlert} / {@linkcode isEventAlert} to pick the
