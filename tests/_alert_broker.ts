@@ -1,138 +1,24 @@
-// A SASL_SSL (SCRAM-SHA-512) broker laid out like Hopskotch for the igwn-alert end-to-end tests.
+// Kept for importers of the former module: the alert broker lives in support/broker.ts and
+// waits with deadlines in support/deadline.ts.
 
-import { type BrokerHandle, type BrokerOptions, startBroker } from "../lib/broker/mod.ts";
-import { Auth } from "../lib/hop/auth.ts";
-import { makeCertificate } from "./support/network.ts";
+import { waitFor as waitUntil } from "./support/deadline.ts";
 
-// cli_e2e_test.ts takes its certificates from here.
-export { makeCertificate };
-
-export const ALERT_DIR = new URL("./testdata/alerts/", import.meta.url).pathname;
-
-/** Each sample alert with the GraceDB topic (group, unprefixed name) it is published on. */
-export const SAMPLE_ALERTS: { file: string; group: string; topic: string }[] = [
-  { file: "superevent_new.json", group: "gracedb", topic: "superevent" },
-  { file: "superevent_label_added.json", group: "gracedb", topic: "superevent" },
-  { file: "superevent_log.json", group: "gracedb", topic: "superevent" },
-  { file: "superevent_voevent.json", group: "gracedb", topic: "superevent" },
-  { file: "event_new_cbc_gstlal.json", group: "gracedb", topic: "cbc_gstlal" },
-  {
-    file: "playground_mdc_superevent_signoff_created.json",
-    group: "gracedb-playground",
-    topic: "mdc_superevent",
-  },
-];
-
-export const USERS = {
-  alice: { username: "alice", password: "alice-secret-pw" },
-  bob: { username: "bob", password: "bob-secret-pw" },
-};
-
-export const TOPICS: (string | { name: string; partitions: number })[] = [
-  "gracedb.superevent",
-  "gracedb.cbc_gstlal",
-  "gracedb.cbc_gstlal_allsky",
-  "gracedb.burst_cwb",
-  "gracedb-test.superevent",
-  "gracedb-playground.mdc_superevent",
-  "gracedbx.superevent",
-  { name: "gracedb.cbc_pycbc", partitions: 2 },
-];
-
-export interface AlertBroker extends AsyncDisposable {
-  broker: BrokerHandle;
-  /** Folder holding cert.pem (the CA for clients) and key.pem. */
-  dir: string;
-  caFile: string;
-  /** Server URL for clients. */
-  server: string;
-  auth(user: keyof typeof USERS, password?: string): Auth;
-  /** Stops the broker, keeping its port and data folder for `start()`. */
-  stop(): Promise<void>;
-  /** Starts the stopped broker again on the same port with the same data. */
-  start(): Promise<void>;
-  restart(): Promise<void>;
-  close(): Promise<void>;
-}
+export {
+  ALERT_DIR,
+  type AlertBroker,
+  readSample,
+  SAMPLE_ALERTS,
+  startAlertBroker,
+  TOPICS,
+  USERS,
+} from "./support/broker.ts";
+export { makeCertificate } from "./support/network.ts";
 
 /**
- * Starts the broker. With `acls`, alice may read and write every `gracedb*` topic and bob may
- * only read `gracedb.superevent`; without, both may do everything. With `persist`, logs and offsets live in a folder so that `restart()`
- * brings the same broker back on the same port.
+ * Resolves when `predicate` holds; rejects after `ms` naming `what`.
+ *
+ * @deprecated use `waitFor(check, { deadlineMs, what })` from `./support/deadline.ts`.
  */
-export async function startAlertBroker(
-  { persist = false, tls = true, acls = false, extra = {} }: {
-    persist?: boolean;
-    tls?: boolean;
-    acls?: boolean;
-    extra?: Partial<BrokerOptions>;
-  } = {},
-): Promise<AlertBroker> {
-  const dir = await Deno.makeTempDir({ prefix: "igwn-alert-broker-" });
-  const { certFile, keyFile } = await makeCertificate(dir);
-  const options: BrokerOptions = {
-    port: 0,
-    users: Object.values(USERS),
-    ...(acls ? { acls: ["alice:all:gracedb*", "bob:read:gracedb.superevent"] } : {}),
-    topics: TOPICS,
-    logger: () => {},
-    ...(tls ? { tls: { certFile, keyFile } } : {}),
-    ...(persist ? { dataDir: `${dir}/data` } : {}),
-    ...extra,
-  };
-  let broker = await startBroker(options);
-  let running = true;
-  const port = broker.port;
-  const handle: AlertBroker = {
-    get broker() {
-      return broker;
-    },
-    dir,
-    caFile: certFile,
-    get server() {
-      return `kafka://127.0.0.1:${broker.port}/`;
-    },
-    auth(user, password) {
-      return new Auth({
-        username: USERS[user].username,
-        password: password ?? USERS[user].password,
-        protocol: tls ? "SASL_SSL" : "SASL_PLAINTEXT",
-        sslCaLocation: tls ? certFile : undefined,
-      });
-    },
-    async stop() {
-      if (running) await broker.close();
-      running = false;
-    },
-    async start() {
-      if (!running) broker = await startBroker({ ...options, port });
-      running = true;
-    },
-    async restart() {
-      await this.stop();
-      await this.start();
-    },
-    async close() {
-      await this.stop();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-    [Symbol.asyncDispose]() {
-      return this.close();
-    },
-  };
-  return handle;
-}
-
-export async function readSample(file: string): Promise<{ text: string; object: unknown }> {
-  const text = await Deno.readTextFile(`${ALERT_DIR}${file}`);
-  return { text, object: JSON.parse(text) };
-}
-
-/** Resolves when `predicate` holds, polling; rejects after `ms` with `what`. */
 export async function waitFor(predicate: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitUntil(predicate, { deadlineMs: ms, what });
 }
