@@ -1,17 +1,18 @@
 import assert from "node:assert/strict";
-import { makeHome, runCliProcess } from "./_cli_process.ts";
+import { makeHome, runCliProcess } from "./support/cli.ts";
 import denoConfig from "../deno.json" with { type: "json" };
+import { test } from "./support/deadline.ts";
 
 const ALERTS = new URL("./testdata/alerts/", import.meta.url).pathname;
 
-Deno.test("igwn-alert -V prints the version like the Python tool", async () => {
+test("igwn-alert -V prints the version like the Python tool", async () => {
   const home = await makeHome();
   const result = await runCliProcess(["-V"], { home });
   assert.equal(result.code, 0);
   assert.equal(result.stdout, `igwn-alert client ${denoConfig.version}\n`);
 });
 
-Deno.test("igwn-alert --help lists the Python subcommands and flags", async () => {
+test("igwn-alert --help lists the Python subcommands and flags", async () => {
   const home = await makeHome();
   const result = await runCliProcess(["--help"], { home });
   assert.equal(result.code, 0);
@@ -37,13 +38,13 @@ Deno.test("igwn-alert --help lists the Python subcommands and flags", async () =
   ) assert.ok(result.stdout.includes(flag), `missing ${flag}`);
 });
 
-Deno.test("igwn-alert without a subcommand prints usage and exits 2", async () => {
+test("igwn-alert without a subcommand prints usage and exits 2", async () => {
   const result = await runCliProcess([], { home: await makeHome() });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /Usage: igwn-alert/);
 });
 
-Deno.test("numeric flags are parsed as numbers and bad values are refused with exit 2", async () => {
+test("numeric flags are parsed as numbers and bad values are refused with exit 2", async () => {
   const home = await makeHome();
   for (
     const [args, text] of [
@@ -62,7 +63,7 @@ Deno.test("numeric flags are parsed as numbers and bad values are refused with e
   }
 });
 
-Deno.test("deprecated subcommands warn and exit 0", async () => {
+test("deprecated subcommands warn and exit 0", async () => {
   const home = await makeHome();
   const subscriptions = await runCliProcess(["subscriptions"], { home });
   assert.equal(subscriptions.code, 0);
@@ -74,7 +75,7 @@ Deno.test("deprecated subcommands warn and exit 0", async () => {
   assert.equal(unsubscribe.stderr, "WARNING igwn-alert: This feature is deprecated.\n");
 });
 
-Deno.test("send refuses a missing file, naming it, before connecting", async () => {
+test("send refuses a missing file, naming it, before connecting", async () => {
   const home = await makeHome();
   const result = await runCliProcess(
     ["-s", "kafka://127.0.0.1:1/", "send", "superevent", `${home}/missing.json`],
@@ -84,7 +85,7 @@ Deno.test("send refuses a missing file, naming it, before connecting", async () 
   assert.equal(result.stderr, `igwn-alert: cannot read ${home}/missing.json: no such file\n`);
 });
 
-Deno.test("send refuses invalid JSON with file, line and column unless --text", async () => {
+test("send refuses invalid JSON with file, line and column unless --text", async () => {
   const home = await makeHome();
   const file = `${home}/bad.json`;
   await Deno.writeTextFile(file, '{\n  "uid": "S1",\n  "alert_type" "new"\n}\n');
@@ -99,14 +100,14 @@ Deno.test("send refuses invalid JSON with file, line and column unless --text", 
   );
 });
 
-Deno.test("send reads standard input only once", async () => {
+test("send reads standard input only once", async () => {
   const home = await makeHome();
   const result = await runCliProcess(["send", "superevent", "-", "-"], { home, stdin: "{}" });
   assert.equal(result.code, 1);
   assert.equal(result.stderr, "igwn-alert: standard input ('-') can be sent only once\n");
 });
 
-Deno.test("the CLI cannot read a file outside its permitted paths", async () => {
+test("the CLI cannot read a file outside its permitted paths", async () => {
   const home = await makeHome();
   const result = await runCliProcess(["send", "superevent", `${ALERTS}superevent_new.json`], {
     home,

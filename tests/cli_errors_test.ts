@@ -2,7 +2,8 @@
 // following lines) reach the user whole, without a stack trace or a password.
 
 import assert from "node:assert/strict";
-import { makeHome, runCliProcess } from "./_cli_process.ts";
+import { makeHome, runCliProcess } from "./support/cli.ts";
+import { test } from "./support/deadline.ts";
 
 // Nothing listens there; every failure below happens before a connection is tried.
 const SERVER = ["-s", "kafka://127.0.0.1:1/", "--timeout", "1"];
@@ -43,7 +44,7 @@ function assertNoSecrets(stderr: string): void {
   assert.doesNotMatch(stderr, /^\s+at /m, "stack trace printed");
 }
 
-Deno.test("ambiguous wildcard credentials in --auth-file are listed in full with the URL hint", async () => {
+test("ambiguous wildcard credentials in --auth-file are listed in full with the URL hint", async () => {
   const [home, path] = await homeWithAuthFile(TWO_WILDCARD_CREDENTIALS, 0o600);
   const result = await runCliProcess([...SERVER, "--auth-file", path, "listen", "superevent"], {
     home,
@@ -59,7 +60,7 @@ Deno.test("ambiguous wildcard credentials in --auth-file are listed in full with
   assertNoSecrets(result.stderr);
 });
 
-Deno.test("ambiguous wildcard credentials in the default auth.toml are listed in full", async () => {
+test("ambiguous wildcard credentials in the default auth.toml are listed in full", async () => {
   const [home] = await homeWithAuthFile(TWO_WILDCARD_CREDENTIALS, 0o600);
   const result = await runCliProcess([...SERVER, "topics"], { home });
   assert.equal(result.code, 1);
@@ -68,7 +69,7 @@ Deno.test("ambiguous wildcard credentials in the default auth.toml are listed in
   assertNoSecrets(result.stderr);
 });
 
-Deno.test("an auth.toml readable by others is refused with hop's advice on the next line", async () => {
+test("an auth.toml readable by others is refused with hop's advice on the next line", async () => {
   const [home, path] = await homeWithAuthFile(TWO_WILDCARD_CREDENTIALS, 0o644);
   const mode = (await Deno.stat(path)).mode!.toString(8);
   assert.match(mode, /644$/);

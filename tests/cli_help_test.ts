@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import { addOtherCommands, buildProgram, prepareSubcommands } from "../lib/cli/_program.ts";
 import { PROGRAM_HELP } from "../lib/cli/_program_help.ts";
 import { cliRuntimeFlags } from "../lib/cli/permissions.ts";
-import { CLI_PATH, makeHome, runCliProcess } from "./_cli_process.ts";
+import { CLI_PATH, DENO_DIR, makeHome, runCliProcess } from "./support/cli.ts";
+import { runProcess } from "./support/processes.ts";
+import { test } from "./support/deadline.ts";
 
 const HELP_MODULE = new URL("../lib/cli/_program_help.ts", import.meta.url);
-const DENO_DIR = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
 
 async function commanderProgramHelp(): Promise<string> {
   const program = buildProgram("1.0.0");
@@ -31,7 +32,7 @@ function helpModuleSource(help: string): string {
   ].join("\n");
 }
 
-Deno.test("stored program help is identical to commander's help with the real commands", async () => {
+test("stored program help is identical to commander's help with the real commands", async () => {
   const expected = await commanderProgramHelp();
   if (Deno.args.includes("--update")) {
     await Deno.writeTextFile(HELP_MODULE, helpModuleSource(expected));
@@ -46,7 +47,7 @@ Deno.test("stored program help is identical to commander's help with the real co
   assert.match(expected, /\n {2}-V, --version /);
 });
 
-Deno.test("program help is the same in a terminal of any width", async () => {
+test("program help is the same in a terminal of any width", async () => {
   for (const columns of [40, 200]) {
     const program = buildProgram("1.0.0");
     await addOtherCommands(program);
@@ -57,7 +58,7 @@ Deno.test("program help is the same in a terminal of any width", async () => {
   }
 });
 
-Deno.test("--help, -h and help print the program help on stdout and exit 0", async () => {
+test("--help, -h and help print the program help on stdout and exit 0", async () => {
   const home = await makeHome();
   // `-j --help` goes through commander: both ways must print the same text.
   for (const args of [["--help"], ["-h"], ["help"], ["-j", "--help"]]) {
@@ -68,14 +69,14 @@ Deno.test("--help, -h and help print the program help on stdout and exit 0", asy
   }
 });
 
-Deno.test("igwn-alert without arguments prints the program help on stderr and exits 2", async () => {
+test("igwn-alert without arguments prints the program help on stderr and exits 2", async () => {
   const result = await runCliProcess([], { home: await makeHome() });
   assert.equal(result.code, 2);
   assert.equal(result.stdout, "");
   assert.equal(result.stderr, PROGRAM_HELP);
 });
 
-Deno.test("program help and --version answer without loading commander", async () => {
+test("program help and --version answer without loading commander", async () => {
   // A configuration whose `commander` throws when loaded: only the fast paths still work.
   const dir = await Deno.makeTempDir({ prefix: "igwn-alert-no-commander-" });
   try {
@@ -87,26 +88,16 @@ Deno.test("program help and --version answer without loading commander", async (
     );
     const home = await makeHome();
     const run = async (args: string[]) => {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--no-lock",
-          "--no-prompt",
-          `--config=${dir}/deno.json`,
-          ...cliRuntimeFlags({ home }),
-          CLI_PATH,
-          ...args,
-        ],
-        env: { HOME: home, DENO_DIR, NO_COLOR: "1" },
-        clearEnv: true,
-        stdin: "null",
-      }).output();
-      const decoder = new TextDecoder();
-      return {
-        code: output.code,
-        stdout: decoder.decode(output.stdout),
-        stderr: decoder.decode(output.stderr),
-      };
+      const { code, stdout, stderr } = await runProcess(Deno.execPath(), [
+        "run",
+        "--no-lock",
+        "--no-prompt",
+        `--config=${dir}/deno.json`,
+        ...cliRuntimeFlags({ home }),
+        CLI_PATH,
+        ...args,
+      ], { env: { HOME: home, DENO_DIR, NO_COLOR: "1" }, clearEnv: true, timeoutMs: 60_000 });
+      return { code, stdout, stderr };
     };
     for (const args of [["--help"], ["-h"], ["help"]]) {
       assert.deepEqual(await run(args), { code: 0, stdout: PROGRAM_HELP, stderr: "" });

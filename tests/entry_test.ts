@@ -3,21 +3,21 @@
  * (`deno run -A jsr:@igwn/alert listen`).
  */
 import assert from "node:assert/strict";
+import { runProcess } from "./support/processes.ts";
+import { test } from "./support/deadline.ts";
 
 const MOD = new URL("../mod.ts", import.meta.url).pathname;
 
 /** Runs `deno <args>` and collects its exit code and output. */
 async function deno(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    stdin: "null",
+  const { code, stdout, stderr } = await runProcess(Deno.execPath(), args, {
     env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+    timeoutMs: 60_000,
+  });
+  return { code, stdout, stderr };
 }
 
-Deno.test("running mod.ts acts as the igwn-alert CLI", async () => {
+test("running mod.ts acts as the igwn-alert CLI", async () => {
   const version = await deno(["run", "-A", "--frozen", MOD, "--version"]);
   assert.equal(version.code, 0, version.stderr);
   assert.match(version.stdout, /^igwn-alert client \d+\.\d+\.\d+\n$/);
@@ -28,7 +28,7 @@ Deno.test("running mod.ts acts as the igwn-alert CLI", async () => {
   assert.equal(bad.stdout, "");
 });
 
-Deno.test("importing mod.ts runs no CLI and exports the library", async () => {
+test("importing mod.ts runs no CLI and exports the library", async () => {
   const script = `import * as lib from ${JSON.stringify(MOD)};
 console.log(typeof lib.Client, typeof lib.openStream, typeof lib.simulateLifecycles);`;
   const imported = await deno(["eval", script]);

@@ -3,6 +3,7 @@ import { authCommand } from "../lib/cli/auth_command.ts";
 import { Auth, loadAuth, writeAuth } from "../lib/hop/mod.ts";
 import { hopFixturePath } from "./support/hop_fixtures.ts";
 import { runProcess } from "./support/processes.ts";
+import { test } from "./support/deadline.ts";
 
 interface Run {
   stdout: string;
@@ -30,7 +31,7 @@ async function tempEnv() {
   return { XDG_CONFIG_HOME: await Deno.makeTempDir() };
 }
 
-Deno.test("auth locate prints the auth.toml path even when it does not exist", async () => {
+test("auth locate prints the auth.toml path even when it does not exist", async () => {
   const env = await tempEnv();
   deepStrictEqual(
     (await runAuth(["locate"], env)).stdout,
@@ -38,7 +39,7 @@ Deno.test("auth locate prints the auth.toml path even when it does not exist", a
   );
 });
 
-Deno.test("auth add asks Username, Password, Hostname, Token endpoint and writes auth.toml", async () => {
+test("auth add asks Username, Password, Hostname, Token endpoint and writes auth.toml", async () => {
   const env = await tempEnv();
   const run = await runAuth(["add"], env, "alice\ns3cret\nkafka://kafka.example.org:9092\n\n");
   deepStrictEqual(
@@ -59,7 +60,7 @@ Deno.test("auth add asks Username, Password, Hostname, Token endpoint and writes
   deepStrictEqual(mode, 0o600);
 });
 
-Deno.test("auth add rejects an empty username and a malformed hostname with hop's texts", async () => {
+test("auth add rejects an empty username and a malformed hostname with hop's texts", async () => {
   const env = await tempEnv();
   await rejects(runAuth(["add"], env, "\n"), /Username may not be empty/);
   await rejects(runAuth(["add"], env, "u\n\n"), /Password may not be empty/);
@@ -70,7 +71,7 @@ Deno.test("auth add rejects an empty username and a malformed hostname with hop'
   await rejects(runAuth(["add"], env, "u\n"), /no answer to 'Password:' \(end of input\)/);
 });
 
-Deno.test("auth add keeps an existing credential unless --force, and exits normally", async () => {
+test("auth add keeps an existing credential unless --force, and exits normally", async () => {
   const env = await tempEnv();
   await runAuth(["add"], env, "alice\nfirst\n\n\n");
   const conflict = await runAuth(["add"], env, "alice\nsecond\n\n\n");
@@ -88,7 +89,7 @@ Deno.test("auth add keeps an existing credential unless --force, and exits norma
   deepStrictEqual((await loadAuth(undefined, env)).length, 2);
 });
 
-Deno.test("auth add FILE imports a CSV credential with the mechanism written with dashes", async () => {
+test("auth add FILE imports a CSV credential with the mechanism written with dashes", async () => {
   const env = await tempEnv();
   const csv = hopFixturePath("credentials.csv");
   await runAuth(["add", csv], env);
@@ -97,7 +98,7 @@ Deno.test("auth add FILE imports a CSV credential with the mechanism written wit
   deepStrictEqual(text.includes('username = "example-user-1234"'), true);
 });
 
-Deno.test("auth list pads usernames and never shows passwords", async () => {
+test("auth list pads usernames and never shows passwords", async () => {
   const env = await tempEnv();
   await writeAuth(
     [
@@ -115,7 +116,7 @@ Deno.test("auth list pads usernames and never shows passwords", async () => {
   deepStrictEqual((await runAuth(["list"], env)).stdout, "No credentials configured\n");
 });
 
-Deno.test("auth remove takes USER or USER@HOST and reports no match and ambiguity", async () => {
+test("auth remove takes USER or USER@HOST and reports no match and ambiguity", async () => {
   const env = await tempEnv();
   await writeAuth(
     [
@@ -143,7 +144,7 @@ Deno.test("auth remove takes USER or USER@HOST and reports no match and ambiguit
   deepStrictEqual((await loadAuth(undefined, env)).map((cred) => cred.hostname), ["h1"]);
 });
 
-Deno.test("auth via cli.ts: conflict exits 0, a failure exits 1 with one line", async () => {
+test("auth via cli.ts: conflict exits 0, a failure exits 1 with one line", async () => {
   const env = await tempEnv();
   const cli = new URL("../cli.ts", import.meta.url).pathname;
   const run = (args: string[], stdin = "") =>

@@ -21,6 +21,7 @@ import {
   writeAuth,
 } from "../lib/hop/mod.ts";
 import { hopFixturePath } from "./support/hop_fixtures.ts";
+import { test } from "./support/deadline.ts";
 
 async function configHome(files: Record<string, [string, number]> = {}) {
   const home = await Deno.makeTempDir();
@@ -34,7 +35,7 @@ async function configHome(files: Record<string, [string, number]> = {}) {
 
 const ENTRY = '[[auth]]\nusername = "alice"\npassword = "s3cret-pw"\n';
 
-Deno.test("Auth defaults to SASL_SSL with SCRAM-SHA-512 and normalizes mechanisms", () => {
+test("Auth defaults to SASL_SSL with SCRAM-SHA-512 and normalizes mechanisms", () => {
   const auth = new Auth({ username: "u", password: "p" });
   deepStrictEqual([auth.protocol, auth.ssl, auth.mechanism, auth.hostname], [
     "SASL_SSL",
@@ -62,7 +63,7 @@ Deno.test("Auth defaults to SASL_SSL with SCRAM-SHA-512 and normalizes mechanism
   throws(() => new Auth({ username: "", password: "p" }), InvalidCredentialError);
 });
 
-Deno.test("Auth.with() changes fields and keeps the rest", () => {
+test("Auth.with() changes fields and keeps the rest", () => {
   const base = new Auth({ username: "u", password: "p", hostname: "h", mechanism: "PLAIN" });
   const local = base.with({ ssl: false });
   deepStrictEqual([local.protocol, local.mechanism, local.hostname], [
@@ -74,7 +75,7 @@ Deno.test("Auth.with() changes fields and keeps the rest", () => {
   deepStrictEqual(base.with({ password: "q" }).equals(base), false);
 });
 
-Deno.test("Auth never shows its password in toString, JSON or inspect", () => {
+test("Auth never shows its password in toString, JSON or inspect", () => {
   const auth = new Auth({ username: "alice", password: "hunter2", hostname: "h" });
   for (
     const text of [String(auth), JSON.stringify(auth), Deno.inspect(auth), Deno.inspect([auth])]
@@ -87,7 +88,7 @@ Deno.test("Auth never shows its password in toString, JSON or inspect", () => {
   deepStrictEqual(Object.isFrozen(auth), true);
 });
 
-Deno.test("assertUsable() refuses OpenID Connect and unknown mechanisms with UnsupportedError", () => {
+test("assertUsable() refuses OpenID Connect and unknown mechanisms with UnsupportedError", () => {
   assertUsable(new Auth({ username: "u", password: "p" }));
   throws(
     () =>
@@ -106,7 +107,7 @@ Deno.test("assertUsable() refuses OpenID Connect and unknown mechanisms with Uns
   );
 });
 
-Deno.test("authFilePath() uses XDG_CONFIG_HOME, else HOME/.config, ignoring an empty XDG value", () => {
+test("authFilePath() uses XDG_CONFIG_HOME, else HOME/.config, ignoring an empty XDG value", () => {
   deepStrictEqual(authFilePath({ XDG_CONFIG_HOME: "/x" }), "/x/hop/auth.toml");
   deepStrictEqual(authFilePath({ HOME: "/home/a" }), "/home/a/.config/hop/auth.toml");
   deepStrictEqual(
@@ -116,7 +117,7 @@ Deno.test("authFilePath() uses XDG_CONFIG_HOME, else HOME/.config, ignoring an e
   deepStrictEqual(configFilePath({ XDG_CONFIG_HOME: "/x/" }), "/x/hop/config.toml");
 });
 
-Deno.test("loadAuth() reads array-of-tables, inline arrays and the legacy single table", async () => {
+test("loadAuth() reads array-of-tables, inline arrays and the legacy single table", async () => {
   const { env } = await configHome({
     "auth.toml": [
       ENTRY +
@@ -154,7 +155,7 @@ Deno.test("loadAuth() reads array-of-tables, inline arrays and the legacy single
   deepStrictEqual((await loadAuth(undefined, legacy.env)).length, 1);
 });
 
-Deno.test("loadAuth() refuses group/other-readable files with hop's message", async () => {
+test("loadAuth() refuses group/other-readable files with hop's message", async () => {
   const { home, env } = await configHome({ "auth.toml": [ENTRY, 0o644] });
   await rejects(loadAuth(undefined, env), (error: unknown) => {
     deepStrictEqual(error instanceof AuthFileError, true);
@@ -168,7 +169,7 @@ Deno.test("loadAuth() refuses group/other-readable files with hop's message", as
   deepStrictEqual((await loadAuth(undefined, env)).length, 1);
 });
 
-Deno.test("loadAuth() names the file and line of a TOML error", async () => {
+test("loadAuth() names the file and line of a TOML error", async () => {
   const { home, env } = await configHome({
     "auth.toml": ['[[auth]]\nusername = "alice"\npassword = \n', 0o600],
   });
@@ -185,7 +186,7 @@ Deno.test("loadAuth() names the file and line of a TOML error", async () => {
   });
 });
 
-Deno.test("loadAuth() TOML errors do not quote the password", async () => {
+test("loadAuth() TOML errors do not quote the password", async () => {
   for (const line of ["password = hunter2x", 'password = "hunter2x', 'password = "x" hunter2x']) {
     const { env } = await configHome({
       "auth.toml": [`[[auth]]\nusername = "u"\n${line}\n`, 0o600],
@@ -202,7 +203,7 @@ Deno.test("loadAuth() TOML errors do not quote the password", async () => {
   }
 });
 
-Deno.test("loadAuth() names the missing property, entry and line without the password", async () => {
+test("loadAuth() names the missing property, entry and line without the password", async () => {
   const { home, env } = await configHome({
     "auth.toml": [ENTRY + '\n[[auth]]\npassword = "other-secret"\n', 0o600],
   });
@@ -218,7 +219,7 @@ Deno.test("loadAuth() names the missing property, entry and line without the pas
   });
 });
 
-Deno.test("loadAuth() rejects an unknown mechanism and a file without auth section", async () => {
+test("loadAuth() rejects an unknown mechanism and a file without auth section", async () => {
   const bad = await configHome({ "auth.toml": [ENTRY + 'mechanism = "GSSAPI"\n', 0o600] });
   await rejects(loadAuth(undefined, bad.env), /unknown SASL mechanism 'GSSAPI' \(expected one of/);
   const none = await configHome({ "auth.toml": ["[config]\nx = 1\n", 0o600] });
@@ -228,7 +229,7 @@ Deno.test("loadAuth() rejects an unknown mechanism and a file without auth secti
   );
 });
 
-Deno.test("loadAuth() falls back to the legacy [auth] table of config.toml", async () => {
+test("loadAuth() falls back to the legacy [auth] table of config.toml", async () => {
   const { env } = await configHome({
     "config.toml": [
       '[config]\nfetch_external = true\n\n[auth]\nusername = "old"\npassword = "p"\n',
@@ -238,7 +239,7 @@ Deno.test("loadAuth() falls back to the legacy [auth] table of config.toml", asy
   deepStrictEqual((await loadAuth(undefined, env))[0].username, "old");
 });
 
-Deno.test("loadAuth() reports auth.toml as missing when neither file helps", async () => {
+test("loadAuth() reports auth.toml as missing when neither file helps", async () => {
   const empty = await configHome();
   await rejects(
     loadAuth(undefined, empty.env),
@@ -255,7 +256,7 @@ Deno.test("loadAuth() reports auth.toml as missing when neither file helps", asy
   await rejects(loadAuth(`${empty.home}/elsewhere.toml`), AuthFileNotFoundError);
 });
 
-Deno.test("writeAuth() writes hop's layout with mode 0600 and loadAuth() reads it back", async () => {
+test("writeAuth() writes hop's layout with mode 0600 and loadAuth() reads it back", async () => {
   const { home, env } = await configHome();
   const creds = [
     new Auth({ username: "a", password: 'p"\\', hostname: "h:9092", mechanism: "SCRAM_SHA_256" }),
@@ -279,7 +280,7 @@ Deno.test("writeAuth() writes hop's layout with mode 0600 and loadAuth() reads i
   deepStrictEqual(formatAuthToml([]), "auth = []\n");
 });
 
-Deno.test("pruneLegacyAuth() drops [auth] from config.toml and deletes a file left empty", async () => {
+test("pruneLegacyAuth() drops [auth] from config.toml and deletes a file left empty", async () => {
   const kept = await configHome({
     "config.toml": [
       '[config]\nfetch_external = false\n\n[auth]\nusername = "u"\npassword = "p"\n',
@@ -302,11 +303,11 @@ Deno.test("pruneLegacyAuth() drops [auth] from config.toml and deletes a file le
 
 const cred = (username: string, hostname = "") => new Auth({ username, password: "pw", hostname });
 
-Deno.test("selectCredential() lets one wildcard credential serve every host", () => {
+test("selectCredential() lets one wildcard credential serve every host", () => {
   deepStrictEqual(selectCredential([cred("a")], "any.example:9093").username, "a");
 });
 
-Deno.test("selectCredential() prefers an exact hostname and treats a missing port as 9092", () => {
+test("selectCredential() prefers an exact hostname and treats a missing port as 9092", () => {
   const creds = [cred("wild"), cred("exact", "example.com")];
   deepStrictEqual(selectCredential(creds, "example.com").username, "exact");
   deepStrictEqual(selectCredential(creds, "example.com:9092").username, "exact");
@@ -315,12 +316,12 @@ Deno.test("selectCredential() prefers an exact hostname and treats a missing por
   deepStrictEqual(selectCredential([cred("v6", "[::1]")], "[::1]:9092").username, "v6");
 });
 
-Deno.test("selectCredential() filters by the URL username", () => {
+test("selectCredential() filters by the URL username", () => {
   const creds = [cred("a"), cred("b")];
   deepStrictEqual(selectCredential(creds, "h", "b").username, "b");
 });
 
-Deno.test("selectCredential() reports no match with hop's text and advice", () => {
+test("selectCredential() reports no match with hop's text and advice", () => {
   throws(() => selectCredential([cred("a", "other")], "h", "zed"), (error: unknown) => {
     deepStrictEqual(error instanceof NoCredentialError, true);
     const [first, advice] = (error as Error).message.split("\n");
@@ -330,7 +331,7 @@ Deno.test("selectCredential() reports no match with hop's text and advice", () =
   });
 });
 
-Deno.test("selectCredential() reports ambiguity with hop's exact text", () => {
+test("selectCredential() reports ambiguity with hop's exact text", () => {
   throws(
     () => selectCredential([cred("a"), cred("b")], "h:9092", undefined, ["t1", "t2"]),
     (error: unknown) => {
@@ -352,7 +353,7 @@ Deno.test("selectCredential() reports ambiguity with hop's exact text", () => {
   );
 });
 
-Deno.test("parseNetrc() reads machine, default, quoted values and skips macdef and comments", () => {
+test("parseNetrc() reads machine, default, quoted values and skips macdef and comments", () => {
   const text = '# comment\nmachine a.example login alice password "two words"\n' +
     "macdef init\ncd /tmp\nput x\n\nmachine b.example\n  login bob\n  password #hash account acct\n" +
     "default login anonymous password guest\n";
@@ -363,7 +364,7 @@ Deno.test("parseNetrc() reads machine, default, quoted values and skips macdef a
   ]);
 });
 
-Deno.test("parseNetrc() names file and line and never the secret", () => {
+test("parseNetrc() names file and line and never the secret", () => {
   throws(
     () => parseNetrc("machine a\n login x password secret1 oops\n", "/home/u/.netrc"),
     (error: unknown) =>
@@ -378,7 +379,7 @@ Deno.test("parseNetrc() names file and line and never the secret", () => {
   );
 });
 
-Deno.test("lookupNetrc() matches host with or without port, falls back to default", async () => {
+test("lookupNetrc() matches host with or without port, falls back to default", async () => {
   const path = await Deno.makeTempFile();
   await Deno.writeTextFile(
     path,
@@ -395,7 +396,7 @@ Deno.test("lookupNetrc() matches host with or without port, falls back to defaul
   await rejects(lookupNetrc("h", path), /has unsafe permissions: 100644/);
 });
 
-Deno.test("readCredentialCsv() reads hop's CSV file with a dashed mechanism", async () => {
+test("readCredentialCsv() reads hop's CSV file with a dashed mechanism", async () => {
   const auth = await readCredentialCsv(
     hopFixturePath("credentials.csv"),
   );
@@ -408,7 +409,7 @@ Deno.test("readCredentialCsv() reads hop's CSV file with a dashed mechanism", as
   });
 });
 
-Deno.test("parseCredentialCsv() names the file and the missing column", () => {
+test("parseCredentialCsv() names the file and the missing column", () => {
   throws(
     () => parseCredentialCsv("user,password\nu,p\n", "creds.csv"),
     /Error: creds\.csv:1: missing column 'username' in the header \(found: 'user', 'password'\)$/,

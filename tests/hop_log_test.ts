@@ -1,5 +1,6 @@
 import { deepStrictEqual, throws } from "node:assert/strict";
 import { type LogLevel, silentLogger, stderrLogger } from "../lib/hop/mod.ts";
+import { test } from "./support/deadline.ts";
 
 function capture(level: LogLevel): string[] {
   const lines: string[] = [];
@@ -11,7 +12,7 @@ function capture(level: LogLevel): string[] {
   return lines;
 }
 
-Deno.test("stderrLogger() writes 'LEVEL name: message' lines at or above its level", () => {
+test("stderrLogger() writes 'LEVEL name: message' lines at or above its level", () => {
   deepStrictEqual(capture("debug"), [
     "DEBUG igwn-alert: d\n",
     "INFO igwn-alert: i\n",
@@ -22,14 +23,14 @@ Deno.test("stderrLogger() writes 'LEVEL name: message' lines at or above its lev
   deepStrictEqual(capture("critical"), []);
 });
 
-Deno.test("stderrLogger() uses the given name and rejects unknown levels", () => {
+test("stderrLogger() uses the given name and rejects unknown levels", () => {
   const lines: string[] = [];
   stderrLogger("info", "hop", (line) => lines.push(line)).info("connecting");
   deepStrictEqual(lines, ["INFO hop: connecting\n"]);
   throws(() => stderrLogger("loud" as LogLevel), /unknown log level 'loud'/);
 });
 
-Deno.test("silentLogger discards messages", () => {
+test("silentLogger discards messages", () => {
   silentLogger.error("nothing happens");
   deepStrictEqual(Object.isFrozen(silentLogger), true);
 });

@@ -17,8 +17,10 @@ import {
   utf8Bytes as encode,
   utf8Text as decode,
 } from "./support/hop_fixtures.ts";
+import { python } from "./support/processes.ts";
+import { test } from "./support/deadline.ts";
 
-Deno.test("VOEvent.load() keeps the original bytes and exposes xmltodict-shaped sections", async () => {
+test("VOEvent.load() keeps the original bytes and exposes xmltodict-shaped sections", async () => {
   const xml = await fixture("superevent_preliminary.xml");
   const voevent = VOEvent.load(xml);
   deepStrictEqual(voevent.serialize(), xml);
@@ -43,14 +45,14 @@ Deno.test("VOEvent.load() keeps the original bytes and exposes xmltodict-shaped 
   });
 });
 
-Deno.test("VOEvent.params() flattens Params including those in Groups", async () => {
+test("VOEvent.params() flattens Params including those in Groups", async () => {
   const params = VOEvent.load(await fixture("superevent_preliminary.xml")).params();
   deepStrictEqual(params.GraceID, "S240615dg");
   deepStrictEqual(params.BNS, "0.91");
   deepStrictEqual(params.FAR, "3.2e-10");
 });
 
-Deno.test("VOEvent.load() accepts a default namespace or another prefix (hop needs voe:)", () => {
+test("VOEvent.load() accepts a default namespace or another prefix (hop needs voe:)", () => {
   const plain = VOEvent.load(
     '<VOEvent xmlns="http://www.ivoa.net/xml/VOEvent/v2.0" ivorn="ivo://a#1" role="test" version="2.0"><Who><Date>d</Date></Who></VOEvent>',
   );
@@ -63,7 +65,7 @@ Deno.test("VOEvent.load() accepts a default namespace or another prefix (hop nee
   ]);
 });
 
-Deno.test("VOEvent.load() names the line of malformed XML and rejects other roots", () => {
+test("VOEvent.load() names the line of malformed XML and rejects other roots", () => {
   throws(
     () => VOEvent.load('<voe:VOEvent ivorn="x">\n<Who>\n</voe:VOEvent>'),
     (error: unknown) =>
@@ -73,14 +75,14 @@ Deno.test("VOEvent.load() names the line of malformed XML and rejects other root
   throws(() => VOEvent.load("<html/>"), /root element is not a VOEvent \(found 'html'\)/);
 });
 
-Deno.test("VOEvent toString() equals hop's str(voevent) byte for byte", async () => {
+test("VOEvent toString() equals hop's str(voevent) byte for byte", async () => {
   const voevent = VOEvent.load(await fixture("superevent_preliminary.xml"));
   // Made with xmltodict.parse(xml, attr_prefix="") and json.dumps(fields, indent=2), as hop does.
   const expected = decode(await fixture("superevent_preliminary.stdout"));
   deepStrictEqual(voevent.toString(), expected);
 });
 
-Deno.test("VOEvent toString() prints hop's indent-2 JSON with absent sections as {}", () => {
+test("VOEvent toString() prints hop's indent-2 JSON with absent sections as {}", () => {
   const voevent = VOEvent.load('<voe:VOEvent xmlns:voe="x" ivorn="i" role="test" version="2.0"/>');
   deepStrictEqual(
     JSON.parse(voevent.toString()),
@@ -101,7 +103,7 @@ Deno.test("VOEvent toString() prints hop's indent-2 JSON with absent sections as
   deepStrictEqual(voevent.toString().split("\n")[1], '  "ivorn": "i",');
 });
 
-Deno.test("VOEvent.deserialize() reads hop's pre-0.12 JSON form and regenerates namespaced XML", () => {
+test("VOEvent.deserialize() reads hop's pre-0.12 JSON form and regenerates namespaced XML", () => {
   const legacy = encode(
     '{"ivorn": "ivo://x#1", "role": "test", "version": "2.0", "What": {"Param": {"name": "GraceID", "value": "S1"}}}',
   );
@@ -113,7 +115,7 @@ Deno.test("VOEvent.deserialize() reads hop's pre-0.12 JSON form and regenerates 
   deepStrictEqual(VOEvent.load(voevent.serialize()).params(), { GraceID: "S1" });
 });
 
-Deno.test("GCNCircular.load() parses headers and body like Python's email parser", async () => {
+test("GCNCircular.load() parses headers and body like Python's email parser", async () => {
   const circular = GCNCircular.load(await fixture("circular.gcn3"));
   deepStrictEqual(Object.keys(circular.header), ["title", "number", "subject", "date", "from"]);
   deepStrictEqual(circular.header.subject, "S240615dg: example follow-up observations");
@@ -125,7 +127,7 @@ Deno.test("GCNCircular.load() parses headers and body like Python's email parser
   deepStrictEqual([repeated.header, repeated.body], [{ title: "b", x: "c" }, "z"]);
 });
 
-Deno.test("GCNCircular serializes to the JSON Python hop sends and prints hop's text form", async () => {
+test("GCNCircular serializes to the JSON Python hop sends and prints hop's text form", async () => {
   const circular = GCNCircular.load(await fixture("circular.gcn3"));
   // Bytes produced by CPython 3 json.dumps({"header": ..., "body": ...}) for the same file.
   deepStrictEqual(
@@ -141,12 +143,12 @@ Deno.test("GCNCircular serializes to the JSON Python hop sends and prints hop's 
   deepStrictEqual(GCNCircular.deserialize(circular.serialize()), circular);
 });
 
-Deno.test("GCNCircular pads short names to 9 columns and leaves long ones unpadded", () => {
+test("GCNCircular pads short names to 9 columns and leaves long ones unpadded", () => {
   const circular = new GCNCircular({ to: "x", longname: "y" }, "b");
   deepStrictEqual(circular.toString(), "TO:      x\nLONGNAME:y\n\nb");
 });
 
-Deno.test("GCNTextNotice joins continuation lines and repeated keys with newlines", async () => {
+test("GCNTextNotice joins continuation lines and repeated keys with newlines", async () => {
   const raw = await fixture("notice.txt");
   const notice = GCNTextNotice.load(raw);
   deepStrictEqual(notice.serialize(), raw);
@@ -160,14 +162,14 @@ Deno.test("GCNTextNotice joins continuation lines and repeated keys with newline
   deepStrictEqual(GCNTextNotice.load(decode(raw)).fields, notice.fields);
 });
 
-Deno.test("ExternalMessage is JSON {url} and requires a string url", () => {
+test("ExternalMessage is JSON {url} and requires a string url", () => {
   const ref = new ExternalMessage("https://example.org/msg/1");
   deepStrictEqual(decode(ref.serialize()), '{"url": "https://example.org/msg/1"}');
   deepStrictEqual(ExternalMessage.load(ref.serialize()).url, "https://example.org/msg/1");
   throws(() => ExternalMessage.load('{"uri": "x"}'), MessageFormatError);
 });
 
-Deno.test("AvroBlob writes an object container file with codec null", () => {
+test("AvroBlob writes an object container file with codec null", () => {
   const bytes = new AvroBlob({ name: "S1", count: 3 }).serialize();
   deepStrictEqual([...bytes.subarray(0, 4)], [0x4f, 0x62, 0x6a, 0x01]);
   const text = decode(bytes);
@@ -178,7 +180,7 @@ Deno.test("AvroBlob writes an object container file with codec null", () => {
   deepStrictEqual(found > 0, true);
 });
 
-Deno.test("AvroBlob generates the same schema every time, numbering inner records first", () => {
+test("AvroBlob generates the same schema every time, numbering inner records first", () => {
   const content = {
     arr: [1, 2],
     thingy: { foo: "bar", bar: 1, baz: 1.5, quux: { xen: null, hom: true, drel: "q" } },
@@ -197,14 +199,14 @@ Deno.test("AvroBlob generates the same schema every time, numbering inner record
   deepStrictEqual((schema.fields[1].type as { name: string }).name, "auto_record1");
 });
 
-Deno.test("AvroBlob uses a map when values share few types and orders unions", () => {
+test("AvroBlob uses a map when values share few types and orders unions", () => {
   const blob = new AvroBlob({ a: 1, b: 2, c: "x", d: "y" });
   blob.serialize();
   deepStrictEqual(blob.schema, { type: "map", values: ["long", "string"] });
   deepStrictEqual(AvroBlob.load(blob.serialize()).content, { a: 1, b: 2, c: "x", d: "y" });
 });
 
-Deno.test("AvroBlob round-trips records and enforces hop's single-record rules", () => {
+test("AvroBlob round-trips records and enforces hop's single-record rules", () => {
   const records = [{ id: 1, ok: true }, { id: 2, ok: false }];
   const many = new AvroBlob(records, { singleRecord: false });
   deepStrictEqual(AvroBlob.load(many.serialize(), false).content, records);
@@ -215,7 +217,7 @@ Deno.test("AvroBlob round-trips records and enforces hop's single-record rules",
   throws(() => new AvroBlob({ a: 1 }, { singleRecord: false }), TypeError);
 });
 
-Deno.test("AvroBlob reads containers written by Python's avro writer with deflate", async () => {
+test("AvroBlob reads containers written by Python's avro writer with deflate", async () => {
   const script = `
 import io, json, sys, zlib, struct
 # A minimal container writer (null schema tools are not installed): deflate codec, two records.
@@ -239,15 +241,15 @@ comp = zlib.compressobj(9, zlib.DEFLATED, -15)
 block = comp.compress(data) + comp.flush()
 sys.stdout.buffer.write(head + zz(2) + zz(len(block)) + block + sync)
 `;
-  const output = await new Deno.Command("python3", { args: ["-c", script] }).output();
-  deepStrictEqual(output.code, 0, decode(output.stderr));
-  deepStrictEqual(AvroBlob.load(output.stdout, false).content, [{ x: 5, y: "hi" }, {
+  const output = await python(script, {});
+  deepStrictEqual(output.code, 0, output.stderr);
+  deepStrictEqual(AvroBlob.load(output.stdoutBytes, false).content, [{ x: 5, y: "hi" }, {
     x: -7,
     y: null,
   }]);
 });
 
-Deno.test("AvroBlob survives packMessage()/unpackMessage()", () => {
+test("AvroBlob survives packMessage()/unpackMessage()", () => {
   const packed = packMessage(new AvroBlob({ superevent: "S1", far: 1e-9, tags: ["a"] }));
   const { message, warning } = unpackMessage(packed.value, packed.headers);
   deepStrictEqual(warning, undefined);
@@ -258,7 +260,7 @@ Deno.test("AvroBlob survives packMessage()/unpackMessage()", () => {
   });
 });
 
-Deno.test("Blob and JSONBlob load text and bytes", () => {
+test("Blob and JSONBlob load text and bytes", () => {
   deepStrictEqual(new Blob("hé").content, encode("hé"));
   deepStrictEqual(JSONBlob.load('{"foo":"bar", "baz":5}').content, { foo: "bar", baz: 5 });
   deepStrictEqual(

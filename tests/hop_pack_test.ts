@@ -18,8 +18,10 @@ import {
   utf8Bytes as encode,
   utf8Text as decode,
 } from "./support/hop_fixtures.ts";
+import { python } from "./support/processes.ts";
+import { test } from "./support/deadline.ts";
 
-Deno.test("packMessage() writes JSON like Python's json.dumps (separators, \\u escapes)", async () => {
+test("packMessage() writes JSON like Python's json.dumps (separators, \\u escapes)", async () => {
   const alert = JSON.parse(decode(await fixture("alert.json")));
   const { value } = packMessage(alert);
   // Bytes produced by CPython 3 json.dumps() for the same document.
@@ -30,7 +32,7 @@ Deno.test("packMessage() writes JSON like Python's json.dumps (separators, \\u e
   );
 });
 
-Deno.test("packMessage() formats floats and control characters as Python does", () => {
+test("packMessage() formats floats and control characters as Python does", () => {
   const { value } = packMessage([
     1e-5,
     0.1,
@@ -48,7 +50,7 @@ Deno.test("packMessage() formats floats and control characters as Python does", 
   );
 });
 
-Deno.test("packMessage() quotes a string as JSON, as GraceDB's double encoding relies on", async () => {
+test("packMessage() quotes a string as JSON, as GraceDB's double encoding relies on", async () => {
   // GraceDB dumps the alert to JSON text and hop encodes that text again as a JSON string.
   const text = new JSONBlob(JSON.parse(decode(await fixture("alert.json")))).toString();
   // Bytes produced by CPython 3 json.dumps(json.dumps(alert)).
@@ -59,7 +61,7 @@ Deno.test("packMessage() quotes a string as JSON, as GraceDB's double encoding r
   );
 });
 
-Deno.test("packMessage() orders headers: user headers, _id, _sender, _test, _format", () => {
+test("packMessage() orders headers: user headers, _id, _sender, _test, _format", () => {
   const userHeaders: [string, string][] = [["b", "2"], ["a", "1"]];
   const { headers } = packMessage({ x: 1 }, { headers: userHeaders, sender: "alice", test: true });
   deepStrictEqual(headers.map(([key]) => key), ["b", "a", "_id", "_sender", "_test", "_format"]);
@@ -73,19 +75,19 @@ Deno.test("packMessage() orders headers: user headers, _id, _sender, _test, _for
   deepStrictEqual(userHeaders.length, 2, "the caller's list is not modified");
 });
 
-Deno.test("packMessage() omits _sender and _test unless asked and accepts mapping headers", () => {
+test("packMessage() omits _sender and _test unless asked and accepts mapping headers", () => {
   const { headers } = packMessage(new Uint8Array([1, 2]), { headers: { origin: "x" } });
   deepStrictEqual(headers.map(([key]) => key), ["origin", "_id", "_format"]);
   deepStrictEqual(decode(headerValue(headers, "_format")!), "blob");
 });
 
-Deno.test("packMessage() gives every message a different _id", () => {
+test("packMessage() gives every message a different _id", () => {
   const first = headerValue(packMessage(1).headers, "_id")!;
   const second = headerValue(packMessage(1).headers, "_id")!;
   notStrictEqual(formatUuid(first), formatUuid(second));
 });
 
-Deno.test("packMessage() sends bytes raw as blob and models by their own format", async () => {
+test("packMessage() sends bytes raw as blob and models by their own format", async () => {
   const bytes = new Uint8Array([0, 255, 10]);
   const packed = packMessage(bytes);
   deepStrictEqual(packed.value, bytes);
@@ -95,7 +97,7 @@ Deno.test("packMessage() sends bytes raw as blob and models by their own format"
   deepStrictEqual(decode(headerValue(voevent.headers, "_format")!), "voevent");
 });
 
-Deno.test("packMessage() rejects undefined and functions with PackError", () => {
+test("packMessage() rejects undefined and functions with PackError", () => {
   throws(() => packMessage(undefined), PackError);
   throws(
     () => packMessage(() => 1),
@@ -106,7 +108,7 @@ Deno.test("packMessage() rejects undefined and functions with PackError", () => 
   throws(() => packMessage(cyclic), PackError);
 });
 
-Deno.test("unpackMessage() round-trips every built-in format through packMessage()", async () => {
+test("unpackMessage() round-trips every built-in format through packMessage()", async () => {
   const xml = await fixture("superevent_preliminary.xml");
   const circular = GCNCircular.load(await fixture("circular.gcn3"));
   for (
@@ -125,13 +127,13 @@ Deno.test("unpackMessage() round-trips every built-in format through packMessage
   }
 });
 
-Deno.test("unpackMessage() matches _format case-insensitively and uses the first one", () => {
+test("unpackMessage() matches _format case-insensitively and uses the first one", () => {
   const headers: Header[] = [["_format", encode("JSON")], ["_format", encode("blob")]];
   const { message } = unpackMessage(encode("[1, 2]"), headers);
   deepStrictEqual(message instanceof JSONBlob && message.content, [1, 2]);
 });
 
-Deno.test("unpackMessage() turns an unknown _format into a Blob with hop's warning", () => {
+test("unpackMessage() turns an unknown _format into a Blob with hop's warning", () => {
   const { message, warning } = unpackMessage(encode("x"), [["_format", encode("weird")]]);
   deepStrictEqual(message instanceof Blob && decode(message.content), "x");
   deepStrictEqual(
@@ -140,7 +142,7 @@ Deno.test("unpackMessage() turns an unknown _format into a Blob with hop's warni
   );
 });
 
-Deno.test("unpackMessage() never throws for undecodable content", () => {
+test("unpackMessage() never throws for undecodable content", () => {
   const cases: [Uint8Array | null, Header[]][] = [
     [encode("{not json"), [["_format", encode("json")]]],
     [new Uint8Array([0xff, 0xfe]), [["_format", encode("json")]]],
@@ -160,7 +162,7 @@ Deno.test("unpackMessage() never throws for undecodable content", () => {
   }
 });
 
-Deno.test("unpackMessage() reads headerless JSON as JSONBlob and the legacy envelope", () => {
+test("unpackMessage() reads headerless JSON as JSONBlob and the legacy envelope", () => {
   const plain = unpackMessage(encode('{"a": 1}'), []);
   deepStrictEqual(plain.message instanceof JSONBlob && plain.message.content, { a: 1 });
   const legacyJson = unpackMessage(encode('{"format": "blob", "content": {"b": 2}}'), []);
@@ -183,7 +185,7 @@ Deno.test("unpackMessage() reads headerless JSON as JSONBlob and the legacy enve
   );
 });
 
-Deno.test("unpackMessage() reads Python's bare NaN and Infinity tokens", () => {
+test("unpackMessage() reads Python's bare NaN and Infinity tokens", () => {
   const value = encode('{"a": NaN, "b": [Infinity, -Infinity], "c": "NaN Infinity"}');
   for (const headers of [[["_format", encode("json")]], []] as Header[][]) {
     const { message, warning } = unpackMessage(value, headers);
@@ -202,14 +204,14 @@ Deno.test("unpackMessage() reads Python's bare NaN and Infinity tokens", () => {
   ]);
 });
 
-Deno.test("unpackMessage() gives a Blob of the raw bytes for an unknown legacy format", () => {
+test("unpackMessage() gives a Blob of the raw bytes for an unknown legacy format", () => {
   const value = encode('{"format": "mystery", "content": {"a": 1}}');
   const { message, warning } = unpackMessage(value, []);
   deepStrictEqual(message instanceof Blob && message.content, value);
   deepStrictEqual(warning, "Legacy message format MYSTERY not recognized; returning a Blob");
 });
 
-Deno.test("registerModel() adds a format that unpackMessage() uses", () => {
+test("registerModel() adds a format that unpackMessage() uses", () => {
   class Ping {
     readonly format = "ping-test";
     constructor(readonly text: string) {}
@@ -223,13 +225,13 @@ Deno.test("registerModel() adds a format that unpackMessage() uses", () => {
   deepStrictEqual(message instanceof Ping && message.text, "hello");
 });
 
-Deno.test("isTestMessage() is true for any _test header value", () => {
+test("isTestMessage() is true for any _test header value", () => {
   deepStrictEqual(isTestMessage(packMessage(1, { test: true }).headers), true);
   deepStrictEqual(isTestMessage([["_test", encode("false")]]), true);
   deepStrictEqual(isTestMessage(packMessage(1).headers), false);
 });
 
-Deno.test("packMessage() JSON equals CPython's json.dumps for varied generated values", async () => {
+test("packMessage() JSON equals CPython's json.dumps for varied generated values", async () => {
   // Deterministic generator (mulberry32) so a failure can be reproduced.
   let seed = 20240615;
   const random = () => {
@@ -272,22 +274,15 @@ Deno.test("packMessage() JSON equals CPython's json.dumps for varied generated v
     "for line in sys.stdin.read().split('\\n'):\n" +
     "    if line:\n" +
     "        print(json.dumps(json.loads(line)))\n";
-  const child = new Deno.Command("python3", {
-    args: ["-c", script],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(encode(values.map((item) => JSON.stringify(item)).join("\n") + "\n"));
-  await writer.close();
-  const output = await child.output();
-  deepStrictEqual(output.code, 0, decode(output.stderr));
-  const expected = decode(output.stdout).split("\n").slice(0, -1);
+  const output = await python(script, {}, 60_000, {
+    stdin: values.map((item) => JSON.stringify(item)).join("\n") + "\n",
+  });
+  deepStrictEqual(output.code, 0, output.stderr);
+  const expected = output.stdout.split("\n").slice(0, -1);
   deepStrictEqual(values.map((item) => decode(packMessage(item).value)), expected);
 });
 
-Deno.test("packMessage() writes array holes and undefined items as null, as JSON.stringify does", () => {
+test("packMessage() writes array holes and undefined items as null, as JSON.stringify does", () => {
   // deno-lint-ignore no-sparse-arrays
   const sparse = [1, , 3];
   deepStrictEqual(
@@ -296,7 +291,7 @@ Deno.test("packMessage() writes array holes and undefined items as null, as JSON
   );
 });
 
-Deno.test("packMessage() values and _id bytes stay intact while many more messages are packed", () => {
+test("packMessage() values and _id bytes stay intact while many more messages are packed", () => {
   const packed = Array.from(
     { length: 2_000 },
     (_, i) => packMessage({ i, text: "é".repeat(i % 50) + "x".repeat(i % 700) }),
@@ -314,7 +309,7 @@ Deno.test("packMessage() values and _id bytes stay intact while many more messag
   deepStrictEqual(ids.size, packed.length);
 });
 
-Deno.test("unpackMessage() names a non-ASCII _format and refuses one that is not UTF-8", () => {
+test("unpackMessage() names a non-ASCII _format and refuses one that is not UTF-8", () => {
   const value = encode('{"a": 1}');
   const named = unpackMessage(value, [["_format", encode("jsön")]]);
   deepStrictEqual(named.message instanceof Blob, true);

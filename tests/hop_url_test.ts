@@ -1,5 +1,6 @@
 import { deepStrictEqual, throws } from "node:assert/strict";
 import { formatKafkaUrl, InvalidUrlError, parseKafkaUrl, splitHostPort } from "../lib/hop/mod.ts";
+import { test } from "./support/deadline.ts";
 
 function rejects(url: string, fragment: string) {
   throws(() => parseKafkaUrl(url), (error: unknown) => {
@@ -10,7 +11,7 @@ function rejects(url: string, fragment: string) {
   });
 }
 
-Deno.test("parseKafkaUrl() splits username, broker and topics", () => {
+test("parseKafkaUrl() splits username, broker and topics", () => {
   deepStrictEqual(parseKafkaUrl("kafka://alice@kafka.example.org:9092/t1,t2"), {
     username: "alice",
     brokers: ["kafka.example.org:9092"],
@@ -18,30 +19,30 @@ Deno.test("parseKafkaUrl() splits username, broker and topics", () => {
   });
 });
 
-Deno.test("parseKafkaUrl() accepts an upper-case scheme and adds no default port", () => {
+test("parseKafkaUrl() accepts an upper-case scheme and adds no default port", () => {
   deepStrictEqual(parseKafkaUrl("KAFKA://host/topic"), { brokers: ["host"], topics: ["topic"] });
 });
 
-Deno.test("parseKafkaUrl() gives no topics for an empty path or a lone slash", () => {
+test("parseKafkaUrl() gives no topics for an empty path or a lone slash", () => {
   deepStrictEqual(parseKafkaUrl("kafka://host").topics, []);
   deepStrictEqual(parseKafkaUrl("kafka://host/").topics, []);
   deepStrictEqual(parseKafkaUrl("kafka://host///t").topics, ["t"]);
 });
 
-Deno.test("parseKafkaUrl() keeps bracketed IPv6 brokers whole", () => {
+test("parseKafkaUrl() keeps bracketed IPv6 brokers whole", () => {
   deepStrictEqual(parseKafkaUrl("kafka://[::1]:9092/t").brokers, ["[::1]:9092"]);
 });
 
-Deno.test("parseKafkaUrl() rejects other schemes with hop's text", () => {
+test("parseKafkaUrl() rejects other schemes with hop's text", () => {
   rejects("http://host/t", "must start with 'kafka://'");
   rejects("kafka:host/t", "must start with 'kafka://'");
 });
 
-Deno.test("parseKafkaUrl() rejects two brokers", () => {
+test("parseKafkaUrl() rejects two brokers", () => {
   rejects("kafka://a:9092,b:9092/t", "Multiple broker addresses are not supported");
 });
 
-Deno.test("parseKafkaUrl() with multipleBrokers accepts several brokers and checks each", () => {
+test("parseKafkaUrl() with multipleBrokers accepts several brokers and checks each", () => {
   deepStrictEqual(
     parseKafkaUrl("kafka://alice@a:9092,[::1]:9093,c/t", { multipleBrokers: true }),
     { username: "alice", brokers: ["a:9092", "[::1]:9093", "c"], topics: ["t"] },
@@ -54,7 +55,7 @@ Deno.test("parseKafkaUrl() with multipleBrokers accepts several brokers and chec
   );
 });
 
-Deno.test("parseKafkaUrl() rejects a password in the userinfo without echoing it", () => {
+test("parseKafkaUrl() rejects a password in the userinfo without echoing it", () => {
   throws(() => parseKafkaUrl("kafka://alice:hunter2@host/t"), (error: unknown) => {
     const message = (error as Error).message;
     deepStrictEqual(message.includes("hunter2"), false);
@@ -64,14 +65,14 @@ Deno.test("parseKafkaUrl() rejects a password in the userinfo without echoing it
   });
 });
 
-Deno.test("parseKafkaUrl() rejects empty and illegal topic names", () => {
+test("parseKafkaUrl() rejects empty and illegal topic names", () => {
   rejects("kafka://host/t1,,t2", "empty topic name");
   rejects("kafka://host/t1,", "empty topic name");
   rejects("kafka://host/a/b", "'a/b' is not a valid topic name");
   rejects("kafka://host/" + "x".repeat(250), "is not a valid topic name");
 });
 
-Deno.test("parseKafkaUrl() rejects query strings, a missing broker and a double '@'", () => {
+test("parseKafkaUrl() rejects query strings, a missing broker and a double '@'", () => {
   rejects("kafka://host/t?x=1", "query strings and fragments are not supported");
   rejects("kafka:///t", "no broker address");
   rejects("kafka://a@b@host/t", "'b@host' is not a broker address");
@@ -79,14 +80,14 @@ Deno.test("parseKafkaUrl() rejects query strings, a missing broker and a double 
   rejects("kafka://host:99999/t", "port 99999 is out of range");
 });
 
-Deno.test("splitHostPort() follows hop's host[:port] split", () => {
+test("splitHostPort() follows hop's host[:port] split", () => {
   deepStrictEqual(splitHostPort("example.com"), { host: "example.com" });
   deepStrictEqual(splitHostPort("example.com:9092"), { host: "example.com", port: "9092" });
   deepStrictEqual(splitHostPort("[1:2::3]:9092"), { host: "[1:2::3]", port: "9092" });
   deepStrictEqual(splitHostPort("a:b:c"), { host: "" });
 });
 
-Deno.test("formatKafkaUrl() round-trips parseKafkaUrl()", () => {
+test("formatKafkaUrl() round-trips parseKafkaUrl()", () => {
   const url = "kafka://alice@h:9092/a,b";
   deepStrictEqual(formatKafkaUrl(parseKafkaUrl(url)), url);
 });

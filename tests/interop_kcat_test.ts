@@ -10,6 +10,7 @@ import { kcat, kcatConsume } from "./support/processes.ts";
 import { openStream } from "../lib/hop/stream.ts";
 import { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
 import { headerValue } from "../lib/hop/pack.ts";
+import { test } from "./support/deadline.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -22,7 +23,7 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
   return -1;
 }
 
-Deno.test({
+test({
   name: "kcat -C -e -f shows hop's _id, _sender-less _format headers and our payload bytes",
   ...kafkaTest,
   fn: () =>
@@ -57,7 +58,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "messages written by kcat with hop's headers decode into the right models",
   ...kafkaTest,
   fn: () =>
@@ -92,7 +93,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name:
     "record batches we encode pass kcat's CRC check, keep header order and pick kcat's murmur2 partitions",
   ...kafkaTest,

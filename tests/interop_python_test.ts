@@ -50,12 +50,13 @@ p.produce(os.environ["TOPIC"], json.dumps({"test": True}).encode(),
 assert p.flush(10) == 0
 print(json.dumps(ids))
 `;
+import { test } from "./support/deadline.ts";
 
 function hex(bytes: Uint8Array): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-Deno.test({
+test({
   name: "confluent-kafka reads our messages with hop's headers and exact payload bytes",
   ...kafkaTest,
   fn: () =>
@@ -92,7 +93,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "we read what confluent-kafka writes with hop's headers, skipping its test message",
   ...kafkaTest,
   fn: () =>

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { loadAuth } from "../lib/hop/auth_file.ts";
 import { simulateLifecycles } from "../lib/playground/mod.ts";
 import type { PlaygroundGroup } from "../lib/playground/mod.ts";
-import { runProcess } from "./support/processes.ts";
+import { runCli, startCli } from "./support/cli.ts";
+import { type RunningProcess, runProcess } from "./support/processes.ts";
+import { test } from "./support/deadline.ts";
 
-const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
 
 function cli(args: string[], env?: Record<string, string>, timeoutMs = 90_000) {
-  return runProcess(Deno.execPath(), ["run", "-A", "--frozen", CLI, ...args], { env, timeoutMs });
+  return runCli(args, { env, timeoutMs });
 }
 
 /** `New message from topic T:` + one JSON line, as `igwn-alert listen` prints them. */
@@ -36,49 +37,19 @@ function expected(
 }
 
 /** A playground in the background, with its stdout read line by line. */
-class Background {
-  readonly child: Deno.ChildProcess;
-  readonly lines: string[] = [];
-  #waiters: (() => void)[] = [];
-  #stdoutDone: Promise<void>;
-  readonly stderr: Promise<string>;
+class Background implements AsyncDisposable {
+  readonly process: RunningProcess;
 
   constructor(args: string[]) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--frozen", CLI, "playground", ...args],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-      cwd: ROOT,
-    }).spawn();
-    this.stderr = new Response(this.child.stderr).text();
-    const stdout = this.child.stdout;
-    this.#stdoutDone = (async () => {
-      let buffered = "";
-      for await (const chunk of stdout.pipeThrough(new TextDecoderStream())) {
-        buffered += chunk;
-        const parts = buffered.split("\n");
-        buffered = parts.pop()!;
-        this.lines.push(...parts);
-        for (const wake of this.#waiters.splice(0)) wake();
-      }
-      for (const wake of this.#waiters.splice(0)) wake();
-    })();
+    this.process = startCli(["playground", ...args], { cwd: ROOT });
   }
 
-  async waitForLine(test: (line: string) => boolean, timeoutMs = 60_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const line = this.lines.find(test);
-      if (line !== undefined) return line;
-      if (Date.now() > deadline) {
-        throw new Error(`no such line; stdout so far:\n${this.lines.join("\n")}`);
-      }
-      await Promise.race([
-        new Promise<void>((resolve) => this.#waiters.push(resolve)),
-        new Promise((resolve) => setTimeout(resolve, 200)),
-      ]);
-    }
+  get lines(): readonly string[] {
+    return this.process.stdoutLines;
+  }
+
+  waitForLine(test: (line: string) => boolean, deadlineMs = 60_000): Promise<string> {
+    return this.process.waitForLine(test, deadlineMs);
   }
 
   /** Waits until the playground serves and returns the `… listen` command line it printed. */
@@ -88,19 +59,17 @@ class Background {
     return line;
   }
 
+  /** Sends `signal`; a playground still running 20 s later is killed and reported as such. */
   async stop(signal: Deno.Signal = "SIGINT"): Promise<{ code: number; stderr: string }> {
-    try {
-      this.child.kill(signal);
-    } catch { /* already ended */ }
-    const timer = setTimeout(() => {
-      try {
-        this.child.kill("SIGKILL");
-      } catch { /* ended */ }
-    }, 20_000);
-    const status = await this.child.status;
-    clearTimeout(timer);
-    await this.#stdoutDone;
-    return { code: status.signal === "SIGKILL" ? -9 : status.code, stderr: await this.stderr };
+    const { code, stderr, timedOut } = await this.process.stop(signal, 20_000);
+    return {
+      code,
+      stderr: timedOut ? `${stderr}\n[killed: no exit within 20 s of ${signal}]` : stderr,
+    };
+  }
+
+  async [Symbol.asyncDispose]() {
+    await this.process[Symbol.asyncDispose]();
   }
 }
 
@@ -115,7 +84,7 @@ function parseCommandLine(line: string): { env: Record<string, string>; argv: st
   return { env, argv: words };
 }
 
-Deno.test({
+test({
   name: "playground --listen --count prints every alert once, in publication order, reproducibly",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -135,7 +104,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "playground --listen TOPIC prints only that topic of each simulated group",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -168,7 +137,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "global flags before the subcommand (-g, --no-auth) apply to the playground",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -191,7 +160,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "the deno task demo command finishes with three lifecycles of alerts",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -209,7 +178,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "the printed listen command, run with the printed credentials, receives the alerts",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -245,7 +214,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "playground --write-auth stores a SASL_PLAINTEXT credential that listen then uses",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -290,7 +259,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "playground refuses bad input with one line and a non-zero exit code",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -336,7 +305,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "Ctrl-C stops an endless playground cleanly and its data directory opens again",
   sanitizeOps: false,
   sanitizeResources: false,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { PublishSchedule } from "../lib/playground/_pacing.ts";
 import { simulateLifecycles } from "../lib/playground/mod.ts";
+import { test } from "./support/deadline.ts";
 
 const steps = [...simulateLifecycles({ seed: 8, count: 3 })];
 
@@ -18,13 +19,13 @@ function starts(dues: number[]): number[] {
   return steps.flatMap((step, i) => (step.sequence === 0 ? [dues[i]] : []));
 }
 
-Deno.test("PublishSchedule without rate or realtime makes every alert due at once", () => {
+test("PublishSchedule without rate or realtime makes every alert due at once", () => {
   const schedule = new PublishSchedule({}, 1000);
   assert.equal(schedule.paced, false);
   assert.ok(plan({}).every((due) => due === 1000));
 });
 
-Deno.test("PublishSchedule with a rate starts lifecycles one slot apart and squeezes them in", () => {
+test("PublishSchedule with a rate starts lifecycles one slot apart and squeezes them in", () => {
   const dues = plan({ rate: 30 }); // a slot of 2 s
   assert.deepEqual(starts(dues), [1000, 3000, 5000]);
   steps.forEach((step, i) => {
@@ -38,7 +39,7 @@ Deno.test("PublishSchedule with a rate starts lifecycles one slot apart and sque
   });
 });
 
-Deno.test("PublishSchedule in real time keeps GraceDB's delays between alerts", () => {
+test("PublishSchedule in real time keeps GraceDB's delays between alerts", () => {
   const dues = plan({ realtime: true });
   steps.forEach((step, i) => {
     if (i === 0) assert.equal(dues[0], 1000);
@@ -46,7 +47,7 @@ Deno.test("PublishSchedule in real time keeps GraceDB's delays between alerts", 
   });
 });
 
-Deno.test("PublishSchedule in real time with a rate never overlaps lifecycles", () => {
+test("PublishSchedule in real time with a rate never overlaps lifecycles", () => {
   const dues = plan({ realtime: true, rate: 600 }); // slots of 100 ms, far shorter than a lifecycle
   const lifecycleStarts = starts(dues);
   const ends = steps.flatMap((step, i) => (step.last ? [dues[i]] : []));

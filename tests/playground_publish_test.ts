@@ -14,8 +14,8 @@ import {
 } from "../lib/playground/mod.ts";
 import type { Alert } from "../lib/alert/client.ts";
 import { KAFKAJS_TEST } from "./support/kafkajs.ts";
-import { freePort } from "./support/network.ts";
 import { python } from "./support/processes.ts";
+import { test } from "./support/deadline.ts";
 
 const text = new TextDecoder();
 const quiet = () => {};
@@ -30,7 +30,7 @@ function startGraceDbBroker() {
   return startBroker({ port: 0, topics: graceDbTopics("gracedb"), logger: quiet });
 }
 
-Deno.test({
+test({
   name: "publishLifecycles() sends each alert as GraceDB does: a JSON string of the alert text",
   ...KAFKAJS_TEST,
   async fn() {
@@ -60,7 +60,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "publishLifecycles() stops at the next alert once its signal aborts",
   ...KAFKAJS_TEST,
   async fn() {
@@ -84,7 +84,7 @@ Deno.test({
   },
 });
 
-Deno.test("publishLifecycles() rejects a rate that is not a positive number", async () => {
+test("publishLifecycles() rejects a rate that is not a positive number", async () => {
   for (const rate of [0, -1, NaN, Infinity]) {
     await assert.rejects(
       publishLifecycles("kafka://127.0.0.1:1/", { rate, auth: false }),
@@ -97,7 +97,7 @@ Deno.test("publishLifecycles() rejects a rate that is not a positive number", as
   }
 });
 
-Deno.test({
+test({
   name: "startPlayground() creates the topic layout of all three groups and a SASL user",
   ...KAFKAJS_TEST,
   async fn() {
@@ -125,7 +125,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "startPlayground() with listen hands over every alert in publication order",
   ...KAFKAJS_TEST,
   async fn() {
@@ -154,8 +154,8 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "startPlayground() replaces its own auth.toml entry and keeps the others",
+test({
+  name: "a restarted startPlayground() replaces its own auth.toml entry and keeps the others",
   ...KAFKAJS_TEST,
   async fn() {
     const dir = await Deno.makeTempDir();
@@ -166,14 +166,23 @@ Deno.test({
         password: "a-secret",
         hostname: "kafka.scimma.org",
       });
-      const port = freePort();
-      const stale = new Auth({
-        username: "playground",
-        password: "old",
-        hostname: `127.0.0.1:${port}`,
-        protocol: "SASL_PLAINTEXT",
+      await writeAuth([other], path);
+      // The first run picks its port; the second comes back on it, as a playground on a fixed
+      // port does when it is started again.
+      const first = await startPlayground({
+        port: 0,
+        simulate: false,
+        writeAuth: path,
+        brokerLogger: quiet,
       });
-      await writeAuth([other, stale], path);
+      const port = first.broker.port;
+      const stale = first.credential!.password;
+      await first.close();
+      assert.deepEqual((await loadAuth(path)).map((c) => [c.username, c.password]), [
+        ["alice", "a-secret"],
+        ["playground", stale],
+      ]);
+
       await using playground = await startPlayground({
         port,
         simulate: false,
@@ -187,7 +196,7 @@ Deno.test({
         ["playground", `127.0.0.1:${port}`],
       ]);
       assert.equal(creds[1].password, playground.credential!.password);
-      assert.notEqual(creds[1].password, "old");
+      assert.notEqual(creds[1].password, stale);
       assert.equal(creds[1].protocol, "SASL_PLAINTEXT");
       assert.equal(creds[1].mechanism, "SCRAM-SHA-512");
     } finally {
@@ -196,7 +205,7 @@ Deno.test({
   },
 });
 
-Deno.test("startPlayground() rejects unknown groups, bad rates and unwritable data directories", async () => {
+test("startPlayground() rejects unknown groups, bad rates and unwritable data directories", async () => {
   await assert.rejects(
     startPlayground({ port: 0, groups: ["gracedb", "lvalert-dev"], brokerLogger: quiet }),
     UnknownGroupError,
@@ -224,7 +233,7 @@ Deno.test("startPlayground() rejects unknown groups, bad rates and unwritable da
   }
 });
 
-Deno.test({
+test({
   name:
     "a Python confluent_kafka consumer decodes playground alerts as GWCelery does, to the same JSON",
   ...KAFKAJS_TEST,

@@ -15,6 +15,7 @@ import {
   simulateLifecycles,
   UnknownGroupError,
 } from "../lib/playground/mod.ts";
+import { test } from "./support/deadline.ts";
 
 const ALL_GROUPS = PLAYGROUND_GROUPS;
 
@@ -28,20 +29,20 @@ function byLifecycle(steps: SimulatedStep[]): SimulatedStep[][] {
   return lifecycles;
 }
 
-Deno.test("simulateLifecycles() repeats itself byte for byte for the same seed", () => {
+test("simulateLifecycles() repeats itself byte for byte for the same seed", () => {
   const first = JSON.stringify(collect(42, 6));
   const second = JSON.stringify(collect(42, 6));
   assert.equal(first, second);
   assert.notEqual(JSON.stringify(collect(43, 6)), first);
 });
 
-Deno.test("simulateLifecycles() gives the first lifecycles the same content whatever the count", () => {
+test("simulateLifecycles() gives the first lifecycles the same content whatever the count", () => {
   const short = collect("abc", 2);
   const long = collect("abc", 5).filter((step) => step.lifecycle < 2);
   assert.equal(JSON.stringify(long), JSON.stringify(short));
 });
 
-Deno.test("simulateLifecycles() stops after count lifecycles and marks each lifecycle's end", () => {
+test("simulateLifecycles() stops after count lifecycles and marks each lifecycle's end", () => {
   const steps = collect(3, 4);
   assert.deepEqual([...new Set(steps.map((s) => s.lifecycle))], [0, 1, 2, 3]);
   for (const lifecycle of byLifecycle(steps)) {
@@ -53,7 +54,7 @@ Deno.test("simulateLifecycles() stops after count lifecycles and marks each life
   }
 });
 
-Deno.test("every simulated alert passes validateAlert()", () => {
+test("every simulated alert passes validateAlert()", () => {
   let checked = 0;
   for (const seed of [1, 2, 3, 4, 5]) {
     for (const step of collect(seed, 12)) {
@@ -66,7 +67,7 @@ Deno.test("every simulated alert passes validateAlert()", () => {
   assert.ok(checked > 1000, `only ${checked} alerts checked`);
 });
 
-Deno.test("every simulated topic exists in graceDbTopics() of its group", () => {
+test("every simulated topic exists in graceDbTopics() of its group", () => {
   const layouts = new Map(ALL_GROUPS.map((g) => [g, new Set(graceDbTopics(g))]));
   for (const step of collect(9, 30)) {
     assert.ok(layouts.get(step.group)!.has(step.topic), step.topic);
@@ -74,7 +75,7 @@ Deno.test("every simulated topic exists in graceDbTopics() of its group", () => 
   }
 });
 
-Deno.test("graceDbTopics() lists the superevent, pipeline, external and test topics", () => {
+test("graceDbTopics() lists the superevent, pipeline, external and test topics", () => {
   const topics = graceDbTopics("gracedb-playground");
   for (
     const name of [
@@ -96,7 +97,7 @@ Deno.test("graceDbTopics() lists the superevent, pipeline, external and test top
   assert.deepEqual(topics, [...new Set(topics)].sort());
 });
 
-Deno.test("parsePlaygroundGroup() rejects a group the playground does not simulate", () => {
+test("parsePlaygroundGroup() rejects a group the playground does not simulate", () => {
   assert.equal(parsePlaygroundGroup("gracedb-test"), "gracedb-test");
   assert.throws(() => parsePlaygroundGroup("lvalert-dev"), (error: unknown) => {
     assert.ok(error instanceof UnknownGroupError);
@@ -106,7 +107,7 @@ Deno.test("parsePlaygroundGroup() rejects a group the playground does not simula
   });
 });
 
-Deno.test("each event alert goes to <group>_<pipeline> then <group>_<pipeline>_<search>", () => {
+test("each event alert goes to <group>_<pipeline> then <group>_<pipeline>_<search>", () => {
   const steps = collect(11, 10);
   let pairs = 0;
   for (let i = 0; i < steps.length; i++) {
@@ -124,7 +125,7 @@ Deno.test("each event alert goes to <group>_<pipeline> then <group>_<pipeline>_<
   assert.ok(pairs > 20);
 });
 
-Deno.test("a lifecycle keeps ids, times and FARs consistent", () => {
+test("a lifecycle keeps ids, times and FARs consistent", () => {
   for (const lifecycle of byLifecycle(collect(21, 24))) {
     const id = lifecycle[0].superevent;
     const uploaded = new Map<string, GraceDbEvent>();
@@ -212,7 +213,7 @@ Deno.test("a lifecycle keeps ids, times and FARs consistent", () => {
   }
 });
 
-Deno.test("superevent ids follow GraceDB's prefix, date and per-day lettering", () => {
+test("superevent ids follow GraceDB's prefix, date and per-day lettering", () => {
   const steps = collect(5, 60);
   const seen = new Map<string, string[]>();
   for (const lifecycle of byLifecycle(steps)) {
@@ -234,7 +235,7 @@ Deno.test("superevent ids follow GraceDB's prefix, date and per-day lettering", 
   }
 });
 
-Deno.test("groups decide category, topics and graceid prefixes", () => {
+test("groups decide category, topics and graceid prefixes", () => {
   const steps = collect(8, 30);
   const categories = new Map<string, Set<string>>();
   for (const step of steps) {
@@ -263,7 +264,7 @@ Deno.test("groups decide category, topics and graceid prefixes", () => {
   assert.deepEqual([...categories.get("gracedb-playground")!].sort(), ["MDC", "Production"]);
 });
 
-Deno.test("lifecycles include uploads, labels, files, VOEvents, signoffs and external GRBs", () => {
+test("lifecycles include uploads, labels, files, VOEvents, signoffs and external GRBs", () => {
   const steps = collect(1, 80, ["gracedb"]);
   const kinds = new Set<string>();
   for (const { alert } of steps) {
@@ -302,7 +303,7 @@ Deno.test("lifecycles include uploads, labels, files, VOEvents, signoffs and ext
   }
 });
 
-Deno.test("step delays add up to each lifecycle's offsets", () => {
+test("step delays add up to each lifecycle's offsets", () => {
   for (const lifecycle of byLifecycle(collect(4, 5))) {
     let offset = 0;
     for (const [i, step] of lifecycle.entries()) {
@@ -314,7 +315,7 @@ Deno.test("step delays add up to each lifecycle's offsets", () => {
   }
 });
 
-Deno.test("validateAlert() accepts the six sample alerts", async () => {
+test("validateAlert() accepts the six sample alerts", async () => {
   const folder = new URL("./testdata/alerts/", import.meta.url);
   let count = 0;
   for await (const entry of Deno.readDir(folder)) {
@@ -326,7 +327,7 @@ Deno.test("validateAlert() accepts the six sample alerts", async () => {
   assert.ok(count >= 6);
 });
 
-Deno.test("validateAlert() names the JSON path of each problem", async () => {
+test("validateAlert() names the JSON path of each problem", async () => {
   const text = await Deno.readTextFile(
     new URL("./testdata/alerts/superevent_log.json", import.meta.url),
   );
@@ -343,7 +344,7 @@ Deno.test("validateAlert() names the JSON path of each problem", async () => {
   ]);
 });
 
-Deno.test("validateAlert() rejects non-alerts, unknown alert types and mismatched uids", async () => {
+test("validateAlert() rejects non-alerts, unknown alert types and mismatched uids", async () => {
   assert.deepEqual(validateAlert("text"), ["$: expected object, got string"]);
   assert.deepEqual(validateAlert([]), ["$: expected object, got array"]);
   assert.deepEqual(validateAlert({}), [

@@ -5,6 +5,7 @@ import {
   isSupereventAlert,
   validateAlert,
 } from "../lib/alert/types.ts";
+import { test } from "./support/deadline.ts";
 
 // A handler written against the types alone: every field below is reached without a cast, so
 // this file only compiles while the types narrow as documented.
@@ -49,7 +50,7 @@ async function samples(): Promise<Map<string, GraceDbAlert>> {
   return alerts;
 }
 
-Deno.test("GraceDbAlert narrows by family and alert_type on the sample alerts", async () => {
+test("GraceDbAlert narrows by family and alert_type on the sample alerts", async () => {
   const alerts = await samples();
   assert.equal(
     summarize(alerts.get("superevent_label_added.json")!),
@@ -74,7 +75,7 @@ Deno.test("GraceDbAlert narrows by family and alert_type on the sample alerts", 
   );
 });
 
-Deno.test("isSupereventAlert() and isEventAlert() split the samples by their object", async () => {
+test("isSupereventAlert() and isEventAlert() split the samples by their object", async () => {
   for (const [name, alert] of await samples()) {
     assert.equal(isSupereventAlert(alert), !name.startsWith("event_"), name);
     assert.equal(isEventAlert(alert), name.startsWith("event_"), name);

@@ -11,10 +11,11 @@ import {
   stampRecordBatch,
   verifyRecordBatchCrc,
 } from "../lib/protocol/record_batch.ts";
+import { test } from "./support/deadline.ts";
 
 const text = new TextEncoder();
 
-Deno.test("crc32c() matches the Castagnoli check value and continues across pieces", () => {
+test("crc32c() matches the Castagnoli check value and continues across pieces", () => {
   const data = text.encode("123456789");
   assert.equal(crc32c(data), 0xe3069283);
   assert.equal(crc32c(data.subarray(4), crc32c(data.subarray(0, 4))), 0xe3069283);
@@ -22,7 +23,7 @@ Deno.test("crc32c() matches the Castagnoli check value and continues across piec
   assert.equal(crc32c(new Uint8Array(0)), 0);
 });
 
-Deno.test("ProtocolWriter and ProtocolReader round-trip every primitive", () => {
+test("ProtocolWriter and ProtocolReader round-trip every primitive", () => {
   const w = new ProtocolWriter(4);
   w.int8(-3).int16(-300).int32(-70000).uint32(0xfffffffe).int64(-(2n ** 40n)).bool(true);
   w.string("héllo").string(null).bytes(new Uint8Array([9, 8])).bytes(null);
@@ -52,12 +53,12 @@ Deno.test("ProtocolWriter and ProtocolReader round-trip every primitive", () => 
   assert.equal(r.remaining, 0);
 });
 
-Deno.test("ProtocolWriter.reserve() makes room without writing anything", () => {
+test("ProtocolWriter.reserve() makes room without writing anything", () => {
   const w = new ProtocolWriter(2).int8(7).reserve(1000).int16(0x0102);
   assert.deepEqual([...w.finish()], [7, 1, 2]);
 });
 
-Deno.test("ProtocolReader rejects truncated strings and absurd array counts", () => {
+test("ProtocolReader rejects truncated strings and absurd array counts", () => {
   assert.throws(() => new ProtocolReader(new Uint8Array([0, 5, 65])).string(), ProtocolDecodeError);
   assert.throws(
     () => new ProtocolReader(new Uint8Array([0x7f, 0, 0, 0])).array((r) => r.int8()),
@@ -69,7 +70,7 @@ Deno.test("ProtocolReader rejects truncated strings and absurd array counts", ()
   );
 });
 
-Deno.test("encodeRecordBatch() output decodes back with keys, headers, nulls and offsets", () => {
+test("encodeRecordBatch() output decodes back with keys, headers, nulls and offsets", () => {
   const batch = encodeRecordBatch([
     {
       key: text.encode("k1"),
@@ -104,13 +105,13 @@ Deno.test("encodeRecordBatch() output decodes back with keys, headers, nulls and
   assert.deepEqual(records[1].headers.map((h) => h.value && [...h.value]), [null, [50]]);
 });
 
-Deno.test("verifyRecordBatchCrc() detects a flipped record byte", () => {
+test("verifyRecordBatchCrc() detects a flipped record byte", () => {
   const batch = encodeRecordBatch([{ value: text.encode("payload") }]);
   batch[batch.length - 3] ^= 1;
   assert.equal(verifyRecordBatchCrc(batch), false);
 });
 
-Deno.test("splitRecordBatches() splits concatenated batches and rejects a cut-off tail", () => {
+test("splitRecordBatches() splits concatenated batches and rejects a cut-off tail", () => {
   const a = encodeRecordBatch([{ value: text.encode("a") }]);
   const b = encodeRecordBatch([{ value: text.encode("bb") }, { value: text.encode("c") }]);
   const both = new Uint8Array([...a, ...b]);

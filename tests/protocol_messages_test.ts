@@ -13,6 +13,7 @@ import {
   ProtocolReader,
   ProtocolWriter,
 } from "../lib/protocol/mod.ts";
+import { test } from "./support/deadline.ts";
 
 const bytes = (fill: (w: ProtocolWriter) => void) => {
   const w = new ProtocolWriter();
@@ -20,7 +21,7 @@ const bytes = (fill: (w: ProtocolWriter) => void) => {
   return [...w.finish()];
 };
 
-Deno.test("encodeProduceResponse() puts the throttle time last and grows fields by version", () => {
+test("encodeProduceResponse() puts the throttle time last and grows fields by version", () => {
   const topics = [{
     name: "t",
     partitions: [{ index: 1, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1, logStartOffset: 0 }],
@@ -37,7 +38,7 @@ Deno.test("encodeProduceResponse() puts the throttle time last and grows fields 
   assert.equal(r.remaining, 0);
 });
 
-Deno.test("encodeFetchResponse() v11 starts with throttle, error and session id", () => {
+test("encodeFetchResponse() v11 starts with throttle, error and session id", () => {
   const batch = new Uint8Array([9, 9, 9]);
   const out = Uint8Array.from(bytes((w) =>
     encodeFetchResponse(w, 11, [{
@@ -68,7 +69,7 @@ Deno.test("encodeFetchResponse() v11 starts with throttle, error and session id"
   assert.equal(r.remaining, 0);
 });
 
-Deno.test("ApiVersions answers: v0 has no throttle, v3 is compact, KIP-511 is v0-shaped", () => {
+test("ApiVersions answers: v0 has no throttle, v3 is compact, KIP-511 is v0-shaped", () => {
   const apis = [{ apiKey: 18, minVersion: 0, maxVersion: 3 }];
   assert.deepEqual(bytes((w) => encodeApiVersionsResponse(w, 0, apis)), [
     0,
@@ -117,7 +118,7 @@ Deno.test("ApiVersions answers: v0 has no throttle, v3 is compact, KIP-511 is v0
   ]);
 });
 
-Deno.test("decodeMetadataRequest() reads an empty v0 list as all topics and an empty v1 list as none", () => {
+test("decodeMetadataRequest() reads an empty v0 list as all topics and an empty v1 list as none", () => {
   const v0 = new ProtocolWriter().array([], () => {}).finish();
   assert.deepEqual(decodeMetadataRequest(new ProtocolReader(v0), 0), {
     topics: null,
@@ -132,7 +133,7 @@ Deno.test("decodeMetadataRequest() reads an empty v0 list as all topics and an e
   assert.equal(r.remaining, 0);
 });
 
-Deno.test("decodeFetchRequest() reads v11 fields and maps max_bytes 0 to no limit", () => {
+test("decodeFetchRequest() reads v11 fields and maps max_bytes 0 to no limit", () => {
   const w = new ProtocolWriter().int32(-1).int32(500).int32(1).int32(0).int8(1).int32(0).int32(-1);
   w.array(
     ["t"],
@@ -150,7 +151,7 @@ Deno.test("decodeFetchRequest() reads v11 fields and maps max_bytes 0 to no limi
   assert.equal(r.remaining, 0);
 });
 
-Deno.test("decodeJoinGroupRequest() copies protocol metadata out of the frame", () => {
+test("decodeJoinGroupRequest() copies protocol metadata out of the frame", () => {
   const frame = new ProtocolWriter().string("g").int32(6000).int32(9000).string("").string(null)
     .string("consumer").array([0], (w) => w.string("range").bytes(new Uint8Array([1, 2])))
     .finish();
@@ -160,7 +161,7 @@ Deno.test("decodeJoinGroupRequest() copies protocol metadata out of the frame", 
   assert.equal(request.rebalanceTimeoutMs, 9000);
 });
 
-Deno.test("LeaveGroup, OffsetFetch and DescribeConfigs encode version-dependent fields", () => {
+test("LeaveGroup, OffsetFetch and DescribeConfigs encode version-dependent fields", () => {
   const members = [{ memberId: "m", groupInstanceId: null, errorCode: 25 }];
   assert.deepEqual(bytes((w) => encodeLeaveGroupResponse(w, 0, { errorCode: 0, members })), [
     0,

@@ -226,35 +226,56 @@ export interface TestBudget {
 
 /** Deno.test options plus the test's budget. */
 export interface BudgetOptions extends Omit<Deno.TestDefinition, "name" | "fn"> {
-  /** Milliseconds the whole test may take; default 60 s. */
+  /** Milliseconds the whole test may take; default {@link DEFAULT_TEST_BUDGET_MS}. */
   deadlineMs?: number;
 }
+
+/** A budgeted test body; it may ignore its argument. */
+export type BudgetedFn = (budget: TestBudget) => Promise<void> | void;
+
+/** How long a test may run unless it says otherwise: long enough for the slowest child process. */
+export const DEFAULT_TEST_BUDGET_MS = 120_000;
 
 /** How long a test body may take to stop after its budget was spent and its signal aborted. */
 const WIND_DOWN_MS = 2_000;
 
 /**
- * Registers a Deno test that fails with "test NAME exceeded its N ms budget" when `fn` has not
- * finished after `deadlineMs` (default 60 s). The body gets a signal that aborts at that moment,
- * so waits and child processes tied to it end too; the test fails at most two seconds later even
- * if the body ignores the signal.
+ * Registers a Deno test that fails with "test NAME exceeded its N ms budget" when its body has
+ * not finished after `deadlineMs` (default {@link DEFAULT_TEST_BUDGET_MS}). Called as Deno.test
+ * is: `test(name, fn)`, `test(name, options, fn)`, `test({ name, fn, ...options })`, or
+ * `test(name, fn, options)`. The body gets a {@link TestBudget} whose signal aborts at that
+ * moment, so waits and child processes tied to it end too; the test fails at most two seconds
+ * later even if the body ignores the signal.
  *
  * @example
  * ```ts ignore
  * import { test } from "./deadline.ts";
  *
- * test("the broker answers", async ({ signal, within }) => {
+ * test("the broker answers", async ({ within }) => {
  *   const conn = await within(Deno.connect({ port: 9092 }), "a connection to the broker");
  *   conn.close();
  * }, { deadlineMs: 5_000 });
  * ```
  */
+export function test(definition: BudgetOptions & { name: string; fn: BudgetedFn }): void;
+export function test(name: string, fn: BudgetedFn, options?: BudgetOptions): void;
+export function test(name: string, options: BudgetOptions, fn: BudgetedFn): void;
 export function test(
-  name: string,
-  fn: (budget: TestBudget) => Promise<void> | void,
-  options: BudgetOptions = {},
+  first: string | (BudgetOptions & { name: string; fn: BudgetedFn }),
+  second?: BudgetedFn | BudgetOptions,
+  third?: BudgetedFn | BudgetOptions,
 ): void {
-  const { deadlineMs = 60_000, ...definition } = options;
+  let name: string;
+  let fn: BudgetedFn;
+  let options: BudgetOptions;
+  if (typeof first === "object") {
+    ({ name, fn, ...options } = first);
+  } else if (typeof second === "function") {
+    [name, fn, options] = [first, second, (third as BudgetOptions | undefined) ?? {}];
+  } else {
+    [name, fn, options] = [first, third as BudgetedFn, second ?? {}];
+  }
+  const { deadlineMs = DEFAULT_TEST_BUDGET_MS, ...definition } = options;
   Deno.test({
     ...definition,
     name,
@@ -266,7 +287,7 @@ async function runWithBudget(
   name: string,
   deadlineMs: number,
   context: Deno.TestContext,
-  fn: (budget: TestBudget) => Promise<void> | void,
+  fn: BudgetedFn,
 ): Promise<void> {
   const controller = new AbortController();
   const deadline = Date.now() + deadlineMs;

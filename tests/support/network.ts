@@ -1,5 +1,5 @@
 /**
- * Free ports and self-signed certificates for tests.
+ * Self-signed certificates for tests (and, for older importers, `freePort`).
  *
  * @module
  */
@@ -9,8 +9,13 @@ import { runProcess } from "./processes.ts";
 /**
  * Returns a TCP port on 127.0.0.1 that was free a moment ago.
  *
+ * @deprecated Racy: another process may take the port between this call and its use. Start the
+ * server on port 0 and read the port it bound (`startBroker({ port: 0 })`, `withBroker`,
+ * `startAlertBroker`, `startCliBroker(["--port", "0"])`). For an address that refuses
+ * connections, use {@link REFUSED_ADDRESS}.
+ *
  * @example
- * ```ts
+ * ```ts ignore
  * const port = freePort();
  * ```
  */
@@ -20,6 +25,20 @@ export function freePort(): number {
   listener.close();
   return port;
 }
+
+/**
+ * `127.0.0.1:1`: a privileged port no test binds, so connecting to it is refused at once.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { REFUSED_ADDRESS } from "./network.ts";
+ *
+ * const [hostname, port] = REFUSED_ADDRESS.split(":");
+ * await assert.rejects(Deno.connect({ hostname, port: Number(port) }), Deno.errors.ConnectionRefused);
+ * ```
+ */
+export const REFUSED_ADDRESS = "127.0.0.1:1";
 
 /** Paths and PEM text of a self-signed certificate. */
 export interface TestCertificate {
@@ -35,7 +54,13 @@ export interface TestCertificate {
  *
  * @example
  * ```ts
- * const cert = await makeCertificate(await Deno.makeTempDir());
+ * import assert from "node:assert/strict";
+ * import { makeCertificate } from "./network.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const cert = await makeCertificate(dir);
+ * assert.match(cert.cert, /^-----BEGIN CERTIFICATE-----/);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function makeCertificate(

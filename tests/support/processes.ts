@@ -84,13 +84,13 @@ function describe(command: string, args: string[]): string {
  * import assert from "node:assert/strict";
  * import { startProcess } from "./processes.ts";
  *
- * await using sh = startProcess("sh", ["-c", "echo starting; echo ready >&2; read line"], {
- *   stdin: "",
+ * await using sh = startProcess("sh", ["-c", "echo starting; echo ready >&2; cat"], {
+ *   stdin: "bye\n",
  * });
  * await sh.waitFor(/ready/, "stderr", 5_000);
  * const result = await sh.finished(5_000);
  * assert.equal(result.code, 0);
- * assert.deepEqual(sh.stdoutLines, ["starting"]);
+ * assert.deepEqual(sh.stdoutLines, ["starting", "bye"]);
  * ```
  */
 export function startProcess(
