@@ -13,15 +13,47 @@ import { ProtocolWriter } from "../protocol/writer.ts";
 import { API_TABLE, writeApiVersions } from "./_api_table.ts";
 import type { BrokerContext, ConnectionSession, RequestInfo } from "./_context.ts";
 import { saslStep } from "./_sasl_handlers.ts";
+import { ERROR_ANSWERS } from "./_fault_errors.ts";
 
 class CloseConnection extends Error {}
 
-function describeRemote(conn: Deno.Conn): string {
-  const addr = conn.remoteAddr as Deno.NetAddr;
-  return addr.hostname ? `${addr.hostname}:${addr.port}` : "unknown peer";
+/** The byte stream of one client connection (a Deno TCP or TLS connection, or a wrapper). */
+export interface Transport {
+  /** `HOST:PORT` of the peer, for log lines. */
+  readonly remote: string;
+  /** Deno's `read(p)` contract: the count read, or null at end of stream. */
+  read(p: Uint8Array): Promise<number | null>;
+  /** Writes some of `p`; resolves to how much. */
+  write(p: Uint8Array): Promise<number>;
+  /** Closes the connection; a pending read then fails or ends. Safe to call twice. */
+  close(): void;
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+/** `HOST:PORT` of a Deno connection's peer. */
+export function describeRemote(conn: Deno.Conn): string {
+  try {
+    const addr = conn.remoteAddr as Deno.NetAddr;
+    return addr.hostname ? `${addr.hostname}:${addr.port}` : "unknown peer";
+  } catch {
+    return "unknown peer";
+  }
+}
+
+/** Wraps a Deno connection as a {@linkcode Transport}. */
+export function denoTransport(conn: Deno.Conn): Transport {
+  return {
+    remote: describeRemote(conn),
+    read: (p) => conn.read(p),
+    write: (p) => conn.write(p),
+    close() {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    },
+  };
+}
+
+async function writeAll(conn: Transport, bytes: Uint8Array): Promise<void> {
   let off = 0;
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
@@ -30,7 +62,7 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
 async function handleLegacyToken(
   ctx: BrokerContext,
   session: ConnectionSession,
-  conn: Deno.Conn,
+  conn: Transport,
   token: Uint8Array,
 ): Promise<void> {
   const state = session.sasl;
@@ -45,7 +77,7 @@ async function handleLegacyToken(
 async function handleFrame(
   ctx: BrokerContext,
   session: ConnectionSession,
-  conn: Deno.Conn,
+  conn: Transport,
   frame: Uint8Array,
 ): Promise<void> {
   if (session.sasl.kind === "legacyTokens") {
@@ -62,15 +94,29 @@ async function handleFrame(
   const header = readRequestHeader(r, apiKey === ApiKey.ApiVersions && version >= 3);
   const w = new ProtocolWriter(512);
   w.int32(0).int32(header.correlationId);
-  if (apiKey === ApiKey.ApiVersions && version > api.maxVersion) {
+  const unsupportedApiVersions = apiKey === ApiKey.ApiVersions && version > api.maxVersion;
+  if (!unsupportedApiVersions && (version < api.minVersion || version > api.maxVersion)) {
+    throw new CloseConnection(
+      `${api.name} v${version} is not supported (v${api.minVersion}-v${api.maxVersion})`,
+    );
+  }
+  const outcome = await ctx.faults.apply({
+    apiKey,
+    apiName: api.name,
+    version,
+    correlationId: header.correlationId,
+    clientId: header.clientId,
+    remote: session.remote,
+    body: frame.subarray(r.offset),
+  });
+  if (outcome.kind === "drop") return;
+  if (outcome.kind === "close") throw new CloseConnection(outcome.reason);
+  if (outcome.kind === "error") {
+    ERROR_ANSWERS.get(apiKey)!(ctx, version, r, w, outcome.errorCode);
+  } else if (unsupportedApiVersions) {
     // KIP-511: the client learns our range from a v0-shaped error answer.
     writeApiVersions(w, version);
   } else {
-    if (version < api.minVersion || version > api.maxVersion) {
-      throw new CloseConnection(
-        `${api.name} v${version} is not supported (v${api.minVersion}-v${api.maxVersion})`,
-      );
-    }
     if (ctx.saslEnabled && session.sasl.kind !== "authenticated") {
       const allowed = session.sasl.kind === "start"
         ? apiKey === ApiKey.ApiVersions || apiKey === ApiKey.SaslHandshake
@@ -98,22 +144,55 @@ async function handleFrame(
 }
 
 /**
- * Serves one connection until the peer closes it, a protocol violation closes it, or the broker
- * shuts down. Never throws.
+ * Serves one connection until the peer closes it, a protocol violation closes it, it stays idle
+ * for `ctx.idleTimeoutMs`, or the broker shuts down. Never throws.
  */
-export async function serveConnection(ctx: BrokerContext, conn: Deno.Conn): Promise<void> {
-  const remote = describeRemote(conn);
+export async function serveConnection(ctx: BrokerContext, conn: Transport): Promise<void> {
+  const remote = conn.remote;
   const session: ConnectionSession = {
     remote,
     principal: "ANONYMOUS",
     sasl: ctx.saslEnabled ? { kind: "start" } : { kind: "authenticated" },
   };
+  const { clock, idleTimeoutMs } = ctx;
+  let lastActive = clock.now();
+  let busy = false;
+  let ended = false;
+  let idleTimer: ReturnType<typeof clock.setTimeout> | undefined;
+  const checkIdle = () => {
+    idleTimer = undefined;
+    if (ended) return;
+    const idle = clock.now() - lastActive;
+    if (busy || idle < idleTimeoutMs) {
+      idleTimer = clock.setTimeout(checkIdle, busy ? idleTimeoutMs : idleTimeoutMs - idle);
+      return;
+    }
+    ctx.log(
+      `closing connection from ${remote}: idle for ${Math.round(idle)} ms ` +
+        `(idleTimeoutMs ${idleTimeoutMs})`,
+    );
+    ended = true;
+    conn.close();
+  };
+  if (Number.isFinite(idleTimeoutMs)) idleTimer = clock.setTimeout(checkIdle, idleTimeoutMs);
+  const source = {
+    read: async (p: Uint8Array) => {
+      const n = await conn.read(p);
+      if (n) lastActive = clock.now();
+      return n;
+    },
+  };
   try {
-    for await (const frame of readFrames(conn)) {
+    for await (const frame of readFrames(source, ctx.maxRequestBytes)) {
+      busy = true;
       await handleFrame(ctx, session, conn, frame);
+      busy = false;
+      lastActive = clock.now();
     }
   } catch (e) {
-    if (e instanceof CloseConnection || e instanceof ProtocolDecodeError) {
+    if (ended) {
+      // Closed for idleness (already logged); the read it interrupted fails.
+    } else if (e instanceof CloseConnection || e instanceof ProtocolDecodeError) {
       ctx.log(`closing connection from ${remote}: ${e.message}`);
     } else if (
       ctx.tls && (e instanceof Deno.errors.InvalidData || e instanceof Deno.errors.UnexpectedEof)
@@ -122,13 +201,14 @@ export async function serveConnection(ctx: BrokerContext, conn: Deno.Conn): Prom
     } else if (
       !ctx.closing.aborted &&
       !(e instanceof Deno.errors.ConnectionReset || e instanceof Deno.errors.BrokenPipe ||
-        e instanceof Deno.errors.BadResource || e instanceof Deno.errors.Interrupted)
+        e instanceof Deno.errors.BadResource || e instanceof Deno.errors.Interrupted ||
+        e instanceof Deno.errors.NotConnected || e instanceof Deno.errors.ConnectionAborted)
     ) {
       ctx.log(`closing connection from ${remote} after an error: ${(e as Error)?.message ?? e}`);
     }
   } finally {
-    try {
-      conn.close();
-    } catch { /* already closed */ }
+    ended = true;
+    if (idleTimer !== undefined) clock.clearTimeout(idleTimer);
+    conn.close();
   }
 }

@@ -11,6 +11,8 @@ import type { Cluster } from "./_cluster.ts";
 import type { GroupCoordinator } from "./group_coordinator.ts";
 import type { OffsetStore } from "./offset_store.ts";
 import type { SaslSession, UserStore } from "./sasl.ts";
+import type { BrokerClock } from "./clock.ts";
+import type { BrokerFaults } from "./faults.ts";
 
 /** Broker-wide state shared by all connections. */
 export interface BrokerContext {
@@ -27,6 +29,14 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   readonly offsets: OffsetStore;
   readonly closing: AbortSignal;
+  /** Measures idle connections, delayed requests and group timeouts. */
+  readonly clock: BrokerClock;
+  /** Injected faults and request waiters. */
+  readonly faults: BrokerFaults;
+  /** Largest request accepted; also bounds the bytes buffered per connection. */
+  readonly maxRequestBytes: number;
+  /** A connection with no traffic and no request in progress for this long is closed. */
+  readonly idleTimeoutMs: number;
   log(line: string): void;
   nextProducerId(): number;
 }

@@ -8,7 +8,10 @@
 import { Cluster, MAX_PARTITIONS, topicConfigProblem, topicNameProblem } from "./_cluster.ts";
 import { AccessControl } from "./acl.ts";
 import type { BrokerContext } from "./_context.ts";
-import { serveConnection } from "./_connection.ts";
+import { denoTransport, serveConnection, type Transport } from "./_connection.ts";
+import { type BrokerClock, systemClock } from "./clock.ts";
+import { BrokerFaults } from "./faults.ts";
+import { MAX_FRAME_SIZE } from "../protocol/frames.ts";
 import { BrokerStartError } from "./errors.ts";
 import { GroupCoordinator } from "./group_coordinator.ts";
 import { OffsetStore } from "./offset_store.ts";
@@ -82,6 +85,41 @@ export interface BrokerOptions {
    * `group.initial.rebalance.delay.ms`, 3000 there), extended while members keep arriving.
    */
   initialRebalanceDelayMs?: number;
+  /**
+   * Smallest session timeout a consumer group member may ask for, in ms (Kafka's
+   * `group.min.session.timeout.ms`; default 1000 here, 6000 in Kafka, so that clients may use
+   * short sessions and notice a restarted broker quickly). Shorter ones get
+   * `INVALID_SESSION_TIMEOUT` (26).
+   */
+  groupMinSessionTimeoutMs?: number;
+  /**
+   * Largest session timeout a member may ask for, in ms (Kafka's `group.max.session.timeout.ms`,
+   * default 1800000).
+   */
+  groupMaxSessionTimeoutMs?: number;
+  /**
+   * Largest request accepted, in bytes (Kafka's `socket.request.max.bytes`, default 104857600 =
+   * 100 MiB). A request announcing more, or a negative size, closes its connection with one log
+   * line. Requests on a connection are read one at a time, so this also bounds the bytes buffered
+   * per connection (plus a 64 KiB read buffer).
+   */
+  maxRequestBytes?: number;
+  /**
+   * Most client connections open at once (default 1000). Further connections are accepted and
+   * closed at once; the broker logs one line when it starts refusing and one when it accepts
+   * again.
+   */
+  maxConnections?: number;
+  /**
+   * A connection that sent nothing and has no request in progress for this long is closed, in
+   * ms (Kafka's `connections.max.idle.ms`, default 600000 = 10 minutes; `Infinity` never).
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Where the broker measures time: group sessions and rebalances, idle connections, delayed
+   * faults. Default the system clock; tests pass a `ManualClock` and advance it.
+   */
+  clock?: BrokerClock;
   /** Receives log lines (default: stderr). */
   logger?: (line: string) => void;
   /** Aborting it closes the broker. */
@@ -111,6 +149,20 @@ export interface BrokerHandle extends AsyncDisposable {
   readonly addresses: string[];
   /** Creates a topic (no error when it already exists). */
   createTopic(name: string, partitions?: number, config?: Record<string, string>): Promise<void>;
+  /** Fault injection and request waiters for tests; see {@linkcode BrokerFaults}. */
+  readonly faults: BrokerFaults;
+  /** Client connections open now. */
+  readonly openConnections: number;
+  /** Whether the broker is paused (see {@linkcode BrokerHandle.pause}). */
+  readonly paused: boolean;
+  /**
+   * Simulates an outage without giving up the port: closes every client connection and, until
+   * {@linkcode BrokerHandle.resume}, closes new ones as soon as they are accepted. Topics, offsets
+   * and groups stay (members expire as their sessions run out). Safe to call twice.
+   */
+  pause(): Promise<void>;
+  /** Serves new connections again after {@linkcode BrokerHandle.pause}. */
+  resume(): void;
   /** Stops the broker; safe to call twice. */
   close(): Promise<void>;
 }
@@ -184,6 +236,46 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       `initialRebalanceDelayMs ${initialRebalanceDelayMs}: expected a number of ms >= 0`,
     );
   }
+  const positive = (
+    name: string,
+    value: number | undefined,
+    fallback: number,
+    integer: boolean,
+  ) => {
+    const v = value ?? fallback;
+    if (!(v > 0) || (integer && !Number.isInteger(v))) {
+      throw new BrokerStartError(
+        `${name} ${value}: expected a${integer ? "n integer" : " number"} greater than 0`,
+      );
+    }
+    return v;
+  };
+  const maxRequestBytes = positive(
+    "maxRequestBytes",
+    options.maxRequestBytes,
+    MAX_FRAME_SIZE,
+    true,
+  );
+  const maxConnections = positive("maxConnections", options.maxConnections, 1000, true);
+  const idleTimeoutMs = positive("idleTimeoutMs", options.idleTimeoutMs, 600_000, false);
+  const minSessionTimeoutMs = positive(
+    "groupMinSessionTimeoutMs",
+    options.groupMinSessionTimeoutMs,
+    1000,
+    false,
+  );
+  const maxSessionTimeoutMs = positive(
+    "groupMaxSessionTimeoutMs",
+    options.groupMaxSessionTimeoutMs,
+    1_800_000,
+    false,
+  );
+  if (minSessionTimeoutMs > maxSessionTimeoutMs) {
+    throw new BrokerStartError(
+      `groupMinSessionTimeoutMs ${minSessionTimeoutMs} is above groupMaxSessionTimeoutMs ${maxSessionTimeoutMs}`,
+    );
+  }
+  const clock = options.clock ?? systemClock;
   const userStore = await UserStore.create(users);
   const acl = AccessControl.parse(options.acls ?? [], userStore.usernames);
 
@@ -230,7 +322,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       if (!cluster.topics.has(t.name)) await cluster.createTopic(t.name, t.partitions, t.config);
     }
     offsets = await OffsetStore.open(options.dataDir);
-    groups = new GroupCoordinator({ offsets, initialRebalanceDelayMs, logger: log });
+    groups = new GroupCoordinator({
+      offsets,
+      initialRebalanceDelayMs,
+      minSessionTimeoutMs,
+      maxSessionTimeoutMs,
+      logger: log,
+      clock,
+    });
   } catch (e) {
     listener.close();
     await cluster.close();
@@ -257,36 +356,101 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     groups,
     offsets,
     closing: closing.signal,
+    clock,
+    faults: new BrokerFaults({ clock, closing: closing.signal }),
+    maxRequestBytes,
+    idleTimeoutMs,
     log,
     nextProducerId: () => producerIds++,
   };
 
-  const connections = new Set<Deno.Conn>();
+  const connections = new Set<Transport>();
   const serving = new Set<Promise<void>>();
-  const acceptLoop = (async () => {
+  let paused = false;
+  let refused = 0;
+  const admit = (conn: Deno.Conn) => {
+    if (paused) {
+      refused++;
+      conn.close();
+      return;
+    }
+    if (connections.size >= maxConnections) {
+      if (refused === 0) {
+        log(
+          `refusing connections: ${connections.size} are open, the most allowed ` +
+            `(maxConnections ${maxConnections})`,
+        );
+      }
+      refused++;
+      conn.close();
+      return;
+    }
+    if (refused > 0) {
+      log(`accepting connections again after refusing ${refused}`);
+      refused = 0;
+    }
     try {
-      for await (const conn of listener) {
-        if (closing.signal.aborted) {
-          conn.close();
+      (conn as Deno.TcpConn).setNoDelay?.(true);
+    } catch { /* the peer may already be gone */ }
+    const transport = denoTransport(conn);
+    connections.add(transport);
+    const task = serveConnection(ctx, transport).finally(() => {
+      connections.delete(transport);
+      serving.delete(task);
+    });
+    serving.add(task);
+  };
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const acceptLoop = (async () => {
+    let failing = false;
+    while (!closing.signal.aborted) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (e) {
+        if (closing.signal.aborted) break;
+        // A peer that reset or vanished between connecting and being accepted concerns only
+        // itself; the listener keeps serving everyone else.
+        if (
+          e instanceof Deno.errors.NotConnected || e instanceof Deno.errors.ConnectionReset ||
+          e instanceof Deno.errors.ConnectionAborted || e instanceof Deno.errors.Interrupted
+        ) {
+          continue;
+        }
+        if (e instanceof Deno.errors.BadResource) {
+          log(`listener on ${host}:${port} was closed: ${(e as Error).message}`);
           break;
         }
-        try {
-          (conn as Deno.TcpConn).setNoDelay?.(true);
-        } catch { /* TLS connections may not expose it */ }
-        connections.add(conn);
-        const task = serveConnection(ctx, conn).finally(() => {
-          connections.delete(conn);
-          serving.delete(task);
+        // Anything else (such as running out of file descriptors) may pass: say so once, and
+        // retry shortly rather than spinning.
+        if (!failing) {
+          log(`accepting connections on ${host}:${port} failed: ${(e as Error).message}; retrying`);
+        }
+        failing = true;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(retryTimer);
+            closing.signal.removeEventListener("abort", done);
+            resolve();
+          };
+          retryTimer = setTimeout(done, 100);
+          closing.signal.addEventListener("abort", done, { once: true });
         });
-        serving.add(task);
+        continue;
       }
-    } catch (e) {
-      if (!closing.signal.aborted) {
-        log(`listener on ${host}:${port} failed: ${(e as Error).message}`);
+      if (failing) log(`accepting connections on ${host}:${port} again`);
+      failing = false;
+      if (closing.signal.aborted) {
+        conn.close();
+        break;
       }
+      admit(conn);
     }
   })();
 
+  const closeConnections = () => {
+    for (const conn of connections) conn.close();
+  };
   const protocol = tlsPem
     ? (ctx.saslEnabled ? "SASL_SSL" : "SSL")
     : (ctx.saslEnabled ? "SASL_PLAINTEXT" : "PLAINTEXT");
@@ -297,11 +461,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       try {
         listener.close();
       } catch { /* already closed */ }
-      for (const conn of connections) {
-        try {
-          conn.close();
-        } catch { /* already closed */ }
-      }
+      closeConnections();
       await acceptLoop;
       // Held JoinGroup/SyncGroup requests keep their connections busy until the coordinator
       // answers them, so it closes first (answering them) and the connections can then finish.
@@ -324,6 +484,27 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     async createTopic(name, partitions = 1, config = {}) {
       validateTopicSpec(name, partitions, config);
       await cluster.createTopic(name, partitions, config);
+    },
+    faults: ctx.faults,
+    get openConnections() {
+      return connections.size;
+    },
+    get paused() {
+      return paused;
+    },
+    pause() {
+      if (!paused) {
+        paused = true;
+        log(`paused: closing ${connections.size} connection(s) and refusing new ones`);
+        closeConnections();
+      }
+      return Promise.resolve();
+    },
+    resume() {
+      if (!paused || closing.signal.aborted) return;
+      paused = false;
+      log(`resumed after refusing ${refused} connection(s)`);
+      refused = 0;
     },
     close,
     [Symbol.asyncDispose]: close,

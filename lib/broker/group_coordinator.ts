@@ -8,6 +8,7 @@
 import type { JoinGroupRequestBody, JoinGroupResponseBody } from "../protocol/messages/groups.ts";
 import type { OffsetCommitRequest } from "../protocol/messages/offsets.ts";
 import type { OffsetStore } from "./offset_store.ts";
+import { type BrokerClock, type ClockTimer, systemClock } from "./clock.ts";
 
 /** Kafka error codes the coordinator answers with. */
 const ErrorCode = {
@@ -65,6 +66,12 @@ export interface GroupCoordinatorOptions {
   maxSessionTimeoutMs?: number;
   /** Receives one line per membership event (join, rebalance, expiry). Default: discard. */
   logger?: (line: string) => void;
+  /**
+   * Where every timeout (session, rebalance, initial delay, pending member id) is measured.
+   * Default {@linkcode systemClock}; a {@linkcode ManualClock} lets a test expire sessions by
+   * advancing it instead of waiting.
+   */
+  clock?: BrokerClock;
 }
 
 /**
@@ -216,7 +223,7 @@ interface Group {
   syncTimer?: Timer;
 }
 
-type Timer = ReturnType<typeof setTimeout>;
+type Timer = ClockTimer;
 
 const EMPTY = new Uint8Array(0);
 
@@ -254,6 +261,7 @@ export class GroupCoordinator {
   readonly #minSessionMs: number;
   readonly #maxSessionMs: number;
   readonly #log: (line: string) => void;
+  readonly #clock: BrokerClock;
   readonly #groups = new Map<string, Group>();
   #closed = false;
 
@@ -275,6 +283,7 @@ export class GroupCoordinator {
     this.#minSessionMs = options.minSessionTimeoutMs ?? 6000;
     this.#maxSessionMs = options.maxSessionTimeoutMs ?? 1800000;
     this.#log = options.logger ?? (() => {});
+    this.#clock = options.clock ?? systemClock;
   }
 
   /**
@@ -327,7 +336,7 @@ export class GroupCoordinator {
     }
     const pendingTimer = group.pending.get(r.memberId);
     if (pendingTimer !== undefined) {
-      clearTimeout(pendingTimer);
+      this.#clock.clearTimeout(pendingTimer);
       group.pending.delete(r.memberId);
       return this.#addMember(group, r.memberId, r);
     }
@@ -439,7 +448,7 @@ export class GroupCoordinator {
       if (this.#closed) return { memberId, errorCode: ErrorCode.notCoordinator };
       const pendingTimer = group?.pending.get(memberId);
       if (group && pendingTimer !== undefined) {
-        clearTimeout(pendingTimer);
+        this.#clock.clearTimeout(pendingTimer);
         group.pending.delete(memberId);
         return { memberId, errorCode: ErrorCode.none };
       }
@@ -653,7 +662,7 @@ export class GroupCoordinator {
     this.#closed = true;
     for (const group of this.#groups.values()) {
       this.#clearGroupTimers(group);
-      for (const timer of group.pending.values()) clearTimeout(timer);
+      for (const timer of group.pending.values()) this.#clock.clearTimeout(timer);
       group.pending.clear();
       for (const member of group.members.values()) {
         this.#stopSession(member);
@@ -686,7 +695,7 @@ export class GroupCoordinator {
   #addPending(group: Group, memberId: string, sessionTimeoutMs: number): void {
     group.pending.set(
       memberId,
-      setTimeout(() => {
+      this.#clock.setTimeout(() => {
         group.pending.delete(memberId);
         this.#log(`group ${group.id}: pending member ${memberId} did not rejoin in time`);
         if (group.state === "PreparingRebalance") this.#tryCompleteJoin(group);
@@ -771,10 +780,13 @@ export class GroupCoordinator {
         remainingMs: Math.max(this.#rebalanceTimeout(group) - this.#initialDelayMs, 0),
         newMemberAdded: false,
       };
-      group.joinTimer = setTimeout(() => this.#initialDelayElapsed(group), this.#initialDelayMs);
+      group.joinTimer = this.#clock.setTimeout(
+        () => this.#initialDelayElapsed(group),
+        this.#initialDelayMs,
+      );
       return;
     }
-    group.joinTimer = setTimeout(() => {
+    group.joinTimer = this.#clock.setTimeout(() => {
       group.joinTimer = undefined;
       this.#completeJoin(group);
     }, this.#rebalanceTimeout(group));
@@ -789,7 +801,7 @@ export class GroupCoordinator {
       const wait = Math.min(this.#initialDelayMs, delay.remainingMs);
       delay.remainingMs -= wait;
       delay.newMemberAdded = false;
-      group.joinTimer = setTimeout(() => this.#initialDelayElapsed(group), wait);
+      group.joinTimer = this.#clock.setTimeout(() => this.#initialDelayElapsed(group), wait);
       return;
     }
     this.#completeJoin(group);
@@ -832,7 +844,7 @@ export class GroupCoordinator {
       join(this.#joinResult(group, member));
       this.#scheduleSession(group, member);
     }
-    group.syncTimer = setTimeout(() => {
+    group.syncTimer = this.#clock.setTimeout(() => {
       group.syncTimer = undefined;
       if (group.state !== "CompletingRebalance") return;
       for (const member of [...group.members.values()]) {
@@ -851,7 +863,7 @@ export class GroupCoordinator {
       const member = group.members.get(memberId);
       if (member) member.assignment = assignment;
     }
-    if (group.syncTimer !== undefined) clearTimeout(group.syncTimer);
+    if (group.syncTimer !== undefined) this.#clock.clearTimeout(group.syncTimer);
     group.syncTimer = undefined;
     group.state = "Stable";
     this.#log(`group ${group.id}: generation ${group.generationId} is stable`);
@@ -929,7 +941,7 @@ export class GroupCoordinator {
 
   #scheduleSession(group: Group, member: Member): void {
     this.#stopSession(member);
-    member.sessionTimer = setTimeout(() => {
+    member.sessionTimer = this.#clock.setTimeout(() => {
       member.sessionTimer = undefined;
       if (group.members.get(member.memberId) !== member) return;
       this.#log(`group ${group.id}: session of member ${member.memberId} expired`);
@@ -939,13 +951,13 @@ export class GroupCoordinator {
   }
 
   #stopSession(member: Member): void {
-    if (member.sessionTimer !== undefined) clearTimeout(member.sessionTimer);
+    if (member.sessionTimer !== undefined) this.#clock.clearTimeout(member.sessionTimer);
     member.sessionTimer = undefined;
   }
 
   #clearGroupTimers(group: Group): void {
-    if (group.joinTimer !== undefined) clearTimeout(group.joinTimer);
-    if (group.syncTimer !== undefined) clearTimeout(group.syncTimer);
+    if (group.joinTimer !== undefined) this.#clock.clearTimeout(group.joinTimer);
+    if (group.syncTimer !== undefined) this.#clock.clearTimeout(group.syncTimer);
     group.joinTimer = undefined;
     group.syncTimer = undefined;
     group.initialDelay = undefined;

@@ -22,3 +22,13 @@ export {
   startBroker,
 } from "./broker.ts";
 export { BrokerStartError } from "./errors.ts";
+export {
+  BrokerFaults,
+  type FaultAction,
+  type FaultHandle,
+  type FaultOutcome,
+  type FaultRequest,
+  type FaultRule,
+  type RequestFilter,
+} from "./faults.ts";
+export { type BrokerClock, type ClockTimer, ManualClock, systemClock } from "./clock.ts";
