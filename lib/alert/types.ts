@@ -9,6 +9,7 @@
  *
  * @example Narrow an alert without casts
  * ```ts
+ * import assert from "node:assert";
  * import { isSupereventAlert, validateAlert, type GraceDbAlert } from "./types.ts";
  *
  * function describe(alert: GraceDbAlert): string {
@@ -18,7 +19,7 @@
  *   return `${alert.uid}: ${alert.alert_type}`;
  * }
  * const problems = validateAlert(JSON.parse('{"uid": "S1"}'));
- * console.log(problems[0]); // "$.alert_type: missing"
+ * assert.strictEqual(problems[0], "$.alert_type: missing");
  * ```
  *
  * @module
@@ -111,8 +112,9 @@ export type AlertType = SupereventAlertType | EventAlertType;
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { SUPEREVENT_ALERT_TYPES } from "./types.ts";
- * console.log(SUPEREVENT_ALERT_TYPES.includes("event_added")); // true
+ * assert.strictEqual(SUPEREVENT_ALERT_TYPES.includes("event_added"), true);
  * ```
  */
 export const SUPEREVENT_ALERT_TYPES: readonly SupereventAlertType[] = [
@@ -138,8 +140,9 @@ export const SUPEREVENT_ALERT_TYPES: readonly SupereventAlertType[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { EVENT_ALERT_TYPES } from "./types.ts";
- * console.log(EVENT_ALERT_TYPES.includes("embb_event_log")); // true
+ * assert.strictEqual(EVENT_ALERT_TYPES.includes("embb_event_log"), true);
  * ```
  */
 export const EVENT_ALERT_TYPES: readonly EventAlertType[] = [

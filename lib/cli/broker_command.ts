@@ -44,8 +44,9 @@ function collect(value: string, previous: string[] = []): string[] {
  * @throws {BrokerArgumentError} when the name or password is missing
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseUserSpec } from "./broker_command.ts";
- * parseUserSpec("alice:s3cret"); // { username: "alice", password: "s3cret" }
+ * assert.deepStrictEqual(parseUserSpec("alice:s3cret"), { username: "alice", password: "s3cret" });
  * ```
  */
 export function parseUserSpec(spec: string): BrokerUser {
@@ -67,8 +68,9 @@ export function parseUserSpec(spec: string): BrokerUser {
  * @throws {BrokerArgumentError} when the name is empty or the partition count is not a positive integer
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseTopicSpec } from "./broker_command.ts";
- * parseTopicSpec("igwn.gwalert:2"); // { name: "igwn.gwalert", partitions: 2 }
+ * assert.deepStrictEqual(parseTopicSpec("igwn.gwalert:2"), { name: "igwn.gwalert", partitions: 2 });
  * ```
  */
 export function parseTopicSpec(spec: string): { name: string; partitions: number } {

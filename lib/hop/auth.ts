@@ -35,9 +35,10 @@ export const USABLE_SASL_MECHANISMS: readonly SaslMechanism[] = Object.freeze([
  * @returns e.g. `SCRAM-SHA-256`
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { normalizeMechanism } from "@igwn/alert";
  * console.log(normalizeMechanism("SCRAM_SHA_256")); // SCRAM-SHA-256
- * console.log(normalizeMechanism("GSSAPI")); // undefined
+ * assert.strictEqual(normalizeMechanism("GSSAPI"), undefined);
  * ```
  */
 export function normalizeMechanism(name: string): SaslMechanism | undefined {
@@ -139,9 +140,10 @@ export class Auth {
    * @returns true when equal
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { Auth } from "@igwn/alert";
    * const a = new Auth({ username: "u", password: "p" });
-   * console.log(a.equals(new Auth({ username: "u", password: "p" }))); // true
+   * assert.strictEqual(a.equals(new Auth({ username: "u", password: "p" })), true);
    * ```
    */
   equals(other: Auth): boolean {

@@ -328,10 +328,11 @@ function parentDir(path: string): string {
  * @throws {AuthFileError} when the file cannot be written
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Auth, loadAuth, writeAuth } from "@igwn/alert";
  * const path = `${await Deno.makeTempDir()}/hop/auth.toml`;
  * await writeAuth([new Auth({ username: "u", password: "p" })], path);
- * console.log((await loadAuth(path)).length); // 1
+ * assert.strictEqual((await loadAuth(path)).length, 1);
  * ```
  */
 export async function writeAuth(
@@ -363,8 +364,9 @@ export async function writeAuth(
  * @throws {AuthFileError} `configuration file <path> is malformed: ...`
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { pruneLegacyAuth } from "@igwn/alert";
- * console.log(await pruneLegacyAuth({ XDG_CONFIG_HOME: await Deno.makeTempDir() })); // false
+ * assert.strictEqual(await pruneLegacyAuth({ XDG_CONFIG_HOME: await Deno.makeTempDir() }), false);
  * ```
  */
 export async function pruneLegacyAuth(env?: ConfigEnv): Promise<boolean> {

@@ -72,8 +72,11 @@ function headerText(text: string): Uint8Array {
  * @returns a new list
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { normalizeHeaders } from "@igwn/alert";
- * console.log(normalizeHeaders({ origin: "test" })); // [ [ "origin", Uint8Array(4) [...] ] ]
+ * assert.deepStrictEqual(normalizeHeaders({ origin: "test" }), [
+ *   ["origin", new TextEncoder().encode("test")],
+ * ]);
  * ```
  */
 export function normalizeHeaders(headers: HeaderInput | undefined): Header[] {
@@ -179,10 +182,11 @@ function encodeValue(message: unknown): { value: Uint8Array; format: string } {
  * @throws {PackError} for values that are neither models, bytes nor JSON
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { packMessage } from "@igwn/alert";
  * const { value, headers } = packMessage({ alert_type: "new" }, { sender: "alice", test: true });
- * console.log(new TextDecoder().decode(value)); // {"alert_type": "new"}
- * console.log(headers.map(([key]) => key)); // [ "_id", "_sender", "_test", "_format" ]
+ * assert.strictEqual(new TextDecoder().decode(value), '{"alert_type": "new"}');
+ * assert.deepStrictEqual(headers.map(([key]) => key), [ "_id", "_sender", "_test", "_format" ]);
  * ```
  */
 export function packMessage(message: unknown, options: PackOptions = {}): PackedMessage {
@@ -222,8 +226,9 @@ export function headerValue(
  * @returns true for test messages
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { isTestMessage, packMessage } from "@igwn/alert";
- * console.log(isTestMessage(packMessage("x", { test: true }).headers)); // true
+ * assert.strictEqual(isTestMessage(packMessage("x", { test: true }).headers), true);
  * ```
  */
 export function isTestMessage(headers: readonly (readonly [string, Uint8Array])[]): boolean {
@@ -292,10 +297,11 @@ function unpackLegacy(value: Uint8Array, decoded: unknown): UnpackedMessage {
  * @returns the model and, when it fell back to a Blob, why
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { JSONBlob, packMessage, unpackMessage } from "@igwn/alert";
  * const { value, headers } = packMessage({ a: 1 });
  * const { message } = unpackMessage(value, headers);
- * console.log(message instanceof JSONBlob && message.content); // { a: 1 }
+ * assert.deepStrictEqual(message instanceof JSONBlob && message.content, { a: 1 });
  * ```
  */
 export function unpackMessage(

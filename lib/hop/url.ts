@@ -46,8 +46,9 @@ const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
  * @returns host and optional port
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { splitHostPort } from "@igwn/alert";
- * console.log(splitHostPort("[::1]:9092")); // { host: "[::1]", port: "9092" }
+ * assert.deepStrictEqual(splitHostPort("[::1]:9092"), { host: "[::1]", port: "9092" });
  * ```
  */
 export function splitHostPort(address: string): HostPort {
@@ -85,11 +86,12 @@ export function redactUrl(url: string): string {
  * @throws {InvalidUrlError} naming the problem and the URL (with any password removed)
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseKafkaUrl } from "@igwn/alert";
  * const { username, brokers, topics } = parseKafkaUrl("kafka://alice@kafka.example.org/a,b");
  * console.log(username, brokers, topics); // alice [ "kafka.example.org" ] [ "a", "b" ]
  * const several = parseKafkaUrl("kafka://a:9092,b:9092/t", { multipleBrokers: true });
- * console.log(several.brokers); // [ "a:9092", "b:9092" ]
+ * assert.deepStrictEqual(several.brokers, [ "a:9092", "b:9092" ]);
  * ```
  */
 export function parseKafkaUrl(url: string, options: ParseKafkaUrlOptions = {}): KafkaUrl {

@@ -37,11 +37,12 @@ export const PLAYGROUND_GROUPS: readonly PlaygroundGroup[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parsePlaygroundGroup, UnknownGroupError } from "./topics.ts";
  * try {
  *   parsePlaygroundGroup("lvalert-dev");
  * } catch (error) {
- *   console.log(error instanceof UnknownGroupError); // true
+ *   assert.strictEqual(error instanceof UnknownGroupError, true);
  * }
  * ```
  */
@@ -90,8 +91,9 @@ export function parsePlaygroundGroup(name: string): PlaygroundGroup {
  * @returns sorted full topic names, e.g. `gracedb.cbc_gstlal_allsky`
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { graceDbTopics } from "./topics.ts";
- * console.log(graceDbTopics("gracedb").includes("gracedb.superevent")); // true
+ * assert.strictEqual(graceDbTopics("gracedb").includes("gracedb.superevent"), true);
  * ```
  */
 export function graceDbTopics(group: PlaygroundGroup | string): string[] {

@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { ApiKey } from "./api.ts";
- * ApiKey.Produce; // 0
+ * assert.strictEqual(ApiKey.Produce, 0);
  * ```
  */
 export const ApiKey = {
@@ -41,8 +42,9 @@ export const ApiKey = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { ErrorCode } from "./api.ts";
- * ErrorCode.MessageTooLarge; // 10
+ * assert.strictEqual(ErrorCode.MessageTooLarge, 10);
  * ```
  */
 export const ErrorCode = {

@@ -32,8 +32,9 @@ const TABLES: Uint32Array[] = (() => {
  * @returns the unsigned 32-bit checksum
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { crc32c } from "./crc32c.ts";
- * crc32c(new TextEncoder().encode("123456789")); // 0xe3069283
+ * assert.strictEqual(crc32c(new TextEncoder().encode("123456789")), 0xe3069283);
  * ```
  */
 export function crc32c(data: Uint8Array, crc = 0): number {

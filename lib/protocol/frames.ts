@@ -16,9 +16,10 @@ const INITIAL_FRAME_BUFFER = 1 << 20;
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { FrameSizeError } from "./frames.ts";
  * const e = new FrameSizeError(-5, 1024);
- * e.message; // "frame size -5 is outside 0..1024"
+ * assert.strictEqual(e.message, "frame size -5 is outside 0..1024");
  * ```
  */
 export class FrameSizeError extends ProtocolDecodeError {
@@ -153,10 +154,11 @@ export interface RequestHeader {
  * @returns the header fields
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { readRequestHeader } from "./frames.ts";
  * import { ProtocolReader } from "./reader.ts";
  * const r = new ProtocolReader(new Uint8Array([0, 18, 0, 0, 0, 0, 0, 7, 0xff, 0xff]));
- * readRequestHeader(r, false).correlationId; // 7
+ * assert.strictEqual(readRequestHeader(r, false).correlationId, 7);
  * ```
  */
 export function readRequestHeader(r: ProtocolReader, flexible: boolean): RequestHeader {

@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeRecordBatch, ProtocolReader, readRecordBatchHeader } from "./mod.ts";
  * const batch = encodeRecordBatch([{ key: null, value: new TextEncoder().encode("hi") }]);
- * readRecordBatchHeader(batch).recordsCount; // 1
- * new ProtocolReader(batch).int64(); // 0n (base offset)
+ * assert.strictEqual(readRecordBatchHeader(batch).recordsCount, 1);
+ * assert.strictEqual(new ProtocolReader(batch).int64(), 0n); // base offset
  * ```
  *
  * @module

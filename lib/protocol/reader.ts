@@ -17,9 +17,10 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { ProtocolReader } from "./reader.ts";
  * const r = new ProtocolReader(new Uint8Array([0, 2, 0x68, 0x69]));
- * r.string(); // "hi"
+ * assert.strictEqual(r.string(), "hi");
  * ```
  */
 export class ProtocolReader {

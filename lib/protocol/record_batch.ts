@@ -26,10 +26,17 @@ export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as c
  *
  * @example
  * ```ts
- * import { readRecordBatchHeader, type RecordBatchHeader } from "./record_batch.ts";
- * declare const batch: Uint8Array;
+ * import assert from "node:assert";
+ * import {
+ *   encodeRecordBatch,
+ *   readRecordBatchHeader,
+ *   type RecordBatchHeader,
+ * } from "./record_batch.ts";
+ *
+ * const batch = encodeRecordBatch([{ value: null }, { value: null }], { producerId: 7 });
  * const h: RecordBatchHeader = readRecordBatchHeader(batch);
- * console.log(h.recordsCount);
+ * assert.strictEqual(h.recordsCount, 2);
+ * assert.strictEqual(h.producerId, 7);
  * ```
  */
 export interface RecordBatchHeader {
@@ -69,9 +76,10 @@ export interface RecordBatchHeader {
  * @throws {ProtocolDecodeError} when fewer than 61 bytes are given
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeRecordBatch, readRecordBatchHeader } from "./record_batch.ts";
  * const batch = encodeRecordBatch([{ value: new Uint8Array([1]) }]);
- * readRecordBatchHeader(batch).recordsCount; // 1
+ * assert.strictEqual(readRecordBatchHeader(batch).recordsCount, 1);
  * ```
  */
 export function readRecordBatchHeader(batch: Uint8Array): RecordBatchHeader {
@@ -107,10 +115,11 @@ export function readRecordBatchHeader(batch: Uint8Array): RecordBatchHeader {
  * @throws {ProtocolDecodeError} when a batch length is impossible or the last batch is cut short
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeRecordBatch, splitRecordBatches } from "./record_batch.ts";
  * const one = encodeRecordBatch([{ value: null }]);
  * const two = new Uint8Array([...one, ...one]);
- * splitRecordBatches(two).length; // 2
+ * assert.strictEqual(splitRecordBatches(two).length, 2);
  * ```
  */
 export function splitRecordBatches(records: Uint8Array): Uint8Array[] {
@@ -139,8 +148,9 @@ export function splitRecordBatches(records: Uint8Array): Uint8Array[] {
  * @returns true when the checksum matches
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeRecordBatch, verifyRecordBatchCrc } from "./record_batch.ts";
- * verifyRecordBatchCrc(encodeRecordBatch([{ value: null }])); // true
+ * assert.strictEqual(verifyRecordBatchCrc(encodeRecordBatch([{ value: null }])), true);
  * ```
  */
 export function verifyRecordBatchCrc(batch: Uint8Array): boolean {
@@ -158,10 +168,11 @@ export function verifyRecordBatchCrc(batch: Uint8Array): boolean {
  * @param leaderEpoch epoch the broker reports in Metadata
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeRecordBatch, readRecordBatchHeader, stampRecordBatch } from "./record_batch.ts";
  * const batch = encodeRecordBatch([{ value: null }]);
  * stampRecordBatch(batch, 42, 0);
- * readRecordBatchHeader(batch).baseOffset; // 42
+ * assert.strictEqual(readRecordBatchHeader(batch).baseOffset, 42);
  * ```
  */
 export function stampRecordBatch(batch: Uint8Array, baseOffset: number, leaderEpoch: number): void {
@@ -217,9 +228,10 @@ export interface KafkaRecord {
  * @throws {ProtocolDecodeError} for malformed records or unsupported compression
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeRecords, encodeRecordBatch } from "./record_batch.ts";
  * const batch = encodeRecordBatch([{ key: new Uint8Array([1]), value: new Uint8Array([2]) }]);
- * decodeRecords(batch)[0].key; // Uint8Array [1]
+ * assert.deepStrictEqual(decodeRecords(batch)[0].key, new Uint8Array([1]));
  * ```
  */
 export function decodeRecords(batch: Uint8Array): KafkaRecord[] {

@@ -11,10 +11,11 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { ProtocolWriter } from "./writer.ts";
  * const w = new ProtocolWriter();
  * w.int16(0).string("hi");
- * w.finish(); // Uint8Array [0, 0, 0, 2, 0x68, 0x69]
+ * assert.deepStrictEqual(w.finish(), new Uint8Array([0, 0, 0, 2, 0x68, 0x69]));
  * ```
  */
 export class ProtocolWriter {

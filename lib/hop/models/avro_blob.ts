@@ -30,10 +30,11 @@ export interface AvroBlobOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { AvroBlob } from "@igwn/alert";
  * const blob = new AvroBlob({ name: "S240615dg", far: 1e-9, count: 3 });
  * const copy = AvroBlob.load(blob.serialize());
- * console.log(copy.content); // { name: "S240615dg", far: 1e-9, count: 3 }
+ * assert.deepStrictEqual(copy.content, { name: "S240615dg", far: 1e-9, count: 3 });
  * ```
  */
 export class AvroBlob implements MessageModel {
@@ -74,9 +75,10 @@ export class AvroBlob implements MessageModel {
    *   other than one
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { AvroBlob } from "@igwn/alert";
    * const bytes = new AvroBlob([{ a: 1 }, { a: 2 }], { singleRecord: false }).serialize();
-   * console.log(AvroBlob.load(bytes, false).content); // [ { a: 1 }, { a: 2 } ]
+   * assert.deepStrictEqual(AvroBlob.load(bytes, false).content, [ { a: 1 }, { a: 2 } ]);
    * ```
    */
   static load(value: Uint8Array, singleRecord = true): AvroBlob {

@@ -90,8 +90,9 @@ export class JSONBlob implements MessageModel {
    * @throws {SyntaxError} for invalid JSON or UTF-8
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { JSONBlob } from "@igwn/alert";
-   * console.log(JSONBlob.load('{"foo":"bar", "baz":5}').content); // { foo: "bar", baz: 5 }
+   * assert.deepStrictEqual(JSONBlob.load('{"foo":"bar", "baz":5}').content, { foo: "bar", baz: 5 });
    * ```
    */
   static load(input: Uint8Array | string): JSONBlob {

@@ -123,8 +123,9 @@ export class GCNCircular implements MessageModel {
    * @throws {MessageFormatError} when the object does not have that shape
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { GCNCircular } from "@igwn/alert";
-   * console.log(GCNCircular.fromContent({ header: { number: "1" }, body: "" }).header.number); // 1
+   * assert.strictEqual(GCNCircular.fromContent({ header: { number: "1" }, body: "" }).header.number, "1");
    * ```
    */
   static fromContent(content: unknown): GCNCircular {
@@ -167,9 +168,10 @@ export class GCNCircular implements MessageModel {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { GCNTextNotice } from "@igwn/alert";
  * const notice = GCNTextNotice.load("TITLE:  GCN/AMON NOTICE\nSRC_RA:  1.0d\n         2.0d\n");
- * console.log(notice.fields.src_ra); // "1.0d\n2.0d"
+ * assert.strictEqual(notice.fields.src_ra, "1.0d\n2.0d");
  * ```
  */
 export class GCNTextNotice implements MessageModel {
@@ -192,8 +194,9 @@ export class GCNTextNotice implements MessageModel {
    * @throws {MessageFormatError} for bytes that are not UTF-8
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { GCNTextNotice } from "@igwn/alert";
-   * console.log(GCNTextNotice.load("COMMENTS: a\nCOMMENTS: b").fields.comments); // "a\nb"
+   * assert.strictEqual(GCNTextNotice.load("COMMENTS: a\nCOMMENTS: b").fields.comments, "a\nb");
    * ```
    */
   static load(input: Uint8Array | string): GCNTextNotice {
@@ -231,9 +234,13 @@ export class GCNTextNotice implements MessageModel {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { ExternalMessage } from "@igwn/alert";
  * const ref = new ExternalMessage("https://example.org/msg/1b4e28ba-2fa1-4d2d-883f-0016d3cca427");
- * console.log(new TextDecoder().decode(ref.serialize())); // {"url": "https://example.org/msg/..."}
+ * assert.strictEqual(
+ *   new TextDecoder().decode(ref.serialize()),
+ *   '{"url": "https://example.org/msg/1b4e28ba-2fa1-4d2d-883f-0016d3cca427"}',
+ * );
  * ```
  */
 export class ExternalMessage implements MessageModel {

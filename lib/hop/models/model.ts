@@ -50,10 +50,11 @@ const registry = new Map<string, RegistryEntry>();
  *   ever travelled that way
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Blob, registerModel, unpackMessage } from "@igwn/alert";
  * registerModel("ping", (value) => new Blob(value));
  * const { message } = unpackMessage(new Uint8Array(), [["_format", new TextEncoder().encode("PING")]]);
- * console.log(message instanceof Blob); // true
+ * assert.strictEqual(message instanceof Blob, true);
  * ```
  */
 export function registerModel(
@@ -72,8 +73,9 @@ export function registerModel(
  * @returns the decoder or `undefined`
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { lookupModel } from "@igwn/alert";
- * console.log(lookupModel("JSON") !== undefined); // true
+ * assert.strictEqual(lookupModel("JSON") !== undefined, true);
  * ```
  */
 export function lookupModel(format: string): ModelDecoder | undefined {
@@ -87,8 +89,9 @@ export function lookupModel(format: string): ModelDecoder | undefined {
  * @returns the decoder or `undefined`
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { lookupLegacyModel } from "@igwn/alert";
- * console.log(lookupLegacyModel("circular") !== undefined); // true
+ * assert.strictEqual(lookupLegacyModel("circular") !== undefined, true);
  * ```
  */
 export function lookupLegacyModel(format: string): LegacyContentDecoder | undefined {
@@ -101,8 +104,9 @@ export function lookupLegacyModel(format: string): LegacyContentDecoder | undefi
  * @returns names such as `blob`, `json`, `voevent`
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { registeredFormats } from "@igwn/alert";
- * console.log(registeredFormats().includes("voevent")); // true
+ * assert.strictEqual(registeredFormats().includes("voevent"), true);
  * ```
  */
 export function registeredFormats(): string[] {
@@ -117,8 +121,9 @@ export function registeredFormats(): string[] {
  * @returns the bytes
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { JSONBlob, messageBytes } from "@igwn/alert";
- * console.log(new TextDecoder().decode(messageBytes(new JSONBlob({ a: 1 })))); // {"a": 1}
+ * assert.strictEqual(new TextDecoder().decode(messageBytes(new JSONBlob({ a: 1 }))), '{"a": 1}');
  * ```
  */
 export function messageBytes(message: MessageModel): Uint8Array {

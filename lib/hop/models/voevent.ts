@@ -200,9 +200,10 @@ export class VOEvent implements MessageModel {
    * @returns the VOEvent
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { VOEvent } from "@igwn/alert";
    * const voevent = VOEvent.fromFields({ ivorn: "ivo://a#b", role: "test", Who: { Date: "2024-01-01" } });
-   * console.log(new TextDecoder().decode(voevent.serialize()).includes("<Date>2024-01-01</Date>")); // true
+   * assert.strictEqual(new TextDecoder().decode(voevent.serialize()).includes("<Date>2024-01-01</Date>"), true);
    * ```
    */
   static fromFields(fields: VOEventFields): VOEvent {
@@ -268,9 +269,10 @@ export class VOEvent implements MessageModel {
    * @returns the parameters
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { VOEvent } from "@igwn/alert";
    * const xml = '<VOEvent ivorn="i"><What><Group><Param name="FAR" value="1e-9"/></Group></What></VOEvent>';
-   * console.log(VOEvent.load(xml).params()); // { FAR: "1e-9" }
+   * assert.deepStrictEqual(VOEvent.load(xml).params(), { FAR: "1e-9" });
    * ```
    */
   params(): Record<string, string> {

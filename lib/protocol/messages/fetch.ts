@@ -40,12 +40,13 @@ export interface FetchRequest {
  * @throws {ProtocolDecodeError} for truncated or malformed input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeFetchRequest } from "./fetch.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const w = new ProtocolWriter().int32(-1).int32(100).int32(1).int32(1000).int8(0);
  * w.array([], () => {});
- * decodeFetchRequest(new ProtocolReader(w.finish()), 4).maxWaitMs; // 100
+ * assert.strictEqual(decodeFetchRequest(new ProtocolReader(w.finish()), 4).maxWaitMs, 100);
  * ```
  */
 export function decodeFetchRequest(r: ProtocolReader, version: number): FetchRequest {

@@ -19,11 +19,12 @@ import type { ProtocolWriter } from "../writer.ts";
  * @throws {ProtocolDecodeError} for truncated input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeFindCoordinatorRequest } from "./groups.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const body = new ProtocolWriter().string("g").int8(0).finish();
- * decodeFindCoordinatorRequest(new ProtocolReader(body), 1); // { key: "g", keyType: 0 }
+ * assert.deepStrictEqual(decodeFindCoordinatorRequest(new ProtocolReader(body), 1), { key: "g", keyType: 0 });
  * ```
  */
 export function decodeFindCoordinatorRequest(
@@ -103,12 +104,13 @@ export interface JoinGroupRequestBody {
  * @throws {ProtocolDecodeError} for truncated or malformed input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeJoinGroupRequest } from "./groups.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const w = new ProtocolWriter().string("g").int32(6000).string("").string("consumer");
  * w.array([], () => {});
- * decodeJoinGroupRequest(new ProtocolReader(w.finish()), 0).rebalanceTimeoutMs; // 6000
+ * assert.strictEqual(decodeJoinGroupRequest(new ProtocolReader(w.finish()), 0).rebalanceTimeoutMs, 6000);
  * ```
  */
 export function decodeJoinGroupRequest(r: ProtocolReader, version: number): JoinGroupRequestBody {
@@ -195,11 +197,12 @@ export function encodeJoinGroupResponse(
  * @throws {ProtocolDecodeError} for truncated or malformed input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeSyncGroupRequest } from "./groups.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const w = new ProtocolWriter().string("g").int32(1).string("m").array([], () => {});
- * decodeSyncGroupRequest(new ProtocolReader(w.finish()), 0).generationId; // 1
+ * assert.strictEqual(decodeSyncGroupRequest(new ProtocolReader(w.finish()), 0).generationId, 1);
  * ```
  */
 export function decodeSyncGroupRequest(r: ProtocolReader, version: number): {
@@ -247,11 +250,12 @@ export function encodeSyncGroupResponse(
  * @throws {ProtocolDecodeError} for truncated input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeHeartbeatRequest } from "./groups.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const body = new ProtocolWriter().string("g").int32(3).string("m").finish();
- * decodeHeartbeatRequest(new ProtocolReader(body), 0); // { groupId: "g", generationId: 3, memberId: "m" }
+ * assert.deepStrictEqual(decodeHeartbeatRequest(new ProtocolReader(body), 0), { groupId: "g", generationId: 3, memberId: "m" });
  * ```
  */
 export function decodeHeartbeatRequest(
@@ -294,11 +298,12 @@ export function encodeHeartbeatResponse(
  * @throws {ProtocolDecodeError} for truncated input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeLeaveGroupRequest } from "./groups.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const body = new ProtocolWriter().string("g").string("m").finish();
- * decodeLeaveGroupRequest(new ProtocolReader(body), 1).members[0].memberId; // "m"
+ * assert.strictEqual(decodeLeaveGroupRequest(new ProtocolReader(body), 1).members[0].memberId, "m");
  * ```
  */
 export function decodeLeaveGroupRequest(r: ProtocolReader, version: number): {
@@ -355,11 +360,12 @@ export function encodeLeaveGroupResponse(
  * @throws {ProtocolDecodeError} for truncated input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeDescribeGroupsRequest } from "./groups.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const body = new ProtocolWriter().array(["g"], (w, g) => w.string(g)).finish();
- * decodeDescribeGroupsRequest(new ProtocolReader(body)); // ["g"]
+ * assert.deepStrictEqual(decodeDescribeGroupsRequest(new ProtocolReader(body)), ["g"]);
  * ```
  */
 export function decodeDescribeGroupsRequest(r: ProtocolReader): string[] {

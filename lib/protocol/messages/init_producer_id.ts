@@ -15,11 +15,12 @@ import type { ProtocolWriter } from "../writer.ts";
  * @throws {ProtocolDecodeError} for truncated input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeInitProducerIdRequest } from "./init_producer_id.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const body = new ProtocolWriter().string(null).int32(60000).finish();
- * decodeInitProducerIdRequest(new ProtocolReader(body)).transactionalId; // null
+ * assert.strictEqual(decodeInitProducerIdRequest(new ProtocolReader(body)).transactionalId, null);
  * ```
  */
 export function decodeInitProducerIdRequest(

@@ -21,12 +21,13 @@ export const EARLIEST_TIMESTAMP: number = -2;
  * @throws {ProtocolDecodeError} for truncated or malformed input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeListOffsetsRequest } from "./list_offsets.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const w = new ProtocolWriter().int32(-1);
  * w.array(["t"], (w, t) => w.string(t).array([0], (w, p) => w.int32(p).int64(-2)));
- * decodeListOffsetsRequest(new ProtocolReader(w.finish()), 1)[0].partitions[0].timestamp; // -2
+ * assert.strictEqual(decodeListOffsetsRequest(new ProtocolReader(w.finish()), 1)[0].partitions[0].timestamp, -2);
  * ```
  */
 export function decodeListOffsetsRequest(

@@ -32,10 +32,11 @@ export interface MetadataRequest {
  * @throws {ProtocolDecodeError} for truncated or malformed input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeMetadataRequest } from "./metadata.ts";
  * import { ProtocolReader } from "../reader.ts";
  * const body = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0]);
- * decodeMetadataRequest(new ProtocolReader(body), 4); // { topics: null, allowAutoTopicCreation: false }
+ * assert.deepStrictEqual(decodeMetadataRequest(new ProtocolReader(body), 4), { topics: null, allowAutoTopicCreation: false });
  * ```
  */
 export function decodeMetadataRequest(r: ProtocolReader, version: number): MetadataRequest {

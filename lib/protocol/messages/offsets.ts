@@ -39,11 +39,12 @@ export interface OffsetCommitRequest {
  * @throws {ProtocolDecodeError} for truncated or malformed input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeOffsetCommitRequest } from "./offsets.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const w = new ProtocolWriter().string("g").int32(-1).string("").int64(-1).array([], () => {});
- * decodeOffsetCommitRequest(new ProtocolReader(w.finish()), 2).groupId; // "g"
+ * assert.strictEqual(decodeOffsetCommitRequest(new ProtocolReader(w.finish()), 2).groupId, "g");
  * ```
  */
 export function decodeOffsetCommitRequest(r: ProtocolReader, version: number): OffsetCommitRequest {
@@ -100,11 +101,12 @@ export function encodeOffsetCommitResponse(
  * @throws {ProtocolDecodeError} for truncated or malformed input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeOffsetFetchRequest } from "./offsets.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const body = new ProtocolWriter().string("g").array(null, () => {}).finish();
- * decodeOffsetFetchRequest(new ProtocolReader(body), 5); // { groupId: "g", topics: null }
+ * assert.deepStrictEqual(decodeOffsetFetchRequest(new ProtocolReader(body), 5), { groupId: "g", topics: null });
  * ```
  */
 export function decodeOffsetFetchRequest(r: ProtocolReader, version: number): {

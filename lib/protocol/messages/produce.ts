@@ -35,11 +35,12 @@ export interface ProduceRequest {
  * @throws {ProtocolDecodeError} for truncated or malformed input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeProduceRequest } from "./produce.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const body = new ProtocolWriter().string(null).int16(1).int32(100).array([], () => {}).finish();
- * decodeProduceRequest(new ProtocolReader(body)).acks; // 1
+ * assert.strictEqual(decodeProduceRequest(new ProtocolReader(body)).acks, 1);
  * ```
  */
 export function decodeProduceRequest(r: ProtocolReader): ProduceRequest {

@@ -55,11 +55,12 @@ export function encodeSaslHandshakeResponse(
  * @throws {ProtocolDecodeError} for truncated input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeSaslAuthenticateRequest } from "./sasl.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const body = new ProtocolWriter().bytes(new Uint8Array([0, 117, 0, 112])).finish();
- * decodeSaslAuthenticateRequest(new ProtocolReader(body)).length; // 4
+ * assert.strictEqual(decodeSaslAuthenticateRequest(new ProtocolReader(body)).length, 4);
  * ```
  */
 export function decodeSaslAuthenticateRequest(r: ProtocolReader): Uint8Array {

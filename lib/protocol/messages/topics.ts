@@ -41,11 +41,12 @@ export interface CreatableTopic {
  * @throws {ProtocolDecodeError} for truncated or malformed input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeCreateTopicsRequest } from "./topics.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const w = new ProtocolWriter().array([], () => {}).int32(1000).bool(true);
- * decodeCreateTopicsRequest(new ProtocolReader(w.finish()), 1).validateOnly; // true
+ * assert.strictEqual(decodeCreateTopicsRequest(new ProtocolReader(w.finish()), 1).validateOnly, true);
  * ```
  */
 export function decodeCreateTopicsRequest(
@@ -98,11 +99,12 @@ export function encodeCreateTopicsResponse(
  * @throws {ProtocolDecodeError} for truncated input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeDeleteTopicsRequest } from "./topics.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const body = new ProtocolWriter().array(["t"], (w, t) => w.string(t)).int32(1000).finish();
- * decodeDeleteTopicsRequest(new ProtocolReader(body)).names; // ["t"]
+ * assert.deepStrictEqual(decodeDeleteTopicsRequest(new ProtocolReader(body)).names, ["t"]);
  * ```
  */
 export function decodeDeleteTopicsRequest(
@@ -153,12 +155,13 @@ export const SOURCE_DEFAULT = 5;
  * @throws {ProtocolDecodeError} for truncated or malformed input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeDescribeConfigsRequest } from "./topics.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const w = new ProtocolWriter();
  * w.array([0], (w) => w.int8(2).string("t").array(null, () => {}));
- * decodeDescribeConfigsRequest(new ProtocolReader(w.finish()), 0)[0].keys; // null
+ * assert.strictEqual(decodeDescribeConfigsRequest(new ProtocolReader(w.finish()), 0)[0].keys, null);
  * ```
  */
 export function decodeDescribeConfigsRequest(
