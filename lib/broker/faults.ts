@@ -144,6 +144,7 @@ interface ActiveRule {
 interface Waiter {
   readonly filter: RequestFilter;
   resolve(request: FaultRequest): void;
+  reject(error: Error): void;
 }
 
 const API_NAMES = new Map<number, string>(
@@ -203,6 +204,12 @@ export class BrokerFaults {
   constructor(options: { clock?: BrokerClock; closing: AbortSignal }) {
     this.#clock = options.clock ?? systemClock;
     this.#closing = options.closing;
+    this.#closing.addEventListener("abort", () => {
+      for (const waiter of this.#waiters) {
+        waiter.reject(new Error("the broker closed before a matching request arrived"));
+      }
+      this.#waiters.clear();
+    }, { once: true });
   }
 
   /**
@@ -271,7 +278,8 @@ export class BrokerFaults {
 
   /**
    * Resolves with the next request that matches `filter` (every request when omitted), as soon
-   * as its header was read: the way to wait for "a JoinGroup arrived" without sleeping.
+   * as its header was read: the way to wait for "a JoinGroup arrived" without sleeping. Rejects
+   * when the broker closes first.
    *
    * @param filter which request to wait for
    * @returns the request
@@ -289,7 +297,10 @@ export class BrokerFaults {
    * ```
    */
   nextRequest(filter: RequestFilter = {}): Promise<FaultRequest> {
-    return new Promise((resolve) => this.#waiters.add({ filter, resolve }));
+    if (this.#closing.aborted) {
+      return Promise.reject(new Error("the broker is closed; no request will arrive"));
+    }
+    return new Promise((resolve, reject) => this.#waiters.add({ filter, resolve, reject }));
   }
 
   /** How many rules are active (neither spent nor released). */
