@@ -163,9 +163,12 @@ test("nextRequest() resolves when a matching request arrives", async ({ within }
 
 test("nextRequest() rejects when the broker closes first", async () => {
   const broker = await startBroker({ port: 0, logger: () => {} });
-  const never = broker.faults.nextRequest({ apiKey: ApiKey.JoinGroup });
+  const never = assert.rejects(
+    broker.faults.nextRequest({ apiKey: ApiKey.JoinGroup }),
+    /the broker closed before a matching request arrived/,
+  );
   await broker.close();
-  await assert.rejects(never, /the broker closed before a matching request arrived/);
+  await never;
   await assert.rejects(broker.faults.nextRequest(), /the broker is closed/);
 });
 
