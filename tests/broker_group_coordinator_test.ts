@@ -6,11 +6,12 @@ import {
   type JoinGroupResult,
 } from "../lib/broker/group_coordinator.ts";
 import { OffsetStore } from "../lib/broker/offset_store.ts";
-import { BrokerStartError, startBroker } from "../lib/broker/mod.ts";
+import { BrokerStartError, ManualClock, startBroker } from "../lib/broker/mod.ts";
 import { ProtocolReader } from "../lib/protocol/reader.ts";
 import { BrokerArgumentError, brokerCommand } from "../lib/cli/broker_command.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 import { startCliBroker } from "./support/cli_broker.ts";
+import { waitFor, withDeadline } from "./support/deadline.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -29,40 +30,58 @@ function joinRequest(fields: Partial<JoinGroupRequest> = {}): JoinGroupRequest {
   };
 }
 
+/** Runs `run` against a coordinator whose timeouts follow a manual clock. */
 async function withCoordinator(
   options: Partial<GroupCoordinatorOptions>,
-  run: (coordinator: GroupCoordinator, offsets: OffsetStore, log: string[]) => Promise<void>,
+  run: (
+    coordinator: GroupCoordinator,
+    offsets: OffsetStore,
+    log: string[],
+    clock: ManualClock,
+  ) => Promise<void>,
 ): Promise<void> {
   const offsets = await OffsetStore.open();
   const log: string[] = [];
+  const clock = new ManualClock();
   const coordinator = new GroupCoordinator({
     offsets,
     initialRebalanceDelayMs: 0,
     minSessionTimeoutMs: 10,
     logger: (line) => log.push(line),
+    clock,
     ...options,
   });
   try {
-    await run(coordinator, offsets, log);
+    await run(coordinator, offsets, log, clock);
   } finally {
     await coordinator.close();
     await offsets.close();
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Heartbeats until the answer is `code`; the iteration cap only stops a broken build hanging. */
-async function heartbeatUntil(
-  coordinator: GroupCoordinator,
-  request: { groupId: string; generationId: number; memberId: string },
-  code: number,
-): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (coordinator.heartbeat(request) === code) return;
-    await sleep(5);
+/**
+ * Moves the clock from one due timer to the next until `done()` holds; fails naming `what` when
+ * no timer is left to fire. The coordinator changes state synchronously inside a timer, so no
+ * waiting is involved.
+ */
+function advanceUntil(clock: ManualClock, done: () => boolean, what: string): void {
+  while (!done()) {
+    const step = clock.nextDueInMs();
+    if (step === undefined) assert.fail(`no timer left to fire, and still not ${what}`);
+    clock.advance(step);
   }
-  assert.fail(`heartbeat never answered ${code}`);
+}
+
+/** Records whether a promise has settled, for "still held" assertions. */
+function watch<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
+  let settled = false;
+  promise.then(() => settled = true, () => settled = true);
+  return { promise, settled: () => settled };
+}
+
+/** Lets the reactions to already-settled promises run (no timers involved). */
+async function drainMicrotasks(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
 }
 
 /** Joins one member and syncs it as leader so the group is Stable. */
@@ -82,15 +101,25 @@ async function stableSingleMember(
   return join;
 }
 
-/** Joins members "a" and "b" into one generation; needs an initial rebalance delay to gather both. */
+/**
+ * Joins members "a" and "b" into one generation; needs an initial rebalance delay to gather
+ * both, which the clock then runs out.
+ */
 function joinTwoMembers(
   coordinator: GroupCoordinator,
+  clock: ManualClock,
   fields: Partial<JoinGroupRequest> = {},
 ): Promise<JoinGroupResult[]> {
-  return Promise.all([
+  const joins = Promise.all([
     coordinator.joinGroup(joinRequest({ ...fields, clientId: "a" })),
     coordinator.joinGroup(joinRequest({ ...fields, clientId: "b" })),
   ]);
+  advanceUntil(
+    clock,
+    () => coordinator.describeGroup(fields.groupId ?? "g").state === "CompletingRebalance",
+    "the initial rebalance delay to end",
+  );
+  return joins;
 }
 
 /**
@@ -99,9 +128,10 @@ function joinTwoMembers(
  */
 async function stableTwoMembers(
   coordinator: GroupCoordinator,
+  clock: ManualClock,
   fields: Partial<JoinGroupRequest> = {},
 ): Promise<JoinGroupResult[]> {
-  const [a, b] = await joinTwoMembers(coordinator, fields);
+  const [a, b] = await joinTwoMembers(coordinator, clock, fields);
   const sync = { groupId: "g", generationId: 1, assignments: [] };
   const syncB = coordinator.syncGroup({ ...sync, memberId: b.memberId });
   await coordinator.syncGroup({ ...sync, memberId: a.memberId });
@@ -175,97 +205,125 @@ Deno.test("joinGroup() rejects an empty group id with INVALID_GROUP_ID", async (
 });
 
 Deno.test("initial rebalance delay puts members joining together into one generation", async () => {
-  await withCoordinator({ initialRebalanceDelayMs: 50 }, async (coordinator) => {
-    const joinA = coordinator.joinGroup(
-      joinRequest({ clientId: "a", protocols: [{ name: "range", metadata: bytes(0xa) }] }),
-    );
-    const joinB = coordinator.joinGroup(
-      joinRequest({ clientId: "b", protocols: [{ name: "range", metadata: bytes(0xb) }] }),
-    );
-    const [a, b] = await Promise.all([joinA, joinB]);
-    assert.equal(a.generationId, 1);
-    assert.equal(b.generationId, 1);
-    assert.equal(a.leader, a.memberId);
-    assert.equal(b.leader, a.memberId);
-    assert.deepEqual(a.members, [
-      { memberId: a.memberId, groupInstanceId: null, metadata: bytes(0xa) },
-      { memberId: b.memberId, groupInstanceId: null, metadata: bytes(0xb) },
-    ]);
-    assert.deepEqual(b.members, []);
-  });
+  await withCoordinator(
+    { initialRebalanceDelayMs: 50 },
+    async (coordinator, _offsets, _log, clock) => {
+      const joinA = watch(coordinator.joinGroup(
+        joinRequest({ clientId: "a", protocols: [{ name: "range", metadata: bytes(0xa) }] }),
+      ));
+      const joinB = coordinator.joinGroup(
+        joinRequest({ clientId: "b", protocols: [{ name: "range", metadata: bytes(0xb) }] }),
+      );
+      // b arrived during the first delay, so the delay is extended once more.
+      clock.advance(50);
+      await drainMicrotasks();
+      assert.equal(joinA.settled(), false);
+      assert.equal(coordinator.describeGroup("g").state, "PreparingRebalance");
+      clock.advance(50);
+      const [a, b] = await Promise.all([joinA.promise, joinB]);
+      assert.equal(a.generationId, 1);
+      assert.equal(b.generationId, 1);
+      assert.equal(a.leader, a.memberId);
+      assert.equal(b.leader, a.memberId);
+      assert.deepEqual(a.members, [
+        { memberId: a.memberId, groupInstanceId: null, metadata: bytes(0xa) },
+        { memberId: b.memberId, groupInstanceId: null, metadata: bytes(0xb) },
+      ]);
+      assert.deepEqual(b.members, []);
+    },
+  );
 });
 
 Deno.test("syncGroup() holds followers until the leader's assignments arrive; omitted members get empty bytes", async () => {
-  await withCoordinator({ initialRebalanceDelayMs: 30 }, async (coordinator) => {
-    const [a, b, c] = await Promise.all(
-      ["a", "b", "c"].map((clientId) => coordinator.joinGroup(joinRequest({ clientId }))),
-    );
-    let bAnswered = false;
-    const syncB = coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: b.memberId,
-      assignments: [],
-    }).then((r) => (bAnswered = true, r));
-    const syncC = coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: c.memberId,
-      assignments: [],
-    });
-    await sleep(20);
-    assert.equal(bAnswered, false);
-    assert.equal(coordinator.describeGroup("g").state, "CompletingRebalance");
-    const syncA = await coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: a.memberId,
-      assignments: [
-        { memberId: a.memberId, assignment: bytes(1, 2) },
-        { memberId: b.memberId, assignment: bytes(3) },
-        { memberId: "not-a-member", assignment: bytes(4) },
-      ],
-    });
-    assert.deepEqual(syncA, { errorCode: 0, assignment: bytes(1, 2) });
-    assert.deepEqual(await syncB, { errorCode: 0, assignment: bytes(3) });
-    const answerC = await syncC;
-    assert.equal(answerC.errorCode, 0);
-    assert.ok(answerC.assignment instanceof Uint8Array);
-    assert.equal(answerC.assignment.length, 0);
-
-    const description = coordinator.describeGroup("g");
-    assert.equal(description.state, "Stable");
-    assert.equal(description.protocol, "range");
-    assert.deepEqual(description.members.map((m) => [m.clientId, [...m.assignment]]), [
-      ["a", [1, 2]],
-      ["b", [3]],
-      ["c", []],
-    ]);
-    // Stable: a repeated SyncGroup answers the stored assignment at once.
-    assert.deepEqual(
-      await coordinator.syncGroup({
+  await withCoordinator(
+    { initialRebalanceDelayMs: 30 },
+    async (coordinator, _offsets, _log, clock) => {
+      const joins = Promise.all(
+        ["a", "b", "c"].map((clientId) => coordinator.joinGroup(joinRequest({ clientId }))),
+      );
+      advanceUntil(
+        clock,
+        () => coordinator.describeGroup("g").state === "CompletingRebalance",
+        "the three joins to complete",
+      );
+      const [a, b, c] = await joins;
+      const syncB = watch(coordinator.syncGroup({
         groupId: "g",
         generationId: 1,
         memberId: b.memberId,
         assignments: [],
-      }),
-      { errorCode: 0, assignment: bytes(3) },
-    );
-  });
+      }));
+      const syncC = coordinator.syncGroup({
+        groupId: "g",
+        generationId: 1,
+        memberId: c.memberId,
+        assignments: [],
+      });
+      // Only the leader's SyncGroup (or the rebalance timeout, on a clock that stands still) answers.
+      await drainMicrotasks();
+      assert.equal(syncB.settled(), false);
+      assert.equal(coordinator.describeGroup("g").state, "CompletingRebalance");
+      const syncA = await coordinator.syncGroup({
+        groupId: "g",
+        generationId: 1,
+        memberId: a.memberId,
+        assignments: [
+          { memberId: a.memberId, assignment: bytes(1, 2) },
+          { memberId: b.memberId, assignment: bytes(3) },
+          { memberId: "not-a-member", assignment: bytes(4) },
+        ],
+      });
+      assert.deepEqual(syncA, { errorCode: 0, assignment: bytes(1, 2) });
+      assert.deepEqual(await syncB.promise, { errorCode: 0, assignment: bytes(3) });
+      const answerC = await syncC;
+      assert.equal(answerC.errorCode, 0);
+      assert.ok(answerC.assignment instanceof Uint8Array);
+      assert.equal(answerC.assignment.length, 0);
+
+      const description = coordinator.describeGroup("g");
+      assert.equal(description.state, "Stable");
+      assert.equal(description.protocol, "range");
+      assert.deepEqual(description.members.map((m) => [m.clientId, [...m.assignment]]), [
+        ["a", [1, 2]],
+        ["b", [3]],
+        ["c", []],
+      ]);
+      // Stable: a repeated SyncGroup answers the stored assignment at once.
+      assert.deepEqual(
+        await coordinator.syncGroup({
+          groupId: "g",
+          generationId: 1,
+          memberId: b.memberId,
+          assignments: [],
+        }),
+        { errorCode: 0, assignment: bytes(3) },
+      );
+    },
+  );
 });
 
 Deno.test("protocol selection picks the protocol with most first-choice votes among common ones", async () => {
-  await withCoordinator({ initialRebalanceDelayMs: 30 }, async (coordinator) => {
-    const p = (...names: string[]) => names.map((name) => ({ name, metadata: bytes(name.length) }));
-    const results = await Promise.all([
-      coordinator.joinGroup(joinRequest({ protocols: p("range", "roundrobin", "sticky") })),
-      coordinator.joinGroup(joinRequest({ protocols: p("roundrobin", "range") })),
-      coordinator.joinGroup(joinRequest({ protocols: p("sticky", "roundrobin", "range") })),
-    ]);
-    // "sticky" is not shared by all, so the third member votes for "roundrobin".
-    for (const r of results) assert.equal(r.protocolName, "roundrobin");
-    assert.deepEqual(results[0].members.map((m) => [...m.metadata]), [[10], [10], [10]]);
-  });
+  await withCoordinator(
+    { initialRebalanceDelayMs: 30 },
+    async (coordinator, _offsets, _log, clock) => {
+      const p = (...names: string[]) =>
+        names.map((name) => ({ name, metadata: bytes(name.length) }));
+      const joins = Promise.all([
+        coordinator.joinGroup(joinRequest({ protocols: p("range", "roundrobin", "sticky") })),
+        coordinator.joinGroup(joinRequest({ protocols: p("roundrobin", "range") })),
+        coordinator.joinGroup(joinRequest({ protocols: p("sticky", "roundrobin", "range") })),
+      ]);
+      advanceUntil(
+        clock,
+        () => coordinator.describeGroup("g").state === "CompletingRebalance",
+        "the joins to complete",
+      );
+      const results = await joins;
+      // "sticky" is not shared by all, so the third member votes for "roundrobin".
+      for (const r of results) assert.equal(r.protocolName, "roundrobin");
+      assert.deepEqual(results[0].members.map((m) => [...m.metadata]), [[10], [10], [10]]);
+    },
+  );
 });
 
 Deno.test("joinGroup() answers INCONSISTENT_GROUP_PROTOCOL for no shared protocol or another type", async () => {
@@ -332,41 +390,61 @@ Deno.test("a member rejoining a Stable group with changed metadata triggers a re
 });
 
 Deno.test("members that do not rejoin within the rebalance timeout are removed", async () => {
-  await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator, _offsets, log) => {
-    const options = { rebalanceTimeoutMs: 100 };
-    const [a, b] = await stableTwoMembers(coordinator, options);
-    const c = coordinator.joinGroup(joinRequest({ ...options, clientId: "c" }));
-    const a2 = await coordinator.joinGroup(joinRequest({ ...options, memberId: a.memberId }));
-    // b never rejoined: the join completes without it when the rebalance timeout expires.
-    assert.equal(a2.generationId, 2);
-    assert.deepEqual(a2.members.map((m) => m.memberId), [a.memberId, (await c).memberId]);
-    assert.equal(
-      coordinator.heartbeat({ groupId: "g", generationId: 2, memberId: b.memberId }),
-      25,
-    );
-    assert.ok(log.some((line) => line.includes(`member ${b.memberId} did not rejoin in time`)));
-  });
+  await withCoordinator(
+    { initialRebalanceDelayMs: 20 },
+    async (coordinator, _offsets, log, clock) => {
+      const options = { rebalanceTimeoutMs: 100 };
+      const [a, b] = await stableTwoMembers(coordinator, clock, options);
+      const c = coordinator.joinGroup(joinRequest({ ...options, clientId: "c" }));
+      const rejoin = watch(
+        coordinator.joinGroup(joinRequest({ ...options, memberId: a.memberId })),
+      );
+      clock.advance(99);
+      await drainMicrotasks();
+      assert.equal(rejoin.settled(), false, "the join waits for b until the rebalance timeout");
+      clock.advance(1);
+      const a2 = await rejoin.promise;
+      // b never rejoined: the join completes without it when the rebalance timeout expires.
+      assert.equal(a2.generationId, 2);
+      assert.deepEqual(a2.members.map((m) => m.memberId), [a.memberId, (await c).memberId]);
+      assert.equal(
+        coordinator.heartbeat({ groupId: "g", generationId: 2, memberId: b.memberId }),
+        25,
+      );
+      assert.ok(log.some((line) => line.includes(`member ${b.memberId} did not rejoin in time`)));
+    },
+  );
 });
 
 Deno.test("session expiry removes a silent member and makes the others rebalance", async () => {
-  await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator, _offsets, log) => {
-    const options = { sessionTimeoutMs: 60, rebalanceTimeoutMs: 5000 };
-    const [a, b] = await stableTwoMembers(coordinator, options);
-    // Only a keeps heartbeating; b's session runs out.
-    await heartbeatUntil(coordinator, { groupId: "g", generationId: 1, memberId: a.memberId }, 27);
-    assert.ok(log.some((line) => line.includes(`session of member ${b.memberId} expired`)));
-    const a2 = await coordinator.joinGroup(joinRequest({ ...options, memberId: a.memberId }));
-    assert.equal(a2.generationId, 2);
-    assert.deepEqual(a2.members.map((m) => m.memberId), [a.memberId]);
-  });
+  await withCoordinator(
+    { initialRebalanceDelayMs: 20 },
+    async (coordinator, _offsets, log, clock) => {
+      const options = { sessionTimeoutMs: 60, rebalanceTimeoutMs: 5000 };
+      const [a, b] = await stableTwoMembers(coordinator, clock, options);
+      const hb = { groupId: "g", generationId: 1, memberId: a.memberId };
+      // Only a keeps heartbeating; b's session runs out 60 ms after its SyncGroup.
+      clock.advance(30);
+      assert.equal(coordinator.heartbeat(hb), 0);
+      clock.advance(29);
+      assert.equal(coordinator.heartbeat(hb), 0);
+      assert.equal(coordinator.describeGroup("g").members.length, 2);
+      clock.advance(1);
+      assert.equal(coordinator.heartbeat(hb), 27);
+      assert.ok(log.some((line) => line.includes(`session of member ${b.memberId} expired`)));
+      const a2 = await coordinator.joinGroup(joinRequest({ ...options, memberId: a.memberId }));
+      assert.equal(a2.generationId, 2);
+      assert.deepEqual(a2.members.map((m) => m.memberId), [a.memberId]);
+    },
+  );
 });
 
 Deno.test("the last member's session expiry leaves the group Empty", async () => {
-  await withCoordinator({}, async (coordinator) => {
+  await withCoordinator({}, async (coordinator, _offsets, _log, clock) => {
     await stableSingleMember(coordinator, { sessionTimeoutMs: 30 });
-    for (let i = 0; i < 1000 && coordinator.describeGroup("g").state !== "Empty"; i++) {
-      await sleep(5);
-    }
+    clock.advance(29);
+    assert.equal(coordinator.describeGroup("g").state, "Stable");
+    clock.advance(1);
     assert.deepEqual(coordinator.describeGroup("g"), {
       state: "Empty",
       protocolType: "consumer",
@@ -377,12 +455,13 @@ Deno.test("the last member's session expiry leaves the group Empty", async () =>
 });
 
 Deno.test("a pending member id expires after its session timeout", async () => {
-  await withCoordinator({}, async (coordinator) => {
+  await withCoordinator({}, async (coordinator, _offsets, log, clock) => {
     const first = await coordinator.joinGroup(
       joinRequest({ sessionTimeoutMs: 30, requireKnownMemberId: true }),
     );
     assert.equal(first.errorCode, 79);
-    await sleep(100);
+    clock.advance(30);
+    assert.ok(log.includes(`group g: pending member ${first.memberId} did not rejoin in time`));
     const late = await coordinator.joinGroup(
       joinRequest({ sessionTimeoutMs: 30, memberId: first.memberId, requireKnownMemberId: true }),
     );
@@ -391,23 +470,30 @@ Deno.test("a pending member id expires after its session timeout", async () => {
 });
 
 Deno.test("a leader that never sends SyncGroup is removed after the rebalance timeout", async () => {
-  await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator, _offsets, log) => {
-    const options = { rebalanceTimeoutMs: 80 };
-    const [a, b] = await joinTwoMembers(coordinator, options);
-    assert.equal(a.leader, a.memberId);
-    const heldSync = await coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: b.memberId,
-      assignments: [],
-    });
-    assert.equal(heldSync.errorCode, 27);
-    assert.ok(log.some((line) => line.includes(`member ${a.memberId} did not sync in time`)));
-    const b2 = await coordinator.joinGroup(joinRequest({ ...options, memberId: b.memberId }));
-    assert.equal(b2.generationId, 2);
-    assert.equal(b2.leader, b.memberId);
-    assert.deepEqual(b2.members.map((m) => m.memberId), [b.memberId]);
-  });
+  await withCoordinator(
+    { initialRebalanceDelayMs: 20 },
+    async (coordinator, _offsets, log, clock) => {
+      const options = { rebalanceTimeoutMs: 80 };
+      const [a, b] = await joinTwoMembers(coordinator, clock, options);
+      assert.equal(a.leader, a.memberId);
+      const heldSync = watch(coordinator.syncGroup({
+        groupId: "g",
+        generationId: 1,
+        memberId: b.memberId,
+        assignments: [],
+      }));
+      clock.advance(79);
+      await drainMicrotasks();
+      assert.equal(heldSync.settled(), false);
+      clock.advance(1);
+      assert.equal((await heldSync.promise).errorCode, 27);
+      assert.ok(log.some((line) => line.includes(`member ${a.memberId} did not sync in time`)));
+      const b2 = await coordinator.joinGroup(joinRequest({ ...options, memberId: b.memberId }));
+      assert.equal(b2.generationId, 2);
+      assert.equal(b2.leader, b.memberId);
+      assert.deepEqual(b2.members.map((m) => m.memberId), [b.memberId]);
+    },
+  );
 });
 
 Deno.test("a pending member holds the rebalance until it rejoins with its id", async () => {
@@ -419,18 +505,16 @@ Deno.test("a pending member holds the rebalance until it rejoins with its id", a
     assert.equal(pending.errorCode, 79);
     // A pending id alone does not disturb the Stable group.
     assert.equal(coordinator.heartbeat({ groupId: "g", generationId: 1, memberId: a.memberId }), 0);
-    let aDone = false;
-    const a2 = coordinator.joinGroup(joinRequest({ memberId: a.memberId })).then((r) => {
-      aDone = true;
-      return r;
-    });
-    await sleep(20);
-    assert.equal(aDone, false);
+    const a2 = watch(coordinator.joinGroup(joinRequest({ memberId: a.memberId })));
+    // Nothing but b's rejoin (or its pending id expiring, on a clock that stands still) completes it.
+    await drainMicrotasks();
+    assert.equal(a2.settled(), false);
+    assert.equal(coordinator.describeGroup("g").state, "PreparingRebalance");
     const b = await coordinator.joinGroup(
       joinRequest({ memberId: pending.memberId, requireKnownMemberId: true }),
     );
     assert.equal(b.generationId, 2);
-    assert.equal((await a2).members.length, 2);
+    assert.equal((await a2.promise).members.length, 2);
   });
 });
 
@@ -485,57 +569,63 @@ Deno.test("syncGroup() answers 25 for strangers, 22 for old generations and 27 w
 });
 
 Deno.test("a rebalance during CompletingRebalance answers waiting followers with 27", async () => {
-  await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator) => {
-    const [a, b] = await joinTwoMembers(coordinator);
-    const syncB = coordinator.syncGroup({
-      groupId: "g",
-      generationId: 1,
-      memberId: b.memberId,
-      assignments: [],
-    });
-    const joinC = coordinator.joinGroup(joinRequest({ clientId: "c" }));
-    assert.equal((await syncB).errorCode, 27);
-    const rejoined = await Promise.all([
-      coordinator.joinGroup(joinRequest({ memberId: a.memberId })),
-      coordinator.joinGroup(joinRequest({ memberId: b.memberId })),
-      joinC,
-    ]);
-    assert.deepEqual(rejoined.map((r) => r.generationId), [2, 2, 2]);
-  });
+  await withCoordinator(
+    { initialRebalanceDelayMs: 20 },
+    async (coordinator, _offsets, _log, clock) => {
+      const [a, b] = await joinTwoMembers(coordinator, clock);
+      const syncB = coordinator.syncGroup({
+        groupId: "g",
+        generationId: 1,
+        memberId: b.memberId,
+        assignments: [],
+      });
+      const joinC = coordinator.joinGroup(joinRequest({ clientId: "c" }));
+      assert.equal((await syncB).errorCode, 27);
+      const rejoined = await Promise.all([
+        coordinator.joinGroup(joinRequest({ memberId: a.memberId })),
+        coordinator.joinGroup(joinRequest({ memberId: b.memberId })),
+        joinC,
+      ]);
+      assert.deepEqual(rejoined.map((r) => r.generationId), [2, 2, 2]);
+    },
+  );
 });
 
 Deno.test("leaveGroup() by the leader rebalances the rest; the last leave empties the group", async () => {
-  await withCoordinator({ initialRebalanceDelayMs: 20 }, async (coordinator) => {
-    const [a, b] = await stableTwoMembers(coordinator);
-    assert.deepEqual(coordinator.leaveGroup("g", [a.memberId, "ghost"]), {
-      errorCode: 0,
-      members: [{ memberId: a.memberId, errorCode: 0 }, { memberId: "ghost", errorCode: 25 }],
-    });
-    assert.equal(
-      coordinator.heartbeat({ groupId: "g", generationId: 1, memberId: b.memberId }),
-      27,
-    );
-    const b2 = await coordinator.joinGroup(joinRequest({ memberId: b.memberId }));
-    assert.equal(b2.generationId, 2);
-    assert.equal(b2.leader, b.memberId);
-    assert.deepEqual(coordinator.leaveGroup("g", [b.memberId]), {
-      errorCode: 0,
-      members: [{ memberId: b.memberId, errorCode: 0 }],
-    });
-    assert.equal(coordinator.describeGroup("g").state, "Empty");
-    assert.deepEqual(coordinator.leaveGroup("nope", ["x"]).members, [{
-      memberId: "x",
-      errorCode: 25,
-    }]);
-    // Empty keeps the generation; a simple commit is accepted again.
-    const commit = await coordinator.commitOffsets({
-      groupId: "g",
-      generationId: -1,
-      memberId: "",
-      topics: [{ name: "t", partitions: [{ partition: 0, offset: 1n, metadata: null }] }],
-    });
-    assert.equal(commit[0].partitions[0].errorCode, 0);
-  });
+  await withCoordinator(
+    { initialRebalanceDelayMs: 20 },
+    async (coordinator, _offsets, _log, clock) => {
+      const [a, b] = await stableTwoMembers(coordinator, clock);
+      assert.deepEqual(coordinator.leaveGroup("g", [a.memberId, "ghost"]), {
+        errorCode: 0,
+        members: [{ memberId: a.memberId, errorCode: 0 }, { memberId: "ghost", errorCode: 25 }],
+      });
+      assert.equal(
+        coordinator.heartbeat({ groupId: "g", generationId: 1, memberId: b.memberId }),
+        27,
+      );
+      const b2 = await coordinator.joinGroup(joinRequest({ memberId: b.memberId }));
+      assert.equal(b2.generationId, 2);
+      assert.equal(b2.leader, b.memberId);
+      assert.deepEqual(coordinator.leaveGroup("g", [b.memberId]), {
+        errorCode: 0,
+        members: [{ memberId: b.memberId, errorCode: 0 }],
+      });
+      assert.equal(coordinator.describeGroup("g").state, "Empty");
+      assert.deepEqual(coordinator.leaveGroup("nope", ["x"]).members, [{
+        memberId: "x",
+        errorCode: 25,
+      }]);
+      // Empty keeps the generation; a simple commit is accepted again.
+      const commit = await coordinator.commitOffsets({
+        groupId: "g",
+        generationId: -1,
+        memberId: "",
+        topics: [{ name: "t", partitions: [{ partition: 0, offset: 1n, metadata: null }] }],
+      });
+      assert.equal(commit[0].partitions[0].errorCode, 0);
+    },
+  );
 });
 
 Deno.test("commitOffsets() validates generation and member as Kafka does", async () => {
@@ -650,15 +740,28 @@ Deno.test("listGroups() and describeGroup() report joined and offset-only groups
 
 Deno.test("close() answers held JoinGroup and SyncGroup requests with NOT_COORDINATOR", async () => {
   const offsets = await OffsetStore.open();
-  const coordinator = new GroupCoordinator({ offsets, initialRebalanceDelayMs: 10 });
+  const clock = new ManualClock();
+  const coordinator = new GroupCoordinator({ offsets, initialRebalanceDelayMs: 10, clock });
   // "join": a is Stable and has not rejoined, so b's JoinGroup is held.
-  await stableSingleMember(coordinator, { groupId: "join" });
+  const stable = stableSingleMember(coordinator, { groupId: "join" });
+  advanceUntil(
+    clock,
+    () => coordinator.describeGroup("join").state === "CompletingRebalance",
+    "the first join to complete",
+  );
+  await stable;
   const heldJoin = coordinator.joinGroup(joinRequest({ groupId: "join" }));
   // "sync": the follower's SyncGroup waits for a leader that never sends one.
-  const [, follower] = await Promise.all([
+  const joins = Promise.all([
     coordinator.joinGroup(joinRequest({ groupId: "sync" })),
     coordinator.joinGroup(joinRequest({ groupId: "sync" })),
   ]);
+  advanceUntil(
+    clock,
+    () => coordinator.describeGroup("sync").state === "CompletingRebalance",
+    "the sync group's joins to complete",
+  );
+  const [, follower] = await joins;
   assert.equal(follower.members.length, 0);
   const heldSync = coordinator.syncGroup({
     groupId: "sync",
@@ -677,34 +780,43 @@ Deno.test("close() answers held JoinGroup and SyncGroup requests with NOT_COORDI
 
 // --- The broker's initial rebalance delay, seen over the wire -----------------------------------
 
-const kafkaTest = { sanitizeOps: false, sanitizeResources: false };
-
 /** JoinGroup v0 for a new member of `group` (v0 has no MEMBER_ID_REQUIRED round trip). */
-function joinGroupV0(conn: RawKafkaConnection, group: string): Uint8Array {
+function joinGroupV0(
+  conn: RawKafkaConnection,
+  group: string,
+  sessionTimeoutMs = 10_000,
+): Uint8Array {
   return conn.frame(11, 0, (w) => {
-    w.string(group).int32(10_000).string("").string("consumer").int32(1);
+    w.string(group).int32(sessionTimeoutMs).string("").string("consumer").int32(1);
     w.string("range").bytes(bytes(1));
   });
 }
 
-/** The group's state from DescribeGroups v0 once the broker knows it ("Dead" until then). */
-async function groupStateOnceJoined(conn: RawKafkaConnection, group: string): Promise<string> {
-  while (true) {
-    const response = await conn.request(15, 0, (w) => w.int32(1).string(group));
-    assert.ok(response, "DescribeGroups got no response");
-    const [state] = response.r.array((r) => {
-      assert.equal(r.int16(), 0);
-      assert.equal(r.string(), group);
-      return r.string();
-    });
-    if (state !== "Dead") return state;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** The group's state from DescribeGroups v0. */
+async function groupState(conn: RawKafkaConnection, group: string): Promise<string> {
+  const response = await conn.request(15, 0, (w) => w.int32(1).string(group));
+  assert.ok(response, "DescribeGroups got no response");
+  const [state] = response.r.array((r) => {
+    assert.equal(r.int16(), 0);
+    assert.equal(r.string(), group);
+    return r.string();
+  });
+  return state;
+}
+
+/**
+ * The group's state once the broker knows it ("Dead" until then). The join travels on another
+ * connection, so DescribeGroups is asked again until it reports the group (or the deadline).
+ */
+function groupStateOnceJoined(conn: RawKafkaConnection, group: string): Promise<string> {
+  return waitFor(async () => {
+    const state = await groupState(conn, group);
+    return state !== "Dead" && state;
+  }, { deadlineMs: 10_000, what: `DescribeGroups to report group ${group}` });
 }
 
 Deno.test({
   name: "startBroker() answers a new group's first JoinGroup at once by default",
-  ...kafkaTest,
   fn: async () => {
     await using broker = await startBroker({ port: 0, logger: () => {} });
     await using member = await RawKafkaConnection.connect(broker.port);
@@ -727,7 +839,6 @@ Deno.test({
 
 Deno.test({
   name: "startBroker({ initialRebalanceDelayMs }) holds a new group's first JoinGroup",
-  ...kafkaTest,
   fn: async () => {
     const broker = await startBroker({
       port: 0,
@@ -758,7 +869,6 @@ Deno.test("startBroker() refuses a negative initialRebalanceDelayMs, naming it",
 
 Deno.test({
   name: "the broker command passes --initial-rebalance-delay-ms on and refuses a non-number",
-  ...kafkaTest,
   fn: async () => {
     await assert.rejects(
       brokerCommand().exitOverride().parseAsync(
@@ -782,4 +892,63 @@ Deno.test({
     assert.equal(await groupStateOnceJoined(observer, "cli"), "PreparingRebalance");
     assert.equal((await broker.stop()).code, 0);
   },
+});
+
+Deno.test("startBroker() admits 3000 ms sessions by default and honours groupMinSessionTimeoutMs", async () => {
+  const joinCode = async (port: number, group: string, sessionTimeoutMs: number) => {
+    await using member = await RawKafkaConnection.connect(port);
+    await member.writeRaw(joinGroupV0(member, group, sessionTimeoutMs));
+    const frame = await withDeadline(
+      member.readFrame(),
+      10_000,
+      `the JoinGroup answer of ${group}`,
+    );
+    assert.ok(frame, "the broker closed the connection instead of answering JoinGroup");
+    return new ProtocolReader(frame, 4).int16();
+  };
+  {
+    await using broker = await startBroker({ port: 0, logger: () => {} });
+    assert.equal(await joinCode(broker.port, "short", 3000), 0);
+    assert.equal(await joinCode(broker.port, "shorter", 1000), 0);
+    assert.equal(await joinCode(broker.port, "too-short", 999), 26);
+  }
+  {
+    await using broker = await startBroker({
+      port: 0,
+      groupMinSessionTimeoutMs: 5000,
+      groupMaxSessionTimeoutMs: 20_000,
+      logger: () => {},
+    });
+    assert.equal(await joinCode(broker.port, "a", 4999), 26);
+    assert.equal(await joinCode(broker.port, "b", 5000), 0);
+    assert.equal(await joinCode(broker.port, "c", 20_001), 26);
+  }
+});
+
+Deno.test("a broker on a manual clock expires a silent member's session when the clock says so", async () => {
+  const clock = new ManualClock();
+  const logs: string[] = [];
+  await using broker = await startBroker({ port: 0, clock, logger: (l) => logs.push(l) });
+  await using member = await RawKafkaConnection.connect(broker.port);
+  await member.writeRaw(joinGroupV0(member, "g", 3000));
+  const joined = await withDeadline(member.readFrame(), 10_000, "the JoinGroup answer");
+  const r = new ProtocolReader(joined!, 4);
+  assert.equal(r.int16(), 0);
+  r.int32();
+  r.string();
+  r.string();
+  const memberId = r.string();
+  const sync = await withDeadline(
+    member.request(14, 0, (w) => w.string("g").int32(1).string(memberId).int32(0)),
+    10_000,
+    "the SyncGroup answer",
+  );
+  assert.equal(sync!.r.int16(), 0);
+  await using observer = await RawKafkaConnection.connect(broker.port);
+  assert.equal(await groupState(observer, "g"), "Stable");
+  clock.advance(2999);
+  assert.equal(await groupState(observer, "g"), "Stable");
+  clock.advance(1);
+  assert.equal(await groupState(observer, "g"), "Empty");
+  assert.ok(logs.includes(`group g: session of member ${memberId} expired`));
 });
