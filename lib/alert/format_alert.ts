@@ -16,9 +16,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { formatAlertMessage } from "./format_alert.ts";
  * const text = formatAlertMessage("gracedb.superevent", { uid: "S1" });
- * console.assert(text === 'New message from topic gracedb.superevent:\n{"uid":"S1"}\n');
+ * assert.strictEqual(text, 'New message from topic gracedb.superevent:\n{"uid":"S1"}\n');
  * ```
  */
 export function formatAlertMessage(fullTopic: string, payload: unknown, pretty = false): string {

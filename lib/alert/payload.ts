@@ -30,9 +30,10 @@ export interface DecodedPayload {
  *
  * @example GraceDB's double encoding
  * ```ts
+ * import assert from "node:assert";
  * import { decodeAlertPayload } from "./payload.ts";
  * const { payload } = decodeAlertPayload('{"uid":"S240615dg","alert_type":"new"}');
- * console.assert((payload as { uid: string }).uid === "S240615dg");
+ * assert.strictEqual((payload as { uid: string }).uid, "S240615dg");
  * ```
  */
 export function decodeAlertPayload(raw: unknown): DecodedPayload {
@@ -80,9 +81,10 @@ export type AlertEncoding = "gracedb" | "object";
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeAlert } from "./payload.ts";
- * console.assert(encodeAlert({ uid: "S1" }) === '{"uid":"S1"}');
- * console.assert((encodeAlert('{"uid":"S1"}', "object") as { uid: string }).uid === "S1");
+ * assert.strictEqual(encodeAlert({ uid: "S1" }), '{"uid":"S1"}');
+ * assert.strictEqual((encodeAlert('{"uid":"S1"}', "object") as { uid: string }).uid, "S1");
  * ```
  */
 export function encodeAlert(alert: unknown, encoding: AlertEncoding = "gracedb"): unknown {

@@ -29,8 +29,9 @@ const MAX_TOPIC_LENGTH = 249;
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { fullTopicName } from "./topic_naming.ts";
- * console.assert(fullTopicName("gracedb", "superevent") === "gracedb.superevent");
+ * assert.strictEqual(fullTopicName("gracedb", "superevent"), "gracedb.superevent");
  * ```
  */
 export function fullTopicName(group: string, topic: string): string {
@@ -59,9 +60,10 @@ export function fullTopicName(group: string, topic: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { stripGroupPrefix } from "./topic_naming.ts";
- * console.assert(stripGroupPrefix("gracedb", "gracedb.cbc_gstlal") === "cbc_gstlal");
- * console.assert(stripGroupPrefix("gracedb", "gracedb.a.b") === "a.b");
+ * assert.strictEqual(stripGroupPrefix("gracedb", "gracedb.cbc_gstlal"), "cbc_gstlal");
+ * assert.strictEqual(stripGroupPrefix("gracedb", "gracedb.a.b"), "a.b");
  * ```
  */
 export function stripGroupPrefix(group: string, fullTopic: string): string {
@@ -79,9 +81,10 @@ export function stripGroupPrefix(group: string, fullTopic: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { isGroupTopic } from "./topic_naming.ts";
- * console.assert(isGroupTopic("test", "test.superevent"));
- * console.assert(!isGroupTopic("test", "gracedb-test.superevent"));
+ * assert.ok(isGroupTopic("test", "test.superevent"));
+ * assert.ok(!isGroupTopic("test", "gracedb-test.superevent"));
  * ```
  */
 export function isGroupTopic(group: string, fullTopic: string): boolean {
@@ -113,10 +116,11 @@ export interface BrokerAddress {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { resolveBroker } from "./topic_naming.ts";
- * console.assert(resolveBroker("kafka://localhost:9093/").broker === "localhost:9093");
- * console.assert(resolveBroker("kafka://localhost:9093/", 1234).port === 1234);
- * console.assert(resolveBroker("kafka://kafka.scimma.org/").port === 9092);
+ * assert.strictEqual(resolveBroker("kafka://localhost:9093/").broker, "localhost:9093");
+ * assert.strictEqual(resolveBroker("kafka://localhost:9093/", 1234).port, 1234);
+ * assert.strictEqual(resolveBroker("kafka://kafka.scimma.org/").port, 9092);
  * ```
  */
 export function resolveBroker(server: string, port?: number): BrokerAddress {
@@ -167,9 +171,10 @@ export function resolveBroker(server: string, port?: number): BrokerAddress {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { resolveBroker, topicsUrl } from "./topic_naming.ts";
  * const url = topicsUrl(resolveBroker("kafka://test.server", 1234), "test", ["topic1", "topic2"]);
- * console.assert(url === "kafka://test.server:1234/test.topic1,test.topic2");
+ * assert.strictEqual(url, "kafka://test.server:1234/test.topic1,test.topic2");
  * ```
  */
 export function topicsUrl(

@@ -1333,10 +1333,11 @@ function dataCheck(alertType: AlertType, family: "superevent" | "event"): Check 
  * @returns the problems found, empty when the value is a valid alert
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { validateAlert } from "./types.ts";
  *
  * const problems = validateAlert({ uid: "S240615dg", alert_type: "sent", data: {}, object: {} });
- * console.log(problems.join("\n"));
+ * assert.ok(problems.some((problem) => problem.startsWith("$.alert_type")), problems.join("\n"));
  * ```
  */
 export function validateAlert(value: unknown): string[] {

@@ -15,9 +15,11 @@ export type { BrokerUser };
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { BrokerArgumentError } from "./broker_command.ts";
  * const e = new BrokerArgumentError("--topic alerts:x: partitions must be a positive integer");
- * console.error(e.message);
+ * assert.ok(e instanceof Error);
+ * assert.strictEqual(e.message, "--topic alerts:x: partitions must be a positive integer");
  * ```
  */
 export class BrokerArgumentError extends Error {

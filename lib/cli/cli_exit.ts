@@ -11,6 +11,7 @@
  *
  * @example Exit 3 with a message
  * ```ts
+ * import assert from "node:assert";
  * import { CliExit } from "./cli_exit.ts";
  *
  * function requireTopic(topic: string | undefined): string {
@@ -20,7 +21,7 @@
  * try {
  *   requireTopic(undefined);
  * } catch (error) {
- *   if (error instanceof CliExit) console.assert(error.code === 3);
+ *   if (error instanceof CliExit) assert.strictEqual(error.code, 3);
  * }
  * ```
  */

@@ -58,9 +58,10 @@ export interface PermissionScope {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { permissionScopeFromEnv } from "./permissions.ts";
  * const scope = permissionScopeFromEnv({ get: (name) => name === "HOME" ? "/home/alice" : undefined });
- * console.assert(scope.home === "/home/alice");
+ * assert.strictEqual(scope.home, "/home/alice");
  * ```
  */
 export function permissionScopeFromEnv(
@@ -81,8 +82,9 @@ export function permissionScopeFromEnv(
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { hopConfigDir } from "./permissions.ts";
- * console.assert(hopConfigDir({ home: "/home/alice" }) === "/home/alice/.config/hop");
+ * assert.strictEqual(hopConfigDir({ home: "/home/alice" }), "/home/alice/.config/hop");
  * ```
  */
 export function hopConfigDir(scope: PermissionScope): string | undefined {
@@ -101,9 +103,10 @@ export function hopConfigDir(scope: PermissionScope): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { cliPermissionFlags } from "./permissions.ts";
  * const flags = cliPermissionFlags({ home: "/home/alice" });
- * console.assert(flags.includes("--allow-write=/home/alice/.config/hop"));
+ * assert.ok(flags.includes("--allow-write=/home/alice/.config/hop"));
  * ```
  */
 export function cliPermissionFlags(scope: PermissionScope): string[] {
@@ -140,8 +143,9 @@ export const CLI_V8_FLAGS: readonly string[] = Object.freeze(["--max-semi-space-
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { cliRuntimeFlags } from "./permissions.ts";
- * console.assert(cliRuntimeFlags({ home: "/home/alice" }).includes("--allow-net"));
+ * assert.ok(cliRuntimeFlags({ home: "/home/alice" }).includes("--allow-net"));
  * ```
  */
 export function cliRuntimeFlags(scope: PermissionScope): string[] {

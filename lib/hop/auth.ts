@@ -37,7 +37,7 @@ export const USABLE_SASL_MECHANISMS: readonly SaslMechanism[] = Object.freeze([
  * ```ts
  * import assert from "node:assert";
  * import { normalizeMechanism } from "@igwn/alert";
- * console.log(normalizeMechanism("SCRAM_SHA_256")); // SCRAM-SHA-256
+ * assert.strictEqual(normalizeMechanism("SCRAM_SHA_256"), "SCRAM-SHA-256");
  * assert.strictEqual(normalizeMechanism("GSSAPI"), undefined);
  * ```
  */
@@ -76,10 +76,11 @@ const NODE_INSPECT = Symbol.for("nodejs.util.inspect.custom");
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Auth } from "@igwn/alert";
  * const auth = new Auth({ username: "alice", password: "secret", hostname: "kafka.example.org" });
- * console.log(auth.mechanism, auth.protocol, auth.ssl); // SCRAM-SHA-512 SASL_SSL true
- * console.log(`${auth}`); // Auth(alice for kafka.example.org, SCRAM-SHA-512, SASL_SSL)
+ * assert.deepStrictEqual([auth.mechanism, auth.protocol, auth.ssl], ["SCRAM-SHA-512", "SASL_SSL", true]);
+ * assert.strictEqual(`${auth}`, "Auth(alice for kafka.example.org, SCRAM-SHA-512, SASL_SSL)");
  * ```
  */
 export class Auth {
@@ -160,9 +161,10 @@ export class Auth {
    * @returns the new credential
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { Auth } from "@igwn/alert";
    * const local = new Auth({ username: "u", password: "p" }).with({ ssl: false });
-   * console.log(local.protocol); // SASL_PLAINTEXT
+   * assert.strictEqual(local.protocol, "SASL_PLAINTEXT");
    * ```
    */
   with(changes: Partial<AuthInit>): Auth {

@@ -42,8 +42,9 @@ function configDir(env: ConfigEnv): string {
  * @throws {HopError} when neither variable is set
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { authFilePath } from "@igwn/alert";
- * console.log(authFilePath({ XDG_CONFIG_HOME: "/tmp/cfg" })); // /tmp/cfg/hop/auth.toml
+ * assert.strictEqual(authFilePath({ XDG_CONFIG_HOME: "/tmp/cfg" }), "/tmp/cfg/hop/auth.toml");
  * ```
  */
 export function authFilePath(env: ConfigEnv = processEnv()): string {
@@ -57,8 +58,9 @@ export function authFilePath(env: ConfigEnv = processEnv()): string {
  * @returns the path
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { configFilePath } from "@igwn/alert";
- * console.log(configFilePath({ HOME: "/home/alice" })); // /home/alice/.config/hop/config.toml
+ * assert.strictEqual(configFilePath({ HOME: "/home/alice" }), "/home/alice/.config/hop/config.toml");
  * ```
  */
 export function configFilePath(env: ConfigEnv = processEnv()): string {
@@ -228,11 +230,12 @@ async function readCredentialFile(path: string): Promise<Auth[]> {
  *   `auth` section, missing username/password, or an unknown mechanism (file, entry, line)
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { loadAuth } from "@igwn/alert";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/auth.toml`, '[[auth]]\nusername = "u"\npassword = "p"\n', { mode: 0o600 });
  * const [auth] = await loadAuth(`${dir}/auth.toml`);
- * console.log(auth.username, auth.mechanism); // u SCRAM-SHA-512
+ * assert.deepStrictEqual([auth.username, auth.mechanism], ["u", "SCRAM-SHA-512"]);
  * ```
  */
 export async function loadAuth(path?: string, env?: ConfigEnv): Promise<Auth[]> {
@@ -291,8 +294,12 @@ function tomlString(value: string): string {
  * @returns TOML text
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Auth, formatAuthToml } from "@igwn/alert";
- * console.log(formatAuthToml([new Auth({ username: "u", password: "p", hostname: "h" })]));
+ * const toml = formatAuthToml([new Auth({ username: "u", password: "p", hostname: "h" })]);
+ * assert.match(toml, /^\[\[auth\]\]$/m);
+ * assert.match(toml, /^username = "u"$/m);
+ * assert.match(toml, /^hostname = "h"$/m);
  * ```
  */
 export function formatAuthToml(creds: readonly Auth[]): string {

@@ -90,9 +90,10 @@ function parseCsvRows(text: string, path: string): CsvRow[] {
  *   unknown mechanism
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseCredentialCsv } from "@igwn/alert";
  * const auth = parseCredentialCsv("username,password\nalice-1234,secret\n", "creds.csv");
- * console.log(auth.username, auth.mechanism); // alice-1234 SCRAM-SHA-512
+ * assert.deepStrictEqual([auth.username, auth.mechanism], ["alice-1234", "SCRAM-SHA-512"]);
  * ```
  */
 export function parseCredentialCsv(text: string, path: string): Auth {
@@ -150,10 +151,11 @@ export function parseCredentialCsv(text: string, path: string): Auth {
  * @throws {AuthFileError} for any problem in the file
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { readCredentialCsv } from "@igwn/alert";
  * const path = await Deno.makeTempFile({ suffix: ".csv" });
  * await Deno.writeTextFile(path, "username,password,hostname\nalice,secret,kafka.example.org\n");
- * console.log((await readCredentialCsv(path)).hostname); // kafka.example.org
+ * assert.strictEqual((await readCredentialCsv(path)).hostname, "kafka.example.org");
  * ```
  */
 export async function readCredentialCsv(path: string): Promise<Auth> {

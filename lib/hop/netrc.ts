@@ -98,9 +98,10 @@ function tokenize(text: string, path: string): Token[] {
  * @throws {AuthFileError} for an unknown keyword, a keyword without value or an unterminated quote
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseNetrc } from "@igwn/alert";
  * const [entry] = parseNetrc('machine kafka.example.org login alice password "s3 cret"', ".netrc");
- * console.log(entry.machine, entry.login); // kafka.example.org alice
+ * assert.deepStrictEqual([entry.machine, entry.login], ["kafka.example.org", "alice"]);
  * ```
  */
 export function parseNetrc(text: string, path: string): NetrcEntry[] {
@@ -160,8 +161,9 @@ export function parseNetrc(text: string, path: string): NetrcEntry[] {
  * @returns the path, or `undefined` when neither variable is set
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { netrcPath } from "@igwn/alert";
- * console.log(netrcPath({ HOME: "/home/alice" })); // /home/alice/.netrc
+ * assert.strictEqual(netrcPath({ HOME: "/home/alice" }), "/home/alice/.netrc");
  * ```
  */
 export function netrcPath(
@@ -185,10 +187,11 @@ export function netrcPath(
  * @throws {AuthFileError} for unsafe permissions or a malformed file (file and line named)
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { lookupNetrc } from "@igwn/alert";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "machine kafka.example.org login alice password secret\n", { mode: 0o600 });
- * console.log((await lookupNetrc("kafka.example.org:9092", path))?.login); // alice
+ * assert.strictEqual((await lookupNetrc("kafka.example.org:9092", path))?.login, "alice");
  * ```
  */
 export async function lookupNetrc(

@@ -99,8 +99,9 @@ export function normalizeHeaders(headers: HeaderInput | undefined): Header[] {
  * @returns the bytes
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { formatUuid, randomUuidBytes } from "@igwn/alert";
- * console.log(formatUuid(randomUuidBytes())); // e.g. 1b4e28ba-2fa1-4d2d-883f-0016d3cca427
+ * assert.match(formatUuid(randomUuidBytes()), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
  * ```
  */
 export function randomUuidBytes(): Uint8Array {
@@ -127,8 +128,9 @@ let uuidPoolUsed = UUID_POOL_BYTES;
  * @throws {TypeError} when not 16 bytes
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { formatUuid } from "@igwn/alert";
- * console.log(formatUuid(new Uint8Array(16))); // 00000000-0000-0000-0000-000000000000
+ * assert.strictEqual(formatUuid(new Uint8Array(16)), "00000000-0000-0000-0000-000000000000");
  * ```
  */
 export function formatUuid(bytes: Uint8Array): string {
@@ -207,9 +209,10 @@ export function packMessage(message: unknown, options: PackOptions = {}): Packed
  * @returns the value bytes or `undefined`
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { headerValue, packMessage } from "@igwn/alert";
  * const { headers } = packMessage(1);
- * console.log(new TextDecoder().decode(headerValue(headers, "_format"))); // json
+ * assert.strictEqual(new TextDecoder().decode(headerValue(headers, "_format")), "json");
  * ```
  */
 export function headerValue(

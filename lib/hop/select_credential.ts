@@ -14,8 +14,9 @@ const DEFAULT_PORT = "9092";
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { ADD_CREDENTIAL_ADVICE } from "@igwn/alert";
- * console.error(ADD_CREDENTIAL_ADVICE);
+ * assert.match(ADD_CREDENTIAL_ADVICE, /hop auth add/);
  * ```
  */
 export const ADD_CREDENTIAL_ADVICE: string =
@@ -60,13 +61,14 @@ function describeMatch(cred: CredentialSummary): string {
  *   matched usernames/hosts
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Auth, selectCredential } from "@igwn/alert";
  * const creds = [
  *   new Auth({ username: "any", password: "x" }),
  *   new Auth({ username: "specific", password: "y", hostname: "kafka.example.org" }),
  * ];
- * console.log(selectCredential(creds, "kafka.example.org:9092").username); // specific
- * console.log(selectCredential(creds, "other.example.org").username); // any
+ * assert.strictEqual(selectCredential(creds, "kafka.example.org:9092").username, "specific");
+ * assert.strictEqual(selectCredential(creds, "other.example.org").username, "any");
  * ```
  */
 export function selectCredential(
@@ -113,8 +115,9 @@ export function selectCredential(
  * @returns the line text (without indentation)
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { describeCredential } from "@igwn/alert";
- * console.log(describeCredential({ username: "alice", hostname: "" })); // alice which has no associated hostname
+ * assert.strictEqual(describeCredential({ username: "alice", hostname: "" }), "alice which has no associated hostname");
  * ```
  */
 export function describeCredential(cred: CredentialSummary): string {

@@ -64,8 +64,9 @@ export function splitHostPort(address: string): HostPort {
  * @returns the same URL without the password
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { redactUrl } from "@igwn/alert";
- * console.log(redactUrl("kafka://alice:secret@h/t")); // kafka://alice:***@h/t
+ * assert.strictEqual(redactUrl("kafka://alice:secret@h/t"), "kafka://alice:***@h/t");
  * ```
  */
 export function redactUrl(url: string): string {
@@ -89,7 +90,7 @@ export function redactUrl(url: string): string {
  * import assert from "node:assert";
  * import { parseKafkaUrl } from "@igwn/alert";
  * const { username, brokers, topics } = parseKafkaUrl("kafka://alice@kafka.example.org/a,b");
- * console.log(username, brokers, topics); // alice [ "kafka.example.org" ] [ "a", "b" ]
+ * assert.deepStrictEqual([username, brokers, topics], ["alice", ["kafka.example.org"], ["a", "b"]]);
  * const several = parseKafkaUrl("kafka://a:9092,b:9092/t", { multipleBrokers: true });
  * assert.deepStrictEqual(several.brokers, [ "a:9092", "b:9092" ]);
  * ```
@@ -154,9 +155,12 @@ export function parseKafkaUrl(url: string, options: ParseKafkaUrlOptions = {}): 
  * @returns the URL text
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { formatKafkaUrl } from "@igwn/alert";
- * console.log(formatKafkaUrl({ username: "alice", brokers: ["h:9092"], topics: ["a", "b"] }));
- * // kafka://alice@h:9092/a,b
+ * assert.strictEqual(
+ *   formatKafkaUrl({ username: "alice", brokers: ["h:9092"], topics: ["a", "b"] }),
+ *   "kafka://alice@h:9092/a,b",
+ * );
  * ```
  */
 export function formatKafkaUrl(parts: KafkaUrl): string {

@@ -4,11 +4,16 @@
  *
  * @example Feed a handler with one simulated lifecycle, without any broker
  * ```ts
+ * import assert from "node:assert";
  * import { simulateLifecycles } from "./mod.ts";
  *
- * for (const { topic, alert } of simulateLifecycles({ seed: 1, count: 1 })) {
- *   console.log(topic, alert.uid, alert.alert_type);
- * }
+ * const steps = [...simulateLifecycles({ seed: 1, count: 1 })];
+ * // A lifecycle starts with a pipeline upload, then the superevent is created.
+ * assert.match(steps[0].topic, /^gracedb\.cbc_/);
+ * const created = steps.find((step) => step.topic === "gracedb.superevent");
+ * assert.strictEqual(created?.alert.alert_type, "new");
+ * // The same seed gives the same alerts.
+ * assert.deepStrictEqual([...simulateLifecycles({ seed: 1, count: 1 })], steps);
  * ```
  *
  * @module

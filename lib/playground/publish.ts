@@ -67,9 +67,11 @@ export interface PublishSummary {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { PlaygroundOptionError } from "./publish.ts";
  * const error = new PlaygroundOptionError("--rate must be a positive number, got '0'");
- * console.log(error.message);
+ * assert.strictEqual(error.name, "PlaygroundOptionError");
+ * assert.strictEqual(error.message, "--rate must be a positive number, got '0'");
  * ```
  */
 export class PlaygroundOptionError extends Error {

@@ -49,8 +49,9 @@ export interface SimulateOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { DEFAULT_START_TIME } from "./simulate.ts";
- * console.log(new Date(DEFAULT_START_TIME).toISOString()); // 2026-01-05T06:00:00.000Z
+ * assert.strictEqual(new Date(DEFAULT_START_TIME).toISOString(), "2026-01-05T06:00:00.000Z");
  * ```
  */
 export const DEFAULT_START_TIME: number = Date.UTC(2026, 0, 5, 6);
@@ -60,9 +61,10 @@ export const DEFAULT_START_TIME: number = Date.UTC(2026, 0, 5, 6);
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { simulateLifecycles, type SimulatedStep } from "./simulate.ts";
  * const first: SimulatedStep = simulateLifecycles({ count: 1 }).next().value!;
- * console.log(first.topic); // e.g. "gracedb.cbc_gstlal"
+ * assert.match(first.topic, /^gracedb\./);
  * ```
  */
 export interface SimulatedStep {
@@ -321,11 +323,16 @@ function runLifecycle(life: Lifecycle, kind: LifecycleKind, mdc: boolean, test: 
  * @returns an iterator of steps; endless unless `count` is set
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { simulateLifecycles } from "./simulate.ts";
  *
- * for (const step of simulateLifecycles({ seed: 1, count: 1 })) {
- *   console.log(step.topic, step.alert.uid, step.alert.alert_type);
- * }
+ * const steps = [...simulateLifecycles({ seed: 1, count: 1 })];
+ * assert.ok(steps.length > 1);
+ * // One lifecycle: every alert is about the same superevent.
+ * const superevents = new Set(
+ *   steps.filter((s) => s.topic.endsWith(".superevent")).map((s) => s.alert.uid),
+ * );
+ * assert.strictEqual(superevents.size, 1);
  * ```
  */
 export function* simulateLifecycles(

@@ -22,8 +22,9 @@ export type PlaygroundGroup = PlaygroundGroupName;
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { PLAYGROUND_GROUPS } from "./topics.ts";
- * console.log(PLAYGROUND_GROUPS.join(", ")); // gracedb, gracedb-playground, gracedb-test
+ * assert.strictEqual(PLAYGROUND_GROUPS.join(", "), "gracedb, gracedb-playground, gracedb-test");
  * ```
  */
 export const PLAYGROUND_GROUPS: readonly PlaygroundGroup[] = [

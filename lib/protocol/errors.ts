@@ -10,12 +10,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
+ * import { ProtocolReader } from "./reader.ts";
  * import { ProtocolDecodeError } from "./errors.ts";
- * try {
- *   throw new ProtocolDecodeError("string length 40 exceeds the 3 bytes left at offset 12");
- * } catch (e) {
- *   if (e instanceof ProtocolDecodeError) console.error(e.message);
- * }
+ * // A string that claims 40 bytes where only 1 is left.
+ * const r = new ProtocolReader(new Uint8Array([0, 40, 0x68]));
+ * assert.throws(() => r.string(), ProtocolDecodeError);
  * ```
  */
 export class ProtocolDecodeError extends Error {

@@ -60,6 +60,7 @@ export interface ByteSource {
  * @throws {ProtocolDecodeError} when the stream ends inside a frame
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { readFrames } from "./frames.ts";
  * const bytes = new Uint8Array([0, 0, 0, 1, 42]);
  * let done = false;
@@ -67,7 +68,8 @@ export interface ByteSource {
  *   if (done) return Promise.resolve(null);
  *   done = true; p.set(bytes); return Promise.resolve(bytes.length);
  * } };
- * for await (const frame of readFrames(source)) console.log(frame); // Uint8Array [42]
+ * const frames = await Array.fromAsync(readFrames(source));
+ * assert.deepStrictEqual(frames, [new Uint8Array([42])]);
  * ```
  */
 export async function* readFrames(

@@ -8,9 +8,10 @@ import { MessageFormatError } from "../errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import type { AvroSchema } from "@igwn/alert";
  * const schema: AvroSchema = { type: "record", name: "alert", fields: [{ name: "id", type: "string" }] };
- * console.log(schema);
+ * assert.strictEqual(schema.type, "record");
  * ```
  */
 export type AvroSchema = string | AvroSchema[] | { [key: string]: unknown };

@@ -15,9 +15,10 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Blob } from "@igwn/alert";
  * const blob = new Blob("hello");
- * console.log(blob.content.length, blob.format); // 5 blob
+ * assert.deepStrictEqual([blob.content.length, blob.format], [5, "blob"]);
  * ```
  */
 export class Blob implements MessageModel {
@@ -41,8 +42,9 @@ export class Blob implements MessageModel {
    * @returns the Blob
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { Blob } from "@igwn/alert";
-   * console.log(Blob.load(new Uint8Array([1, 2])).content); // Uint8Array(2) [ 1, 2 ]
+   * assert.deepStrictEqual(Blob.load(new Uint8Array([1, 2])).content, new Uint8Array([1, 2]));
    * ```
    */
   static load(value: Uint8Array | string): Blob {
@@ -66,10 +68,13 @@ export class Blob implements MessageModel {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { JSONBlob } from "@igwn/alert";
  * const message = new JSONBlob({ superevent_id: "S240615dg", far: 1e-10 });
- * console.log(new TextDecoder().decode(message.serialize()));
- * // {"superevent_id": "S240615dg", "far": 1e-10}
+ * assert.strictEqual(
+ *   new TextDecoder().decode(message.serialize()),
+ *   '{"superevent_id": "S240615dg", "far": 1e-10}',
+ * );
  * ```
  */
 export class JSONBlob implements MessageModel {

@@ -41,9 +41,10 @@ function parseJsonObject(value: Uint8Array | string, what: string): Record<strin
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { GCNCircular } from "@igwn/alert";
  * const circular = GCNCircular.load("TITLE:   GCN CIRCULAR\nNUMBER:  40\n\nBody text\n");
- * console.log(circular.header.number, JSON.stringify(circular.body)); // 40 "Body text\n"
+ * assert.deepStrictEqual([circular.header.number, circular.body], ["40", "Body text\n"]);
  * ```
  */
 export class GCNCircular implements MessageModel {
@@ -68,8 +69,9 @@ export class GCNCircular implements MessageModel {
    * @throws {MessageFormatError} for bytes that are not UTF-8
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { GCNCircular } from "@igwn/alert";
-   * console.log(GCNCircular.load("SUBJECT: GRB 980329\n\ntext").header.subject); // GRB 980329
+   * assert.strictEqual(GCNCircular.load("SUBJECT: GRB 980329\n\ntext").header.subject, "GRB 980329");
    * ```
    */
   static load(input: Uint8Array | string): GCNCircular {
@@ -106,9 +108,10 @@ export class GCNCircular implements MessageModel {
    * @throws {MessageFormatError} when the JSON does not have that shape
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { GCNCircular } from "@igwn/alert";
    * const value = new TextEncoder().encode('{"header": {"title": "T"}, "body": "b"}');
-   * console.log(GCNCircular.deserialize(value).header.title); // T
+   * assert.strictEqual(GCNCircular.deserialize(value).header.title, "T");
    * ```
    */
   static deserialize(value: Uint8Array): GCNCircular {
@@ -262,8 +265,12 @@ export class ExternalMessage implements MessageModel {
    * @throws {MessageFormatError} when there is no string `url`
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { ExternalMessage } from "@igwn/alert";
-   * console.log(ExternalMessage.load('{"url": "https://example.org/msg/x"}').url);
+   * assert.strictEqual(
+   *   ExternalMessage.load('{"url": "https://example.org/msg/x"}').url,
+   *   "https://example.org/msg/x",
+   * );
    * ```
    */
   static load(value: Uint8Array | string): ExternalMessage {

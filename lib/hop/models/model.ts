@@ -9,6 +9,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import type { MessageModel } from "@igwn/alert";
  * class Ping implements MessageModel {
  *   readonly format = "ping";
@@ -16,7 +17,7 @@
  *     return new TextEncoder().encode("ping");
  *   }
  * }
- * console.log(new Ping().format);
+ * assert.strictEqual(new TextDecoder().decode(new Ping().serialize()), "ping");
  * ```
  */
 export interface MessageModel {
@@ -137,8 +138,9 @@ export function messageBytes(message: MessageModel): Uint8Array {
  * @returns true for models
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Blob, isMessageModel } from "@igwn/alert";
- * console.log(isMessageModel(new Blob(new Uint8Array())), isMessageModel({})); // true false
+ * assert.deepStrictEqual([isMessageModel(new Blob(new Uint8Array())), isMessageModel({})], [true, false]);
  * ```
  */
 export function isMessageModel(value: unknown): value is MessageModel {

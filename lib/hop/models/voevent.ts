@@ -110,12 +110,17 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { VOEvent } from "@igwn/alert";
  * const voevent = VOEvent.load(
  *   `<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" ivorn="ivo://example/x#1"
  *     role="test" version="2.0"><What><Param name="GraceID" value="S240615dg"/></What></voe:VOEvent>`,
  * );
- * console.log(voevent.ivorn, voevent.role, voevent.params().GraceID); // ivo://example/x#1 test S240615dg
+ * assert.deepStrictEqual([voevent.ivorn, voevent.role, voevent.params().GraceID], [
+ *   "ivo://example/x#1",
+ *   "test",
+ *   "S240615dg",
+ * ]);
  * ```
  */
 export class VOEvent implements MessageModel {
@@ -158,8 +163,9 @@ export class VOEvent implements MessageModel {
    *   is not a VOEvent
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { VOEvent } from "@igwn/alert";
-   * console.log(VOEvent.load('<VOEvent ivorn="ivo://a#b" version="2.0"/>').ivorn); // ivo://a#b
+   * assert.strictEqual(VOEvent.load('<VOEvent ivorn="ivo://a#b" version="2.0"/>').ivorn, "ivo://a#b");
    * ```
    */
   static load(xml: Uint8Array | string): VOEvent {
@@ -237,9 +243,10 @@ export class VOEvent implements MessageModel {
    * @throws {MessageFormatError} the XML error when neither form applies
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { VOEvent } from "@igwn/alert";
    * const legacy = new TextEncoder().encode('{"ivorn": "ivo://a#b", "role": "test"}');
-   * console.log(VOEvent.deserialize(legacy).role); // test
+   * assert.strictEqual(VOEvent.deserialize(legacy).role, "test");
    * ```
    */
   static deserialize(value: Uint8Array): VOEvent {
