@@ -312,8 +312,12 @@ export interface RecordInput {
  * @returns the batch bytes
  * @example
  * ```ts
- * import { encodeRecordBatch } from "./record_batch.ts";
+ * import assert from "node:assert";
+ * import { decodeRecords, encodeRecordBatch, verifyRecordBatchCrc } from "./record_batch.ts";
  * const batch = encodeRecordBatch([{ value: new TextEncoder().encode("hello") }]);
+ * assert.ok(verifyRecordBatchCrc(batch));
+ * const [record] = decodeRecords(batch);
+ * assert.strictEqual(new TextDecoder().decode(record.value!), "hello");
  * ```
  */
 export function encodeRecordBatch(

@@ -33,9 +33,16 @@ export interface ApiVersionRange {
  * @param apis every implemented API
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeApiVersionsResponse } from "./api_versions.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeApiVersionsResponse(new ProtocolWriter(), 3, [{ apiKey: 18, minVersion: 0, maxVersion: 3 }]);
+ * const w = new ProtocolWriter();
+ * encodeApiVersionsResponse(w, 2, [{ apiKey: 18, minVersion: 0, maxVersion: 3 }]);
+ * const r = new ProtocolReader(w.finish());
+ * assert.strictEqual(r.int16(), 0); // error code
+ * assert.deepStrictEqual(r.array((r) => [r.int16(), r.int16(), r.int16()]), [[18, 0, 3]]);
+ * assert.strictEqual(r.int32(), 0); // throttle time
  * ```
  */
 export function encodeApiVersionsResponse(
@@ -61,9 +68,15 @@ export function encodeApiVersionsResponse(
  * @param own the broker's ApiVersions range
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeUnsupportedApiVersionsResponse } from "./api_versions.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeUnsupportedApiVersionsResponse(new ProtocolWriter(), { apiKey: 18, minVersion: 0, maxVersion: 3 });
+ * const w = new ProtocolWriter();
+ * encodeUnsupportedApiVersionsResponse(w, { apiKey: 18, minVersion: 0, maxVersion: 3 });
+ * const r = new ProtocolReader(w.finish());
+ * assert.strictEqual(r.int16(), 35); // UNSUPPORTED_VERSION
+ * assert.deepStrictEqual(r.array((r) => [r.int16(), r.int16(), r.int16()]), [[18, 0, 3]]);
  * ```
  */
 export function encodeUnsupportedApiVersionsResponse(

@@ -113,11 +113,19 @@ export interface FetchPartitionResponse {
  * @param topics partitions per topic
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeFetchResponse } from "./fetch.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeFetchResponse(new ProtocolWriter(), 11, [{ name: "t", partitions: [
- *   { partition: 0, errorCode: 0, highWatermark: 0, logStartOffset: 0, batches: [], bytes: 0 },
+ * const w = new ProtocolWriter();
+ * encodeFetchResponse(w, 11, [{ name: "t", partitions: [
+ *   { partition: 0, errorCode: 0, highWatermark: 7, logStartOffset: 0, batches: [], bytes: 0 },
  * ] }]);
+ * const r = new ProtocolReader(w.finish());
+ * // Throttle time, error code and session id come first from v7.
+ * assert.deepStrictEqual([r.int32(), r.int16(), r.int32()], [0, 0, 0]);
+ * assert.deepStrictEqual([r.int32(), r.string()], [1, "t"]);
+ * assert.deepStrictEqual([r.int32(), r.int32(), r.int16(), r.int64()], [1, 0, 0, 7n]);
  * ```
  */
 export function encodeFetchResponse(

@@ -42,11 +42,19 @@ export function decodeFindCoordinatorRequest(
  * @param answer error, optional message and the coordinator's address
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeFindCoordinatorResponse } from "./groups.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeFindCoordinatorResponse(new ProtocolWriter(), 2, {
+ * const w = new ProtocolWriter();
+ * encodeFindCoordinatorResponse(w, 2, {
  *   errorCode: 0, errorMessage: null, nodeId: 0, host: "127.0.0.1", port: 9092,
  * });
+ * const r = new ProtocolReader(w.finish());
+ * assert.deepStrictEqual(
+ *   [r.int32(), r.int16(), r.nullableString(), r.int32(), r.string(), r.int32()],
+ *   [0, 0, null, 0, "127.0.0.1", 9092],
+ * );
  * ```
  */
 export function encodeFindCoordinatorResponse(
@@ -166,11 +174,20 @@ export interface JoinGroupResponseBody {
  * @param answer the join outcome; members are listed for the leader only
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeJoinGroupResponse } from "./groups.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeJoinGroupResponse(new ProtocolWriter(), 5, {
+ * const w = new ProtocolWriter();
+ * // MEMBER_ID_REQUIRED (79): the client joins again with the member id it is given.
+ * encodeJoinGroupResponse(w, 5, {
  *   errorCode: 79, generationId: -1, protocolName: "", leader: "", memberId: "m-1", members: [],
  * });
+ * const r = new ProtocolReader(w.finish());
+ * assert.deepStrictEqual(
+ *   [r.int32(), r.int16(), r.int32(), r.string(), r.string(), r.string(), r.int32()],
+ *   [0, 79, -1, "", "", "m-1", 0],
+ * );
  * ```
  */
 export function encodeJoinGroupResponse(
@@ -227,9 +244,14 @@ export function decodeSyncGroupRequest(r: ProtocolReader, version: number): {
  * @param answer error code and this member's assignment
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeSyncGroupResponse } from "./groups.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeSyncGroupResponse(new ProtocolWriter(), 3, { errorCode: 0, assignment: new Uint8Array() });
+ * const w = new ProtocolWriter();
+ * encodeSyncGroupResponse(w, 3, { errorCode: 0, assignment: new Uint8Array([1, 2]) });
+ * const r = new ProtocolReader(w.finish());
+ * assert.deepStrictEqual([r.int32(), r.int16(), r.bytes()], [0, 0, new Uint8Array([1, 2])]);
  * ```
  */
 export function encodeSyncGroupResponse(
@@ -275,9 +297,15 @@ export function decodeHeartbeatRequest(
  * @param errorCode 0, or e.g. 27 REBALANCE_IN_PROGRESS
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeHeartbeatResponse } from "./groups.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeHeartbeatResponse(new ProtocolWriter(), 3, 27);
+ * const v0 = new ProtocolWriter();
+ * encodeHeartbeatResponse(v0, 0, 27); // REBALANCE_IN_PROGRESS
+ * assert.deepStrictEqual(v0.finish(), new Uint8Array([0, 27]));
+ * const v3 = new ProtocolWriter();
+ * encodeHeartbeatResponse(v3, 3, 27); // with a throttle time first
+ * assert.deepStrictEqual(v3.finish(), new Uint8Array([0, 0, 0, 0, 0, 27]));
  * ```
  */
 export function encodeHeartbeatResponse(
@@ -325,11 +353,20 @@ export function decodeLeaveGroupRequest(r: ProtocolReader, version: number): {
  * @param answer group-level error and per-member errors
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeLeaveGroupResponse } from "./groups.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeLeaveGroupResponse(new ProtocolWriter(), 3, {
+ * const w = new ProtocolWriter();
+ * encodeLeaveGroupResponse(w, 3, {
  *   errorCode: 0, members: [{ memberId: "m", groupInstanceId: null, errorCode: 0 }],
  * });
+ * const r = new ProtocolReader(w.finish());
+ * assert.deepStrictEqual([r.int32(), r.int16()], [0, 0]);
+ * assert.deepStrictEqual(
+ *   r.array((r) => [r.string(), r.nullableString(), r.int16()]),
+ *   [["m", null, 0]],
+ * );
  * ```
  */
 export function encodeLeaveGroupResponse(
@@ -412,9 +449,12 @@ export interface DescribedGroup {
  * @param groups one entry per requested group
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeDescribeGroupsResponse } from "./groups.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeDescribeGroupsResponse(new ProtocolWriter(), 2, []);
+ * const w = new ProtocolWriter();
+ * encodeDescribeGroupsResponse(w, 2, []);
+ * assert.deepStrictEqual(w.finish(), new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0])); // throttle, no groups
  * ```
  */
 export function encodeDescribeGroupsResponse(
@@ -441,9 +481,15 @@ export function encodeDescribeGroupsResponse(
  * @param groups visible groups with their protocol type
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeListGroupsResponse } from "./groups.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeListGroupsResponse(new ProtocolWriter(), 2, [{ groupId: "g", protocolType: "consumer" }]);
+ * const w = new ProtocolWriter();
+ * encodeListGroupsResponse(w, 2, [{ groupId: "g", protocolType: "consumer" }]);
+ * const r = new ProtocolReader(w.finish());
+ * assert.deepStrictEqual([r.int32(), r.int16()], [0, 0]);
+ * assert.deepStrictEqual(r.array((r) => [r.string(), r.string()]), [["g", "consumer"]]);
  * ```
  */
 export function encodeListGroupsResponse(

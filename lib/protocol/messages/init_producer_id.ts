@@ -36,9 +36,14 @@ export function decodeInitProducerIdRequest(
  * @param answer error code, producer id and epoch
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeInitProducerIdResponse } from "./init_producer_id.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeInitProducerIdResponse(new ProtocolWriter(), { errorCode: 0, producerId: 7, producerEpoch: 0 });
+ * const w = new ProtocolWriter();
+ * encodeInitProducerIdResponse(w, { errorCode: 0, producerId: 7, producerEpoch: 0 });
+ * const r = new ProtocolReader(w.finish());
+ * assert.deepStrictEqual([r.int32(), r.int16(), r.int64(), r.int16()], [0, 0, 7n, 0]);
  * ```
  */
 export function encodeInitProducerIdResponse(

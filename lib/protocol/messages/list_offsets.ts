@@ -56,11 +56,20 @@ export function decodeListOffsetsRequest(
  * @param topics answers per topic
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeListOffsetsResponse } from "./list_offsets.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeListOffsetsResponse(new ProtocolWriter(), 3, [{ name: "t", partitions: [
+ * const w = new ProtocolWriter();
+ * encodeListOffsetsResponse(w, 3, [{ name: "t", partitions: [
  *   { partition: 0, errorCode: 0, timestamp: -1, offset: 10 },
  * ] }]);
+ * const r = new ProtocolReader(w.finish());
+ * assert.strictEqual(r.int32(), 0); // throttle time
+ * assert.deepStrictEqual(
+ *   r.array((r) => [r.string(), r.array((r) => [r.int32(), r.int16(), r.int64(), r.int64()])]),
+ *   [["t", [[0, 0, -1n, 10n]]]],
+ * );
  * ```
  */
 export function encodeListOffsetsResponse(

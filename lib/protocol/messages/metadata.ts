@@ -79,11 +79,27 @@ const NO_AUTHORIZED_OPERATIONS = -2147483648;
  * @param topics topic entries in answer order
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeMetadataResponse } from "./metadata.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeMetadataResponse(new ProtocolWriter(), 6, {
+ * const w = new ProtocolWriter();
+ * encodeMetadataResponse(w, 6, {
  *   nodeId: 0, host: "127.0.0.1", port: 9092, clusterId: "c", leaderEpoch: 0,
  * }, [{ name: "t", errorCode: 0, partitionCount: 1 }]);
+ * const r = new ProtocolReader(w.finish());
+ * assert.strictEqual(r.int32(), 0); // throttle time
+ * // One broker: node 0 at 127.0.0.1:9092 without a rack.
+ * assert.deepStrictEqual(
+ *   r.array((r) => [r.int32(), r.string(), r.int32(), r.nullableString()]),
+ *   [[0, "127.0.0.1", 9092, null]],
+ * );
+ * assert.deepStrictEqual([r.string(), r.int32()], ["c", 0]); // cluster id, controller
+ * // One topic: no error, named "t", not internal, one partition.
+ * assert.deepStrictEqual(
+ *   [r.int32(), r.int16(), r.string(), r.bool(), r.int32()],
+ *   [1, 0, "t", false, 1],
+ * );
  * ```
  */
 export function encodeMetadataResponse(

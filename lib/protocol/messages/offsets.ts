@@ -73,11 +73,20 @@ export function decodeOffsetCommitRequest(r: ProtocolReader, version: number): O
  * @param topics error code per topic and partition
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeOffsetCommitResponse } from "./offsets.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeOffsetCommitResponse(new ProtocolWriter(), 7, [
+ * const w = new ProtocolWriter();
+ * encodeOffsetCommitResponse(w, 7, [
  *   { name: "t", partitions: [{ partition: 0, errorCode: 0 }] },
  * ]);
+ * const r = new ProtocolReader(w.finish());
+ * assert.strictEqual(r.int32(), 0); // throttle time
+ * assert.deepStrictEqual(
+ *   r.array((r) => [r.string(), r.array((r) => [r.int32(), r.int16()])]),
+ *   [["t", [[0, 0]]]],
+ * );
  * ```
  */
 export function encodeOffsetCommitResponse(
@@ -150,9 +159,14 @@ export interface FetchedOffset {
  * @param answer offsets per topic and the group-level error
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeOffsetFetchResponse } from "./offsets.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeOffsetFetchResponse(new ProtocolWriter(), 5, { errorCode: 0, topics: [] });
+ * const w = new ProtocolWriter();
+ * encodeOffsetFetchResponse(w, 5, { errorCode: 16, topics: [] }); // NOT_COORDINATOR
+ * const r = new ProtocolReader(w.finish());
+ * assert.deepStrictEqual([r.int32(), r.int32(), r.int16()], [0, 0, 16]); // throttle, no topics
  * ```
  */
 export function encodeOffsetFetchResponse(

@@ -87,12 +87,20 @@ export interface ProducePartitionResponse {
  * @param topics outcomes per topic
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeProduceResponse } from "./produce.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
  * const w = new ProtocolWriter();
  * encodeProduceResponse(w, 7, [{ name: "t", partitions: [
- *   { index: 0, errorCode: 0, baseOffset: 0, logAppendTimeMs: -1, logStartOffset: 0 },
+ *   { index: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1, logStartOffset: 0 },
  * ] }]);
+ * const r = new ProtocolReader(w.finish());
+ * assert.deepStrictEqual(
+ *   r.array((r) => [r.string(), r.array((r) => [r.int32(), r.int16(), r.int64(), r.int64(), r.int64()])]),
+ *   [["t", [[0, 0, 5n, -1n, 0n]]]],
+ * );
+ * assert.strictEqual(r.int32(), 0); // throttle time, last from v1
  * ```
  */
 export function encodeProduceResponse(

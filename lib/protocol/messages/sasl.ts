@@ -16,10 +16,12 @@ import type { ProtocolWriter } from "../writer.ts";
  * @throws {ProtocolDecodeError} for truncated input
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeSaslHandshakeRequest } from "./sasl.ts";
  * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * decodeSaslHandshakeRequest(new ProtocolReader(new ProtocolWriter().string("PLAIN").finish()));
+ * const body = new ProtocolWriter().string("PLAIN").finish();
+ * assert.strictEqual(decodeSaslHandshakeRequest(new ProtocolReader(body)), "PLAIN");
  * ```
  */
 export function decodeSaslHandshakeRequest(r: ProtocolReader): string {
@@ -34,9 +36,16 @@ export function decodeSaslHandshakeRequest(r: ProtocolReader): string {
  * @param mechanisms enabled mechanisms
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeSaslHandshakeResponse } from "./sasl.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeSaslHandshakeResponse(new ProtocolWriter(), 33, ["PLAIN", "SCRAM-SHA-512"]);
+ * const w = new ProtocolWriter();
+ * // UNSUPPORTED_SASL_MECHANISM (33), listing the mechanisms the broker has.
+ * encodeSaslHandshakeResponse(w, 33, ["PLAIN", "SCRAM-SHA-512"]);
+ * const r = new ProtocolReader(w.finish());
+ * assert.strictEqual(r.int16(), 33);
+ * assert.deepStrictEqual(r.array((r) => r.string()), ["PLAIN", "SCRAM-SHA-512"]);
  * ```
  */
 export function encodeSaslHandshakeResponse(
@@ -76,11 +85,19 @@ export function decodeSaslAuthenticateRequest(r: ProtocolReader): Uint8Array {
  * @param answer error, message and the mechanism's response token
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeSaslAuthenticateResponse } from "./sasl.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeSaslAuthenticateResponse(new ProtocolWriter(), 1, {
- *   errorCode: 0, errorMessage: null, token: new Uint8Array(0),
+ * const w = new ProtocolWriter();
+ * encodeSaslAuthenticateResponse(w, 1, {
+ *   errorCode: 58, errorMessage: "Authentication failed", token: new Uint8Array(0),
  * });
+ * const r = new ProtocolReader(w.finish());
+ * assert.deepStrictEqual(
+ *   [r.int16(), r.nullableString(), r.bytes(), r.int64()],
+ *   [58, "Authentication failed", new Uint8Array(0), 0n], // v1 adds the session lifetime
+ * );
  * ```
  */
 export function encodeSaslAuthenticateResponse(

@@ -72,11 +72,20 @@ export function decodeCreateTopicsRequest(
  * @param topics outcome per topic (messages from v1)
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeCreateTopicsResponse } from "./topics.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeCreateTopicsResponse(new ProtocolWriter(), 4, [
+ * const w = new ProtocolWriter();
+ * encodeCreateTopicsResponse(w, 4, [
  *   { name: "t", errorCode: 36, errorMessage: "Topic 't' already exists." },
  * ]);
+ * const r = new ProtocolReader(w.finish());
+ * assert.strictEqual(r.int32(), 0); // throttle time
+ * assert.deepStrictEqual(
+ *   r.array((r) => [r.string(), r.int16(), r.nullableString()]),
+ *   [["t", 36, "Topic 't' already exists."]],
+ * );
  * ```
  */
 export function encodeCreateTopicsResponse(
@@ -121,9 +130,15 @@ export function decodeDeleteTopicsRequest(
  * @param topics error code per topic
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeDeleteTopicsResponse } from "./topics.ts";
+ * import { ProtocolReader } from "../reader.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeDeleteTopicsResponse(new ProtocolWriter(), 1, [{ name: "t", errorCode: 3 }]);
+ * const w = new ProtocolWriter();
+ * encodeDeleteTopicsResponse(w, 1, [{ name: "t", errorCode: 3 }]); // UNKNOWN_TOPIC_OR_PARTITION
+ * const r = new ProtocolReader(w.finish());
+ * assert.strictEqual(r.int32(), 0); // throttle time
+ * assert.deepStrictEqual(r.array((r) => [r.string(), r.int16()]), [["t", 3]]);
  * ```
  */
 export function encodeDeleteTopicsResponse(
@@ -211,9 +226,12 @@ export interface DescribedConfigs {
  * @param resources one entry per requested resource
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeDescribeConfigsResponse } from "./topics.ts";
  * import { ProtocolWriter } from "../writer.ts";
- * encodeDescribeConfigsResponse(new ProtocolWriter(), 1, []);
+ * const w = new ProtocolWriter();
+ * encodeDescribeConfigsResponse(w, 1, []);
+ * assert.deepStrictEqual(w.finish(), new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0])); // throttle, none
  * ```
  */
 export function encodeDescribeConfigsResponse(
