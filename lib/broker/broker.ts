@@ -9,6 +9,7 @@ import { Cluster, MAX_PARTITIONS, topicConfigProblem, topicNameProblem } from ".
 import { AccessControl } from "./acl.ts";
 import type { BrokerContext } from "./_context.ts";
 import { denoTransport, serveConnection, type Transport } from "./_connection.ts";
+import { listenTls, type PendingTlsConnection, type TlsListener } from "./_tls_transport.ts";
 import { type BrokerClock, systemClock } from "./clock.ts";
 import { BrokerFaults } from "./faults.ts";
 import { MAX_FRAME_SIZE } from "../protocol/frames.ts";
@@ -287,18 +288,27 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     };
   }
 
-  let listener: Deno.Listener;
+  // Connections reaching the TLS listener before the broker is ready are refused.
+  let onTlsConnection = (connection: PendingTlsConnection) => connection.refuse();
+  let listener: Deno.Listener | undefined;
+  let tlsListener: TlsListener | undefined;
   try {
-    listener = tlsPem
-      ? Deno.listenTls({ hostname: host, port: requestedPort, cert: tlsPem.cert, key: tlsPem.key })
-      : Deno.listen({ hostname: host, port: requestedPort });
+    if (tlsPem) {
+      tlsListener = await listenTls(
+        { host, port: requestedPort, cert: tlsPem.cert, key: tlsPem.key },
+        (connection) => onTlsConnection(connection),
+      );
+    } else {
+      listener = Deno.listen({ hostname: host, port: requestedPort });
+    }
   } catch (e) {
-    if (e instanceof Deno.errors.AddrInUse) {
+    const code = (e as { code?: string }).code;
+    if (e instanceof Deno.errors.AddrInUse || code === "EADDRINUSE") {
       throw new BrokerStartError(`address ${host}:${requestedPort} is already in use`, {
         cause: e,
       });
     }
-    if (e instanceof Deno.errors.AddrNotAvailable) {
+    if (e instanceof Deno.errors.AddrNotAvailable || code === "EADDRNOTAVAIL") {
       throw new BrokerStartError(`address ${host} is not available on this machine`, { cause: e });
     }
     const detail = (e as Error).message;
@@ -309,7 +319,13 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       { cause: e },
     );
   }
-  const port = (listener.addr as Deno.NetAddr).port;
+  const closeListener = async () => {
+    try {
+      listener?.close();
+    } catch { /* already closed */ }
+    await tlsListener?.close();
+  };
+  const port = tlsListener ? tlsListener.port : (listener!.addr as Deno.NetAddr).port;
   const advertisedHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
 
   const closing = new AbortController();
@@ -331,7 +347,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       clock,
     });
   } catch (e) {
-    listener.close();
+    await closeListener();
     await cluster.close();
     await offsets?.close();
     if (e instanceof BrokerStartError) throw e;
@@ -368,10 +384,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   const serving = new Set<Promise<void>>();
   let paused = false;
   let refused = 0;
-  const admit = (conn: Deno.Conn) => {
+  /** Serves a new connection, or refuses it while paused or at the connection limit. */
+  const admit = (open: () => Transport, refuse: () => void) => {
     if (paused) {
       refused++;
-      conn.close();
+      refuse();
       return;
     }
     if (connections.size >= maxConnections) {
@@ -382,17 +399,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         );
       }
       refused++;
-      conn.close();
+      refuse();
       return;
     }
     if (refused > 0) {
       log(`accepting connections again after refusing ${refused}`);
       refused = 0;
     }
-    try {
-      (conn as Deno.TcpConn).setNoDelay?.(true);
-    } catch { /* the peer may already be gone */ }
-    const transport = denoTransport(conn);
+    const transport = open();
     connections.add(transport);
     const task = serveConnection(ctx, transport).finally(() => {
       connections.delete(transport);
@@ -400,8 +414,24 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     });
     serving.add(task);
   };
+  const admitDeno = (conn: Deno.Conn) =>
+    admit(() => {
+      try {
+        (conn as Deno.TcpConn).setNoDelay(true);
+      } catch { /* the peer may already be gone */ }
+      return denoTransport(conn);
+    }, () => {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    });
+  onTlsConnection = (connection) => {
+    if (closing.signal.aborted) connection.refuse();
+    else admit(connection.open, connection.refuse);
+  };
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const acceptLoop = (async () => {
+    if (!listener) return;
     let failing = false;
     while (!closing.signal.aborted) {
       let conn: Deno.Conn;
@@ -444,7 +474,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         conn.close();
         break;
       }
-      admit(conn);
+      admitDeno(conn);
     }
   })();
 
@@ -458,10 +488,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   const close = () => {
     closed ??= (async () => {
       closing.abort();
-      try {
-        listener.close();
-      } catch { /* already closed */ }
+      // A node:net server finishes closing only once its connections are gone.
+      const listenerClosed = closeListener();
       closeConnections();
+      await listenerClosed;
       await acceptLoop;
       // Held JoinGroup/SyncGroup requests keep their connections busy until the coordinator
       // answers them, so it closes first (answering them) and the connections can then finish.
