@@ -9,7 +9,7 @@
 
 import net from "node:net";
 import tls from "node:tls";
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import type { Transport } from "./_connection.ts";
 
 /** Stop reading from the socket while this many received bytes wait to be read. */
