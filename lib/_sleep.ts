@@ -13,8 +13,13 @@
  * @param signal ends the wait early
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { sleep } from "./_sleep.ts";
- * await sleep(5, AbortSignal.timeout(1));
+ * const started = performance.now();
+ * await sleep(60_000, AbortSignal.timeout(10)); // the signal ends it long before a minute
+ * assert.ok(performance.now() - started < 30_000);
+ * const aborted = AbortSignal.abort();
+ * await sleep(60_000, aborted); // already aborted: resolves at once
  * ```
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

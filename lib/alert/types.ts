@@ -928,8 +928,13 @@ export type EventAlert =
  *
  * @example
  * ```ts
- * import { isEventAlert, type GraceDbAlert } from "./types.ts";
+ * import assert from "node:assert";
+ * import { simulateLifecycles } from "@igwn/alert";
+ * import { type GraceDbAlert, isEventAlert } from "./types.ts";
  * const pipelineOf = (a: GraceDbAlert) => isEventAlert(a) ? a.object.pipeline : undefined;
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * assert.ok(alerts.some((alert) => pipelineOf(alert) !== undefined));
+ * assert.ok(alerts.some((alert) => pipelineOf(alert) === undefined)); // superevent alerts
  * ```
  */
 export type GraceDbAlert = SupereventAlert | EventAlert;
@@ -941,9 +946,13 @@ export type GraceDbAlert = SupereventAlert | EventAlert;
  * @returns whether `alert.object` is a {@linkcode Superevent}
  * @example
  * ```ts
- * import { isSupereventAlert, type GraceDbAlert } from "./types.ts";
+ * import assert from "node:assert";
+ * import { simulateLifecycles } from "@igwn/alert";
+ * import { type GraceDbAlert, isSupereventAlert } from "./types.ts";
  * const ids = (alerts: GraceDbAlert[]) =>
  *   alerts.filter(isSupereventAlert).map((a) => a.object.superevent_id);
+ * const steps = [...simulateLifecycles({ seed: 1, count: 1 })];
+ * assert.deepStrictEqual(new Set(ids(steps.map((step) => step.alert))), new Set([steps[0].superevent]));
  * ```
  */
 export function isSupereventAlert(alert: GraceDbAlert): alert is SupereventAlert {
@@ -957,9 +966,13 @@ export function isSupereventAlert(alert: GraceDbAlert): alert is SupereventAlert
  * @returns whether `alert.object` is a {@linkcode GraceDbEvent}
  * @example
  * ```ts
- * import { isEventAlert, type GraceDbAlert } from "./types.ts";
+ * import assert from "node:assert";
+ * import { simulateLifecycles } from "@igwn/alert";
+ * import { type GraceDbAlert, isEventAlert } from "./types.ts";
  * const graceids = (alerts: GraceDbAlert[]) =>
  *   alerts.filter(isEventAlert).map((a) => a.object.graceid);
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * assert.ok(graceids(alerts).every((id) => /^[GMT]\d+$/.test(id)));
  * ```
  */
 export function isEventAlert(alert: GraceDbAlert): alert is EventAlert {

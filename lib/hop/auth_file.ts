@@ -85,10 +85,15 @@ async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined>
  * @throws {AuthFileError} `<path> has unsafe permissions: <octal mode>\nPlease correct it to 0600`
  * @example
  * ```ts
- * import { checkFilePermissions } from "@igwn/alert";
+ * import assert from "node:assert";
+ * import { AuthFileError, checkFilePermissions } from "@igwn/alert";
  * const path = await Deno.makeTempFile();
  * await Deno.chmod(path, 0o600);
- * checkFilePermissions(path, await Deno.stat(path)); // fine
+ * checkFilePermissions(path, await Deno.stat(path)); // private: accepted
+ * await Deno.chmod(path, 0o644);
+ * const readable = await Deno.stat(path);
+ * assert.throws(() => checkFilePermissions(path, readable), AuthFileError);
+ * await Deno.remove(path);
  * ```
  */
 export function checkFilePermissions(path: string, info: Deno.FileInfo): void {

@@ -38,10 +38,13 @@ const RANK: Record<LogLevel, number> = {
  * @returns the logger
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { stderrLogger } from "@igwn/alert";
- * const log = stderrLogger("info");
- * log.info("connecting to kafka://127.0.0.1:9092"); // stderr: INFO igwn-alert: connecting to ...
+ * const lines: string[] = [];
+ * const log = stderrLogger("info", "igwn-alert", (line) => lines.push(line));
+ * log.info("connecting to kafka://127.0.0.1:9092");
  * log.debug("not shown");
+ * assert.deepStrictEqual(lines, ["INFO igwn-alert: connecting to kafka://127.0.0.1:9092\n"]);
  * ```
  */
 export function stderrLogger(
@@ -71,8 +74,10 @@ export function stderrLogger(
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { silentLogger } from "@igwn/alert";
- * silentLogger.warn("nobody hears this");
+ * assert.strictEqual(silentLogger.warn("nobody hears this"), undefined);
+ * assert.ok(Object.isFrozen(silentLogger));
  * ```
  */
 export const silentLogger: Logger = Object.freeze({

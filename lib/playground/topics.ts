@@ -74,8 +74,10 @@ export class UnknownGroupError extends Error {
  * @throws {UnknownGroupError} for any other name
  * @example
  * ```ts
- * import { parsePlaygroundGroup } from "./topics.ts";
- * const group = parsePlaygroundGroup("gracedb-test");
+ * import assert from "node:assert";
+ * import { parsePlaygroundGroup, UnknownGroupError } from "./topics.ts";
+ * assert.strictEqual(parsePlaygroundGroup("gracedb-test"), "gracedb-test");
+ * assert.throws(() => parsePlaygroundGroup("lvalert-dev"), UnknownGroupError);
  * ```
  */
 export function parsePlaygroundGroup(name: string): PlaygroundGroup {
