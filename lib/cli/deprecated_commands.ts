@@ -15,11 +15,13 @@ import { writeStderr } from "./_output.ts";
  * @returns the two commander commands.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { Command } from "commander";
  * import { deprecatedCommands } from "./deprecated_commands.ts";
  * const program = new Command("igwn-alert");
  * for (const command of deprecatedCommands()) program.addCommand(command);
+ * assert.deepStrictEqual(program.commands.map((c) => c.name()), ["subscriptions", "unsubscribe"]);
  * ```
  */
 export function deprecatedCommands(): Command[] {

@@ -23,10 +23,12 @@ import { writeStderr, writeStdout } from "./_output.ts";
  * @returns the commander command.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { Command } from "commander";
  * import { listenCommand } from "./listen_command.ts";
- * new Command("igwn-alert").addCommand(listenCommand());
+ * const program = new Command("igwn-alert").addCommand(listenCommand());
+ * assert.deepStrictEqual(program.commands.map((c) => c.name()), ["listen"]);
  * ```
  */
 export function listenCommand(): Command {

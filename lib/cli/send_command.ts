@@ -32,10 +32,18 @@ export interface AlertFile {
  * @throws {CliExit} code 1 with a one-line message naming the file and the problem.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
+ * import { CliExit } from "./cli_exit.ts";
  * import { readAlertFiles } from "./send_command.ts";
- * const [file] = await readAlertFiles(["tests/testdata/alerts/superevent_new.json"], false);
- * console.log(file.text.length);
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await Deno.writeTextFile(path, '{"uid": "S1"}');
+ * const [file] = await readAlertFiles([path], false);
+ * assert.deepStrictEqual(file, { name: path, text: '{"uid": "S1"}' });
+ * // Standard input comes from the given reader; broken JSON is refused naming the file.
+ * const stdin = () => Promise.resolve(new TextEncoder().encode("{oops"));
+ * await assert.rejects(readAlertFiles(["-"], false, stdin), CliExit);
+ * await Deno.remove(path);
  * ```
  */
 export async function readAlertFiles(
@@ -84,10 +92,12 @@ export async function readAlertFiles(
  * @returns the commander command.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { Command } from "commander";
  * import { sendCommand } from "./send_command.ts";
- * new Command("igwn-alert").addCommand(sendCommand());
+ * const program = new Command("igwn-alert").addCommand(sendCommand());
+ * assert.deepStrictEqual(program.commands.map((c) => c.name()), ["send"]);
  * ```
  */
 export function sendCommand(): Command {

@@ -20,10 +20,12 @@ import { writeStdout } from "./_output.ts";
  * @returns the commander command.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { Command } from "commander";
  * import { topicsCommand } from "./topics_command.ts";
- * new Command("igwn-alert").addCommand(topicsCommand());
+ * const program = new Command("igwn-alert").addCommand(topicsCommand());
+ * assert.deepStrictEqual(program.commands.map((c) => c.name()), ["topics"]);
  * ```
  */
 export function topicsCommand(): Command {

@@ -100,13 +100,19 @@ export class PlaygroundOptionError extends Error {
  * @throws {PlaygroundOptionError} for a non-positive or non-finite `rate`
  * @throws {DeliveryError} when the broker did not acknowledge some alerts
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { startBroker } from "../broker/mod.ts";
- * import { graceDbTopics, publishLifecycles } from "./mod.ts";
+ * import { graceDbTopics, publishLifecycles, simulateLifecycles } from "./mod.ts";
  *
- * await using broker = await startBroker({ port: 0, topics: graceDbTopics("gracedb") });
+ * await using broker = await startBroker({
+ *   port: 0,
+ *   topics: graceDbTopics("gracedb"),
+ *   logger: () => {},
+ * });
  * const summary = await publishLifecycles(`${broker.url}/`, { seed: 1, count: 2, auth: false });
- * console.log(`${summary.alerts} alerts`);
+ * const simulated = [...simulateLifecycles({ seed: 1, count: 2 })];
+ * assert.deepStrictEqual(summary, { lifecycles: 2, alerts: simulated.length, aborted: false });
  * ```
  */
 export async function publishLifecycles(
