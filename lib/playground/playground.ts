@@ -82,11 +82,18 @@ export interface PlaygroundOptions {
  * (and the listener has received them all); closing stops everything.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { startPlayground } from "./playground.ts";
- * await using playground = await startPlayground({ port: 0, count: 1, seed: 1 });
- * console.log(playground.server, playground.credential?.username);
- * await playground.done;
+ * await using playground = await startPlayground({
+ *   port: 0,
+ *   count: 1,
+ *   seed: 1,
+ *   brokerLogger: () => {},
+ * });
+ * assert.strictEqual(playground.server, `kafka://127.0.0.1:${playground.broker.port}/`);
+ * assert.strictEqual(playground.credential?.username, "playground");
+ * assert.strictEqual((await playground.done).lifecycles, 1);
  * ```
  */
 export interface PlaygroundHandle extends AsyncDisposable {
@@ -200,17 +207,22 @@ class Arrivals {
  * @throws {PlaygroundOptionError} for a bad rate or an unwritable data directory
  * @throws {BrokerStartError} when the port is in use
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { startPlayground } from "./playground.ts";
  *
+ * const received: string[] = [];
  * await using playground = await startPlayground({
  *   port: 0,
  *   seed: 1,
  *   count: 2,
  *   listen: ["superevent"],
- *   onAlert: (alert) => console.log(alert.fullTopic, alert.payload.alert_type),
+ *   onAlert: (alert) => received.push(alert.fullTopic),
+ *   brokerLogger: () => {},
  * });
  * await playground.done;
+ * assert.ok(received.length > 0);
+ * assert.ok(received.every((topic) => topic === "gracedb.superevent"));
  * ```
  */
 export async function startPlayground(options: PlaygroundOptions = {}): Promise<PlaygroundHandle> {
