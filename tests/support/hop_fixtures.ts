@@ -10,7 +10,9 @@
  *
  * @example
  * ```ts
- * const csv = hopFixturePath("credentials.csv");
+ * import assert from "node:assert/strict";
+ * import { hopFixturePath } from "./hop_fixtures.ts";
+ * assert.match(hopFixturePath("credentials.csv"), /\/tests\/testdata\/hop\/credentials\.csv$/);
  * ```
  */
 export function hopFixturePath(name: string): string {
@@ -22,7 +24,10 @@ export function hopFixturePath(name: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { readHopFixture, utf8Text } from "./hop_fixtures.ts";
  * const xml = await readHopFixture("superevent_preliminary.xml");
+ * assert.match(utf8Text(xml), /^<\?xml /);
  * ```
  */
 export function readHopFixture(name: string): Promise<Uint8Array> {
@@ -34,7 +39,9 @@ export function readHopFixture(name: string): Promise<Uint8Array> {
  *
  * @example
  * ```ts
- * utf8Bytes("é"); // Uint8Array [0xc3, 0xa9]
+ * import assert from "node:assert/strict";
+ * import { utf8Bytes } from "./hop_fixtures.ts";
+ * assert.deepEqual(utf8Bytes("é"), new Uint8Array([0xc3, 0xa9]));
  * ```
  */
 export function utf8Bytes(text: string): Uint8Array {
@@ -46,7 +53,9 @@ export function utf8Bytes(text: string): Uint8Array {
  *
  * @example
  * ```ts
- * utf8Text(new Uint8Array([0x68, 0x69])); // "hi"
+ * import assert from "node:assert/strict";
+ * import { utf8Text } from "./hop_fixtures.ts";
+ * assert.equal(utf8Text(new Uint8Array([0x68, 0x69])), "hi");
  * ```
  */
 export function utf8Text(bytes: Uint8Array): string {

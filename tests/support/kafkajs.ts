@@ -11,7 +11,8 @@ import { type Consumer, type EachMessagePayload, Kafka, type KafkaConfig, logLev
  * sanitizers would report although every test disconnects what it connected.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * import { KAFKAJS_TEST } from "./kafkajs.ts";
  * Deno.test("kafkajs lists topics", KAFKAJS_TEST, async () => {});
  * ```
  */
@@ -22,7 +23,15 @@ export const KAFKAJS_TEST = { sanitizeOps: false, sanitizeResources: false };
  *
  * @example
  * ```ts
- * const admin = kafkajsClient(["127.0.0.1:9092"], { retry: { retries: 2 } }).admin();
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../../lib/broker/mod.ts";
+ * import { kafkajsClient } from "./kafkajs.ts";
+ *
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * const admin = kafkajsClient(broker.addresses, { retry: { retries: 2 } }).admin();
+ * await admin.connect();
+ * assert.deepEqual(await admin.listTopics(), ["t"]);
+ * await admin.disconnect();
  * ```
  */
 export function kafkajsClient(
@@ -40,7 +49,22 @@ export function kafkajsClient(
  *
  * @example
  * ```ts
- * const [first] = await firstMessages(consumer, 1, ({ message }) => `${message.value}`);
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../../lib/broker/mod.ts";
+ * import { firstMessages, kafkajsClient } from "./kafkajs.ts";
+ *
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * const kafka = kafkajsClient(broker.addresses);
+ * const producer = kafka.producer();
+ * await producer.connect();
+ * await producer.send({ topic: "t", messages: [{ value: "one" }, { value: "two" }] });
+ * await producer.disconnect();
+ * const consumer = kafka.consumer({ groupId: "g" });
+ * await consumer.connect();
+ * await consumer.subscribe({ topic: "t", fromBeginning: true });
+ * const read = await firstMessages(consumer, 2, ({ message }) => `${message.value}`);
+ * await consumer.disconnect();
+ * assert.deepEqual(read, ["one", "two"]);
  * ```
  */
 export function firstMessages(

@@ -13,8 +13,15 @@ import { ProtocolWriter } from "../../lib/protocol/writer.ts";
  *
  * @example
  * ```ts
- * await using c = await RawKafkaConnection.connect(9092);
- * const r = await c.request(18, 0, () => {});
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../../lib/broker/mod.ts";
+ * import { RawKafkaConnection } from "./raw_client.ts";
+ *
+ * await using broker = await startBroker({ port: 0, logger: () => {} });
+ * await using c = await RawKafkaConnection.connect(broker.port);
+ * const answer = await c.request(18, 0, () => {}); // ApiVersions v0
+ * assert.ok(answer);
+ * assert.equal(answer.r.int16(), 0); // no error
  * ```
  */
 export class RawKafkaConnection implements AsyncDisposable {

@@ -13,9 +13,12 @@ import type { Logger } from "../../lib/hop/log.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordingLogger } from "./recording_logger.ts";
  * const logger = recordingLogger();
  * logger.warn("disk full");
- * console.assert(logger.lines[0] === "WARNING disk full");
+ * logger.debug("dropped");
+ * assert.deepEqual(logger.lines, ["WARNING disk full"]);
  * ```
  */
 export function recordingLogger(): Logger & { lines: string[] } {

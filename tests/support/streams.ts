@@ -15,7 +15,12 @@ import { type Metadata, openStream } from "../../lib/hop/stream.ts";
  *
  * @example
  * ```ts
- * const read = await readToEnd("kafka://127.0.0.1:9092/t");
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../../lib/broker/mod.ts";
+ * import { readToEnd } from "./streams.ts";
+ *
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * assert.deepEqual(await readToEnd(`${broker.url}/t`), []);
  * ```
  */
 export async function readToEnd(
@@ -34,8 +39,10 @@ export async function readToEnd(
  *
  * @example
  * ```ts
- * const [{ message }] = await readToEnd("kafka://127.0.0.1:9092/t");
- * console.log(jsonField(message, "uid"));
+ * import assert from "node:assert/strict";
+ * import { JSONBlob } from "../../lib/hop/models/blob.ts";
+ * import { jsonField } from "./streams.ts";
+ * assert.equal(jsonField(new JSONBlob({ uid: "S1" }), "uid"), "S1");
  * ```
  */
 export function jsonField(message: MessageModel, name: string): unknown {
