@@ -3,7 +3,7 @@ import { loadAuth } from "../lib/hop/auth_file.ts";
 import { simulateLifecycles } from "../lib/playground/mod.ts";
 import type { PlaygroundGroup } from "../lib/playground/mod.ts";
 import { runCli, startCli } from "./support/cli.ts";
-import { type RunningProcess, runProcess } from "./support/processes.ts";
+import { kcatConsume, rdkafkaSasl, type RunningProcess, runProcess } from "./support/processes.ts";
 import { test } from "./support/deadline.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -344,6 +344,26 @@ test({
       try {
         const line = await again.listenCommandLine();
         const { env, argv } = parseCommandLine(line);
+        // First the stored log itself, read to its end: an alert printed before the interrupt
+        // but lost on disk fails here at once, instead of leaving listen --count waiting.
+        const stored = await kcatConsume(
+          /127\.0\.0\.1:\d+/.exec(line)![0],
+          "gracedb.superevent",
+          "%s\n",
+          {
+            quiet: true,
+            config: rdkafkaSasl(env.IGWN_ALERT_USER, env.IGWN_ALERT_PASSWORD, "SCRAM-SHA-512"),
+          },
+        );
+        assert.equal(stored.code, 0, stored.stderr);
+        const storedAlerts = stored.stdout.trimEnd().split("\n").map((v) =>
+          JSON.parse(JSON.parse(v))
+        );
+        assert.deepEqual(
+          storedAlerts.slice(0, messages.length),
+          messages.map((m) => JSON.parse(m.body)),
+          `the ${messages.length} alerts printed before the interrupt are stored first`,
+        );
         const replay = await runProcess(
           Deno.execPath(),
           [...argv.slice(1), "superevent", "--earliest", "--count", String(messages.length)],
