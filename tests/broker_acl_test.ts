@@ -5,6 +5,10 @@ import {
   AclSpecError,
   ANONYMOUS_PRINCIPAL,
 } from "../lib/broker/acl.ts";
+import { test } from "./support/deadline.ts";
+
+/** These tests run only our own code, so Deno's op and resource sanitizers are on. */
+const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
 
 const ALL_OPS: AclOperation[] = [
   "read",
@@ -19,25 +23,29 @@ function allowed(acl: AccessControl, principal: string, topic: string): AclOpera
   return ALL_OPS.filter((op) => acl.canTopic(principal, op, topic));
 }
 
-Deno.test("AccessControl without specs lets every user and ANONYMOUS do everything", () => {
+test("AccessControl without specs lets every user and ANONYMOUS do everything", () => {
   const acl = AccessControl.parse([], ["alice"]);
   assert.deepEqual(allowed(acl, "alice", "any.topic"), ALL_OPS);
   assert.deepEqual(allowed(acl, ANONYMOUS_PRINCIPAL, "any.topic"), ALL_OPS);
   assert.equal(acl.canCluster("alice", "create"), true);
   assert.equal(acl.canGroup("alice", "read", "g"), true);
-});
+}, SANITIZED);
 
-Deno.test("read grants read and describe; write grants write and describe; all grants everything", () => {
-  const acl = AccessControl.parse(
-    ["reader:read:t", "writer:write:t", "admin:all:t"],
-    ["reader", "writer", "admin"],
-  );
-  assert.deepEqual(allowed(acl, "reader", "t"), ["read", "describe"]);
-  assert.deepEqual(allowed(acl, "writer", "t"), ["write", "describe"]);
-  assert.deepEqual(allowed(acl, "admin", "t"), ALL_OPS);
-});
+test(
+  "read grants read and describe; write grants write and describe; all grants everything",
+  () => {
+    const acl = AccessControl.parse(
+      ["reader:read:t", "writer:write:t", "admin:all:t"],
+      ["reader", "writer", "admin"],
+    );
+    assert.deepEqual(allowed(acl, "reader", "t"), ["read", "describe"]);
+    assert.deepEqual(allowed(acl, "writer", "t"), ["write", "describe"]);
+    assert.deepEqual(allowed(acl, "admin", "t"), ALL_OPS);
+  },
+  SANITIZED,
+);
 
-Deno.test("an exact pattern matches only that topic; a prefix* pattern matches by prefix", () => {
+test("an exact pattern matches only that topic; a prefix* pattern matches by prefix", () => {
   const acl = AccessControl.parse(["alice:read:igwn.gwalert", "bob:read:gracedb.*"], [
     "alice",
     "bob",
@@ -49,9 +57,9 @@ Deno.test("an exact pattern matches only that topic; a prefix* pattern matches b
   assert.equal(acl.canTopic("bob", "read", "gracedb."), true);
   assert.equal(acl.canTopic("bob", "read", "gracedb"), false);
   assert.equal(acl.canTopic("bob", "read", "xgracedb.superevent"), false);
-});
+}, SANITIZED);
 
-Deno.test("specs for one user add up; users without specs may do nothing once specs exist", () => {
+test("specs for one user add up; users without specs may do nothing once specs exist", () => {
   const acl = AccessControl.parse(["alice:read:in", "alice:write:out*", "alice:read:*"], [
     "alice",
     "carol",
@@ -61,36 +69,40 @@ Deno.test("specs for one user add up; users without specs may do nothing once sp
   assert.deepEqual(allowed(acl, "carol", "in"), []);
   assert.deepEqual(allowed(acl, "mallory", "in"), []);
   assert.deepEqual(allowed(acl, ANONYMOUS_PRINCIPAL, "in"), ALL_OPS);
-});
+}, SANITIZED);
 
-Deno.test("canCluster(create) needs all on * when specs exist; canTopic(create) needs all on a match", () => {
-  const acl = AccessControl.parse(
-    ["root:all:*", "alice:all:alice.*", "bob:write:*"],
-    ["root", "alice", "bob"],
-  );
-  assert.equal(acl.canCluster("root", "create"), true);
-  assert.equal(acl.canCluster("alice", "create"), false);
-  assert.equal(acl.canCluster("bob", "create"), false);
-  assert.equal(acl.canCluster(ANONYMOUS_PRINCIPAL, "create"), true);
-  assert.equal(acl.canCluster("bob", "describe"), true);
-  assert.equal(acl.canTopic("alice", "create", "alice.new"), true);
-  assert.equal(acl.canTopic("alice", "create", "bob.new"), false);
-  assert.equal(acl.canTopic("bob", "create", "anything"), false);
-  assert.equal(acl.canTopic("root", "delete", "anything"), true);
-});
+test(
+  "canCluster(create) needs all on * when specs exist; canTopic(create) needs all on a match",
+  () => {
+    const acl = AccessControl.parse(
+      ["root:all:*", "alice:all:alice.*", "bob:write:*"],
+      ["root", "alice", "bob"],
+    );
+    assert.equal(acl.canCluster("root", "create"), true);
+    assert.equal(acl.canCluster("alice", "create"), false);
+    assert.equal(acl.canCluster("bob", "create"), false);
+    assert.equal(acl.canCluster(ANONYMOUS_PRINCIPAL, "create"), true);
+    assert.equal(acl.canCluster("bob", "describe"), true);
+    assert.equal(acl.canTopic("alice", "create", "alice.new"), true);
+    assert.equal(acl.canTopic("alice", "create", "bob.new"), false);
+    assert.equal(acl.canTopic("bob", "create", "anything"), false);
+    assert.equal(acl.canTopic("root", "delete", "anything"), true);
+  },
+  SANITIZED,
+);
 
-Deno.test("canGroup() admits every authenticated user to any group", () => {
+test("canGroup() admits every authenticated user to any group", () => {
   const acl = AccessControl.parse(["alice:read:t"], ["alice", "bob"]);
   assert.equal(acl.canGroup("alice", "read", "alice-0123456789"), true);
   assert.equal(acl.canGroup("bob", "describe", "gracedb"), true);
-});
+}, SANITIZED);
 
-Deno.test("user names may contain ':' because specs are split from the right", () => {
+test("user names may contain ':' because specs are split from the right", () => {
   const acl = AccessControl.parse(["svc:alerts:read:t"], ["svc:alerts"]);
   assert.equal(acl.canTopic("svc:alerts", "read", "t"), true);
-});
+}, SANITIZED);
 
-Deno.test("AccessControl.parse() rejects bad specs with an AclSpecError quoting the spec", () => {
+test("AccessControl.parse() rejects bad specs with an AclSpecError quoting the spec", () => {
   const cases: [string, string][] = [
     ["alice:read", 'ACL "alice:read": expected NAME:OPS:PATTERN'],
     ["alice", 'ACL "alice": expected NAME:OPS:PATTERN'],
@@ -117,11 +129,11 @@ Deno.test("AccessControl.parse() rejects bad specs with an AclSpecError quoting 
       },
     );
   }
-});
+}, SANITIZED);
 
-Deno.test("AccessControl.parse() rejects specs when the broker has no users", () => {
+test("AccessControl.parse() rejects specs when the broker has no users", () => {
   assert.throws(
     () => AccessControl.parse(["alice:all:*"], []),
     (error: unknown) => error instanceof AclSpecError && /unknown user "alice"/.test(error.message),
   );
-});
+}, SANITIZED);

@@ -2,6 +2,10 @@ import assert from "node:assert/strict";
 import { runProcess } from "./support/processes.ts";
 import { startCliBroker } from "./support/cli_broker.ts";
 import { parseTopicSpec, parseUserSpec } from "../lib/cli/broker_command.ts";
+import { test } from "./support/deadline.ts";
+
+/** These tests run only our own code, so Deno's op and resource sanitizers are on. */
+const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 
@@ -11,15 +15,15 @@ function cli(args: string[]) {
   });
 }
 
-Deno.test("parseUserSpec() and parseTopicSpec() accept the documented forms", () => {
+test("parseUserSpec() and parseTopicSpec() accept the documented forms", () => {
   assert.deepEqual(parseUserSpec("alice:pa:ss"), { username: "alice", password: "pa:ss" });
   assert.deepEqual(parseTopicSpec("igwn.gwalert"), { name: "igwn.gwalert", partitions: 1 });
   assert.deepEqual(parseTopicSpec("a.b:12"), { name: "a.b", partitions: 12 });
   assert.throws(() => parseUserSpec(":pw"), /--user \(empty\): expected NAME:PASSWORD/);
   assert.throws(() => parseTopicSpec("t:0"), /--topic t:0: partitions must be a positive integer/);
-});
+}, SANITIZED);
 
-Deno.test("broker command rejects bad flags with one clear line and exit code 1", async () => {
+test("broker command rejects bad flags with one clear line and exit code 1", async () => {
   const cases: [string[], RegExp][] = [
     [["--user", "bob"], /^igwn-alert: --user bob: expected NAME:PASSWORD/],
     [["--topic", "bad name:2"], /^igwn-alert: topic name "bad name" may only contain/],
@@ -46,9 +50,9 @@ Deno.test("broker command rejects bad flags with one clear line and exit code 1"
     assert.equal(r.stdout, "");
     assert.ok(!r.stderr.includes("pw"), "no password in errors");
   }
-});
+}, SANITIZED);
 
-Deno.test("broker command reports a port in use and shuts down cleanly on SIGINT", async () => {
+test("broker command reports a port in use and shuts down cleanly on SIGINT", async () => {
   await using first = await startCliBroker(["--port", "0", "--user", "u:p", "--topic", "t:3"]);
   assert.match(first.readyLine, /^listening on kafka:\/\/127\.0\.0\.1:\d+ \(SASL_PLAINTEXT\)$/);
   const second = await cli(["--port", String(first.port)]);
@@ -56,4 +60,4 @@ Deno.test("broker command reports a port in use and shuts down cleanly on SIGINT
   assert.equal(second.stderr, `igwn-alert: address 127.0.0.1:${first.port} is already in use\n`);
   const { code } = await first.stop("SIGINT");
   assert.equal(code, 0);
-});
+}, SANITIZED);

@@ -11,7 +11,10 @@ import { ProtocolReader } from "../lib/protocol/reader.ts";
 import { BrokerArgumentError, brokerCommand } from "../lib/cli/broker_command.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 import { startCliBroker } from "./support/cli_broker.ts";
-import { waitFor, withDeadline } from "./support/deadline.ts";
+import { test, waitFor, withDeadline } from "./support/deadline.ts";
+
+/** These tests run only our own code, so Deno's op and resource sanitizers are on. */
+const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -139,38 +142,49 @@ async function stableTwoMembers(
   return [a, b];
 }
 
-Deno.test("joinGroup() v4+ answers MEMBER_ID_REQUIRED with a <clientId>-<uuid> id, then admits it", async () => {
-  await withCoordinator({}, async (coordinator) => {
-    const first = await coordinator.joinGroup(
-      joinRequest({ clientId: "rdkafka", requireKnownMemberId: true }),
-    );
-    assert.equal(first.errorCode, 79);
-    assert.match(
-      first.memberId,
-      /^rdkafka-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-    );
-    assert.deepEqual(
-      { ...first, memberId: "" },
-      { errorCode: 79, generationId: -1, protocolName: "", leader: "", memberId: "", members: [] },
-    );
-    assert.equal(coordinator.describeGroup("g").members.length, 0);
+test(
+  "joinGroup() v4+ answers MEMBER_ID_REQUIRED with a <clientId>-<uuid> id, then admits it",
+  async () => {
+    await withCoordinator({}, async (coordinator) => {
+      const first = await coordinator.joinGroup(
+        joinRequest({ clientId: "rdkafka", requireKnownMemberId: true }),
+      );
+      assert.equal(first.errorCode, 79);
+      assert.match(
+        first.memberId,
+        /^rdkafka-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      );
+      assert.deepEqual(
+        { ...first, memberId: "" },
+        {
+          errorCode: 79,
+          generationId: -1,
+          protocolName: "",
+          leader: "",
+          memberId: "",
+          members: [],
+        },
+      );
+      assert.equal(coordinator.describeGroup("g").members.length, 0);
 
-    const second = await coordinator.joinGroup(
-      joinRequest({ clientId: "rdkafka", memberId: first.memberId, requireKnownMemberId: true }),
-    );
-    assert.deepEqual(second, {
-      errorCode: 0,
-      generationId: 1,
-      protocolName: "range",
-      leader: first.memberId,
-      memberId: first.memberId,
-      members: [{ memberId: first.memberId, groupInstanceId: null, metadata: bytes(1) }],
+      const second = await coordinator.joinGroup(
+        joinRequest({ clientId: "rdkafka", memberId: first.memberId, requireKnownMemberId: true }),
+      );
+      assert.deepEqual(second, {
+        errorCode: 0,
+        generationId: 1,
+        protocolName: "range",
+        leader: first.memberId,
+        memberId: first.memberId,
+        members: [{ memberId: first.memberId, groupInstanceId: null, metadata: bytes(1) }],
+      });
+      assert.equal(coordinator.describeGroup("g").state, "CompletingRebalance");
     });
-    assert.equal(coordinator.describeGroup("g").state, "CompletingRebalance");
-  });
-});
+  },
+  SANITIZED,
+);
 
-Deno.test("joinGroup() below v4 admits a first join directly", async () => {
+test("joinGroup() below v4 admits a first join directly", async () => {
   await withCoordinator({}, async (coordinator) => {
     const join = await coordinator.joinGroup(joinRequest({ clientId: "kjs" }));
     assert.equal(join.errorCode, 0);
@@ -178,9 +192,9 @@ Deno.test("joinGroup() below v4 admits a first join directly", async () => {
     assert.equal(join.generationId, 1);
     assert.equal(join.leader, join.memberId);
   });
-});
+}, SANITIZED);
 
-Deno.test("joinGroup() rejects an unknown member id with UNKNOWN_MEMBER_ID", async () => {
+test("joinGroup() rejects an unknown member id with UNKNOWN_MEMBER_ID", async () => {
   await withCoordinator({}, async (coordinator) => {
     assert.equal((await coordinator.joinGroup(joinRequest({ memberId: "ghost" }))).errorCode, 25);
     await stableSingleMember(coordinator);
@@ -188,23 +202,23 @@ Deno.test("joinGroup() rejects an unknown member id with UNKNOWN_MEMBER_ID", asy
     assert.equal(again.errorCode, 25);
     assert.equal(again.memberId, "ghost");
   });
-});
+}, SANITIZED);
 
-Deno.test("joinGroup() rejects session timeouts outside the configured range with 26", async () => {
+test("joinGroup() rejects session timeouts outside the configured range with 26", async () => {
   await withCoordinator({ minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 60000 }, async (c) => {
     assert.equal((await c.joinGroup(joinRequest({ sessionTimeoutMs: 5999 }))).errorCode, 26);
     assert.equal((await c.joinGroup(joinRequest({ sessionTimeoutMs: 60001 }))).errorCode, 26);
     assert.equal((await c.joinGroup(joinRequest({ sessionTimeoutMs: 6000 }))).errorCode, 0);
   });
-});
+}, SANITIZED);
 
-Deno.test("joinGroup() rejects an empty group id with INVALID_GROUP_ID", async () => {
+test("joinGroup() rejects an empty group id with INVALID_GROUP_ID", async () => {
   await withCoordinator({}, async (coordinator) => {
     assert.equal((await coordinator.joinGroup(joinRequest({ groupId: "" }))).errorCode, 24);
   });
-});
+}, SANITIZED);
 
-Deno.test("initial rebalance delay puts members joining together into one generation", async () => {
+test("initial rebalance delay puts members joining together into one generation", async () => {
   await withCoordinator(
     { initialRebalanceDelayMs: 50 },
     async (coordinator, _offsets, _log, clock) => {
@@ -232,143 +246,159 @@ Deno.test("initial rebalance delay puts members joining together into one genera
       assert.deepEqual(b.members, []);
     },
   );
-});
+}, SANITIZED);
 
-Deno.test("syncGroup() holds followers until the leader's assignments arrive; omitted members get empty bytes", async () => {
-  await withCoordinator(
-    { initialRebalanceDelayMs: 30 },
-    async (coordinator, _offsets, _log, clock) => {
-      const joins = Promise.all(
-        ["a", "b", "c"].map((clientId) => coordinator.joinGroup(joinRequest({ clientId }))),
-      );
-      advanceUntil(
-        clock,
-        () => coordinator.describeGroup("g").state === "CompletingRebalance",
-        "the three joins to complete",
-      );
-      const [a, b, c] = await joins;
-      const syncB = watch(coordinator.syncGroup({
-        groupId: "g",
-        generationId: 1,
-        memberId: b.memberId,
-        assignments: [],
-      }));
-      const syncC = coordinator.syncGroup({
-        groupId: "g",
-        generationId: 1,
-        memberId: c.memberId,
-        assignments: [],
-      });
-      // Only the leader's SyncGroup (or the rebalance timeout, on a clock that stands still) answers.
-      await drainMicrotasks();
-      assert.equal(syncB.settled(), false);
-      assert.equal(coordinator.describeGroup("g").state, "CompletingRebalance");
-      const syncA = await coordinator.syncGroup({
-        groupId: "g",
-        generationId: 1,
-        memberId: a.memberId,
-        assignments: [
-          { memberId: a.memberId, assignment: bytes(1, 2) },
-          { memberId: b.memberId, assignment: bytes(3) },
-          { memberId: "not-a-member", assignment: bytes(4) },
-        ],
-      });
-      assert.deepEqual(syncA, { errorCode: 0, assignment: bytes(1, 2) });
-      assert.deepEqual(await syncB.promise, { errorCode: 0, assignment: bytes(3) });
-      const answerC = await syncC;
-      assert.equal(answerC.errorCode, 0);
-      assert.ok(answerC.assignment instanceof Uint8Array);
-      assert.equal(answerC.assignment.length, 0);
-
-      const description = coordinator.describeGroup("g");
-      assert.equal(description.state, "Stable");
-      assert.equal(description.protocol, "range");
-      assert.deepEqual(description.members.map((m) => [m.clientId, [...m.assignment]]), [
-        ["a", [1, 2]],
-        ["b", [3]],
-        ["c", []],
-      ]);
-      // Stable: a repeated SyncGroup answers the stored assignment at once.
-      assert.deepEqual(
-        await coordinator.syncGroup({
+test(
+  "syncGroup() holds followers until the leader's assignments arrive; omitted members get empty bytes",
+  async () => {
+    await withCoordinator(
+      { initialRebalanceDelayMs: 30 },
+      async (coordinator, _offsets, _log, clock) => {
+        const joins = Promise.all(
+          ["a", "b", "c"].map((clientId) => coordinator.joinGroup(joinRequest({ clientId }))),
+        );
+        advanceUntil(
+          clock,
+          () => coordinator.describeGroup("g").state === "CompletingRebalance",
+          "the three joins to complete",
+        );
+        const [a, b, c] = await joins;
+        const syncB = watch(coordinator.syncGroup({
           groupId: "g",
           generationId: 1,
           memberId: b.memberId,
           assignments: [],
-        }),
-        { errorCode: 0, assignment: bytes(3) },
-      );
-    },
-  );
-});
+        }));
+        const syncC = coordinator.syncGroup({
+          groupId: "g",
+          generationId: 1,
+          memberId: c.memberId,
+          assignments: [],
+        });
+        // Only the leader's SyncGroup (or the rebalance timeout, on a clock that stands still) answers.
+        await drainMicrotasks();
+        assert.equal(syncB.settled(), false);
+        assert.equal(coordinator.describeGroup("g").state, "CompletingRebalance");
+        const syncA = await coordinator.syncGroup({
+          groupId: "g",
+          generationId: 1,
+          memberId: a.memberId,
+          assignments: [
+            { memberId: a.memberId, assignment: bytes(1, 2) },
+            { memberId: b.memberId, assignment: bytes(3) },
+            { memberId: "not-a-member", assignment: bytes(4) },
+          ],
+        });
+        assert.deepEqual(syncA, { errorCode: 0, assignment: bytes(1, 2) });
+        assert.deepEqual(await syncB.promise, { errorCode: 0, assignment: bytes(3) });
+        const answerC = await syncC;
+        assert.equal(answerC.errorCode, 0);
+        assert.ok(answerC.assignment instanceof Uint8Array);
+        assert.equal(answerC.assignment.length, 0);
 
-Deno.test("protocol selection picks the protocol with most first-choice votes among common ones", async () => {
-  await withCoordinator(
-    { initialRebalanceDelayMs: 30 },
-    async (coordinator, _offsets, _log, clock) => {
-      const p = (...names: string[]) =>
-        names.map((name) => ({ name, metadata: bytes(name.length) }));
-      const joins = Promise.all([
-        coordinator.joinGroup(joinRequest({ protocols: p("range", "roundrobin", "sticky") })),
-        coordinator.joinGroup(joinRequest({ protocols: p("roundrobin", "range") })),
-        coordinator.joinGroup(joinRequest({ protocols: p("sticky", "roundrobin", "range") })),
-      ]);
-      advanceUntil(
-        clock,
-        () => coordinator.describeGroup("g").state === "CompletingRebalance",
-        "the joins to complete",
-      );
-      const results = await joins;
-      // "sticky" is not shared by all, so the third member votes for "roundrobin".
-      for (const r of results) assert.equal(r.protocolName, "roundrobin");
-      assert.deepEqual(results[0].members.map((m) => [...m.metadata]), [[10], [10], [10]]);
-    },
-  );
-});
+        const description = coordinator.describeGroup("g");
+        assert.equal(description.state, "Stable");
+        assert.equal(description.protocol, "range");
+        assert.deepEqual(description.members.map((m) => [m.clientId, [...m.assignment]]), [
+          ["a", [1, 2]],
+          ["b", [3]],
+          ["c", []],
+        ]);
+        // Stable: a repeated SyncGroup answers the stored assignment at once.
+        assert.deepEqual(
+          await coordinator.syncGroup({
+            groupId: "g",
+            generationId: 1,
+            memberId: b.memberId,
+            assignments: [],
+          }),
+          { errorCode: 0, assignment: bytes(3) },
+        );
+      },
+    );
+  },
+  SANITIZED,
+);
 
-Deno.test("joinGroup() answers INCONSISTENT_GROUP_PROTOCOL for no shared protocol or another type", async () => {
-  await withCoordinator({}, async (coordinator) => {
-    await stableSingleMember(coordinator, {
-      protocols: [{ name: "RoundRobinAssigner", metadata: bytes() }],
+test(
+  "protocol selection picks the protocol with most first-choice votes among common ones",
+  async () => {
+    await withCoordinator(
+      { initialRebalanceDelayMs: 30 },
+      async (coordinator, _offsets, _log, clock) => {
+        const p = (...names: string[]) =>
+          names.map((name) => ({ name, metadata: bytes(name.length) }));
+        const joins = Promise.all([
+          coordinator.joinGroup(joinRequest({ protocols: p("range", "roundrobin", "sticky") })),
+          coordinator.joinGroup(joinRequest({ protocols: p("roundrobin", "range") })),
+          coordinator.joinGroup(joinRequest({ protocols: p("sticky", "roundrobin", "range") })),
+        ]);
+        advanceUntil(
+          clock,
+          () => coordinator.describeGroup("g").state === "CompletingRebalance",
+          "the joins to complete",
+        );
+        const results = await joins;
+        // "sticky" is not shared by all, so the third member votes for "roundrobin".
+        for (const r of results) assert.equal(r.protocolName, "roundrobin");
+        assert.deepEqual(results[0].members.map((m) => [...m.metadata]), [[10], [10], [10]]);
+      },
+    );
+  },
+  SANITIZED,
+);
+
+test(
+  "joinGroup() answers INCONSISTENT_GROUP_PROTOCOL for no shared protocol or another type",
+  async () => {
+    await withCoordinator({}, async (coordinator) => {
+      await stableSingleMember(coordinator, {
+        protocols: [{ name: "RoundRobinAssigner", metadata: bytes() }],
+      });
+      const librdkafka = await coordinator.joinGroup(joinRequest({
+        protocols: [{ name: "range", metadata: bytes() }, {
+          name: "roundrobin",
+          metadata: bytes(),
+        }],
+      }));
+      assert.equal(librdkafka.errorCode, 23);
+      const otherType = await coordinator.joinGroup(joinRequest({
+        protocolType: "connect",
+        protocols: [{ name: "RoundRobinAssigner", metadata: bytes() }],
+      }));
+      assert.equal(otherType.errorCode, 23);
+      assert.equal((await coordinator.joinGroup(joinRequest({ protocols: [] }))).errorCode, 23);
+      assert.equal(coordinator.describeGroup("g").state, "Stable");
     });
-    const librdkafka = await coordinator.joinGroup(joinRequest({
-      protocols: [{ name: "range", metadata: bytes() }, {
-        name: "roundrobin",
-        metadata: bytes(),
-      }],
-    }));
-    assert.equal(librdkafka.errorCode, 23);
-    const otherType = await coordinator.joinGroup(joinRequest({
-      protocolType: "connect",
-      protocols: [{ name: "RoundRobinAssigner", metadata: bytes() }],
-    }));
-    assert.equal(otherType.errorCode, 23);
-    assert.equal((await coordinator.joinGroup(joinRequest({ protocols: [] }))).errorCode, 23);
-    assert.equal(coordinator.describeGroup("g").state, "Stable");
-  });
-});
+  },
+  SANITIZED,
+);
 
-Deno.test("a new member makes a Stable group rebalance; the old leader stays leader in generation 2", async () => {
-  await withCoordinator({}, async (coordinator) => {
-    const a = await stableSingleMember(coordinator, { clientId: "a" });
-    const joinB = coordinator.joinGroup(joinRequest({ clientId: "b" }));
-    const hb = { groupId: "g", generationId: 1, memberId: a.memberId };
-    assert.equal(coordinator.heartbeat(hb), 27);
-    assert.equal(coordinator.describeGroup("g").state, "PreparingRebalance");
-    const a2 = await coordinator.joinGroup(joinRequest({ clientId: "a", memberId: a.memberId }));
-    const b = await joinB;
-    assert.equal(a2.generationId, 2);
-    assert.equal(b.generationId, 2);
-    assert.equal(a2.leader, a.memberId);
-    assert.equal(b.leader, a.memberId);
-    assert.equal(a2.members.length, 2);
-    // The old generation is now illegal.
-    assert.equal(coordinator.heartbeat(hb), 22);
-    assert.equal(coordinator.heartbeat({ ...hb, generationId: 2 }), 0);
-  });
-});
+test(
+  "a new member makes a Stable group rebalance; the old leader stays leader in generation 2",
+  async () => {
+    await withCoordinator({}, async (coordinator) => {
+      const a = await stableSingleMember(coordinator, { clientId: "a" });
+      const joinB = coordinator.joinGroup(joinRequest({ clientId: "b" }));
+      const hb = { groupId: "g", generationId: 1, memberId: a.memberId };
+      assert.equal(coordinator.heartbeat(hb), 27);
+      assert.equal(coordinator.describeGroup("g").state, "PreparingRebalance");
+      const a2 = await coordinator.joinGroup(joinRequest({ clientId: "a", memberId: a.memberId }));
+      const b = await joinB;
+      assert.equal(a2.generationId, 2);
+      assert.equal(b.generationId, 2);
+      assert.equal(a2.leader, a.memberId);
+      assert.equal(b.leader, a.memberId);
+      assert.equal(a2.members.length, 2);
+      // The old generation is now illegal.
+      assert.equal(coordinator.heartbeat(hb), 22);
+      assert.equal(coordinator.heartbeat({ ...hb, generationId: 2 }), 0);
+    });
+  },
+  SANITIZED,
+);
 
-Deno.test("a member rejoining a Stable group with changed metadata triggers a rebalance", async () => {
+test("a member rejoining a Stable group with changed metadata triggers a rebalance", async () => {
   await withCoordinator({}, async (coordinator) => {
     const a = await stableSingleMember(coordinator);
     const same = await coordinator.joinGroup(joinRequest({ memberId: a.memberId }));
@@ -387,9 +417,9 @@ Deno.test("a member rejoining a Stable group with changed metadata triggers a re
     assert.equal(changed.generationId, 3);
     assert.deepEqual(changed.members[0].metadata, bytes(7, 7));
   });
-});
+}, SANITIZED);
 
-Deno.test("members that do not rejoin within the rebalance timeout are removed", async () => {
+test("members that do not rejoin within the rebalance timeout are removed", async () => {
   await withCoordinator(
     { initialRebalanceDelayMs: 20 },
     async (coordinator, _offsets, log, clock) => {
@@ -414,9 +444,9 @@ Deno.test("members that do not rejoin within the rebalance timeout are removed",
       assert.ok(log.some((line) => line.includes(`member ${b.memberId} did not rejoin in time`)));
     },
   );
-});
+}, SANITIZED);
 
-Deno.test("session expiry removes a silent member and makes the others rebalance", async () => {
+test("session expiry removes a silent member and makes the others rebalance", async () => {
   await withCoordinator(
     { initialRebalanceDelayMs: 20 },
     async (coordinator, _offsets, log, clock) => {
@@ -437,9 +467,9 @@ Deno.test("session expiry removes a silent member and makes the others rebalance
       assert.deepEqual(a2.members.map((m) => m.memberId), [a.memberId]);
     },
   );
-});
+}, SANITIZED);
 
-Deno.test("the last member's session expiry leaves the group Empty", async () => {
+test("the last member's session expiry leaves the group Empty", async () => {
   await withCoordinator({}, async (coordinator, _offsets, _log, clock) => {
     await stableSingleMember(coordinator, { sessionTimeoutMs: 30 });
     clock.advance(29);
@@ -452,9 +482,9 @@ Deno.test("the last member's session expiry leaves the group Empty", async () =>
       members: [],
     });
   });
-});
+}, SANITIZED);
 
-Deno.test("a pending member id expires after its session timeout", async () => {
+test("a pending member id expires after its session timeout", async () => {
   await withCoordinator({}, async (coordinator, _offsets, log, clock) => {
     const first = await coordinator.joinGroup(
       joinRequest({ sessionTimeoutMs: 30, requireKnownMemberId: true }),
@@ -467,9 +497,9 @@ Deno.test("a pending member id expires after its session timeout", async () => {
     );
     assert.equal(late.errorCode, 25);
   });
-});
+}, SANITIZED);
 
-Deno.test("a leader that never sends SyncGroup is removed after the rebalance timeout", async () => {
+test("a leader that never sends SyncGroup is removed after the rebalance timeout", async () => {
   await withCoordinator(
     { initialRebalanceDelayMs: 20 },
     async (coordinator, _offsets, log, clock) => {
@@ -494,9 +524,9 @@ Deno.test("a leader that never sends SyncGroup is removed after the rebalance ti
       assert.deepEqual(b2.members.map((m) => m.memberId), [b.memberId]);
     },
   );
-});
+}, SANITIZED);
 
-Deno.test("a pending member holds the rebalance until it rejoins with its id", async () => {
+test("a pending member holds the rebalance until it rejoins with its id", async () => {
   await withCoordinator({}, async (coordinator) => {
     const a = await stableSingleMember(coordinator, { clientId: "a" });
     const pending = await coordinator.joinGroup(
@@ -516,9 +546,9 @@ Deno.test("a pending member holds the rebalance until it rejoins with its id", a
     assert.equal(b.generationId, 2);
     assert.equal((await a2.promise).members.length, 2);
   });
-});
+}, SANITIZED);
 
-Deno.test("a static member rejoining with its instance id replaces its old member id", async () => {
+test("a static member rejoining with its instance id replaces its old member id", async () => {
   await withCoordinator({}, async (coordinator) => {
     const first = await stableSingleMember(coordinator, { groupInstanceId: "host-1" });
     const second = await coordinator.joinGroup(joinRequest({ groupInstanceId: "host-1" }));
@@ -532,9 +562,9 @@ Deno.test("a static member rejoining with its instance id replaces its old membe
       25,
     );
   });
-});
+}, SANITIZED);
 
-Deno.test("heartbeat() answers per group state", async () => {
+test("heartbeat() answers per group state", async () => {
   await withCoordinator({}, async (coordinator) => {
     assert.equal(coordinator.heartbeat({ groupId: "none", generationId: 0, memberId: "x" }), 25);
     const join = await coordinator.joinGroup(joinRequest());
@@ -550,25 +580,29 @@ Deno.test("heartbeat() answers per group state", async () => {
     await coordinator.joinGroup(joinRequest({ memberId: join.memberId }));
     await joinB;
   });
-});
+}, SANITIZED);
 
-Deno.test("syncGroup() answers 25 for strangers, 22 for old generations and 27 while rebalancing", async () => {
-  await withCoordinator({}, async (coordinator) => {
-    const a = await stableSingleMember(coordinator);
-    const sync = { groupId: "g", generationId: 1, memberId: a.memberId, assignments: [] };
-    assert.equal((await coordinator.syncGroup({ ...sync, memberId: "x" })).errorCode, 25);
-    assert.equal((await coordinator.syncGroup({ ...sync, groupId: "h" })).errorCode, 25);
-    assert.equal((await coordinator.syncGroup({ ...sync, generationId: 7 })).errorCode, 22);
-    const joinB = coordinator.joinGroup(joinRequest());
-    const during = await coordinator.syncGroup(sync);
-    assert.equal(during.errorCode, 27);
-    assert.equal(during.assignment.length, 0);
-    await coordinator.joinGroup(joinRequest({ memberId: a.memberId }));
-    await joinB;
-  });
-});
+test(
+  "syncGroup() answers 25 for strangers, 22 for old generations and 27 while rebalancing",
+  async () => {
+    await withCoordinator({}, async (coordinator) => {
+      const a = await stableSingleMember(coordinator);
+      const sync = { groupId: "g", generationId: 1, memberId: a.memberId, assignments: [] };
+      assert.equal((await coordinator.syncGroup({ ...sync, memberId: "x" })).errorCode, 25);
+      assert.equal((await coordinator.syncGroup({ ...sync, groupId: "h" })).errorCode, 25);
+      assert.equal((await coordinator.syncGroup({ ...sync, generationId: 7 })).errorCode, 22);
+      const joinB = coordinator.joinGroup(joinRequest());
+      const during = await coordinator.syncGroup(sync);
+      assert.equal(during.errorCode, 27);
+      assert.equal(during.assignment.length, 0);
+      await coordinator.joinGroup(joinRequest({ memberId: a.memberId }));
+      await joinB;
+    });
+  },
+  SANITIZED,
+);
 
-Deno.test("a rebalance during CompletingRebalance answers waiting followers with 27", async () => {
+test("a rebalance during CompletingRebalance answers waiting followers with 27", async () => {
   await withCoordinator(
     { initialRebalanceDelayMs: 20 },
     async (coordinator, _offsets, _log, clock) => {
@@ -589,46 +623,50 @@ Deno.test("a rebalance during CompletingRebalance answers waiting followers with
       assert.deepEqual(rejoined.map((r) => r.generationId), [2, 2, 2]);
     },
   );
-});
+}, SANITIZED);
 
-Deno.test("leaveGroup() by the leader rebalances the rest; the last leave empties the group", async () => {
-  await withCoordinator(
-    { initialRebalanceDelayMs: 20 },
-    async (coordinator, _offsets, _log, clock) => {
-      const [a, b] = await stableTwoMembers(coordinator, clock);
-      assert.deepEqual(coordinator.leaveGroup("g", [a.memberId, "ghost"]), {
-        errorCode: 0,
-        members: [{ memberId: a.memberId, errorCode: 0 }, { memberId: "ghost", errorCode: 25 }],
-      });
-      assert.equal(
-        coordinator.heartbeat({ groupId: "g", generationId: 1, memberId: b.memberId }),
-        27,
-      );
-      const b2 = await coordinator.joinGroup(joinRequest({ memberId: b.memberId }));
-      assert.equal(b2.generationId, 2);
-      assert.equal(b2.leader, b.memberId);
-      assert.deepEqual(coordinator.leaveGroup("g", [b.memberId]), {
-        errorCode: 0,
-        members: [{ memberId: b.memberId, errorCode: 0 }],
-      });
-      assert.equal(coordinator.describeGroup("g").state, "Empty");
-      assert.deepEqual(coordinator.leaveGroup("nope", ["x"]).members, [{
-        memberId: "x",
-        errorCode: 25,
-      }]);
-      // Empty keeps the generation; a simple commit is accepted again.
-      const commit = await coordinator.commitOffsets({
-        groupId: "g",
-        generationId: -1,
-        memberId: "",
-        topics: [{ name: "t", partitions: [{ partition: 0, offset: 1n, metadata: null }] }],
-      });
-      assert.equal(commit[0].partitions[0].errorCode, 0);
-    },
-  );
-});
+test(
+  "leaveGroup() by the leader rebalances the rest; the last leave empties the group",
+  async () => {
+    await withCoordinator(
+      { initialRebalanceDelayMs: 20 },
+      async (coordinator, _offsets, _log, clock) => {
+        const [a, b] = await stableTwoMembers(coordinator, clock);
+        assert.deepEqual(coordinator.leaveGroup("g", [a.memberId, "ghost"]), {
+          errorCode: 0,
+          members: [{ memberId: a.memberId, errorCode: 0 }, { memberId: "ghost", errorCode: 25 }],
+        });
+        assert.equal(
+          coordinator.heartbeat({ groupId: "g", generationId: 1, memberId: b.memberId }),
+          27,
+        );
+        const b2 = await coordinator.joinGroup(joinRequest({ memberId: b.memberId }));
+        assert.equal(b2.generationId, 2);
+        assert.equal(b2.leader, b.memberId);
+        assert.deepEqual(coordinator.leaveGroup("g", [b.memberId]), {
+          errorCode: 0,
+          members: [{ memberId: b.memberId, errorCode: 0 }],
+        });
+        assert.equal(coordinator.describeGroup("g").state, "Empty");
+        assert.deepEqual(coordinator.leaveGroup("nope", ["x"]).members, [{
+          memberId: "x",
+          errorCode: 25,
+        }]);
+        // Empty keeps the generation; a simple commit is accepted again.
+        const commit = await coordinator.commitOffsets({
+          groupId: "g",
+          generationId: -1,
+          memberId: "",
+          topics: [{ name: "t", partitions: [{ partition: 0, offset: 1n, metadata: null }] }],
+        });
+        assert.equal(commit[0].partitions[0].errorCode, 0);
+      },
+    );
+  },
+  SANITIZED,
+);
 
-Deno.test("commitOffsets() validates generation and member as Kafka does", async () => {
+test("commitOffsets() validates generation and member as Kafka does", async () => {
   await withCoordinator({}, async (coordinator, offsets) => {
     const topics = (offset: bigint) => [
       {
@@ -689,9 +727,9 @@ Deno.test("commitOffsets() validates generation and member as Kafka does", async
     assert.deepEqual(await commit({ generationId: -1, memberId: "" }), [25, 25]);
     assert.deepEqual(offsets.get("g", "t", 0), { offset: 8n, metadata: "m" });
   });
-});
+}, SANITIZED);
 
-Deno.test("fetchOffsets() answers -1 and empty metadata for partitions without a commit", async () => {
+test("fetchOffsets() answers -1 and empty metadata for partitions without a commit", async () => {
   await withCoordinator({}, async (coordinator) => {
     await coordinator.commitOffsets({
       groupId: "g",
@@ -718,9 +756,9 @@ Deno.test("fetchOffsets() answers -1 and empty metadata for partitions without a
     });
     assert.deepEqual(coordinator.fetchOffsets("unknown", null), { errorCode: 0, topics: [] });
   });
-});
+}, SANITIZED);
 
-Deno.test("listGroups() and describeGroup() report joined and offset-only groups", async () => {
+test("listGroups() and describeGroup() report joined and offset-only groups", async () => {
   await withCoordinator({}, async (coordinator, offsets) => {
     await stableSingleMember(coordinator, { groupId: "joined", clientId: "cli" });
     await offsets.commit("offsets-only", "t", 0, 1n, null);
@@ -736,9 +774,9 @@ Deno.test("listGroups() and describeGroup() report joined and offset-only groups
     assert.equal(coordinator.describeGroup("offsets-only").state, "Empty");
     assert.equal(coordinator.describeGroup("never").state, "Dead");
   });
-});
+}, SANITIZED);
 
-Deno.test("close() answers held JoinGroup and SyncGroup requests with NOT_COORDINATOR", async () => {
+test("close() answers held JoinGroup and SyncGroup requests with NOT_COORDINATOR", async () => {
   const offsets = await OffsetStore.open();
   const clock = new ManualClock();
   const coordinator = new GroupCoordinator({ offsets, initialRebalanceDelayMs: 10, clock });
@@ -776,7 +814,7 @@ Deno.test("close() answers held JoinGroup and SyncGroup requests with NOT_COORDI
   assert.equal(coordinator.heartbeat({ groupId: "join", generationId: 1, memberId: "x" }), 16);
   assert.equal(coordinator.leaveGroup("join", ["x"]).errorCode, 16);
   await offsets.close();
-});
+}, SANITIZED);
 
 // --- The broker's initial rebalance delay, seen over the wire -----------------------------------
 
@@ -815,61 +853,55 @@ function groupStateOnceJoined(conn: RawKafkaConnection, group: string): Promise<
   }, { deadlineMs: 10_000, what: `DescribeGroups to report group ${group}` });
 }
 
-Deno.test({
-  name: "startBroker() answers a new group's first JoinGroup at once by default",
-  fn: async () => {
-    await using broker = await startBroker({ port: 0, logger: () => {} });
-    await using member = await RawKafkaConnection.connect(broker.port);
+test("startBroker() answers a new group's first JoinGroup at once by default", async () => {
+  await using broker = await startBroker({ port: 0, logger: () => {} });
+  await using member = await RawKafkaConnection.connect(broker.port);
+  await using observer = await RawKafkaConnection.connect(broker.port);
+  await member.writeRaw(joinGroupV0(member, "solo"));
+  // The join completes in the same step that adds the member: nobody can see it waiting.
+  assert.equal(await groupStateOnceJoined(observer, "solo"), "CompletingRebalance");
+  const frame = await member.readFrame();
+  assert.ok(frame);
+  const r = new ProtocolReader(frame);
+  r.int32(); // correlation id
+  assert.equal(r.int16(), 0);
+  assert.equal(r.int32(), 1); // generation
+  assert.equal(r.string(), "range");
+  const leader = r.string();
+  assert.equal(r.string(), leader);
+  assert.deepEqual(r.array((m) => m.string()), [leader]);
+}, SANITIZED);
+
+test("startBroker({ initialRebalanceDelayMs }) holds a new group's first JoinGroup", async () => {
+  const broker = await startBroker({
+    port: 0,
+    initialRebalanceDelayMs: 600_000,
+    logger: () => {},
+  });
+  await using member = await RawKafkaConnection.connect(broker.port);
+  try {
     await using observer = await RawKafkaConnection.connect(broker.port);
-    await member.writeRaw(joinGroupV0(member, "solo"));
-    // The join completes in the same step that adds the member: nobody can see it waiting.
-    assert.equal(await groupStateOnceJoined(observer, "solo"), "CompletingRebalance");
-    const frame = await member.readFrame();
-    assert.ok(frame);
-    const r = new ProtocolReader(frame);
-    r.int32(); // correlation id
-    assert.equal(r.int16(), 0);
-    assert.equal(r.int32(), 1); // generation
-    assert.equal(r.string(), "range");
-    const leader = r.string();
-    assert.equal(r.string(), leader);
-    assert.deepEqual(r.array((m) => m.string()), [leader]);
-  },
-});
+    await member.writeRaw(joinGroupV0(member, "waiting"));
+    assert.equal(await groupStateOnceJoined(observer, "waiting"), "PreparingRebalance");
+  } finally {
+    await broker.close();
+  }
+  // Closing answers the held join (NOT_COORDINATOR) or drops the connection.
+  const frame = await member.readFrame();
+  if (frame) assert.equal(new ProtocolReader(frame, 4).int16(), 16);
+}, SANITIZED);
 
-Deno.test({
-  name: "startBroker({ initialRebalanceDelayMs }) holds a new group's first JoinGroup",
-  fn: async () => {
-    const broker = await startBroker({
-      port: 0,
-      initialRebalanceDelayMs: 600_000,
-      logger: () => {},
-    });
-    await using member = await RawKafkaConnection.connect(broker.port);
-    try {
-      await using observer = await RawKafkaConnection.connect(broker.port);
-      await member.writeRaw(joinGroupV0(member, "waiting"));
-      assert.equal(await groupStateOnceJoined(observer, "waiting"), "PreparingRebalance");
-    } finally {
-      await broker.close();
-    }
-    // Closing answers the held join (NOT_COORDINATOR) or drops the connection.
-    const frame = await member.readFrame();
-    if (frame) assert.equal(new ProtocolReader(frame, 4).int16(), 16);
-  },
-});
-
-Deno.test("startBroker() refuses a negative initialRebalanceDelayMs, naming it", async () => {
+test("startBroker() refuses a negative initialRebalanceDelayMs, naming it", async () => {
   await assert.rejects(
     startBroker({ port: 0, initialRebalanceDelayMs: -1, logger: () => {} }),
     (error: Error) =>
       error instanceof BrokerStartError && /^initialRebalanceDelayMs -1: /.test(error.message),
   );
-});
+}, SANITIZED);
 
-Deno.test({
-  name: "the broker command passes --initial-rebalance-delay-ms on and refuses a non-number",
-  fn: async () => {
+test(
+  "the broker command passes --initial-rebalance-delay-ms on and refuses a non-number",
+  async () => {
     await assert.rejects(
       brokerCommand().exitOverride().parseAsync(
         ["--port", "0", "--initial-rebalance-delay-ms", "soon"],
@@ -892,63 +924,72 @@ Deno.test({
     assert.equal(await groupStateOnceJoined(observer, "cli"), "PreparingRebalance");
     assert.equal((await broker.stop()).code, 0);
   },
-});
+  SANITIZED,
+);
 
-Deno.test("startBroker() admits 3000 ms sessions by default and honours groupMinSessionTimeoutMs", async () => {
-  const joinCode = async (port: number, group: string, sessionTimeoutMs: number) => {
-    await using member = await RawKafkaConnection.connect(port);
-    await member.writeRaw(joinGroupV0(member, group, sessionTimeoutMs));
-    const frame = await withDeadline(
-      member.readFrame(),
+test(
+  "startBroker() admits 3000 ms sessions by default and honours groupMinSessionTimeoutMs",
+  async () => {
+    const joinCode = async (port: number, group: string, sessionTimeoutMs: number) => {
+      await using member = await RawKafkaConnection.connect(port);
+      await member.writeRaw(joinGroupV0(member, group, sessionTimeoutMs));
+      const frame = await withDeadline(
+        member.readFrame(),
+        10_000,
+        `the JoinGroup answer of ${group}`,
+      );
+      assert.ok(frame, "the broker closed the connection instead of answering JoinGroup");
+      return new ProtocolReader(frame, 4).int16();
+    };
+    {
+      await using broker = await startBroker({ port: 0, logger: () => {} });
+      assert.equal(await joinCode(broker.port, "short", 3000), 0);
+      assert.equal(await joinCode(broker.port, "shorter", 1000), 0);
+      assert.equal(await joinCode(broker.port, "too-short", 999), 26);
+    }
+    {
+      await using broker = await startBroker({
+        port: 0,
+        groupMinSessionTimeoutMs: 5000,
+        groupMaxSessionTimeoutMs: 20_000,
+        logger: () => {},
+      });
+      assert.equal(await joinCode(broker.port, "a", 4999), 26);
+      assert.equal(await joinCode(broker.port, "b", 5000), 0);
+      assert.equal(await joinCode(broker.port, "c", 20_001), 26);
+    }
+  },
+  SANITIZED,
+);
+
+test(
+  "a broker on a manual clock expires a silent member's session when the clock says so",
+  async () => {
+    const clock = new ManualClock();
+    const logs: string[] = [];
+    await using broker = await startBroker({ port: 0, clock, logger: (l) => logs.push(l) });
+    await using member = await RawKafkaConnection.connect(broker.port);
+    await member.writeRaw(joinGroupV0(member, "g", 3000));
+    const joined = await withDeadline(member.readFrame(), 10_000, "the JoinGroup answer");
+    const r = new ProtocolReader(joined!, 4);
+    assert.equal(r.int16(), 0);
+    r.int32();
+    r.string();
+    r.string();
+    const memberId = r.string();
+    const sync = await withDeadline(
+      member.request(14, 0, (w) => w.string("g").int32(1).string(memberId).int32(0)),
       10_000,
-      `the JoinGroup answer of ${group}`,
+      "the SyncGroup answer",
     );
-    assert.ok(frame, "the broker closed the connection instead of answering JoinGroup");
-    return new ProtocolReader(frame, 4).int16();
-  };
-  {
-    await using broker = await startBroker({ port: 0, logger: () => {} });
-    assert.equal(await joinCode(broker.port, "short", 3000), 0);
-    assert.equal(await joinCode(broker.port, "shorter", 1000), 0);
-    assert.equal(await joinCode(broker.port, "too-short", 999), 26);
-  }
-  {
-    await using broker = await startBroker({
-      port: 0,
-      groupMinSessionTimeoutMs: 5000,
-      groupMaxSessionTimeoutMs: 20_000,
-      logger: () => {},
-    });
-    assert.equal(await joinCode(broker.port, "a", 4999), 26);
-    assert.equal(await joinCode(broker.port, "b", 5000), 0);
-    assert.equal(await joinCode(broker.port, "c", 20_001), 26);
-  }
-});
-
-Deno.test("a broker on a manual clock expires a silent member's session when the clock says so", async () => {
-  const clock = new ManualClock();
-  const logs: string[] = [];
-  await using broker = await startBroker({ port: 0, clock, logger: (l) => logs.push(l) });
-  await using member = await RawKafkaConnection.connect(broker.port);
-  await member.writeRaw(joinGroupV0(member, "g", 3000));
-  const joined = await withDeadline(member.readFrame(), 10_000, "the JoinGroup answer");
-  const r = new ProtocolReader(joined!, 4);
-  assert.equal(r.int16(), 0);
-  r.int32();
-  r.string();
-  r.string();
-  const memberId = r.string();
-  const sync = await withDeadline(
-    member.request(14, 0, (w) => w.string("g").int32(1).string(memberId).int32(0)),
-    10_000,
-    "the SyncGroup answer",
-  );
-  assert.equal(sync!.r.int16(), 0);
-  await using observer = await RawKafkaConnection.connect(broker.port);
-  assert.equal(await groupState(observer, "g"), "Stable");
-  clock.advance(2999);
-  assert.equal(await groupState(observer, "g"), "Stable");
-  clock.advance(1);
-  assert.equal(await groupState(observer, "g"), "Empty");
-  assert.ok(logs.includes(`group g: session of member ${memberId} expired`));
-});
+    assert.equal(sync!.r.int16(), 0);
+    await using observer = await RawKafkaConnection.connect(broker.port);
+    assert.equal(await groupState(observer, "g"), "Stable");
+    clock.advance(2999);
+    assert.equal(await groupState(observer, "g"), "Stable");
+    clock.advance(1);
+    assert.equal(await groupState(observer, "g"), "Empty");
+    assert.ok(logs.includes(`group g: session of member ${memberId} expired`));
+  },
+  SANITIZED,
+);

@@ -3,6 +3,15 @@ import type { Consumer } from "kafkajs";
 import { withBroker } from "./support/broker.ts";
 import { KAFKAJS_TEST as opts, kafkajsClient } from "./support/kafkajs.ts";
 import { kcat } from "./support/processes.ts";
+import { test, withDeadline } from "./support/deadline.ts";
+
+/** These tests run only our own code, so Deno's op and resource sanitizers are on. */
+const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
+
+// kafkajs tests keep KAFKAJS_TEST (sanitizers off): kafkajs starts timers it never cancels, the
+// retry back-off in its src/retry/index.js and the sleeps of src/utils/sleep.js, which can still be
+// pending after disconnect() when a request was being retried; and Deno's resource sanitizer does
+// not see the node:net sockets kafkajs uses, so it would prove nothing about them.
 
 function kafkaFor(addresses: string[]) {
   return kafkajsClient(addresses, { clientId: "groups", retry: { retries: 3 } });
@@ -44,65 +53,69 @@ function observe(consumer: Consumer) {
         },
       });
     },
-    waitFor: (check: () => boolean) =>
-      check() ? Promise.resolve() : new Promise<void>((resolve) => {
-        waiters.push({ check, resolve });
-      }),
+    waitFor: (check: () => boolean, what = `consumer state ${check}`) =>
+      check() ? Promise.resolve() : withDeadline(
+        new Promise<void>((resolve) => {
+          waiters.push({ check, resolve });
+        }),
+        30_000,
+        what,
+        {
+          detail: () =>
+            `assignment ${JSON.stringify(assignment)}, messages ${JSON.stringify(messages)}`,
+        },
+      ),
   };
 }
 
-Deno.test(
-  "two kafkajs consumers split a two-partition topic and the survivor takes over",
-  opts,
-  async () => {
-    await withBroker({ topics: [{ name: "t", partitions: 2 }] }, async (broker) => {
-      const kafka = kafkaFor(broker.addresses);
-      const producer = kafka.producer();
-      const settings = {
-        groupId: "shared",
-        sessionTimeout: 6000,
-        heartbeatInterval: 200,
-        maxWaitTimeInMs: 100,
-      };
-      const a = kafka.consumer(settings);
-      const b = kafka.consumer(settings);
-      await producer.connect();
-      try {
-        const oa = observe(a);
-        const ob = observe(b);
-        await oa.start();
-        await oa.waitFor(() => oa.assignment.length === 2);
-        await ob.start();
-        await ob.waitFor(() => ob.assignment.length === 1);
-        await oa.waitFor(() => oa.assignment.length === 1);
-        assert.deepEqual([...oa.assignment, ...ob.assignment].sort(), [0, 1]);
-        await producer.send({
-          topic: "t",
-          messages: [{ value: "p0", partition: 0 }, { value: "p1", partition: 1 }],
-        });
-        await oa.waitFor(() => oa.messages.length === 1);
-        await ob.waitFor(() => ob.messages.length === 1);
-        assert.deepEqual(oa.messages, [`${oa.assignment[0]}:0:p${oa.assignment[0]}`]);
-        assert.deepEqual(ob.messages, [`${ob.assignment[0]}:0:p${ob.assignment[0]}`]);
+test("two kafkajs consumers split a two-partition topic and the survivor takes over", async () => {
+  await withBroker({ topics: [{ name: "t", partitions: 2 }] }, async (broker) => {
+    const kafka = kafkaFor(broker.addresses);
+    const producer = kafka.producer();
+    const settings = {
+      groupId: "shared",
+      sessionTimeout: 6000,
+      heartbeatInterval: 200,
+      maxWaitTimeInMs: 100,
+    };
+    const a = kafka.consumer(settings);
+    const b = kafka.consumer(settings);
+    await producer.connect();
+    try {
+      const oa = observe(a);
+      const ob = observe(b);
+      await oa.start();
+      await oa.waitFor(() => oa.assignment.length === 2);
+      await ob.start();
+      await ob.waitFor(() => ob.assignment.length === 1);
+      await oa.waitFor(() => oa.assignment.length === 1);
+      assert.deepEqual([...oa.assignment, ...ob.assignment].sort(), [0, 1]);
+      await producer.send({
+        topic: "t",
+        messages: [{ value: "p0", partition: 0 }, { value: "p1", partition: 1 }],
+      });
+      await oa.waitFor(() => oa.messages.length === 1);
+      await ob.waitFor(() => ob.messages.length === 1);
+      assert.deepEqual(oa.messages, [`${oa.assignment[0]}:0:p${oa.assignment[0]}`]);
+      assert.deepEqual(ob.messages, [`${ob.assignment[0]}:0:p${ob.assignment[0]}`]);
 
-        await b.disconnect();
-        await oa.waitFor(() => oa.assignment.length === 2);
-        await producer.send({
-          topic: "t",
-          messages: [{ value: "q0", partition: 0 }, { value: "q1", partition: 1 }],
-        });
-        await oa.waitFor(() => oa.messages.filter((m) => m.includes(":q")).length === 2);
-        assert.deepEqual(oa.messages.filter((m) => m.includes(":q")).sort(), ["0:1:q0", "1:1:q1"]);
-      } finally {
-        await a.disconnect();
-        await b.disconnect();
-        await producer.disconnect();
-      }
-    });
-  },
-);
+      await b.disconnect();
+      await oa.waitFor(() => oa.assignment.length === 2);
+      await producer.send({
+        topic: "t",
+        messages: [{ value: "q0", partition: 0 }, { value: "q1", partition: 1 }],
+      });
+      await oa.waitFor(() => oa.messages.filter((m) => m.includes(":q")).length === 2);
+      assert.deepEqual(oa.messages.filter((m) => m.includes(":q")).sort(), ["0:1:q0", "1:1:q1"]);
+    } finally {
+      await a.disconnect();
+      await b.disconnect();
+      await producer.disconnect();
+    }
+  });
+}, opts);
 
-Deno.test("a new kafkajs consumer resumes from the offsets its group committed", opts, async () => {
+test("a new kafkajs consumer resumes from the offsets its group committed", async () => {
   await withBroker({ topics: ["t"] }, async (broker) => {
     const kafka = kafkaFor(broker.addresses);
     const producer = kafka.producer();
@@ -147,9 +160,9 @@ Deno.test("a new kafkajs consumer resumes from the offsets its group committed",
       await producer.disconnect();
     }
   });
-});
+}, opts);
 
-Deno.test("two kcat -G members of one group consume every message exactly once", async () => {
+test("two kcat -G members of one group consume every message exactly once", async () => {
   // Both members must land in one generation: kcat -e counts end-of-partition events across
   // rebalances, so a member that first had both partitions to itself may never see "all done".
   const options = { topics: [{ name: "t", partitions: 2 }], initialRebalanceDelayMs: 2000 };
@@ -177,4 +190,4 @@ Deno.test("two kcat -G members of one group consume every message exactly once",
     const expected = lines.map((s, i) => `${i % 2} ${Math.floor(i / 2)} ${s}`).sort();
     assert.deepEqual(all, expected);
   });
-});
+}, SANITIZED);

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { OFFSETS_FILE_NAME, OffsetStore, OffsetStoreError } from "../lib/broker/offset_store.ts";
+import { test } from "./support/deadline.ts";
+
+/** These tests run only our own code, so Deno's op and resource sanitizers are on. */
+const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
 
 async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "offset_store_test_" });
@@ -14,7 +18,7 @@ function logLines(dir: string): string[] {
   return Deno.readTextFileSync(`${dir}/${OFFSETS_FILE_NAME}`).split("\n").filter((l) => l !== "");
 }
 
-Deno.test("OffsetStore in memory stores offsets per group, topic and partition", async () => {
+test("OffsetStore in memory stores offsets per group, topic and partition", async () => {
   await using store = await OffsetStore.open();
   await store.commit("g1", "alerts", 0, 10n, "m0");
   await store.commit("g1", "alerts", 1, 11n, null);
@@ -29,9 +33,9 @@ Deno.test("OffsetStore in memory stores offsets per group, topic and partition",
   ]);
   assert.deepEqual(store.committed("nobody"), []);
   assert.deepEqual(store.groups(), ["g1", "g2"]);
-});
+}, SANITIZED);
 
-Deno.test("OffsetStore.committed() sorts by topic then numeric partition", async () => {
+test("OffsetStore.committed() sorts by topic then numeric partition", async () => {
   await using store = await OffsetStore.open();
   await store.commit("g", "b", 10, 1n, null);
   await store.commit("g", "b", 2, 2n, null);
@@ -40,9 +44,9 @@ Deno.test("OffsetStore.committed() sorts by topic then numeric partition", async
     store.committed("g").map((c) => `${c.topic}/${c.partition}`),
     ["a/0", "b/2", "b/10"],
   );
-});
+}, SANITIZED);
 
-Deno.test("OffsetStore keeps offsets across reopen of its data directory", async () => {
+test("OffsetStore keeps offsets across reopen of its data directory", async () => {
   await withDir(async (dir) => {
     const store = await OffsetStore.open(dir);
     await store.commit("g", "t", 0, 5n, "first");
@@ -56,9 +60,9 @@ Deno.test("OffsetStore keeps offsets across reopen of its data directory", async
     assert.deepEqual(again.get("g", "t", 0), { offset: 6n, metadata: "second" });
     assert.deepEqual(again.get("g", "u", 3), { offset: 9007199254740993n, metadata: "" });
   });
-});
+}, SANITIZED);
 
-Deno.test("OffsetStore compacts its log on open to one record per offset", async () => {
+test("OffsetStore compacts its log on open to one record per offset", async () => {
   await withDir(async (dir) => {
     const store = await OffsetStore.open(dir);
     for (let i = 0n; i < 20n; i++) await store.commit("g", "t", 0, i, null);
@@ -71,9 +75,9 @@ Deno.test("OffsetStore compacts its log on open to one record per offset", async
     assert.deepEqual(again.get("g", "t", 0), { offset: 19n, metadata: "" });
     await again.close();
   });
-});
+}, SANITIZED);
 
-Deno.test("OffsetStore ignores a torn last line left by a crash", async () => {
+test("OffsetStore ignores a torn last line left by a crash", async () => {
   await withDir(async (dir) => {
     const path = `${dir}/${OFFSETS_FILE_NAME}`;
     const good = JSON.stringify({
@@ -90,9 +94,9 @@ Deno.test("OffsetStore ignores a torn last line left by a crash", async () => {
     await store.commit("g", "t", 1, 8n, null);
     assert.deepEqual(logLines(dir).map((l) => JSON.parse(l).partition), [0, 1]);
   });
-});
+}, SANITIZED);
 
-Deno.test("OffsetStore ignores a complete-looking last line without its newline", async () => {
+test("OffsetStore ignores a complete-looking last line without its newline", async () => {
   await withDir(async (dir) => {
     const path = `${dir}/${OFFSETS_FILE_NAME}`;
     const line = (offset: string) =>
@@ -101,31 +105,35 @@ Deno.test("OffsetStore ignores a complete-looking last line without its newline"
     await using store = await OffsetStore.open(dir);
     assert.deepEqual(store.get("g", "t", 0), { offset: 1n, metadata: "" });
   });
-});
+}, SANITIZED);
 
-Deno.test("OffsetStore.open() rejects a corrupt record before the last line, naming file and line", async () => {
-  await withDir(async (dir) => {
-    const path = `${dir}/${OFFSETS_FILE_NAME}`;
-    const good = JSON.stringify({
-      group: "g",
-      topic: "t",
-      partition: 0,
-      offset: "4",
-      metadata: "",
+test(
+  "OffsetStore.open() rejects a corrupt record before the last line, naming file and line",
+  async () => {
+    await withDir(async (dir) => {
+      const path = `${dir}/${OFFSETS_FILE_NAME}`;
+      const good = JSON.stringify({
+        group: "g",
+        topic: "t",
+        partition: 0,
+        offset: "4",
+        metadata: "",
+      });
+      await Deno.writeTextFile(path, `${good}\nnot json\n${good}\n`);
+      await assert.rejects(
+        () => OffsetStore.open(dir),
+        (error: unknown) => {
+          assert.ok(error instanceof OffsetStoreError);
+          assert.equal(error.message, `${path}:2: corrupt offset record`);
+          return true;
+        },
+      );
     });
-    await Deno.writeTextFile(path, `${good}\nnot json\n${good}\n`);
-    await assert.rejects(
-      () => OffsetStore.open(dir),
-      (error: unknown) => {
-        assert.ok(error instanceof OffsetStoreError);
-        assert.equal(error.message, `${path}:2: corrupt offset record`);
-        return true;
-      },
-    );
-  });
-});
+  },
+  SANITIZED,
+);
 
-Deno.test("OffsetStore.deleteTopic() forgets the topic in every group, also after reopen", async () => {
+test("OffsetStore.deleteTopic() forgets the topic in every group, also after reopen", async () => {
   await withDir(async (dir) => {
     const store = await OffsetStore.open(dir);
     await store.commit("g1", "gone", 0, 1n, null);
@@ -140,9 +148,9 @@ Deno.test("OffsetStore.deleteTopic() forgets the topic in every group, also afte
     assert.equal(again.get("g2", "gone", 1), undefined);
     assert.deepEqual(again.get("g2", "kept", 0), { offset: 3n, metadata: "" });
   });
-});
+}, SANITIZED);
 
-Deno.test("OffsetStore writes concurrent commits in order, the last one winning", async () => {
+test("OffsetStore writes concurrent commits in order, the last one winning", async () => {
   await withDir(async (dir) => {
     const store = await OffsetStore.open(dir);
     const commits = [];
@@ -157,9 +165,9 @@ Deno.test("OffsetStore writes concurrent commits in order, the last one winning"
     assert.deepEqual(again.get("g2", "t", 3), { offset: 191n, metadata: "m191" });
     assert.deepEqual(again.get("g0", "t", 0), { offset: 192n, metadata: "m192" });
   });
-});
+}, SANITIZED);
 
-Deno.test("OffsetStore.commit() after close() rejects with OffsetStoreError", async () => {
+test("OffsetStore.commit() after close() rejects with OffsetStoreError", async () => {
   await withDir(async (dir) => {
     const store = await OffsetStore.open(dir);
     await store.close();
@@ -168,9 +176,9 @@ Deno.test("OffsetStore.commit() after close() rejects with OffsetStoreError", as
       (error: unknown) => error instanceof OffsetStoreError && /is closed/.test(error.message),
     );
   });
-});
+}, SANITIZED);
 
-Deno.test("OffsetStore.open() creates a missing data directory", async () => {
+test("OffsetStore.open() creates a missing data directory", async () => {
   await withDir(async (dir) => {
     const nested = `${dir}/a/b`;
     const store = await OffsetStore.open(nested);
@@ -178,12 +186,14 @@ Deno.test("OffsetStore.open() creates a missing data directory", async () => {
     await store.close();
     assert.equal(logLines(nested).length, 1);
   });
-});
+}, SANITIZED);
 
-Deno.test("OffsetStore keeps every acknowledged commit when its process is killed with SIGKILL", async () => {
-  await withDir(async (dir) => {
-    const moduleUrl = new URL("../lib/broker/offset_store.ts", import.meta.url).href;
-    const committer = `
+test(
+  "OffsetStore keeps every acknowledged commit when its process is killed with SIGKILL",
+  async () => {
+    await withDir(async (dir) => {
+      const moduleUrl = new URL("../lib/broker/offset_store.ts", import.meta.url).href;
+      const committer = `
       import { OffsetStore } from ${JSON.stringify(moduleUrl)};
       const store = await OffsetStore.open(${JSON.stringify(dir)});
       const out = Deno.stdout;
@@ -192,31 +202,33 @@ Deno.test("OffsetStore keeps every acknowledged commit when its process is kille
         await out.write(new TextEncoder().encode(i + "\\n"));
       }
     `;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["eval", committer],
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    let acknowledged = 0n;
-    let buffered = "";
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    while (acknowledged < 500n) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffered += value;
-      const lines = buffered.split("\n");
-      buffered = lines.pop()!;
-      if (lines.length > 0) acknowledged = BigInt(lines[lines.length - 1]);
-    }
-    child.kill("SIGKILL");
-    await child.status;
-    await reader.cancel();
-    assert.ok(acknowledged >= 500n, "the committer stopped early");
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["eval", committer],
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      let acknowledged = 0n;
+      let buffered = "";
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      while (acknowledged < 500n) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += value;
+        const lines = buffered.split("\n");
+        buffered = lines.pop()!;
+        if (lines.length > 0) acknowledged = BigInt(lines[lines.length - 1]);
+      }
+      child.kill("SIGKILL");
+      await child.status;
+      await reader.cancel();
+      assert.ok(acknowledged >= 500n, "the committer stopped early");
 
-    await using store = await OffsetStore.open(dir);
-    const stored = store.get("g", "t", 0);
-    assert.ok(stored, "no offset survived");
-    assert.ok(stored.offset >= acknowledged, `${stored.offset} < acknowledged ${acknowledged}`);
-    assert.equal(stored.metadata, `m${stored.offset}`);
-  });
-});
+      await using store = await OffsetStore.open(dir);
+      const stored = store.get("g", "t", 0);
+      assert.ok(stored, "no offset survived");
+      assert.ok(stored.offset >= acknowledged, `${stored.offset} < acknowledged ${acknowledged}`);
+      assert.equal(stored.metadata, `m${stored.offset}`);
+    });
+  },
+  SANITIZED,
+);

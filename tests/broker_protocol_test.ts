@@ -9,6 +9,10 @@ import {
   readRecordBatchHeader,
   splitRecordBatches,
 } from "../lib/protocol/record_batch.ts";
+import { test, withDeadline } from "./support/deadline.ts";
+
+/** These tests run only our own code, so Deno's op and resource sanitizers are on. */
+const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
 
 const text = new TextEncoder();
 const ADVERTISED = [
@@ -96,7 +100,7 @@ function readFetch(r: ProtocolReader) {
   return t.parts[0];
 }
 
-Deno.test("ApiVersions v3 (flexible) lists exactly the implemented table with header v0", async () => {
+test("ApiVersions v3 (flexible) lists exactly the implemented table with header v0", async () => {
   await withBroker({}, async (broker) => {
     await using c = await RawKafkaConnection.connect(broker.port);
     const res = await c.request(18, 3, (w) => {
@@ -120,9 +124,9 @@ Deno.test("ApiVersions v3 (flexible) lists exactly the implemented table with he
     assert.equal(v1!.r.int32(), 0);
     assert.equal(v1!.r.remaining, 0);
   });
-});
+}, SANITIZED);
 
-Deno.test("ApiVersions above v3 gets the KIP-511 v0-shaped UNSUPPORTED_VERSION answer", async () => {
+test("ApiVersions above v3 gets the KIP-511 v0-shaped UNSUPPORTED_VERSION answer", async () => {
   await withBroker({}, async (broker) => {
     await using c = await RawKafkaConnection.connect(broker.port);
     const res = await c.request(18, 4, () => {}, true);
@@ -132,20 +136,24 @@ Deno.test("ApiVersions above v3 gets the KIP-511 v0-shaped UNSUPPORTED_VERSION a
     const again = await c.request(18, 0, () => {});
     assert.equal(again!.r.int16(), 0, "the connection stays usable");
   });
-});
+}, SANITIZED);
 
-Deno.test("an unknown api key or unadvertised version closes the connection with a log line", async () => {
-  await withBroker({}, async (broker, logs) => {
-    await using a = await RawKafkaConnection.connect(broker.port);
-    assert.equal(await a.request(99, 0, () => {}), null);
-    await using b = await RawKafkaConnection.connect(broker.port);
-    assert.equal(await b.request(0, 2, (w) => w.int16(1)), null);
-    assert.ok(logs.some((l) => l.includes("unknown api key 99")));
-    assert.ok(logs.some((l) => l.includes("Produce v2 is not supported (v3-v7)")));
-  });
-});
+test(
+  "an unknown api key or unadvertised version closes the connection with a log line",
+  async () => {
+    await withBroker({}, async (broker, logs) => {
+      await using a = await RawKafkaConnection.connect(broker.port);
+      assert.equal(await a.request(99, 0, () => {}), null);
+      await using b = await RawKafkaConnection.connect(broker.port);
+      assert.equal(await b.request(0, 2, (w) => w.int16(1)), null);
+      assert.ok(logs.some((l) => l.includes("unknown api key 99")));
+      assert.ok(logs.some((l) => l.includes("Produce v2 is not supported (v3-v7)")));
+    });
+  },
+  SANITIZED,
+);
 
-Deno.test("produce stamps base offsets and leader epoch; fetch returns the stored batches", async () => {
+test("produce stamps base offsets and leader epoch; fetch returns the stored batches", async () => {
   await withBroker({ topics: ["t"] }, async (broker) => {
     await using c = await RawKafkaConnection.connect(broker.port);
     const first = encodeRecordBatch([{ key: text.encode("k"), value: text.encode("a") }, {
@@ -173,9 +181,9 @@ Deno.test("produce stamps base offsets and leader epoch; fetch returns the store
     const beyond = readFetch((await fetch(c, "t", 4))!.r);
     assert.equal(beyond.error, 1);
   });
-});
+}, SANITIZED);
 
-Deno.test("produce refuses bad CRC, oversized batches, bad acks and unknown topics", async () => {
+test("produce refuses bad CRC, oversized batches, bad acks and unknown topics", async () => {
   await withBroker(
     { topics: [{ name: "small", config: { "max.message.bytes": "200" } }] },
     async (broker) => {
@@ -193,9 +201,9 @@ Deno.test("produce refuses bad CRC, oversized batches, bad acks and unknown topi
       assert.equal(readProduce((await produce(c, "small", two))!.r).error, 87);
     },
   );
-});
+}, SANITIZED);
 
-Deno.test("acks=0 produce gets no response and the next request is answered in order", async () => {
+test("acks=0 produce gets no response and the next request is answered in order", async () => {
   await withBroker({ topics: ["t"] }, async (broker) => {
     await using c = await RawKafkaConnection.connect(broker.port);
     const batch = encodeRecordBatch([{ value: text.encode("fire and forget") }]);
@@ -208,21 +216,24 @@ Deno.test("acks=0 produce gets no response and the next request is answered in o
     const f = readFetch((await fetch(c, "t", 0))!.r);
     assert.equal(new TextDecoder().decode(decodeRecords(f.records!)[0].value!), "fire and forget");
   });
-});
+}, SANITIZED);
 
-Deno.test("a long-polling fetch is woken by an append on another connection", async () => {
+test("a long-polling fetch is woken by an append on another connection", async () => {
   await withBroker({ topics: ["t"] }, async (broker) => {
     await using consumer = await RawKafkaConnection.connect(broker.port);
     await using producer = await RawKafkaConnection.connect(broker.port);
+    const arrived = broker.faults.nextRequest({ apiKey: 1 });
     const waiting = fetch(consumer, "t", 0, 60_000);
-    await new Promise((r) => setTimeout(r, 50));
+    // The fetch handler starts waiting right after its header is read, long before the produce
+    // below travels through another socket.
+    await withDeadline(arrived, 10_000, "the long-polling Fetch to arrive");
     await produce(producer, "t", encodeRecordBatch([{ value: text.encode("wake up") }]));
     const f = readFetch((await waiting)!.r);
     assert.equal(new TextDecoder().decode(decodeRecords(f.records!)[0].value!), "wake up");
   });
-});
+}, SANITIZED);
 
-Deno.test("ListOffsets answers earliest, latest and the first offset at a timestamp", async () => {
+test("ListOffsets answers earliest, latest and the first offset at a timestamp", async () => {
   await withBroker({ topics: ["t"] }, async (broker) => {
     await using c = await RawKafkaConnection.connect(broker.port);
     await produce(
@@ -251,9 +262,9 @@ Deno.test("ListOffsets answers earliest, latest and the first offset at a timest
     assert.deepEqual(await one(3000), [0, 0, 3000n, 2n]);
     assert.deepEqual(await one(9999), [0, 0, -1n, -1n]);
   });
-});
+}, SANITIZED);
 
-Deno.test("topic names are validated and auto-creation happens only when enabled", async () => {
+test("topic names are validated and auto-creation happens only when enabled", async () => {
   await withBroker({}, async (broker) => {
     await using c = await RawKafkaConnection.connect(broker.port);
     const names = ["ok.name_1-x", "bad name", "..", "x".repeat(250), "ok.name_1-x"];
@@ -304,9 +315,9 @@ Deno.test("topic names are validated and auto-creation happens only when enabled
       partitions: [[0, 0, 0, [0], [0]]],
     });
   });
-});
+}, SANITIZED);
 
-Deno.test("an idempotent producer's retried batch is answered with the original offset", async () => {
+test("an idempotent producer's retried batch is answered with the original offset", async () => {
   await withBroker({ topics: ["t"] }, async (broker) => {
     await using c = await RawKafkaConnection.connect(broker.port);
     const init = await c.request(22, 1, (w) => w.string(null).int32(60000));
@@ -326,9 +337,9 @@ Deno.test("an idempotent producer's retried batch is answered with the original 
     const f = readFetch((await fetch(c, "t", 0))!.r);
     assert.equal(f.highWatermark, 1n);
   });
-});
+}, SANITIZED);
 
-Deno.test("startBroker() stops on abort and at the end of an await using block", async () => {
+test("startBroker() stops on abort and at the end of an await using block", async () => {
   const refused = async (port: number) => {
     try {
       (await Deno.connect({ hostname: "127.0.0.1", port })).close();
@@ -357,9 +368,9 @@ Deno.test("startBroker() stops on abort and at the end of an await using block",
     (e: Error) =>
       e.name === "BrokerStartError" && /topic name "bad\/name" may only contain/.test(e.message),
   );
-});
+}, SANITIZED);
 
-Deno.test("oversized, truncated and malformed frames close the connection with a log line", async () => {
+test("oversized, truncated and malformed frames close the connection with a log line", async () => {
   await withBroker({}, async (broker, logs) => {
     const send = async (bytes: number[], closeWrite: boolean) => {
       await using c = await RawKafkaConnection.connect(broker.port);
@@ -379,4 +390,4 @@ Deno.test("oversized, truncated and malformed frames close the connection with a
       "closing connection from peer: array count 2130706432 at offset 11",
     ]);
   });
-});
+}, SANITIZED);

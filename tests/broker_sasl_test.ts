@@ -7,6 +7,10 @@ import {
   UserStore,
   UserStoreError,
 } from "../lib/broker/sasl.ts";
+import { test } from "./support/deadline.ts";
+
+/** These tests run only our own code, so Deno's op and resource sanitizers are on. */
+const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
 
 // A SCRAM client written for these tests from RFC 5802, independent of the broker's code.
 
@@ -130,7 +134,7 @@ function rejectedWith(pattern: RegExp) {
   };
 }
 
-Deno.test("the test SCRAM client reproduces the RFC 7677 SCRAM-SHA-256 example", async () => {
+test("the test SCRAM client reproduces the RFC 7677 SCRAM-SHA-256 example", async () => {
   const clientFirstBare = "n=user,r=rOprNGfwEbeRWgbNEkqO";
   const serverFirst =
     "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
@@ -146,28 +150,32 @@ Deno.test("the test SCRAM client reproduces the RFC 7677 SCRAM-SHA-256 example",
     proof: "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
     serverSignature: "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=",
   });
-});
+}, SANITIZED);
 
 for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const) {
-  Deno.test(`${mechanism} exchange authenticates a user and proves the server knows the key`, async () => {
-    const clientNonce = "fyko+d2lbbFgONRv9qkxdawL";
-    const { principal, serverFirst } = await scramExchange(mechanism, { clientNonce });
-    assert.equal(principal, "alice");
-    const { nonce, salt, iterations } = parseServerFirst(serverFirst);
-    assert.ok(nonce.startsWith(clientNonce) && nonce.length > clientNonce.length);
-    assert.doesNotMatch(nonce, /,/);
-    assert.equal(salt.length, 32);
-    assert.equal(iterations, 4096);
-  });
+  test(
+    `${mechanism} exchange authenticates a user and proves the server knows the key`,
+    async () => {
+      const clientNonce = "fyko+d2lbbFgONRv9qkxdawL";
+      const { principal, serverFirst } = await scramExchange(mechanism, { clientNonce });
+      assert.equal(principal, "alice");
+      const { nonce, salt, iterations } = parseServerFirst(serverFirst);
+      assert.ok(nonce.startsWith(clientNonce) && nonce.length > clientNonce.length);
+      assert.doesNotMatch(nonce, /,/);
+      assert.equal(salt.length, 32);
+      assert.equal(iterations, 4096);
+    },
+    SANITIZED,
+  );
 
-  Deno.test(`${mechanism} rejects a wrong password with Kafka's wording`, async () => {
+  test(`${mechanism} rejects a wrong password with Kafka's wording`, async () => {
     await assert.rejects(
       scramExchange(mechanism, { password: "wonder-land" }),
       invalidCredentials(mechanism),
     );
-  });
+  }, SANITIZED);
 
-  Deno.test(`${mechanism} rejects an unknown user exactly like a wrong password`, async () => {
+  test(`${mechanism} rejects an unknown user exactly like a wrong password`, async () => {
     const attempt = () => scramExchange(mechanism, { saslName: "mallory" });
     await assert.rejects(attempt(), invalidCredentials(mechanism));
     // The stand-in salt does not change between probes, as a real user's would not.
@@ -181,41 +189,49 @@ for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const) {
       salts.push(b64(salt));
     }
     assert.equal(salts[0], salts[1]);
-  });
+  }, SANITIZED);
 
-  Deno.test(`${mechanism} rejects a client-final nonce that does not end with the server nonce`, async () => {
-    await assert.rejects(
-      scramExchange(mechanism, { finalNonce: (_client, server) => server + "x" }),
-      rejectedWith(
-        /^Authentication failed: Invalid SCRAM client-final message \(nonce mismatch\)$/,
-      ),
-    );
-    await assert.rejects(
-      scramExchange(mechanism, { finalNonce: (client) => client }),
-      rejectedWith(/nonce mismatch/),
-    );
-  });
+  test(
+    `${mechanism} rejects a client-final nonce that does not end with the server nonce`,
+    async () => {
+      await assert.rejects(
+        scramExchange(mechanism, { finalNonce: (_client, server) => server + "x" }),
+        rejectedWith(
+          /^Authentication failed: Invalid SCRAM client-final message \(nonce mismatch\)$/,
+        ),
+      );
+      await assert.rejects(
+        scramExchange(mechanism, { finalNonce: (client) => client }),
+        rejectedWith(/nonce mismatch/),
+      );
+    },
+    SANITIZED,
+  );
 
-  Deno.test(`${mechanism} accepts librdkafka 2.0.2's client nonce repeated before the server nonce`, async () => {
-    // librdkafka's nonce alphabet runs from "-" to "~", so "=" and "/" occur.
-    const clientNonce = "a=b/c[d]~-0123456789ABCDEFGHIJKL";
-    const { principal } = await scramExchange(mechanism, {
-      clientNonce,
-      finalNonce: (client, server) => client + server,
-    });
-    assert.equal(principal, "alice");
-  });
+  test(
+    `${mechanism} accepts librdkafka 2.0.2's client nonce repeated before the server nonce`,
+    async () => {
+      // librdkafka's nonce alphabet runs from "-" to "~", so "=" and "/" occur.
+      const clientNonce = "a=b/c[d]~-0123456789ABCDEFGHIJKL";
+      const { principal } = await scramExchange(mechanism, {
+        clientNonce,
+        finalNonce: (client, server) => client + server,
+      });
+      assert.equal(principal, "alice");
+    },
+    SANITIZED,
+  );
 
-  Deno.test(`${mechanism} decodes =2C and =3D in user names`, async () => {
+  test(`${mechanism} decodes =2C and =3D in user names`, async () => {
     const { principal } = await scramExchange(mechanism, {
       saslName: "a=2Cb=3Dc",
       password: "pässwörd",
     });
     assert.equal(principal, "a,b=c");
-  });
+  }, SANITIZED);
 }
 
-Deno.test("SCRAM rejects '=' sequences other than =2C and =3D in the user name", async () => {
+test("SCRAM rejects '=' sequences other than =2C and =3D in the user name", async () => {
   for (const name of ["a=2cb", "a=41", "abc="]) {
     const session = startSasl("SCRAM-SHA-256", users)!;
     await assert.rejects(
@@ -223,9 +239,9 @@ Deno.test("SCRAM rejects '=' sequences other than =2C and =3D in the user name",
       rejectedWith(/^Authentication failed: Invalid SCRAM client-first message \(bad user name/),
     );
   }
-});
+}, SANITIZED);
 
-Deno.test("SCRAM rejects channel binding data that is not the gs2 header", async () => {
+test("SCRAM rejects channel binding data that is not the gs2 header", async () => {
   await assert.rejects(
     scramExchange("SCRAM-SHA-512", { channelBinding: b64(text.encode("y,,")) }),
     rejectedWith(/channel binding does not match the gs2 header/),
@@ -234,9 +250,9 @@ Deno.test("SCRAM rejects channel binding data that is not the gs2 header", async
     scramExchange("SCRAM-SHA-512", { channelBinding: "biws\n" }),
     rejectedWith(/channel binding does not match/),
   );
-});
+}, SANITIZED);
 
-Deno.test("SCRAM accepts an authzid equal to the user and rejects a different one", async () => {
+test("SCRAM accepts an authzid equal to the user and rejects a different one", async () => {
   const ok = await scramExchange("SCRAM-SHA-256", { gs2Header: "n,a=alice," });
   assert.equal(ok.principal, "alice");
   const session = startSasl("SCRAM-SHA-256", users)!;
@@ -244,9 +260,9 @@ Deno.test("SCRAM accepts an authzid equal to the user and rejects a different on
     session.step(text.encode("n,a=bob,n=alice,r=nonce")),
     rejectedWith(/authorization id that is different from username/),
   );
-});
+}, SANITIZED);
 
-Deno.test("SCRAM rejects malformed client-first messages", async () => {
+test("SCRAM rejects malformed client-first messages", async () => {
   const cases: [string, RegExp][] = [
     ["p=tls-unique,,n=alice,r=x", /channel binding is not supported/],
     ["n,n=alice,r=x", /bad gs2 header/],
@@ -262,9 +278,9 @@ Deno.test("SCRAM rejects malformed client-first messages", async () => {
   }
   const session = startSasl("SCRAM-SHA-512", users)!;
   await assert.rejects(session.step(new Uint8Array([0xff, 0xfe])), rejectedWith(/UTF-8/));
-});
+}, SANITIZED);
 
-Deno.test("SCRAM rejects a client-final message without a proof or with a short one", async () => {
+test("SCRAM rejects a client-final message without a proof or with a short one", async () => {
   for (const final of ["c=biws,r=NONCE", "c=biws,r=NONCE,p=AAAA"]) {
     const session = startSasl("SCRAM-SHA-256", users)!;
     const first = await session.step(text.encode("n,,n=alice,r=abc"));
@@ -274,9 +290,9 @@ Deno.test("SCRAM rejects a client-final message without a proof or with a short 
       rejectedWith(/missing proof|bad proof/),
     );
   }
-});
+}, SANITIZED);
 
-Deno.test("a SASL session refuses tokens after it finished", async () => {
+test("a SASL session refuses tokens after it finished", async () => {
   const scramSession = startSasl("SCRAM-SHA-256", users)!;
   await scram({
     hash: "SHA-256",
@@ -288,18 +304,22 @@ Deno.test("a SASL session refuses tokens after it finished", async () => {
   const plain = startSasl("PLAIN", users)!;
   await plain.step(text.encode("\0alice\0wonder land"));
   await assert.rejects(plain.step(text.encode("\0alice\0wonder land")), rejectedWith(/finished/));
-});
+}, SANITIZED);
 
-Deno.test("PLAIN authenticates with an empty authzid and with an authzid equal to the user", async () => {
-  for (const token of ["\0alice\0wonder land", "alice\0alice\0wonder land"]) {
-    const step = await startSasl("PLAIN", users)!.step(text.encode(token));
-    assert.deepEqual(step, { done: true, response: new Uint8Array(0), principal: "alice" });
-  }
-  const unicode = await startSasl("PLAIN", users)!.step(text.encode("\0a,b=c\0pässwörd"));
-  assert.equal(unicode.done && unicode.principal, "a,b=c");
-});
+test(
+  "PLAIN authenticates with an empty authzid and with an authzid equal to the user",
+  async () => {
+    for (const token of ["\0alice\0wonder land", "alice\0alice\0wonder land"]) {
+      const step = await startSasl("PLAIN", users)!.step(text.encode(token));
+      assert.deepEqual(step, { done: true, response: new Uint8Array(0), principal: "alice" });
+    }
+    const unicode = await startSasl("PLAIN", users)!.step(text.encode("\0a,b=c\0pässwörd"));
+    assert.equal(unicode.done && unicode.principal, "a,b=c");
+  },
+  SANITIZED,
+);
 
-Deno.test("PLAIN rejects wrong passwords, unknown users and foreign authzids", async () => {
+test("PLAIN rejects wrong passwords, unknown users and foreign authzids", async () => {
   const attempt = (token: string) => startSasl("PLAIN", users)!.step(text.encode(token));
   await assert.rejects(attempt("\0alice\0wonderland"), invalidCredentials("PLAIN"));
   await assert.rejects(attempt("\0mallory\0wonder land"), invalidCredentials("PLAIN"));
@@ -310,9 +330,9 @@ Deno.test("PLAIN rejects wrong passwords, unknown users and foreign authzids", a
   await assert.rejects(attempt("\0alice"), rejectedWith(/expected 3 tokens, got 2/));
   await assert.rejects(attempt("\0\0pw"), rejectedWith(/username not specified/));
   await assert.rejects(attempt("\0alice\0"), rejectedWith(/password not specified/));
-});
+}, SANITIZED);
 
-Deno.test("SASL errors never contain the offered password", async () => {
+test("SASL errors never contain the offered password", async () => {
   const secret = "S3cr3t-guess";
   const messages: string[] = [];
   const collect = async (run: () => Promise<unknown>) => {
@@ -327,17 +347,17 @@ Deno.test("SASL errors never contain the offered password", async () => {
   await collect(() => scramExchange("SCRAM-SHA-512", { password: secret }));
   assert.equal(messages.length, 3);
   for (const message of messages) assert.ok(!message.includes(secret), message);
-});
+}, SANITIZED);
 
-Deno.test("startSasl() returns undefined for mechanisms other than the three Kafka names", () => {
+test("startSasl() returns undefined for mechanisms other than the three Kafka names", () => {
   assert.deepEqual([...SASL_MECHANISMS], ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]);
   for (const mechanism of ["GSSAPI", "OAUTHBEARER", "scram-sha-256", ""]) {
     assert.equal(startSasl(mechanism, users), undefined);
   }
   for (const mechanism of SASL_MECHANISMS) assert.ok(startSasl(mechanism, users));
-});
+}, SANITIZED);
 
-Deno.test("UserStore keeps names but not passwords, and validates its input", async () => {
+test("UserStore keeps names but not passwords, and validates its input", async () => {
   assert.deepEqual(users.usernames, ["alice", "a,b=c"]);
   assert.equal(users.enabled, true);
   const shown = Deno.inspect(users, { depth: 10, showHidden: true }) + JSON.stringify(users);
@@ -359,9 +379,9 @@ Deno.test("UserStore keeps names but not passwords, and validates its input", as
     UserStore.create([{ username: "", password: "x" }]),
     (e: unknown) => e instanceof UserStoreError && /empty/.test(e.message),
   );
-});
+}, SANITIZED);
 
-Deno.test("UserStore honours a higher iteration count in the server-first message", async () => {
+test("UserStore honours a higher iteration count in the server-first message", async () => {
   const strong = await UserStore.create([{ username: "alice", password: "pw" }], 8192);
   const { principal, serverFirst } = await scram({
     hash: "SHA-256",
@@ -371,4 +391,4 @@ Deno.test("UserStore honours a higher iteration count in the server-first messag
   });
   assert.equal(principal, "alice");
   assert.equal(parseServerFirst(serverFirst).iterations, 8192);
-});
+}, SANITIZED);

@@ -5,6 +5,15 @@ import { makeCertificate } from "./support/network.ts";
 import { kcat, kcatConsume, rdkafkaSasl } from "./support/processes.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 import type { ProtocolReader } from "../lib/protocol/reader.ts";
+import { test } from "./support/deadline.ts";
+
+/** These tests run only our own code, so Deno's op and resource sanitizers are on. */
+const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
+
+// kafkajs tests keep KAFKAJS_TEST (sanitizers off): kafkajs starts timers it never cancels, the
+// retry back-off in its src/retry/index.js and the sleeps of src/utils/sleep.js, which can still be
+// pending after disconnect() when a request was being retried; and Deno's resource sanitizer does
+// not see the node:net sockets kafkajs uses, so it would prove nothing about them.
 
 const certDir = await Deno.makeTempDir({ prefix: "broker-tls-" });
 const cert = await makeCertificate(certDir);
@@ -18,7 +27,7 @@ const users = [
 const acls = ["admin:all:*", "alice:all:alice.*", "alice:read:public", "bob:write:public"];
 const tls = { certFile: cert.certFile, keyFile: cert.keyFile };
 
-Deno.test("kcat over SASL_SSL with SCRAM-SHA-512 produces and consumes with headers", async () => {
+test("kcat over SASL_SSL with SCRAM-SHA-512 produces and consumes with headers", async () => {
   await withBroker({ users, tls, topics: ["alice.t"] }, async (broker) => {
     assert.equal(broker.protocol, "SASL_SSL");
     const config = rdkafkaSasl("alice", "alice:pw,=x", "SCRAM-SHA-512", cert.certFile);
@@ -31,9 +40,9 @@ Deno.test("kcat over SASL_SSL with SCRAM-SHA-512 produces and consumes with head
     assert.equal(c.code, 0, c.stderr);
     assert.equal(c.stdout, "0|k|hello over tls|h=v\n");
   });
-});
+}, SANITIZED);
 
-Deno.test("kcat authenticates with PLAIN and SCRAM-SHA-256 over SASL_PLAINTEXT", async () => {
+test("kcat authenticates with PLAIN and SCRAM-SHA-256 over SASL_PLAINTEXT", async () => {
   await withBroker({ users, topics: ["public"] }, async (broker) => {
     assert.equal(broker.protocol, "SASL_PLAINTEXT");
     for (const mechanism of ["PLAIN", "SCRAM-SHA-256"]) {
@@ -48,104 +57,103 @@ Deno.test("kcat authenticates with PLAIN and SCRAM-SHA-256 over SASL_PLAINTEXT",
     });
     assert.equal(c.stdout, "PLAIN\nSCRAM-SHA-256\n");
   });
-});
+}, SANITIZED);
 
-Deno.test(
-  "kafkajs produces and consumes as a group with SCRAM-SHA-512 over TLS",
-  opts,
-  async () => {
-    await withBroker({ users, acls, tls, topics: ["alice.events"] }, async (broker) => {
-      const kafka = kafkajsClient(broker.addresses, {
-        ssl: { ca: [cert.cert] },
-        sasl: { mechanism: "scram-sha-512", username: "alice", password: "alice:pw,=x" },
-        retry: { retries: 2 },
-      });
-      const producer = kafka.producer();
-      const consumer = kafka.consumer({
-        groupId: "alice-group",
-        sessionTimeout: 6000,
-        heartbeatInterval: 500,
-        maxWaitTimeInMs: 200,
-      });
-      await producer.connect();
-      try {
-        await producer.send({
-          topic: "alice.events",
-          messages: [{ key: "k", value: "secret payload", headers: { a: "1" } }],
-        });
-        await consumer.connect();
-        await consumer.subscribe({ topic: "alice.events", fromBeginning: true });
-        const [got] = await firstMessages(
-          consumer,
-          1,
-          ({ message }) =>
-            `${message.offset}|${message.key}|${message.value}|${message.headers?.a}`,
-        );
-        assert.equal(got, "0|k|secret payload|1");
-      } finally {
-        await consumer.disconnect();
-        await producer.disconnect();
-      }
+test("kafkajs produces and consumes as a group with SCRAM-SHA-512 over TLS", async () => {
+  await withBroker({ users, acls, tls, topics: ["alice.events"] }, async (broker) => {
+    const kafka = kafkajsClient(broker.addresses, {
+      ssl: { ca: [cert.cert] },
+      sasl: { mechanism: "scram-sha-512", username: "alice", password: "alice:pw,=x" },
+      retry: { retries: 2 },
     });
-  },
-);
-
-Deno.test(
-  "a wrong password gets error 58 and kafkajs reports an authentication error",
-  opts,
-  async () => {
-    await withBroker({ users, tls }, async (broker, logs) => {
-      const kafka = kafkajsClient(broker.addresses, {
-        ssl: { ca: [cert.cert] },
-        sasl: { mechanism: "scram-sha-512", username: "alice", password: "wrong" },
-        retry: { retries: 0 },
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({
+      groupId: "alice-group",
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 200,
+    });
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: "alice.events",
+        messages: [{ key: "k", value: "secret payload", headers: { a: "1" } }],
       });
-      const admin = kafka.admin();
-      await assert.rejects(() => admin.connect(), (e: Error) => {
-        assert.equal(e.name, "KafkaJSSASLAuthenticationError");
-        assert.match(e.message, /invalid credentials with SASL mechanism SCRAM-SHA-512/);
-        return true;
-      });
-      await admin.disconnect();
-      assert.ok(
-        logs.some((l) => l.includes("SCRAM-SHA-512 authentication") && l.includes("failed")),
+      await consumer.connect();
+      await consumer.subscribe({ topic: "alice.events", fromBeginning: true });
+      const [got] = await firstMessages(
+        consumer,
+        1,
+        ({ message }) => `${message.offset}|${message.key}|${message.value}|${message.headers?.a}`,
       );
-      assert.ok(logs.every((l) => !l.includes("wrong")), "the password never reaches the log");
+      assert.equal(got, "0|k|secret payload|1");
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
+  });
+}, opts);
+
+test("a wrong password gets error 58 and kafkajs reports an authentication error", async () => {
+  await withBroker({ users, tls }, async (broker, logs) => {
+    const kafka = kafkajsClient(broker.addresses, {
+      ssl: { ca: [cert.cert] },
+      sasl: { mechanism: "scram-sha-512", username: "alice", password: "wrong" },
+      retry: { retries: 0 },
+    });
+    const admin = kafka.admin();
+    await assert.rejects(() => admin.connect(), (e: Error) => {
+      assert.equal(e.name, "KafkaJSSASLAuthenticationError");
+      assert.match(e.message, /invalid credentials with SASL mechanism SCRAM-SHA-512/);
+      return true;
+    });
+    await admin.disconnect();
+    assert.ok(
+      logs.some((l) => l.includes("SCRAM-SHA-512 authentication") && l.includes("failed")),
+    );
+    assert.ok(logs.every((l) => !l.includes("wrong")), "the password never reaches the log");
+  });
+}, opts);
+
+test(
+  "SaslAuthenticate with a bad PLAIN password answers 58 then closes the connection",
+  async () => {
+    await withBroker({ users }, async (broker) => {
+      await using c = await RawKafkaConnection.connect(broker.port);
+      const hs = await c.request(17, 1, (w) => w.string("PLAIN"));
+      assert.equal(hs!.r.int16(), 0);
+      assert.deepEqual(hs!.r.array((r) => r.string()), ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]);
+      const token = new TextEncoder().encode("\0bob\0not-bob-pw");
+      const auth = await c.request(36, 1, (w) => w.bytes(token));
+      assert.equal(auth!.r.int16(), 58);
+      assert.match(auth!.r.nullableString()!, /invalid credentials with SASL mechanism PLAIN/);
+      assert.equal(auth!.r.bytes().length, 0);
+      assert.equal(auth!.r.int64(), 0n);
+      assert.equal(await c.readFrame(), null, "connection closed after the failure");
     });
   },
+  SANITIZED,
 );
 
-Deno.test("SaslAuthenticate with a bad PLAIN password answers 58 then closes the connection", async () => {
-  await withBroker({ users }, async (broker) => {
-    await using c = await RawKafkaConnection.connect(broker.port);
-    const hs = await c.request(17, 1, (w) => w.string("PLAIN"));
-    assert.equal(hs!.r.int16(), 0);
-    assert.deepEqual(hs!.r.array((r) => r.string()), ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]);
-    const token = new TextEncoder().encode("\0bob\0not-bob-pw");
-    const auth = await c.request(36, 1, (w) => w.bytes(token));
-    assert.equal(auth!.r.int16(), 58);
-    assert.match(auth!.r.nullableString()!, /invalid credentials with SASL mechanism PLAIN/);
-    assert.equal(auth!.r.bytes().length, 0);
-    assert.equal(auth!.r.int64(), 0n);
-    assert.equal(await c.readFrame(), null, "connection closed after the failure");
-  });
-});
+test(
+  "an unknown mechanism gets error 33 with the enabled list; Metadata before SASL closes",
+  async () => {
+    await withBroker({ users }, async (broker, logs) => {
+      await using a = await RawKafkaConnection.connect(broker.port);
+      const hs = await a.request(17, 1, (w) => w.string("SCRAM-SHA-1"));
+      assert.equal(hs!.r.int16(), 33);
+      assert.deepEqual(hs!.r.array((r) => r.string()), ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]);
+      await using b = await RawKafkaConnection.connect(broker.port);
+      const versions = await b.request(18, 2, () => {});
+      assert.equal(versions!.r.int16(), 0);
+      assert.equal(await b.request(3, 1, (w) => w.int32(-1)), null);
+      assert.ok(logs.some((l) => l.includes("Metadata before SASL authentication completed")));
+    });
+  },
+  SANITIZED,
+);
 
-Deno.test("an unknown mechanism gets error 33 with the enabled list; Metadata before SASL closes", async () => {
-  await withBroker({ users }, async (broker, logs) => {
-    await using a = await RawKafkaConnection.connect(broker.port);
-    const hs = await a.request(17, 1, (w) => w.string("SCRAM-SHA-1"));
-    assert.equal(hs!.r.int16(), 33);
-    assert.deepEqual(hs!.r.array((r) => r.string()), ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]);
-    await using b = await RawKafkaConnection.connect(broker.port);
-    const versions = await b.request(18, 2, () => {});
-    assert.equal(versions!.r.int16(), 0);
-    assert.equal(await b.request(3, 1, (w) => w.int32(-1)), null);
-    assert.ok(logs.some((l) => l.includes("Metadata before SASL authentication completed")));
-  });
-});
-
-Deno.test("legacy SASL framing after SaslHandshake v0 authenticates PLAIN with raw tokens", async () => {
+test("legacy SASL framing after SaslHandshake v0 authenticates PLAIN with raw tokens", async () => {
   await withBroker({ users, topics: ["public"] }, async (broker) => {
     await using c = await RawKafkaConnection.connect(broker.port);
     assert.equal((await c.request(17, 0, (w) => w.string("PLAIN")))!.r.int16(), 0);
@@ -162,11 +170,10 @@ Deno.test("legacy SASL framing after SaslHandshake v0 authenticates PLAIN with r
     const [topic] = r.array((r) => ({ error: r.int16(), name: r.string() }));
     assert.deepEqual(topic, { error: 0, name: "public" });
   });
-});
+}, SANITIZED);
 
-Deno.test(
+test(
   "ACLs: listings hide topics, explicit describe gets 29, denied produce fails in kafkajs",
-  opts,
   async () => {
     await withBroker(
       { users, acls, topics: ["public", "alice.private", "other"] },
@@ -210,9 +217,10 @@ Deno.test(
       },
     );
   },
+  opts,
 );
 
-Deno.test("a certificate without an IP SAN is refused by librdkafka for 127.0.0.1", async () => {
+test("a certificate without an IP SAN is refused by librdkafka for 127.0.0.1", async () => {
   const dir = await Deno.makeTempDir({ prefix: "broker-dns-only-" });
   try {
     const dnsOnly = await makeCertificate(dir, "DNS:localhost");
@@ -245,4 +253,4 @@ Deno.test("a certificate without an IP SAN is refused by librdkafka for 127.0.0.
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}, SANITIZED);

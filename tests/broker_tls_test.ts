@@ -6,6 +6,9 @@ import { ProtocolWriter } from "../lib/protocol/writer.ts";
 import { test } from "./support/deadline.ts";
 import { runProcess } from "./support/processes.ts";
 
+/** These tests run only our own code, so Deno's op and resource sanitizers are on. */
+const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
+
 /**
  * A self-signed leaf certificate (CA:FALSE) for 127.0.0.1: Deno's TLS client refuses to use a
  * CA certificate as a server certificate.
@@ -123,112 +126,120 @@ async function medianFetchMs(c: FrameClient, rounds: number, expected: Uint8Arra
   return times[Math.floor(rounds / 2)];
 }
 
-test("a response over 16 KiB is not held back by a delayed ACK on TLS (TCP_NODELAY)", async ({ within }) => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { cert, key } = await leafCertificate(dir);
-    const value = new Uint8Array(20_000).map((_, i) => i % 251);
-    const batch = encodeRecordBatch([{ value }]);
-    await using plain = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
-    await using secure = await startBroker({
-      port: 0,
-      topics: ["t"],
-      tls: { cert, key },
-      logger: () => {},
-    });
-    assert.equal(secure.protocol, "SSL");
-    const plainConn = await within(
-      Deno.connect({ hostname: "127.0.0.1", port: plain.port }),
-      "a plaintext connection",
-    );
-    const tlsConn = await within(
-      Deno.connectTls({ hostname: "127.0.0.1", port: secure.port, caCerts: [cert] }),
-      "a TLS connection",
-    );
+test(
+  "a response over 16 KiB is not held back by a delayed ACK on TLS (TCP_NODELAY)",
+  async ({ within }) => {
+    const dir = await Deno.makeTempDir();
     try {
-      const plainClient = new FrameClient(plainConn);
-      const tlsClient = new FrameClient(tlsConn);
-      await within(produce(plainClient, batch), "the plaintext produce");
-      await within(produce(tlsClient, batch), "the TLS produce");
-      const stored = await within(fetchRecords(plainClient), "the stored batch");
-      assert.ok(stored && stored.length > 16 * 1024, "the response must span two TLS records");
-      // Interleave the two so that machine load affects both alike.
-      const plainMs: number[] = [];
-      const tlsMs: number[] = [];
-      for (let round = 0; round < 3; round++) {
-        plainMs.push(await within(medianFetchMs(plainClient, 5, stored), "plaintext fetches"));
-        tlsMs.push(await within(medianFetchMs(tlsClient, 5, stored), "TLS fetches"));
-      }
-      const median = (xs: number[]) => xs.sort((a, b) => a - b)[1];
-      // A delayed ACK costs about 40 ms per round trip; without it TLS adds well under 20 ms.
-      assert.ok(
-        median(tlsMs) < median(plainMs) + 20,
-        `TLS fetch median ${median(tlsMs).toFixed(2)} ms vs plaintext ${
-          median(plainMs).toFixed(2)
-        } ms`,
-      );
-    } finally {
-      plainConn.close();
-      tlsConn.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-test("the TLS listener survives handshake failures and plaintext clients, logging each once", async ({ within }) => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { cert, key } = await leafCertificate(dir);
-    const logs: string[] = [];
-    await using broker = await startBroker({
-      port: 0,
-      tls: { cert, key },
-      logger: (l) => logs.push(l),
-    });
-    // A client without the certificate refuses the handshake.
-    await assert.rejects(
-      within(
-        Deno.connectTls({ hostname: "127.0.0.1", port: broker.port }).then(async (c) => {
-          try {
-            await c.handshake();
-          } finally {
-            c.close();
-          }
-        }),
-        "the refused handshake",
-      ),
-      /invalid peer certificate/,
-    );
-    // A plaintext Kafka request on the TLS port.
-    {
-      using raw = await within(
-        Deno.connect({ hostname: "127.0.0.1", port: broker.port }),
+      const { cert, key } = await leafCertificate(dir);
+      const value = new Uint8Array(20_000).map((_, i) => i % 251);
+      const batch = encodeRecordBatch([{ value }]);
+      await using plain = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+      await using secure = await startBroker({
+        port: 0,
+        topics: ["t"],
+        tls: { cert, key },
+        logger: () => {},
+      });
+      assert.equal(secure.protocol, "SSL");
+      const plainConn = await within(
+        Deno.connect({ hostname: "127.0.0.1", port: plain.port }),
         "a plaintext connection",
       );
-      await raw.write(new Uint8Array([0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 255, 255]));
-      // The broker answers with a TLS alert at most, then closes.
-      const buf = new Uint8Array(1024);
-      while ((await within(raw.read(buf).catch(() => null), "the broker to close")) !== null) {
-        // drain the alert
+      const tlsConn = await within(
+        Deno.connectTls({ hostname: "127.0.0.1", port: secure.port, caCerts: [cert] }),
+        "a TLS connection",
+      );
+      try {
+        const plainClient = new FrameClient(plainConn);
+        const tlsClient = new FrameClient(tlsConn);
+        await within(produce(plainClient, batch), "the plaintext produce");
+        await within(produce(tlsClient, batch), "the TLS produce");
+        const stored = await within(fetchRecords(plainClient), "the stored batch");
+        assert.ok(stored && stored.length > 16 * 1024, "the response must span two TLS records");
+        // Interleave the two so that machine load affects both alike.
+        const plainMs: number[] = [];
+        const tlsMs: number[] = [];
+        for (let round = 0; round < 3; round++) {
+          plainMs.push(await within(medianFetchMs(plainClient, 5, stored), "plaintext fetches"));
+          tlsMs.push(await within(medianFetchMs(tlsClient, 5, stored), "TLS fetches"));
+        }
+        const median = (xs: number[]) => xs.sort((a, b) => a - b)[1];
+        // A delayed ACK costs about 40 ms per round trip; without it TLS adds well under 20 ms.
+        assert.ok(
+          median(tlsMs) < median(plainMs) + 20,
+          `TLS fetch median ${median(tlsMs).toFixed(2)} ms vs plaintext ${
+            median(plainMs).toFixed(2)
+          } ms`,
+        );
+      } finally {
+        plainConn.close();
+        tlsConn.close();
       }
-    }
-    const tlsConn = await within(
-      Deno.connectTls({ hostname: "127.0.0.1", port: broker.port, caCerts: [cert] }),
-      "a TLS connection",
-    );
-    try {
-      const client = new FrameClient(tlsConn);
-      const r = await within(client.request(18, 0, () => {}), "ApiVersions over TLS");
-      assert.equal(r.int16(), 0);
     } finally {
-      tlsConn.close();
+      await Deno.remove(dir, { recursive: true });
     }
-    const failures = logs.map((l) => l.replace(/127\.0\.0\.1:\d+/, "peer"));
-    assert.equal(failures.length, 2, failures.join("\n"));
-    assert.match(failures[0], /^closing connection from peer: TLS failed: .*UnknownCA/);
-    assert.match(failures[1], /^closing connection from peer: TLS failed: /);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  },
+  SANITIZED,
+);
+
+test(
+  "the TLS listener survives handshake failures and plaintext clients, logging each once",
+  async ({ within }) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { cert, key } = await leafCertificate(dir);
+      const logs: string[] = [];
+      await using broker = await startBroker({
+        port: 0,
+        tls: { cert, key },
+        logger: (l) => logs.push(l),
+      });
+      // A client without the certificate refuses the handshake.
+      await assert.rejects(
+        within(
+          Deno.connectTls({ hostname: "127.0.0.1", port: broker.port }).then(async (c) => {
+            try {
+              await c.handshake();
+            } finally {
+              c.close();
+            }
+          }),
+          "the refused handshake",
+        ),
+        /invalid peer certificate/,
+      );
+      // A plaintext Kafka request on the TLS port.
+      {
+        using raw = await within(
+          Deno.connect({ hostname: "127.0.0.1", port: broker.port }),
+          "a plaintext connection",
+        );
+        await raw.write(new Uint8Array([0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 255, 255]));
+        // The broker answers with a TLS alert at most, then closes.
+        const buf = new Uint8Array(1024);
+        while ((await within(raw.read(buf).catch(() => null), "the broker to close")) !== null) {
+          // drain the alert
+        }
+      }
+      const tlsConn = await within(
+        Deno.connectTls({ hostname: "127.0.0.1", port: broker.port, caCerts: [cert] }),
+        "a TLS connection",
+      );
+      try {
+        const client = new FrameClient(tlsConn);
+        const r = await within(client.request(18, 0, () => {}), "ApiVersions over TLS");
+        assert.equal(r.int16(), 0);
+      } finally {
+        tlsConn.close();
+      }
+      const failures = logs.map((l) => l.replace(/127\.0\.0\.1:\d+/, "peer"));
+      assert.equal(failures.length, 2, failures.join("\n"));
+      assert.match(failures[0], /^closing connection from peer: TLS failed: .*UnknownCA/);
+      assert.match(failures[1], /^closing connection from peer: TLS failed: /);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  SANITIZED,
+);
