@@ -2,7 +2,7 @@ import { deepStrictEqual, rejects } from "node:assert/strict";
 import { authCommand } from "../lib/cli/auth_command.ts";
 import { Auth, loadAuth, writeAuth } from "../lib/hop/mod.ts";
 import { hopFixturePath } from "./support/hop_fixtures.ts";
-import { runProcess } from "./support/processes.ts";
+import { runCli } from "./support/cli.ts";
 import { test } from "./support/deadline.ts";
 
 interface Run {
@@ -146,11 +146,11 @@ test("auth remove takes USER or USER@HOST and reports no match and ambiguity", a
 
 test("auth via cli.ts: conflict exits 0, a failure exits 1 with one line", async () => {
   const env = await tempEnv();
-  const cli = new URL("../cli.ts", import.meta.url).pathname;
   const run = (args: string[], stdin = "") =>
-    runProcess(Deno.execPath(), ["run", "-A", "--frozen", cli, "auth", ...args], {
+    runCli(["auth", ...args], {
       stdin,
       env: { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, NO_COLOR: "1" },
+      timeoutMs: 60_000,
     });
   deepStrictEqual((await run(["add"], "u\np\n\n\n")).code, 0);
   const conflict = await run(["add"], "u\nq\n\n\n");
