@@ -132,9 +132,17 @@ export interface BrokerOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startBroker } from "./broker.ts";
- * await using broker = await startBroker({ port: 0 });
- * console.log(broker.url, broker.protocol);
+ * await using broker = await startBroker({ port: 0, logger: () => {} });
+ * assert.equal(broker.url, `kafka://127.0.0.1:${broker.port}`);
+ * assert.equal(broker.protocol, "PLAINTEXT");
+ * // An outage on the same port: connections are closed and refused until resume().
+ * await broker.pause();
+ * using conn = await Deno.connect({ hostname: "127.0.0.1", port: broker.port });
+ * assert.equal(await conn.read(new Uint8Array(8)).catch(() => null), null);
+ * broker.resume();
+ * assert.equal(broker.paused, false);
  * ```
  */
 export interface BrokerHandle extends AsyncDisposable {

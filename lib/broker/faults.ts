@@ -24,8 +24,16 @@ import { ERROR_ANSWERS } from "./_fault_errors.ts";
  *
  * @example
  * ```ts
- * import type { FaultAction } from "./faults.ts";
- * const action: FaultAction = "hold";
+ * import assert from "node:assert/strict";
+ * import { BrokerFaults, type FaultAction } from "./faults.ts";
+ * const faults = new BrokerFaults({ closing: new AbortController().signal });
+ * const action: FaultAction = "close";
+ * faults.inject({ apiKey: 3, action });
+ * const request = {
+ *   apiKey: 3, apiName: "Metadata", version: 1, correlationId: 0, clientId: null,
+ *   remote: "test", body: new Uint8Array(),
+ * };
+ * assert.equal((await faults.apply(request)).kind, "close");
  * ```
  */
 export type FaultAction = "drop" | "close" | "error" | "delay" | "hold";
@@ -35,11 +43,16 @@ export type FaultAction = "drop" | "close" | "error" | "delay" | "hold";
  *
  * @example
  * ```ts
- * import type { FaultRequest } from "./faults.ts";
+ * import assert from "node:assert/strict";
+ * import { BrokerFaults, type FaultRequest } from "./faults.ts";
+ * const faults = new BrokerFaults({ closing: new AbortController().signal });
+ * const next = faults.nextRequest();
  * const seen: FaultRequest = {
  *   apiKey: 3, apiName: "Metadata", version: 8, correlationId: 1, clientId: "c",
  *   remote: "127.0.0.1:50000", body: new Uint8Array(),
  * };
+ * await faults.apply(seen);
+ * assert.equal(await next, seen);
  * ```
  */
 export interface FaultRequest {
@@ -65,8 +78,18 @@ export interface FaultRequest {
  *
  * @example
  * ```ts
- * import type { RequestFilter } from "./faults.ts";
+ * import assert from "node:assert/strict";
+ * import { BrokerFaults, type RequestFilter } from "./faults.ts";
  * const heartbeatsOfC: RequestFilter = { apiKey: 12, match: (r) => r.clientId === "c" };
+ * const faults = new BrokerFaults({ closing: new AbortController().signal });
+ * const rule = faults.inject({ ...heartbeatsOfC, action: "drop" });
+ * const heartbeat = {
+ *   apiKey: 12, apiName: "Heartbeat", version: 0, correlationId: 0, clientId: "d",
+ *   remote: "test", body: new Uint8Array(),
+ * };
+ * assert.equal((await faults.apply(heartbeat)).kind, "serve"); // client d: not matched
+ * assert.equal((await faults.apply({ ...heartbeat, clientId: "c" })).kind, "drop");
+ * assert.equal(rule.hits, 1);
  * ```
  */
 export interface RequestFilter {
@@ -81,8 +104,19 @@ export interface RequestFilter {
  *
  * @example
  * ```ts
- * import type { FaultRule } from "./faults.ts";
+ * import assert from "node:assert/strict";
+ * import { BrokerFaults, type FaultRule } from "./faults.ts";
+ * // OffsetCommit (8) answers REBALANCE_IN_PROGRESS (27) twice.
  * const rule: FaultRule = { apiKey: 8, action: "error", errorCode: 27, count: 2 };
+ * const faults = new BrokerFaults({ closing: new AbortController().signal });
+ * faults.inject(rule);
+ * const commit = {
+ *   apiKey: 8, apiName: "OffsetCommit", version: 2, correlationId: 0, clientId: null,
+ *   remote: "test", body: new Uint8Array(),
+ * };
+ * const kinds = [];
+ * for (let i = 0; i < 3; i++) kinds.push((await faults.apply(commit)).kind);
+ * assert.deepEqual(kinds, ["error", "error", "serve"]);
  * ```
  */
 export interface FaultRule extends RequestFilter {
@@ -104,10 +138,14 @@ export interface FaultRule extends RequestFilter {
  *
  * @example
  * ```ts
- * import type { FaultHandle } from "./faults.ts";
- * function report(handle: FaultHandle): string {
- *   return `applied ${handle.hits} time(s)`;
- * }
+ * import assert from "node:assert/strict";
+ * import { BrokerFaults, type FaultHandle } from "./faults.ts";
+ * const faults = new BrokerFaults({ closing: new AbortController().signal });
+ * const handle: FaultHandle = faults.inject({ action: "drop", count: Infinity });
+ * assert.equal(handle.hits, 0);
+ * handle.release();
+ * await handle.done;
+ * assert.equal(faults.active, 0);
  * ```
  */
 export interface FaultHandle {
@@ -124,7 +162,22 @@ export interface FaultHandle {
   release(): void;
 }
 
-/** What the connection does with a request after the faults looked at it. */
+/**
+ * What the connection does with a request after {@linkcode BrokerFaults.apply} looked at it:
+ * serve it, drop it, close the connection, or answer with an error code.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BrokerFaults, type FaultOutcome } from "./faults.ts";
+ * const faults = new BrokerFaults({ closing: new AbortController().signal });
+ * const outcome: FaultOutcome = await faults.apply({
+ *   apiKey: 18, apiName: "ApiVersions", version: 0, correlationId: 0, clientId: null,
+ *   remote: "test", body: new Uint8Array(),
+ * });
+ * assert.deepEqual(outcome, { kind: "serve" });
+ * ```
+ */
 export type FaultOutcome =
   | { kind: "serve" }
   | { kind: "drop" }
