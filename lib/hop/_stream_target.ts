@@ -8,6 +8,7 @@ import { assertUsable, type Auth } from "./auth.ts";
 import { loadAuth } from "./auth_file.ts";
 import { parseKafkaUrl } from "./url.ts";
 import { selectCredential } from "./select_credential.ts";
+import type { KafkaCredential, KafkaSaslMechanism } from "../kafka/types.ts";
 
 /** Where to connect and as whom. */
 export interface StreamTarget {
@@ -19,6 +20,34 @@ export interface StreamTarget {
   username?: string;
   /** The credential, when authenticating. */
   auth?: Auth;
+  /** The same credential as the Kafka adapter takes it. */
+  credential?: KafkaCredential;
+}
+
+/**
+ * The Kafka adapter's form of a hop credential (SASL mechanism, TLS and CA file).
+ *
+ * @param auth a usable credential
+ * @returns username, password, mechanism, TLS flag and CA file
+ * @throws {UnsupportedError} for OpenID Connect or an unknown mechanism
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Auth } from "./auth.ts";
+ * import { kafkaCredentialOf } from "./_stream_target.ts";
+ * const credential = kafkaCredentialOf(new Auth({ username: "u", password: "p", ssl: false }));
+ * assert.deepEqual(credential, { username: "u", password: "p", mechanism: "SCRAM-SHA-512", tls: false, caFile: undefined });
+ * ```
+ */
+export function kafkaCredentialOf(auth: Auth): KafkaCredential {
+  assertUsable(auth);
+  return {
+    username: auth.username,
+    password: auth.password,
+    mechanism: auth.mechanism as KafkaSaslMechanism,
+    tls: auth.ssl,
+    caFile: auth.sslCaLocation,
+  };
 }
 
 /**
@@ -47,7 +76,7 @@ export async function resolveStreamTarget(
     credential = auth;
   }
   if (credential) {
-    assertUsable(credential);
+    target.credential = kafkaCredentialOf(credential);
     target.auth = credential;
   }
   return target;

@@ -4,32 +4,20 @@
  *
  * @module
  */
+import { HopError } from "../kafka/errors.ts";
 
-/**
- * Base class of every error raised by the hop layer, so callers can tell our errors from bugs.
- *
- * @example
- * ```ts
- * import { HopError, parseKafkaUrl } from "@igwn/alert";
- * try {
- *   parseKafkaUrl("http://example.org/topic");
- * } catch (error) {
- *   if (error instanceof HopError) console.error(error.message);
- * }
- * ```
- */
-export class HopError extends Error {
-  /**
-   * Creates a HopError.
-   *
-   * @param message what went wrong, without any secret
-   * @param options standard error options (`cause`)
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export {
+  AuthenticationError,
+  AuthorizationError,
+  ConnectionError,
+  DeliveryError,
+  type FailureKind,
+  HopError,
+  InvalidCredentialError,
+  KafkaError,
+  type KafkaErrorOptions,
+  MessageTooLargeError,
+} from "../kafka/errors.ts";
 
 /**
  * A Kafka URL that does not follow `kafka://[user@]host[:port]/topic[,topic...]`.
@@ -104,22 +92,6 @@ export class AuthFileError extends HopError {
  * ```
  */
 export class AuthFileNotFoundError extends AuthFileError {}
-
-/**
- * A credential given on the command line or in code that is malformed (empty username, a
- * hostname that is not `host[:port]`, an unknown SASL mechanism, ...).
- *
- * @example
- * ```ts
- * import { Auth, InvalidCredentialError } from "@igwn/alert";
- * try {
- *   new Auth({ username: "", password: "p" });
- * } catch (error) {
- *   console.assert(error instanceof InvalidCredentialError);
- * }
- * ```
- */
-export class InvalidCredentialError extends HopError {}
 
 /**
  * No stored credential fits the broker (and username) of a URL. The message says how to add one.
@@ -236,122 +208,3 @@ export class PackError extends HopError {}
  * ```
  */
 export class MessageFormatError extends HopError {}
-
-/** Options shared by {@linkcode KafkaError} and its subclasses. */
-export interface KafkaErrorOptions extends ErrorOptions {
-  /** Kafka error code name or number (e.g. `"TOPIC_AUTHORIZATION_FAILED"`, `29`). */
-  code?: string | number;
-  /** Retrying the same operation may succeed. */
-  retriable?: boolean;
-  /** The client cannot continue and must be recreated. */
-  fatal?: boolean;
-  /** Topic concerned, when there is one. */
-  topic?: string;
-}
-
-/**
- * An error reported by Kafka or the Kafka client.
- *
- * @example
- * ```ts
- * import { KafkaError } from "@igwn/alert";
- * const error = new KafkaError("topic 't' does not exist", { code: "UNKNOWN_TOPIC_OR_PARTITION", retriable: true, topic: "t" });
- * console.log(error.code, error.retriable, error.fatal, error.topic);
- * ```
- */
-export class KafkaError extends HopError {
-  /** Kafka error code name or number, when known. */
-  readonly code?: string | number;
-  /** Retrying the same operation may succeed. */
-  readonly retriable: boolean;
-  /** The client cannot continue and must be recreated. */
-  readonly fatal: boolean;
-  /** Topic concerned, when there is one. */
-  readonly topic?: string;
-
-  /**
-   * Creates a KafkaError.
-   *
-   * @param message the problem, naming topic/host where known
-   * @param options code, retriable, fatal, topic and cause
-   */
-  constructor(message: string, options: KafkaErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.retriable = options.retriable ?? false;
-    this.fatal = options.fatal ?? false;
-    this.topic = options.topic;
-  }
-}
-
-/**
- * Messages that were queued by a producer could not all be delivered.
- *
- * @example
- * ```ts
- * import { DeliveryError } from "@igwn/alert";
- * const error = new DeliveryError(2, [new Error("broker down")]);
- * console.log(error.message); // "2 messages remain unsent, some data may have been lost!: broker down"
- * ```
- */
-export class DeliveryError extends HopError {
-  /**
-   * Creates a DeliveryError.
-   *
-   * @param unsent number of messages not delivered
-   * @param causes the distinct failures seen
-   */
-  constructor(readonly unsent: number, readonly causes: readonly Error[] = []) {
-    const reasons = [...new Set(causes.map((cause) => cause.message))];
-    super(
-      `${unsent} message${unsent === 1 ? "" : "s"} remain${
-        unsent === 1 ? "s" : ""
-      } unsent, some data may have been lost!` + (reasons.length ? `: ${reasons.join("; ")}` : ""),
-    );
-  }
-}
-
-/**
- * A message larger than the topic's `max.message.bytes`.
- *
- * @example
- * ```ts
- * import { MessageTooLargeError } from "@igwn/alert";
- * const error = new MessageTooLargeError("message of 2000000 bytes exceeds the 1048588-byte limit of topic 't'", { topic: "t" });
- * console.log(error.topic);
- * ```
- */
-export class MessageTooLargeError extends KafkaError {}
-
-/**
- * The broker cannot be reached, or the TLS handshake failed.
- *
- * @example
- * ```ts
- * import { ConnectionError } from "@igwn/alert";
- * console.log(new ConnectionError("cannot connect to 127.0.0.1:1", { retriable: true }).message);
- * ```
- */
-export class ConnectionError extends KafkaError {}
-
-/**
- * SASL authentication failed (wrong username/password or mechanism). Names user and host.
- *
- * @example
- * ```ts
- * import { AuthenticationError } from "@igwn/alert";
- * console.log(new AuthenticationError("authentication failed for user 'alice' at example.org:9092").message);
- * ```
- */
-export class AuthenticationError extends KafkaError {}
-
-/**
- * The credential is not allowed to do this (ACL). Names the topic or group.
- *
- * @example
- * ```ts
- * import { AuthorizationError } from "@igwn/alert";
- * console.log(new AuthorizationError("not authorized to read topic 't'", { topic: "t" }).topic);
- * ```
- */
-export class AuthorizationError extends KafkaError {}

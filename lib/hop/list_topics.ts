@@ -6,7 +6,7 @@
 import type { Auth } from "./auth.ts";
 import { ConnectionError } from "./errors.ts";
 import { resolveStreamTarget } from "./_stream_target.ts";
-import { KafkaAdmin } from "../kafka/adapter.ts";
+import { KafkaAdmin } from "../kafka/admin.ts";
 
 /** Options of {@linkcode listTopics}. */
 export interface ListTopicsOptions {
@@ -39,7 +39,7 @@ export async function listTopics(url: string, options: ListTopicsOptions = {}): 
   const started = Date.now();
   const admin = await KafkaAdmin.connect({
     brokers: target.brokers,
-    auth: target.auth,
+    credential: target.credential,
     connectTimeoutMs: timeoutMs,
     requestTimeoutMs: timeoutMs,
   });

@@ -1,51 +1,45 @@
 /**
- * Writing side of a stream: packs messages with hop's headers and sends them in background
- * batches.
+ * Writing side of a stream: packs messages with hop's headers, queues them and sends them in
+ * background batches, one batch at a time so that every partition stores them in write order.
  *
  * @module
  */
-import { DeliveryError, HopError, MessageTooLargeError } from "./errors.ts";
+import { DeliveryError, HopError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { type Header, packMessage } from "./pack.ts";
 import type { StreamTarget } from "./_stream_target.ts";
 import type { WriteOptions, WriteRawOptions } from "./stream_options.ts";
-import { type BatchProducer, KafkaAdmin, type OutgoingRecord } from "../kafka/adapter.ts";
+import type { CompressionName } from "../kafka/compression.ts";
+import { KafkaProducer, recordBytes } from "../kafka/producer.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../kafka/retry_policy.ts";
+import type { OutgoingRecord } from "../kafka/types.ts";
 
-/** @internal Connection time budgets of a producer. */
-export interface ConnectTimeouts {
+/** @internal How a producer connects and writes. */
+export interface ProducerSettings {
+  /** Time budget for connecting, in ms. */
   connectTimeoutMs?: number;
+  /** Time budget for one request, in ms. */
   requestTimeoutMs?: number;
+  /** Retry timing, including how long a message may take to be delivered; each field defaults. */
+  retry?: Partial<RetryPolicy>;
+  /** Compression of written batches. Default `"none"`. */
+  compression?: CompressionName;
 }
 
 interface QueuedRecord {
-  topic: string;
   record: OutgoingRecord;
   size: number;
 }
 
-// Encoded size of a one-record batch, as the broker compares it with max.message.bytes.
-function estimateRecordBytes(
-  value: Uint8Array | null,
-  key: Uint8Array | string | undefined,
-  headers: Header[],
-): number {
-  let size = 61 + 24 + (value?.length ?? 0);
-  if (typeof key === "string") size += key.length * 3;
-  else if (key) size += key.length;
-  for (const [name, bytes] of headers) size += name.length * 3 + bytes.length + 10;
-  return size;
-}
-
-const DEFAULT_BATCH_BYTES = 1_000_000;
+// Bytes of records per request (below the brokers' default limit of about 1 MB per batch).
+const BATCH_BYTES = 1_000_000;
 // Queued bytes above which write() waits for the background sender.
 const MAX_QUEUED_BYTES = 16_000_000;
-// Produce requests sent before the first of them is acknowledged.
-const MAX_REQUESTS_IN_FLIGHT = 2;
 
 /**
  * Writes messages to Kafka. `write` packs a message (hop's headers, `_sender` = credential user)
  * and queues it; queued messages go out in background batches; `flush` waits for them and reports
- * failures. Made by {@linkcode openStream} with mode `"w"`.
+ * the messages that could not be delivered. Made by {@linkcode openStream} with mode `"w"`.
  *
  * @example
  * ```ts ignore
@@ -58,16 +52,11 @@ const MAX_REQUESTS_IN_FLIGHT = 2;
 export class Producer implements AsyncDisposable {
   #target: StreamTarget;
   #logger: Logger;
-  #producer: BatchProducer;
-  #connect: ConnectTimeouts;
-  #admin?: Promise<KafkaAdmin>;
-  #limits = new Map<string, Promise<number | undefined>>();
-  #knownLimits = new Map<string, number | undefined>();
+  #producer: KafkaProducer;
   #queue: QueuedRecord[] = [];
   #queueHead = 0;
   #queuedBytes = 0;
   #sending?: Promise<void>;
-  #senderWaiter?: () => void;
   #spaceWaiters: (() => void)[] = [];
   #scheduled = false;
   #failed = 0;
@@ -75,16 +64,35 @@ export class Producer implements AsyncDisposable {
   #closing?: Promise<void>;
 
   /** @internal Use {@linkcode openStream}. */
-  constructor(
-    target: StreamTarget,
-    producer: BatchProducer,
-    logger: Logger,
-    connect: ConnectTimeouts,
-  ) {
+  constructor(target: StreamTarget, producer: KafkaProducer, logger: Logger) {
     this.#target = target;
     this.#producer = producer;
     this.#logger = logger;
-    this.#connect = connect;
+  }
+
+  /**
+   * @internal Connects a producer for a resolved target (used by {@linkcode openStream}).
+   *
+   * @param target brokers, topics and credential
+   * @param logger where connection events go
+   * @param settings time budgets, retry policy and compression
+   * @returns the connected producer
+   */
+  static async connect(
+    target: StreamTarget,
+    logger: Logger,
+    settings: ProducerSettings = {},
+  ): Promise<Producer> {
+    const producer = await KafkaProducer.connect({
+      brokers: target.brokers,
+      credential: target.credential,
+      logger,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      retry: { ...DEFAULT_RETRY_POLICY, ...settings.retry },
+      compression: settings.compression,
+    });
+    return new Producer(target, producer, logger);
   }
 
   #topicFor(topic: string | undefined): string {
@@ -95,45 +103,13 @@ export class Producer implements AsyncDisposable {
     );
   }
 
-  #limitFor(topic: string): Promise<number | undefined> {
-    let limit = this.#limits.get(topic);
-    if (!limit) {
-      if (!this.#admin) {
-        const admin = KafkaAdmin.connect({
-          brokers: this.#target.brokers,
-          auth: this.#target.auth,
-          logger: this.#logger,
-          ...this.#connect,
-        });
-        // A failed connection is retried by the next lookup.
-        admin.catch(() => {
-          if (this.#admin === admin) this.#admin = undefined;
-        });
-        this.#admin = admin;
-      }
-      limit = this.#admin.then((admin) => admin.maxMessageBytes(topic)).then((bytes) => {
-        if (bytes === undefined) {
-          this.#logger.warn(
-            `Authorization to describe configs of topic ${topic} failed; unable to determine maximum allowed message size.`,
-          );
-        }
-        this.#knownLimits.set(topic, bytes);
-        return bytes;
-      });
-      // A failed lookup is retried by the next write instead of being remembered.
-      limit.catch(() => this.#limits.delete(topic));
-      this.#limits.set(topic, limit);
-    }
-    return limit;
-  }
-
   /**
-   * Packs and queues a message. Resolves once queued; delivery problems surface in `flush`/`close`.
+   * Packs and queues a message. Resolves once queued; delivery problems (a missing topic, a
+   * message over the topic's size limit, a denied write) surface in `flush`/`close`.
    *
    * @param message a model, a JSON value or bytes
    * @param options headers, key, topic, test flag
    * @throws {PackError} for values that cannot be packed
-   * @throws {MessageTooLargeError} naming topic, size and limit for a message over `max.message.bytes`
    */
   write(message: unknown, options: WriteOptions = {}): Promise<void> {
     try {
@@ -153,7 +129,6 @@ export class Producer implements AsyncDisposable {
    *
    * @param value the Kafka value
    * @param options headers, key, topic
-   * @throws {MessageTooLargeError} for a message over the topic's `max.message.bytes`
    */
   writeRaw(value: Uint8Array, options: WriteRawOptions = {}): Promise<void> {
     try {
@@ -177,27 +152,16 @@ export class Producer implements AsyncDisposable {
     if (this.#closing) {
       throw new HopError(`cannot write to topic '${topic}': the producer is closed`);
     }
-    const size = estimateRecordBytes(value, key, headers);
-    // Known limits are read without a promise turn: this runs once per message.
-    const limit = this.#knownLimits.has(topic)
-      ? this.#knownLimits.get(topic)
-      : await this.#limitFor(topic);
-    if (limit !== undefined && size > limit) {
-      throw new MessageTooLargeError(
-        `message of ${size} bytes is larger than the ${limit}-byte limit (max.message.bytes) of topic '${topic}'`,
-        { topic, code: "MESSAGE_TOO_LARGE" },
-      );
-    }
-    this.#queue.push({ topic, record: { value, key, headers }, size });
+    const record: OutgoingRecord = { topic, value, key, headers };
+    const size = recordBytes(record);
+    this.#queue.push({ record, size });
     this.#queuedBytes += size;
     if (this.#sending) {
-      // A full request's worth may go out while another is unacknowledged.
-      if (this.#queuedBytes >= DEFAULT_BATCH_BYTES) this.#wakeSender();
       // A writer far ahead of the broker waits, so memory stays bounded.
       while (this.#queuedBytes > MAX_QUEUED_BYTES && this.#sending) {
         await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
       }
-    } else if (this.#queuedBytes >= DEFAULT_BATCH_BYTES) {
+    } else if (this.#queuedBytes >= BATCH_BYTES) {
       // A full request's worth: start now instead of after the writer's burst.
       this.#startSending();
     } else if (!this.#scheduled) {
@@ -214,12 +178,6 @@ export class Producer implements AsyncDisposable {
     });
   }
 
-  #wakeSender(): void {
-    const waiter = this.#senderWaiter;
-    this.#senderWaiter = undefined;
-    waiter?.();
-  }
-
   #releaseSpace(): void {
     if (this.#queuedBytes > MAX_QUEUED_BYTES && this.#sending) return;
     const waiters = this.#spaceWaiters;
@@ -227,50 +185,33 @@ export class Producer implements AsyncDisposable {
     for (const waiter of waiters) waiter();
   }
 
-  // Sends while anything is queued, with up to MAX_REQUESTS_IN_FLIGHT requests unacknowledged so
-  // that the broker stores one batch while the next is encoded and sent.
+  // Sends batch after batch while anything is queued; the next batch waits for the previous
+  // one's acknowledgement (or final failure), so records keep their order in every partition.
   async #sendQueued(): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
-    while (true) {
-      const queued = this.#queueHead < this.#queue.length;
-      // A further request goes out only with a full batch's worth queued: a partial one waits
-      // for an acknowledgement so that requests stay large.
-      if (
-        queued &&
-        (inFlight.size === 0 ||
-          (inFlight.size < MAX_REQUESTS_IN_FLIGHT && this.#queuedBytes >= DEFAULT_BATCH_BYTES))
-      ) {
-        const request: Promise<void> = this.#sendBatch(this.#takeBatch()).finally(() => {
-          inFlight.delete(request);
-          this.#wakeSender();
-        });
-        inFlight.add(request);
-        this.#releaseSpace();
-        continue;
+    while (this.#queueHead < this.#queue.length) {
+      const batch = this.#takeBatch();
+      this.#releaseSpace();
+      const failures = await this.#producer.send(batch);
+      for (const { records, error } of failures) {
+        this.#failed += records.length;
+        this.#causes.push(error);
+        this.#logger.debug(`could not deliver ${records.length} messages: ${error.message}`);
       }
-      if (inFlight.size === 0) return;
-      await new Promise<void>((resolve) => (this.#senderWaiter = resolve));
     }
   }
 
-  // Takes what one request carries: what is queued, up to the smallest batch limit of its topics.
-  #takeBatch(): { topics: Map<string, OutgoingRecord[]>; count: number } {
+  // Takes what one request carries: the queued records up to the batch size.
+  #takeBatch(): OutgoingRecord[] {
     const queue = this.#queue;
-    let cap = DEFAULT_BATCH_BYTES;
     let bytes = 0;
     let index = this.#queueHead;
-    const topics = new Map<string, OutgoingRecord[]>();
+    const records: OutgoingRecord[] = [];
     for (; index < queue.length; index++) {
       const item = queue[index];
-      const limit = this.#knownLimits.get(item.topic);
-      if (limit !== undefined) cap = Math.min(cap, limit);
-      if (index > this.#queueHead && bytes + item.size > cap) break;
+      if (index > this.#queueHead && bytes + item.size > BATCH_BYTES) break;
       bytes += item.size;
-      let records = topics.get(item.topic);
-      if (!records) topics.set(item.topic, records = []);
       records.push(item.record);
     }
-    const count = index - this.#queueHead;
     if (index === queue.length) {
       this.#queue = [];
       this.#queueHead = 0;
@@ -278,23 +219,12 @@ export class Producer implements AsyncDisposable {
       this.#queueHead = index;
     }
     this.#queuedBytes -= bytes;
-    return { topics, count };
-  }
-
-  async #sendBatch(
-    { topics, count }: { topics: Map<string, OutgoingRecord[]>; count: number },
-  ): Promise<void> {
-    try {
-      await this.#producer.send([...topics].map(([topic, records]) => ({ topic, records })));
-    } catch (error) {
-      this.#failed += count;
-      this.#causes.push(error as Error);
-      this.#logger.debug(`could not deliver ${count} messages: ${(error as Error).message}`);
-    }
+    return records;
   }
 
   /**
-   * Waits until every queued message is acknowledged by the broker.
+   * Waits until every queued message is acknowledged by the broker or has failed for good
+   * (retriable failures are retried for the retry policy's `deliveryTimeoutMs`).
    *
    * @throws {DeliveryError} counting the messages that could not be delivered, with the reasons
    */
@@ -319,7 +249,6 @@ export class Producer implements AsyncDisposable {
         await this.flush();
       } finally {
         await this.#producer.close();
-        if (this.#admin) await (await this.#admin.catch(() => undefined))?.close();
       }
     })();
     return this.#closing;

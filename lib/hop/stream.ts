@@ -18,7 +18,6 @@
 import { HopError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { resolveStreamTarget } from "./_stream_target.ts";
-import { BatchProducer } from "../kafka/adapter.ts";
 import { Consumer } from "./consumer.ts";
 import { Producer } from "./producer.ts";
 import type { StreamOptions } from "./stream_options.ts";
@@ -110,13 +109,7 @@ export async function openStream(
     if (options.groupId !== undefined) {
       logger.warn("group ID has no effect when opening a stream in write mode");
     }
-    const producer = await BatchProducer.connect({
-      brokers: target.brokers,
-      auth: target.auth,
-      logger,
-      ...timeouts,
-    });
-    return new Producer(target, producer, logger, timeouts);
+    return await Producer.connect(target, logger, timeouts);
   }
   if (!target.topics.length) {
     throw new HopError(`no topic to read: the URL '${url}' names none`);

@@ -24,6 +24,7 @@ import {
 import kafkaJsRequests from "kafkajs/src/protocol/requests/index.js";
 import createKafkaJsRetrier from "kafkajs/src/retry/index.js";
 import { crc32c } from "../protocol/crc32c.ts";
+import { registerCompressionCodecs } from "./compression.ts";
 import { assertUsable, type Auth } from "../hop/auth.ts";
 import {
   AuthenticationError,
@@ -369,6 +370,7 @@ interface Client {
 
 async function makeClient(options: KafkaConnectOptions, action: string): Promise<Client> {
   filterNegativeTimeoutWarning();
+  registerCompressionCodecs();
   const brokers = options.brokers.map(withDefaultPort);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;

@@ -1,0 +1,237 @@
+/**
+ * The Kafka client's configuration, made from a {@linkcode KafkaConnection}: brokers with the
+ * default port, SASL, TLS with an optional CA file, timeouts, the log bridge and the retry budget
+ * (derived from the {@linkcode RetryPolicy} here and nowhere else).
+ *
+ * @module
+ */
+import process from "node:process";
+import {
+  Kafka,
+  type KafkaConfig,
+  logLevel as KafkaLogLevel,
+  type RetryOptions,
+  type SASLOptions,
+} from "kafkajs";
+import { type ErrorContext, redact } from "./classify.ts";
+import { registerCompressionCodecs } from "./compression.ts";
+import { ConnectionError, InvalidCredentialError, type KafkaError } from "./errors.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry_policy.ts";
+import type { KafkaConnection, KafkaCredential } from "./types.ts";
+
+/** Default port of Kafka brokers when an address names none. */
+export const DEFAULT_KAFKA_PORT = 9092;
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Adds the default port to a broker address that has none (`host` -> `host:9092`).
+ *
+ * @param address `host`, `host:port` or `[v6]:port`
+ * @returns the address with a port
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withDefaultPort } from "./client_config.ts";
+ * assert.equal(withDefaultPort("kafka.example.org"), "kafka.example.org:9092");
+ * assert.equal(withDefaultPort("127.0.0.1:9093"), "127.0.0.1:9093");
+ * ```
+ */
+export function withDefaultPort(address: string): string {
+  return /:\d+$/.test(address) && !/^\[[^\]]*$/.test(address)
+    ? address
+    : `${address}:${DEFAULT_KAFKA_PORT}`;
+}
+
+/**
+ * The Kafka client's retry settings for a policy: its back-off shape and `kafkaRetries` attempts.
+ *
+ * @param policy the retry timing
+ * @returns the client's retry options
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { kafkaJsRetry } from "./client_config.ts";
+ * import { DEFAULT_RETRY_POLICY } from "./retry_policy.ts";
+ * assert.equal(kafkaJsRetry({ ...DEFAULT_RETRY_POLICY, kafkaRetries: 1 }).retries, 1);
+ * ```
+ */
+export function kafkaJsRetry(policy: RetryPolicy): RetryOptions {
+  return {
+    initialRetryTime: policy.initialDelayMs,
+    maxRetryTime: policy.maxDelayMs,
+    factor: policy.jitter,
+    multiplier: 2,
+    retries: policy.kafkaRetries,
+  };
+}
+
+// The client's request queue calls setTimeout with a negative delay when it is not throttled, and
+// Deno's timers report that as a TimeoutNegativeWarning on stderr; it is harmless noise.
+let negativeTimeoutWarningFiltered = false;
+function filterNegativeTimeoutWarning(): void {
+  if (negativeTimeoutWarningFiltered) return;
+  negativeTimeoutWarningFiltered = true;
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (warning: unknown, ...rest: unknown[]) {
+    const name = warning instanceof Error ? warning.name : rest[0];
+    if (name === "TimeoutNegativeWarning") return;
+    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+}
+
+function saslFor(credential: KafkaCredential): SASLOptions {
+  const { username, password } = credential;
+  switch (credential.mechanism) {
+    case "PLAIN":
+      return { mechanism: "plain", username, password };
+    case "SCRAM-SHA-256":
+      return { mechanism: "scram-sha-256", username, password };
+    case "SCRAM-SHA-512":
+      return { mechanism: "scram-sha-512", username, password };
+    default:
+      throw new InvalidCredentialError(
+        `credential '${username}' names the SASL mechanism '${
+          String(credential.mechanism)
+        }', which cannot be used here (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)`,
+      );
+  }
+}
+
+async function tlsFor(credential: KafkaCredential): Promise<KafkaConfig["ssl"]> {
+  if (!credential.tls) return undefined;
+  if (!credential.caFile) return { rejectUnauthorized: true };
+  let ca: string;
+  try {
+    ca = await Deno.readTextFile(credential.caFile);
+  } catch (error) {
+    throw new InvalidCredentialError(
+      `cannot read the CA certificate file ${credential.caFile} of credential '${credential.username}': ${
+        (error as Error).message
+      }`,
+      { cause: error },
+    );
+  }
+  return { rejectUnauthorized: true, ca: [ca] };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? String(v) : v));
+  } catch {
+    return "";
+  }
+}
+
+/** A Kafka client made from a connection, with what error texts and deadlines need. */
+export interface KafkaClient {
+  /** The client. */
+  kafka: Kafka;
+  /** Brokers (with ports), credential and action, for error messages. */
+  context: ErrorContext;
+  /** Time budget for connecting, in ms. */
+  connectTimeoutMs: number;
+  /** The retry timing in force. */
+  retry: RetryPolicy;
+}
+
+/**
+ * Makes a Kafka client for a connection (also registers the compression codecs).
+ *
+ * @param connection brokers, credential, timeouts, logger and retry policy
+ * @param action what the client is for, named in error messages (e.g. "writing")
+ * @returns the client and its error context
+ * @throws {InvalidCredentialError} when the CA file cannot be read or the mechanism is unknown
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createKafkaClient } from "./client_config.ts";
+ * const client = await createKafkaClient({ brokers: ["kafka.example.org"] }, "reading");
+ * assert.deepEqual(client.context.brokers, ["kafka.example.org:9092"]);
+ * ```
+ */
+export async function createKafkaClient(
+  connection: KafkaConnection,
+  action: string,
+): Promise<KafkaClient> {
+  filterNegativeTimeoutWarning();
+  registerCompressionCodecs();
+  const brokers = connection.brokers.map(withDefaultPort);
+  const connectTimeoutMs = connection.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const retry = connection.retry ?? DEFAULT_RETRY_POLICY;
+  const { logger, credential } = connection;
+  const config: KafkaConfig = {
+    clientId: connection.clientId ?? "igwn-alert",
+    brokers,
+    connectionTimeout: Math.min(connectTimeoutMs, 5_000),
+    authenticationTimeout: connectTimeoutMs,
+    requestTimeout: connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    retry: kafkaJsRetry(retry),
+    logLevel: logger ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
+    logCreator: () => ({ namespace, label, log }) => {
+      if (!logger) return;
+      const { message, timestamp: _t, logger: _l, stack: _s, ...extra } = log;
+      const details = Object.keys(extra).length ? ` ${safeJson(extra)}` : "";
+      logger.debug(redact(`kafkajs ${label} [${namespace}] ${message}${details}`, credential));
+    },
+  };
+  if (credential) {
+    config.sasl = saslFor(credential);
+    config.ssl = await tlsFor(credential);
+  }
+  return {
+    kafka: new Kafka(config),
+    context: { brokers, credential, action },
+    connectTimeoutMs,
+    retry,
+  };
+}
+
+/**
+ * The error for a connection that did not come up within its time budget.
+ *
+ * @param client the client that was connecting
+ * @returns a transient {@linkcode ConnectionError} naming the brokers
+ */
+export function connectTimeoutError(client: KafkaClient): ConnectionError {
+  const hint = client.context.credential?.tls
+    ? "check the address and port"
+    : "check the address and port, and whether the broker expects TLS";
+  return new ConnectionError(
+    `timed out after ${client.connectTimeoutMs} ms connecting to Kafka at ${
+      client.context.brokers.join(",")
+    } (${hint})`,
+    { kind: "transient" },
+  );
+}
+
+/**
+ * Runs `work` but gives up after `ms`, calling `abandon` so that no socket is left behind.
+ *
+ * @param work the operation
+ * @param ms time budget
+ * @param onTimeout makes the error thrown on timeout
+ * @param abandon cleans up after a timeout or failure
+ * @returns what `work` resolved to
+ */
+export async function withDeadline<T>(
+  work: Promise<T>,
+  ms: number,
+  onTimeout: () => KafkaError,
+  abandon: () => Promise<unknown>,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } catch (error) {
+    work.catch(() => {});
+    await abandon().catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

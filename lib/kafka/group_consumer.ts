@@ -1,0 +1,228 @@
+/**
+ * A consumer-group member that hands whole fetched batches to a handler and commits only what it
+ * is told to. The Kafka client never restarts it by itself: after a crash `onCrash` is called
+ * once and the member is stopped; the caller decides whether and when to start a new one.
+ *
+ * @module
+ */
+import type { Consumer as KafkaJsConsumer, IHeaders } from "kafkajs";
+import { Buffer } from "node:buffer";
+import { classifyKafkaError, type ErrorContext } from "./classify.ts";
+import {
+  connectTimeoutError,
+  createKafkaClient,
+  kafkaJsRetry,
+  withDeadline,
+} from "./client_config.ts";
+import type { KafkaError } from "./errors.ts";
+import type {
+  FetchedBatch,
+  FetchedRecord,
+  KafkaConnection,
+  KafkaHeader,
+  PartitionOffset,
+  TopicPartitions,
+} from "./types.ts";
+
+/** Lets a batch handler keep the group membership alive and notice a stale batch. */
+export interface BatchControl {
+  /** Sends a heartbeat if one is due; throws when the group is rebalancing. */
+  heartbeat(): Promise<void>;
+  /** False once the consumer stops or the batch's partition has been re-positioned. */
+  isActive(): boolean;
+}
+
+/** Options of {@linkcode GroupConsumer.start}. */
+export interface GroupConsumerOptions extends KafkaConnection {
+  /** Consumer group whose committed offsets are used and updated. */
+  groupId: string;
+  /** Topics to read (the group spreads their partitions over its members). */
+  topics: string[];
+  /** Where to start in a partition without a committed offset: the oldest record or new ones. */
+  fromBeginning: boolean;
+  /** Longest time the broker may hold an empty fetch, in ms. Default 250. */
+  maxWaitTimeMs?: number;
+  /** Most bytes one fetch may return. Default: the Kafka client's (10 MiB). */
+  maxBytes?: number;
+  /** Time without heartbeats after which the group drops this member, in ms. Default 30000. */
+  sessionTimeoutMs?: number;
+  /** Time between heartbeats, in ms. Default 3000. */
+  heartbeatIntervalMs?: number;
+  /** Called with each non-empty batch; the next fetch of that partition waits until it resolves. */
+  onBatch(batch: FetchedBatch, control: BatchControl): Promise<void>;
+  /** Called after each join with this member's partitions; fetching goes on meanwhile. */
+  onAssignment(assignment: TopicPartitions[]): void;
+  /** Called once when the member failed; it is stopped by then. */
+  onCrash(error: KafkaError): void;
+}
+
+const EMPTY_HEADERS: KafkaHeader[] = [];
+
+function asBytes(value: Buffer | string): Uint8Array {
+  return typeof value === "string" ? Buffer.from(value) : value;
+}
+
+function headersFromKafkaJs(headers: IHeaders | undefined): KafkaHeader[] {
+  if (!headers) return EMPTY_HEADERS;
+  const result: KafkaHeader[] = [];
+  for (const key in headers) {
+    const value = headers[key];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      for (const item of value) result.push([key, asBytes(item)]);
+    } else {
+      result.push([key, asBytes(value)]);
+    }
+  }
+  return result;
+}
+
+/**
+ * A member of a Kafka consumer group. Positions can be set per partition after each assignment
+ * ({@linkcode GroupConsumer.seek}); commits are explicit ({@linkcode GroupConsumer.commit}).
+ *
+ * Header order: the Kafka client keeps headers in a map, so headers come back grouped by name in
+ * order of first appearance; repeated names keep their relative order.
+ *
+ * @example
+ * ```ts ignore
+ * import { GroupConsumer } from "./group_consumer.ts";
+ * const consumer = await GroupConsumer.start({
+ *   brokers: ["127.0.0.1:9092"], groupId: "g", topics: ["t"], fromBeginning: true,
+ *   onBatch: async (batch) => console.log(batch.records.length),
+ *   onAssignment: () => {}, onCrash: (error) => console.error(error.kind, error.message),
+ * });
+ * await consumer.close();
+ * ```
+ */
+export class GroupConsumer {
+  #consumer: KafkaJsConsumer;
+  #context: ErrorContext;
+  #closed = false;
+
+  private constructor(consumer: KafkaJsConsumer, context: ErrorContext) {
+    this.#consumer = consumer;
+    this.#context = context;
+  }
+
+  /**
+   * Connects, subscribes and starts fetching. Resolves once connected; the assignment is
+   * reported later through `onAssignment`.
+   *
+   * @param options connection, group, topics and handlers
+   * @returns the running member
+   * @throws {KafkaError} (classified) when connecting or subscribing fails
+   */
+  static async start(options: GroupConsumerOptions): Promise<GroupConsumer> {
+    const client = await createKafkaClient(options, "reading");
+    const context: ErrorContext = {
+      ...client.context,
+      topics: options.topics,
+      groupId: options.groupId,
+    };
+    const consumer = client.kafka.consumer({
+      groupId: options.groupId,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 250,
+      minBytes: 1,
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      allowAutoTopicCreation: false,
+      // The client never rejoins by itself: the caller decides after onCrash.
+      retry: { ...kafkaJsRetry(client.retry), restartOnFailure: () => Promise.resolve(false) },
+    });
+    const self = new GroupConsumer(consumer, context);
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      if (self.#closed) return;
+      const assignment = Object.entries(event.payload.memberAssignment).map((
+        [topic, partitions],
+      ) => ({ topic, partitions: [...(partitions as number[])].sort((a, b) => a - b) }));
+      options.onAssignment(assignment);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (self.#closed) return;
+      self.#closed = true;
+      options.onCrash(classifyKafkaError(event.payload.error, context));
+    });
+    await withDeadline(
+      consumer.connect(),
+      client.connectTimeoutMs,
+      () => connectTimeoutError(client),
+      () => consumer.disconnect(),
+    ).catch((error) => {
+      throw classifyKafkaError(error, context);
+    });
+    try {
+      await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          const { topic, partition, messages } = batch;
+          const records = new Array<FetchedRecord>(messages.length);
+          for (let i = 0; i < messages.length; i++) {
+            const m = messages[i];
+            records[i] = {
+              topic,
+              partition,
+              offset: Number(m.offset),
+              timestamp: Number(m.timestamp),
+              key: m.key ?? null,
+              value: m.value ?? null,
+              headers: headersFromKafkaJs(m.headers),
+            };
+          }
+          await options.onBatch(
+            { topic, partition, highWatermark: Number(batch.highWatermark), records },
+            { heartbeat, isActive: () => !self.#closed && isRunning() && !isStale() },
+          );
+        },
+      });
+    } catch (error) {
+      self.#closed = true;
+      await consumer.disconnect().catch(() => {});
+      throw classifyKafkaError(error, context);
+    }
+    return self;
+  }
+
+  /**
+   * Makes the next fetch of a partition start at `offset` (assigned partitions only).
+   *
+   * @param position topic, partition and the offset of the next record to fetch
+   */
+  seek(position: PartitionOffset): void {
+    this.#consumer.seek({
+      topic: position.topic,
+      partition: position.partition,
+      offset: String(position.offset),
+    });
+  }
+
+  /**
+   * Commits positions (the offset of the next record to read) for the group.
+   *
+   * @param positions one entry per partition
+   * @throws {KafkaError} classified: `"rebalance"` when the group changed meanwhile
+   */
+  async commit(positions: PartitionOffset[]): Promise<void> {
+    if (!positions.length) return;
+    try {
+      await this.#consumer.commitOffsets(
+        positions.map(({ topic, partition, offset }) => ({
+          topic,
+          partition,
+          offset: String(offset),
+        })),
+      );
+    } catch (error) {
+      throw classifyKafkaError(error, { ...this.#context, action: "committing offsets" });
+    }
+  }
+
+  /** Leaves the group and closes the connections. Safe to call twice, also after a crash. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#consumer.disconnect().catch(() => {});
+  }
+}
