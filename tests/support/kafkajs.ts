@@ -5,6 +5,7 @@
  */
 
 import { type Consumer, type EachMessagePayload, Kafka, type KafkaConfig, logLevel } from "kafkajs";
+import { withDeadline } from "./deadline.ts";
 
 /**
  * Deno.test options for tests that use kafkajs: its clients keep timers and sockets that Deno's
@@ -45,7 +46,8 @@ export function kafkajsClient(
 
 /**
  * Runs `consumer` until it has handed over `count` messages and resolves with them in arrival
- * order, each as `describe` writes it; rejects when the consumer fails to start.
+ * order, each as `describe` writes it; rejects when the consumer fails to start, or after
+ * `deadlineMs` naming how many messages arrived.
  *
  * @example
  * ```ts
@@ -71,9 +73,10 @@ export function firstMessages(
   consumer: Consumer,
   count: number,
   describe: (payload: EachMessagePayload) => string,
+  deadlineMs = 30_000,
 ): Promise<string[]> {
   const seen: string[] = [];
-  return new Promise((resolve, reject) => {
+  const all = new Promise<string[]>((resolve, reject) => {
     consumer.run({
       eachMessage: (payload) => {
         seen.push(describe(payload));
@@ -81,5 +84,8 @@ export function firstMessages(
         return Promise.resolve();
       },
     }).catch(reject);
+  });
+  return withDeadline(all, deadlineMs, `${count} messages from the kafkajs consumer`, {
+    detail: () => `received ${seen.length}: ${seen.join(", ")}`,
   });
 }

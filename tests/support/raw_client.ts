@@ -7,6 +7,7 @@
 
 import { ProtocolReader } from "../../lib/protocol/reader.ts";
 import { ProtocolWriter } from "../../lib/protocol/writer.ts";
+import { withDeadline } from "./deadline.ts";
 
 /**
  * One TCP connection speaking raw Kafka frames.
@@ -81,16 +82,22 @@ export class RawKafkaConnection implements AsyncDisposable {
 
   /**
    * Sends a request and returns a reader positioned after the correlation id of the response,
-   * plus that correlation id; null when the connection was closed instead.
+   * plus that correlation id; null when the connection was closed instead. Fails with a
+   * DeadlineError naming the API key and version when no answer came within `deadlineMs`.
    */
   async request(
     apiKey: number,
     version: number,
     body: (w: ProtocolWriter) => void,
     flexibleHeader = false,
+    deadlineMs = 10_000,
   ): Promise<{ correlationId: number; r: ProtocolReader } | null> {
     await this.writeRaw(this.frame(apiKey, version, body, flexibleHeader));
-    const frame = await this.readFrame();
+    const frame = await withDeadline(
+      this.readFrame(),
+      deadlineMs,
+      `the answer to API key ${apiKey} v${version}`,
+    );
     if (!frame) return null;
     const r = new ProtocolReader(frame);
     return { correlationId: r.int32(), r };

@@ -8,10 +8,12 @@
 import type { JSONBlob } from "../../lib/hop/models/blob.ts";
 import type { MessageModel } from "../../lib/hop/models/model.ts";
 import { type Metadata, openStream } from "../../lib/hop/stream.ts";
+import { withDeadline } from "./deadline.ts";
 
 /**
  * Reads every message of the topics in `url` from the earliest offset to the current end, without
- * credentials, and closes the consumer.
+ * credentials, and closes the consumer; fails after `deadlineMs` naming the URL and how many
+ * messages it read.
  *
  * @example
  * ```ts
@@ -25,13 +27,27 @@ import { type Metadata, openStream } from "../../lib/hop/stream.ts";
  */
 export async function readToEnd(
   url: string,
+  deadlineMs = 30_000,
 ): Promise<{ message: MessageModel; metadata: Metadata }[]> {
-  await using consumer = await openStream(url, "r", {
-    auth: false,
-    startAt: "earliest",
-    untilEos: true,
-  });
-  return await Array.fromAsync(consumer.read({ metadata: true }));
+  await using consumer = await withDeadline(
+    openStream(url, "r", { auth: false, startAt: "earliest", untilEos: true }),
+    deadlineMs,
+    `a consumer of ${url}`,
+  );
+  const read: { message: MessageModel; metadata: Metadata }[] = [];
+  const reading = (async () => {
+    for await (const item of consumer.read({ metadata: true })) read.push(item);
+  })();
+  try {
+    await withDeadline(reading, deadlineMs, `the end of ${url}`, {
+      detail: () => `read ${read.length} messages`,
+    });
+  } catch (error) {
+    consumer.stop();
+    await reading.catch(() => {});
+    throw error;
+  }
+  return read;
 }
 
 /**
