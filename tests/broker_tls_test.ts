@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startBroker } from "../lib/broker/mod.ts";
+import { ManualClock, startBroker } from "../lib/broker/mod.ts";
 import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
 import { ProtocolReader } from "../lib/protocol/reader.ts";
 import { ProtocolWriter } from "../lib/protocol/writer.ts";
@@ -237,6 +237,94 @@ test(
       assert.equal(failures.length, 2, failures.join("\n"));
       assert.match(failures[0], /^closing connection from peer: TLS failed: .*UnknownCA/);
       assert.match(failures[1], /^closing connection from peer: TLS failed: /);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  SANITIZED,
+);
+
+test(
+  "the TLS listener honours pause(), maxConnections and the idle timeout",
+  async ({ within }) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { cert, key } = await leafCertificate(dir);
+      const clock = new ManualClock();
+      const logs: string[] = [];
+      await using broker = await startBroker({
+        port: 0,
+        tls: { cert, key },
+        clock,
+        idleTimeoutMs: 1000,
+        maxConnections: 2,
+        logger: (l) => logs.push(l),
+      });
+      const eof = (conn: Deno.Conn) =>
+        within(
+          conn.read(new Uint8Array(1024)).catch(() => null),
+          "the broker to close the connection",
+        );
+      const answersOverTls = async () => {
+        const conn = await within(
+          Deno.connectTls({ hostname: "127.0.0.1", port: broker.port, caCerts: [cert] }),
+          "a TLS connection",
+        );
+        try {
+          const r = await within(new FrameClient(conn).request(18, 0, () => {}), "ApiVersions");
+          assert.equal(r.int16(), 0);
+        } finally {
+          conn.close();
+        }
+      };
+      // A TCP client that never starts the handshake, and one that fills the last place.
+      const silent = await within(
+        Deno.connect({ hostname: "127.0.0.1", port: broker.port }),
+        "a TCP connection",
+      );
+      const admitted = await within(
+        Deno.connectTls({ hostname: "127.0.0.1", port: broker.port, caCerts: [cert] }),
+        "a TLS connection",
+      );
+      try {
+        assert.equal(
+          (await within(new FrameClient(admitted).request(18, 0, () => {}), "ApiVersions")).int16(),
+          0,
+        );
+        // Both places are taken: a third connection is refused.
+        const refused = await within(
+          Deno.connect({ hostname: "127.0.0.1", port: broker.port }),
+          "a TCP connection",
+        );
+        assert.equal(await eof(refused), null);
+        refused.close();
+        // The silent one goes after idleTimeoutMs without ever handshaking; the active one stays.
+        clock.advance(999);
+        assert.equal(
+          (await within(new FrameClient(admitted).request(18, 0, () => {}), "ApiVersions")).int16(),
+          0,
+        );
+        clock.advance(1);
+        assert.equal(await eof(silent), null);
+        assert.equal(
+          (await within(new FrameClient(admitted).request(18, 0, () => {}), "ApiVersions")).int16(),
+          0,
+        );
+        await broker.pause();
+        assert.equal(await eof(admitted), null);
+        await assert.rejects(answersOverTls());
+        broker.resume();
+        await answersOverTls();
+      } finally {
+        silent.close();
+        admitted.close();
+      }
+      assert.deepEqual(logs.map((l) => l.replace(/127\.0\.0\.1:\d+/, "peer")), [
+        "refusing connections: 2 are open, the most allowed (maxConnections 2)",
+        "closing connection from peer: idle for 1000 ms (idleTimeoutMs 1000)",
+        "paused: closing 1 connection(s) and refusing new ones",
+        "resumed after refusing 2 connection(s)",
+      ]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
