@@ -5,7 +5,9 @@
  * recover s | gap s | outcome. A subject that ends on its own is reported with its exit code and
  * last stderr line.
  *
- * Usage: `deno run -A scripts/bench_faults.ts [scenario...]` (or `deno task bench faults`).
+ * Usage: `deno run -A scripts/bench_faults.ts [scenario...]` (or `deno task bench faults`);
+ * `FAULT_CLI_LOG=info` (or `debug`) passes `--log` to the CLI, whose last stderr lines are shown
+ * under each run that lost messages.
  * Exits 1 when a run could not be measured (the harness failed), not when a subject lost messages.
  *
  * @module
@@ -24,7 +26,7 @@ import {
 
 const subjects: [string, () => Subject][] = [
   ["kcat", () => new KcatSubject()],
-  ["igwn-alert", () => new CliSubject()],
+  ["igwn-alert", () => new CliSubject({ log: Deno.env.get("FAULT_CLI_LOG") })],
 ];
 const wanted = new Set(Deno.args);
 const unknown = [...wanted].filter((name) => !SCENARIOS.some((s) => s.name === name));
@@ -38,6 +40,9 @@ for (const scenario of SCENARIOS.filter((s) => wanted.size === 0 || wanted.has(s
   for (const [, makeSubject] of subjects) {
     const result = await runScenario(scenario, makeSubject);
     console.error(formatResult(result));
+    for (const line of result.stderrTail ?? []) {
+      console.error(`    ${result.subject} stderr: ${line}`);
+    }
     results.push(result);
   }
 }

@@ -48,6 +48,8 @@ export interface Subject {
   died?(): ExitReport | undefined;
   /** Registers a callback for every message received and for its end (for event waits). */
   onChange?(listener: () => void): void;
+  /** Its last few lines of diagnostics (stderr), for results that need explaining. */
+  stderrTail?(lines: number): string[];
 }
 
 /** What a scenario's fault may use. */
@@ -180,6 +182,8 @@ export interface ScenarioResult {
   died?: ExitReport;
   /** Something about the run that the numbers do not say (e.g. injected errors never used). */
   notes: string[];
+  /** The subject's last stderr lines, kept when it lost messages, died or the run failed. */
+  stderrTail?: string[];
   /** Set when the scenario could not be run to its end (the numbers are then partial). */
   error?: string;
 }
@@ -280,6 +284,7 @@ class AlertProducer {
   readonly acked = new Set<number>();
   readonly failed = new Map<number, string>();
   sent = 0;
+  #closing = false;
   readonly #process: LineProcess;
   readonly #listeners: (() => void)[] = [];
 
@@ -340,7 +345,18 @@ class AlertProducer {
     if (done !== "done 0") throw new Error(`producer ended with unflushed messages: ${done}`);
   }
 
+  /** Rejects when the producer ends before {@link close} (a failed harness, not a result). */
+  failure(): Promise<never> {
+    return this.#process.status.then((status) => {
+      if (this.#closing) return new Promise<never>(() => {});
+      throw new Error(
+        `the producer ended with code ${status.code}: ${this.#process.lastStderrLine()}`,
+      );
+    });
+  }
+
   async close(): Promise<void> {
+    this.#closing = true;
     await this.#process.closeStdin();
     await this.#process.stop("SIGTERM", 5_000);
   }
@@ -452,12 +468,17 @@ export async function runScenario(
       const received = subject.received();
       return new Set(received).size >= warmup && Math.max(...received) >= live.sent - 2;
     };
-    await subjectReaches(
-      subject,
-      caughtUp,
-      `${warmup} messages and no backlog before the fault`,
-      left(),
-    );
+    const producerFailed = live.failure();
+    producerFailed.catch(() => {});
+    await Promise.race([
+      subjectReaches(
+        subject,
+        caughtUp,
+        `${warmup} messages and no backlog before the fault`,
+        left(),
+      ),
+      producerFailed,
+    ]);
     if (subject.died?.()) throw new Error(`${subject.name} ended before the fault`);
 
     const context: FaultContext = {
@@ -482,7 +503,10 @@ export async function runScenario(
       },
     };
     faultStart = performance.now();
-    await withDeadline(scenario.apply(context), left(), `the fault of ${scenario.name} to end`);
+    await Promise.race([
+      withDeadline(scenario.apply(context), left(), `the fault of ${scenario.name} to end`),
+      producerFailed,
+    ]);
     faultEnd = performance.now();
     result.faultSeconds = (faultEnd - faultStart) / 1000;
 
@@ -527,6 +551,9 @@ export async function runScenario(
   result.received = received.length;
   result.missing = [...acked].filter((seq) => !seen.has(seq)).length;
   result.duplicated = received.length - seen.size;
+  if (result.missing > 0 || result.died || result.error) {
+    result.stderrTail = subject.stderrTail?.(5);
+  }
   if (faultEnd !== undefined) {
     const first = arrivals.find((at) => at > faultEnd!);
     if (first !== undefined) result.recoverSeconds = (first - faultEnd) / 1000;
@@ -673,6 +700,11 @@ abstract class ProcessSubject implements Subject {
     return this.#times;
   }
 
+  stderrTail(lines: number): string[] {
+    const text = this.#process?.stderr.trimEnd() ?? "";
+    return text ? text.split("\n").slice(-lines) : [];
+  }
+
   died(): ExitReport | undefined {
     return this.#stopping ? undefined : this.#process?.exitReport();
   }
@@ -724,6 +756,13 @@ export class KcatSubject extends ProcessSubject {
 export class CliSubject extends ProcessSubject {
   readonly name = "igwn-alert";
   protected readonly readyPattern = /ready, listening/;
+  readonly #log?: string;
+
+  /** @param options.log the CLI's `--log` level (default: the CLI's own default) */
+  constructor(options: { log?: string } = {}) {
+    super();
+    this.#log = options.log;
+  }
 
   protected command(bootstrap: string, topic: string, group: string) {
     const dot = topic.indexOf(".");
@@ -736,6 +775,7 @@ export class CliSubject extends ProcessSubject {
         "--frozen",
         new URL("../../cli.ts", import.meta.url).pathname,
         "--no-auth",
+        ...(this.#log ? ["--log", this.#log] : []),
         "--server",
         `kafka://${bootstrap}/`,
         "listen",
