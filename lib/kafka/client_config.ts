@@ -13,7 +13,7 @@ import {
   type RetryOptions,
   type SASLOptions,
 } from "kafkajs";
-import { type ErrorContext, redact } from "./classify.ts";
+import { classifyKafkaError, type ErrorContext, redact } from "./classify.ts";
 import { registerCompressionCodecs } from "./compression.ts";
 import { ConnectionError, InvalidCredentialError, type KafkaError } from "./errors.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry_policy.ts";
@@ -134,7 +134,12 @@ export interface KafkaClient {
   connectTimeoutMs: number;
   /** The retry timing in force. */
   retry: RetryPolicy;
+  /** The last connection failure the client reported, if any (it retries them by itself). */
+  lastConnectionError(): Error | undefined;
 }
+
+/** The Kafka client's name for a failed connection, as it throws it. */
+const CONNECTION_ERROR_NAME = "KafkaJSConnectionError";
 
 /**
  * Makes a Kafka client for a connection (also registers the compression codecs).
@@ -161,6 +166,7 @@ export async function createKafkaClient(
   const connectTimeoutMs = connection.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const retry = connection.retry ?? DEFAULT_RETRY_POLICY;
   const { logger, credential } = connection;
+  let lastConnectionError: Error | undefined;
   const config: KafkaConfig = {
     clientId: connection.clientId ?? "igwn-alert",
     brokers,
@@ -168,8 +174,13 @@ export async function createKafkaClient(
     authenticationTimeout: connectTimeoutMs,
     requestTimeout: connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     retry: kafkaJsRetry(retry),
-    logLevel: logger ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
-    logCreator: () => ({ namespace, label, log }) => {
+    logLevel: logger ? KafkaLogLevel.WARN : KafkaLogLevel.ERROR,
+    logCreator: () => ({ namespace, level, label, log }) => {
+      if (namespace === "Connection" && level === KafkaLogLevel.ERROR) {
+        lastConnectionError = Object.assign(new Error(String(log.message)), {
+          name: CONNECTION_ERROR_NAME,
+        });
+      }
       if (!logger) return;
       const { message, timestamp: _t, logger: _l, stack: _s, ...extra } = log;
       const details = Object.keys(extra).length ? ` ${safeJson(extra)}` : "";
@@ -185,16 +196,21 @@ export async function createKafkaClient(
     context: { brokers, credential, action },
     connectTimeoutMs,
     retry,
+    lastConnectionError: () => lastConnectionError,
   };
 }
 
 /**
- * The error for a connection that did not come up within its time budget.
+ * The error for a connection that did not come up within its time budget: the last connection
+ * failure the client retried, classified (an untrusted certificate, a refused connection), or a
+ * timeout naming the brokers.
  *
  * @param client the client that was connecting
- * @returns a transient {@linkcode ConnectionError} naming the brokers
+ * @returns the classified failure, or a transient {@linkcode ConnectionError}
  */
-export function connectTimeoutError(client: KafkaClient): ConnectionError {
+export function connectTimeoutError(client: KafkaClient): KafkaError {
+  const last = client.lastConnectionError();
+  if (last) return classifyKafkaError(last, client.context);
   const hint = client.context.credential?.tls
     ? "check the address and port"
     : "check the address and port, and whether the broker expects TLS";
