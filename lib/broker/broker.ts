@@ -118,7 +118,8 @@ export interface BrokerOptions {
   idleTimeoutMs?: number;
   /**
    * Where the broker measures time: group sessions and rebalances, idle connections, delayed
-   * faults. Default the system clock; tests pass a `ManualClock` and advance it.
+   * faults. Default the system clock; tests pass a `ManualClock` and advance it. A Fetch's
+   * `max_wait_ms` and record timestamps always follow real time, so clients keep polling as usual.
    */
   clock?: BrokerClock;
   /** Receives log lines (default: stderr). */
