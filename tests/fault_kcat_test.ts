@@ -36,7 +36,7 @@ for (const scenario of SCENARIOS) {
     assert.equal(result.missing, 0, formatResult(result));
     assert.ok(result.received >= result.acked, formatResult(result));
     assert.notEqual(result.recoverSeconds, undefined, "kcat received messages after the fault");
-  }, { deadlineMs: 150_000 });
+  }, { deadlineMs: 180_000 });
 }
 
 test(
