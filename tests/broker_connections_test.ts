@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ManualClock, startBroker } from "../lib/broker/mod.ts";
 import { test, waitFor } from "./support/deadline.ts";
-import { python } from "./support/processes.ts";
+import { python, startProcess } from "./support/processes.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 
 /** These tests run only our own code, so Deno's op and resource sanitizers are on. */
@@ -217,3 +217,45 @@ test("startBroker() refuses limits that are not positive, naming the option", as
     );
   }
 }, SANITIZED);
+
+test(
+  "running out of file descriptors pauses accepting, with one log line, and serving resumes",
+  async ({ within, signal }) => {
+    const brokerModule = new URL("../lib/broker/mod.ts", import.meta.url).href;
+    const script = `
+    import { startBroker } from ${JSON.stringify(brokerModule)};
+    const broker = await startBroker({ port: 0, logger: (line) => console.error("broker: " + line) });
+    console.log("port " + broker.port);
+    await new Promise((resolve) => Deno.addSignalListener("SIGTERM", resolve));
+    await broker.close();
+  `;
+    // 40 descriptors: the runtime takes most of them, so a few dozen connections exhaust the rest.
+    await using child = startProcess("sh", [
+      "-c",
+      `ulimit -n 40 && exec "$0" eval "$1"`,
+      Deno.execPath(),
+      script,
+    ], { signal, name: "a broker limited to 40 file descriptors" });
+    const port = Number((await child.waitFor(/^port (\d+)$/m, "stdout", 20_000))[1]);
+    const flood: Deno.Conn[] = [];
+    try {
+      for (let i = 0; i < 60; i++) {
+        flood.push(await within(Deno.connect({ hostname: "127.0.0.1", port }), "a connection"));
+      }
+      await child.waitFor(/Too many open files/, "stderr", 20_000);
+    } finally {
+      for (const c of flood) c.close();
+    }
+    // Queued connections are accepted (and found closed) as descriptors free up; then this one.
+    await answersApiVersions(port, within);
+    const result = await child.stop("SIGTERM");
+    assert.equal(result.code, 0, result.stderr);
+    const failures = result.stderr.split("\n").filter((l) => l.includes("failed"));
+    assert.equal(failures.length, 1, result.stderr);
+    assert.match(
+      failures[0],
+      /^broker: accepting connections on 127\.0\.0\.1:\d+ failed: Too many open files \(os error 24\); retrying every 100 ms$/,
+    );
+  },
+  { ...SANITIZED, deadlineMs: 60_000 },
+);

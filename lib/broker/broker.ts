@@ -9,7 +9,7 @@ import { Cluster, MAX_PARTITIONS, topicConfigProblem, topicNameProblem } from ".
 import { AccessControl } from "./acl.ts";
 import type { BrokerContext } from "./_context.ts";
 import { denoTransport, serveConnection, type Transport } from "./_connection.ts";
-import { listenTls, type PendingTlsConnection, type TlsListener } from "./_tls_transport.ts";
+import type { PendingTlsConnection, TlsListener } from "./_tls_transport.ts";
 import { type BrokerClock, systemClock } from "./clock.ts";
 import { BrokerFaults } from "./faults.ts";
 import { MAX_FRAME_SIZE } from "../protocol/frames.ts";
@@ -177,6 +177,11 @@ export interface BrokerHandle extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** How long the accept loop waits after a failed accept that is not a single peer's problem. */
+const ACCEPT_RETRY_MS = 100;
+/** Accept failures are logged at most once per this many ms. */
+const ACCEPT_FAILURE_REPORT_MS = 10_000;
+
 function stderrLog(line: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(`broker: ${line}\n`));
 }
@@ -303,6 +308,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   let tlsListener: TlsListener | undefined;
   try {
     if (tlsPem) {
+      // Loaded only for TLS, so that plaintext brokers do not load node:net and node:tls.
+      const { listenTls } = await import("./_tls_transport.ts");
       tlsListener = await listenTls(
         { host, port: requestedPort, cert: tlsPem.cert, key: tlsPem.key },
         (connection) => onTlsConnection(connection),
@@ -441,7 +448,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const acceptLoop = (async () => {
     if (!listener) return;
-    let failing = false;
+    // Failures to accept (such as running out of file descriptors) are reported at most once per
+    // ACCEPT_FAILURE_REPORT_MS, with how many happened since, so a flood yields a few lines.
+    let lastReport = -Infinity;
+    let unreported = 0;
     while (!closing.signal.aborted) {
       let conn: Deno.Conn;
       try {
@@ -460,25 +470,29 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
           log(`listener on ${host}:${port} was closed: ${(e as Error).message}`);
           break;
         }
-        // Anything else (such as running out of file descriptors) may pass: say so once, and
-        // retry shortly rather than spinning.
-        if (!failing) {
-          log(`accepting connections on ${host}:${port} failed: ${(e as Error).message}; retrying`);
+        // Anything else (such as running out of file descriptors) may pass: retry shortly rather
+        // than spinning.
+        unreported++;
+        if (performance.now() - lastReport >= ACCEPT_FAILURE_REPORT_MS) {
+          log(
+            `accepting connections on ${host}:${port} failed: ${(e as Error).message}; ` +
+              `retrying every ${ACCEPT_RETRY_MS} ms` +
+              (unreported > 1 ? ` (${unreported} failures since the last report)` : ""),
+          );
+          lastReport = performance.now();
+          unreported = 0;
         }
-        failing = true;
         await new Promise<void>((resolve) => {
           const done = () => {
             clearTimeout(retryTimer);
             closing.signal.removeEventListener("abort", done);
             resolve();
           };
-          retryTimer = setTimeout(done, 100);
+          retryTimer = setTimeout(done, ACCEPT_RETRY_MS);
           closing.signal.addEventListener("abort", done, { once: true });
         });
         continue;
       }
-      if (failing) log(`accepting connections on ${host}:${port} again`);
-      failing = false;
       if (closing.signal.aborted) {
         conn.close();
         break;
