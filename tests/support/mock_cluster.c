@@ -8,7 +8,7 @@
  * answers each with one line, "ok" (or "ok N" for pending) or "error <text>":
  *
  *   create TOPIC PARTITIONS REPLICATION
- *   leader TOPIC PARTITION BROKER_ID
+ *   leader TOPIC PARTITION BROKER_ID         (the mock creates an unknown TOPIC first)
  *   coordinator group|transaction KEY BROKER_ID
  *   down BROKER_ID
  *   up BROKER_ID
