@@ -36,8 +36,10 @@ export class OffsetStoreError extends Error {
    * @param options standard error options (`cause`)
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { OffsetStoreError } from "./offset_store.ts";
-   * throw new OffsetStoreError("cannot write /data/__consumer_offsets.jsonl: disk full");
+   * const error = new OffsetStoreError("cannot write /data/__consumer_offsets.jsonl: disk full");
+   * assert.equal(error.name, "OffsetStoreError");
    * ```
    */
   constructor(message: string, options?: ErrorOptions) {

@@ -53,8 +53,10 @@ export class UserStoreError extends Error {
    * @param message what is wrong, naming the user
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { UserStoreError } from "./sasl.ts";
-   * throw new UserStoreError('user "alice" is listed twice');
+   * const error = new UserStoreError('user "alice" is listed twice');
+   * assert.equal(error.name, "UserStoreError");
    * ```
    */
   constructor(message: string) {
@@ -83,8 +85,10 @@ export class SaslAuthenticationError extends Error {
    * @param message Kafka-style text for the client's SaslAuthenticate response
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SaslAuthenticationError } from "./sasl.ts";
-   * throw new SaslAuthenticationError("Authentication failed: Invalid SCRAM client-first message");
+   * const error = new SaslAuthenticationError("Authentication failed: Invalid SCRAM client-first message");
+   * assert.equal(error.message, "Authentication failed: Invalid SCRAM client-first message");
    * ```
    */
   constructor(message: string) {
