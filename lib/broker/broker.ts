@@ -226,9 +226,15 @@ function validateTopicSpec(name: string, partitions: number, config: Record<stri
  * @throws {BrokerStartError} when the port is in use, a certificate cannot be read, or an option is invalid
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startBroker } from "./broker.ts";
- * const broker = await startBroker({ port: 0, topics: [{ name: "alerts", partitions: 2 }] });
- * console.log(`bootstrap: ${broker.addresses[0]}`);
+ * const broker = await startBroker({
+ *   port: 0,
+ *   topics: [{ name: "alerts", partitions: 2 }],
+ *   logger: () => {},
+ * });
+ * assert.deepEqual(broker.addresses, [`127.0.0.1:${broker.port}`]);
+ * assert.ok(broker.port > 0);
  * await broker.close();
  * ```
  */

@@ -296,6 +296,7 @@ export class GroupCoordinator {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GroupCoordinator } from "./group_coordinator.ts";
    * import { OffsetStore } from "./offset_store.ts";
    * const coordinator = new GroupCoordinator({ offsets: await OffsetStore.open() });
@@ -305,7 +306,8 @@ export class GroupCoordinator {
    *   protocols: [{ name: "range", metadata: new Uint8Array() }],
    *   clientId: "rdkafka", requireKnownMemberId: true,
    * });
-   * console.log(first.errorCode, first.memberId); // 79 "rdkafka-…"
+   * assert.equal(first.errorCode, 79);
+   * assert.match(first.memberId, /^rdkafka-/);
    * await coordinator.close();
    * ```
    */
@@ -354,13 +356,14 @@ export class GroupCoordinator {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GroupCoordinator } from "./group_coordinator.ts";
    * import { OffsetStore } from "./offset_store.ts";
    * const coordinator = new GroupCoordinator({ offsets: await OffsetStore.open() });
    * const answer = await coordinator.syncGroup({
    *   groupId: "g", generationId: 1, memberId: "nobody", assignments: [],
    * });
-   * console.log(answer.errorCode); // 25
+   * assert.equal(answer.errorCode, 25);
    * await coordinator.close();
    * ```
    */
@@ -401,10 +404,11 @@ export class GroupCoordinator {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GroupCoordinator } from "./group_coordinator.ts";
    * import { OffsetStore } from "./offset_store.ts";
    * const coordinator = new GroupCoordinator({ offsets: await OffsetStore.open() });
-   * console.log(coordinator.heartbeat({ groupId: "g", generationId: 1, memberId: "x" })); // 25
+   * assert.equal(coordinator.heartbeat({ groupId: "g", generationId: 1, memberId: "x" }), 25);
    * await coordinator.close();
    * ```
    */
@@ -431,10 +435,14 @@ export class GroupCoordinator {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GroupCoordinator } from "./group_coordinator.ts";
    * import { OffsetStore } from "./offset_store.ts";
    * const coordinator = new GroupCoordinator({ offsets: await OffsetStore.open() });
-   * console.log(coordinator.leaveGroup("g", ["x"])); // { errorCode: 0, members: [{ memberId: "x", errorCode: 25 }] }
+   * assert.deepEqual(coordinator.leaveGroup("g", ["x"]), {
+   *   errorCode: 0,
+   *   members: [{ memberId: "x", errorCode: 25 }],
+   * });
    * await coordinator.close();
    * ```
    */
@@ -474,6 +482,7 @@ export class GroupCoordinator {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GroupCoordinator } from "./group_coordinator.ts";
    * import { OffsetStore } from "./offset_store.ts";
    * const offsets = await OffsetStore.open();
@@ -482,7 +491,8 @@ export class GroupCoordinator {
    *   groupId: "g", generationId: -1, memberId: "",
    *   topics: [{ name: "t", partitions: [{ partition: 0, offset: 7n, metadata: null }] }],
    * });
-   * console.log(answer[0].partitions[0].errorCode, offsets.get("g", "t", 0)?.offset); // 0 7n
+   * assert.equal(answer[0].partitions[0].errorCode, 0);
+   * assert.equal(offsets.get("g", "t", 0)?.offset, 7n);
    * await coordinator.close();
    * ```
    */
@@ -528,11 +538,12 @@ export class GroupCoordinator {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GroupCoordinator } from "./group_coordinator.ts";
    * import { OffsetStore } from "./offset_store.ts";
    * const coordinator = new GroupCoordinator({ offsets: await OffsetStore.open() });
    * const answer = coordinator.fetchOffsets("g", [{ name: "t", partitions: [0] }]);
-   * console.log(answer.topics[0].partitions[0].offset); // -1n
+   * assert.equal(answer.topics[0].partitions[0].offset, -1n);
    * await coordinator.close();
    * ```
    */
@@ -592,10 +603,11 @@ export class GroupCoordinator {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GroupCoordinator } from "./group_coordinator.ts";
    * import { OffsetStore } from "./offset_store.ts";
    * const coordinator = new GroupCoordinator({ offsets: await OffsetStore.open() });
-   * console.log(coordinator.listGroups()); // []
+   * assert.deepEqual(coordinator.listGroups(), []);
    * await coordinator.close();
    * ```
    */
@@ -618,10 +630,11 @@ export class GroupCoordinator {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GroupCoordinator } from "./group_coordinator.ts";
    * import { OffsetStore } from "./offset_store.ts";
    * const coordinator = new GroupCoordinator({ offsets: await OffsetStore.open() });
-   * console.log(coordinator.describeGroup("g").state); // "Dead"
+   * assert.equal(coordinator.describeGroup("g").state, "Dead");
    * await coordinator.close();
    * ```
    */

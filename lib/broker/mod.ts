@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startBroker } from "./mod.ts";
- * await using broker = await startBroker({ port: 0, topics: ["igwn.gwalert"] });
- * console.log(`listening on ${broker.url} (${broker.protocol})`);
+ * await using broker = await startBroker({ port: 0, topics: ["igwn.gwalert"], logger: () => {} });
+ * assert.equal(`${broker.url} (${broker.protocol})`, `kafka://127.0.0.1:${broker.port} (PLAINTEXT)`);
  * ```
  *
  * @module
