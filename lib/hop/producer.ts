@@ -175,6 +175,11 @@ export class Producer implements AsyncDisposable {
     this.#sending ??= this.#sendQueued().finally(() => {
       this.#sending = undefined;
       this.#releaseSpace();
+      // A write that came in while the last batch was finishing.
+      if (this.#queueHead < this.#queue.length && !this.#scheduled) {
+        this.#scheduled = true;
+        setTimeout(() => this.#startSending(), 0);
+      }
     });
   }
 
