@@ -108,7 +108,8 @@ function byTopic(records: OutgoingRecord[]): { topic: string; messages: Message[
  * A connected producer. {@linkcode KafkaProducer.send} delivers records in order and reports
  * those it could not deliver; calls queue behind each other.
  *
- * Delivery is at least once: a request that timed out after the broker stored it is sent again.
+ * Delivery is at least once: a request that timed out after the broker stored it is sent again,
+ * and so is the rest of a request spanning several partitions when one of them was too large.
  * Headers with the same name are sent together, at the place of the first of them.
  *
  * @example
