@@ -1,17 +1,22 @@
 /**
- * Consumer crashes: when the broker goes away for longer than the Kafka client's retries, the
- * consumer either rejoins by itself or ends iteration with a fatal KafkaError, as the caller's
- * `restartOnFailure` decides; `onCrash` sees every crash.
+ * Consumer failures: when the broker goes away for longer than the Kafka client's own retries,
+ * the consumer reconnects by itself and continues where the reader is, or ends iteration with a
+ * fatal KafkaError when the caller's `restartOnFailure` says so; `onCrash` sees every failure.
+ * Outages are the broker's pause()/resume(), which keep its port.
  */
 import assert from "node:assert/strict";
 import { startBroker } from "../lib/broker/mod.ts";
 import { openStream } from "../lib/hop/stream.ts";
 import { ConnectionError, KafkaError } from "../lib/hop/errors.ts";
 import { JSONBlob } from "../lib/hop/models/blob.ts";
+import type { Metadata } from "../lib/hop/stream_options.ts";
 import { recordingLogger } from "./support/recording_logger.ts";
 import { KAFKAJS_TEST } from "./support/kafkajs.ts";
+import { test, waitFor } from "./support/deadline.ts";
 
 const silentBroker = { port: 0, topics: ["t"], logger: () => {} };
+/** Few, quick client retries, so that an outage becomes a failure of the consumer soon. */
+const quickRetry = { kafkaRetries: 1, initialDelayMs: 50, maxDelayMs: 200 };
 
 async function nextError(iterator: AsyncIterable<unknown>): Promise<unknown> {
   try {
@@ -24,106 +29,150 @@ async function nextError(iterator: AsyncIterable<unknown>): Promise<unknown> {
   return undefined;
 }
 
-Deno.test({
-  name: "restartOnFailure: false ends iteration with a fatal ConnectionError when the broker goes",
+test({
+  name: "restartOnFailure: false ends iteration with a fatal ConnectionError during an outage",
   ...KAFKAJS_TEST,
-  fn: async () => {
-    const broker = await startBroker(silentBroker);
+  deadlineMs: 60_000,
+  fn: async ({ within }) => {
+    await using broker = await startBroker(silentBroker);
     const crashes: [KafkaError, boolean][] = [];
     const logger = recordingLogger();
     await using consumer = await openStream(`${broker.url}/t`, "r", {
       auth: false,
       logger,
+      retry: quickRetry,
       restartOnFailure: false,
       onCrash: (error, willRestart) => crashes.push([error, willRestart]),
     });
-    await consumer.ready;
+    await within(consumer.ready, "the first assignment");
     const ended = nextError(consumer);
-    await broker.close();
-    const error = await ended;
+    await broker.pause();
+    const error = await within(ended, "iteration to end with an error");
     assert.ok(error instanceof ConnectionError, String(error));
     assert.equal(error.fatal, true);
-    assert.match(
-      error.message,
-      new RegExp(`^cannot connect to Kafka at 127\\.0\\.0\\.1:${broker.port}`),
-    );
+    assert.equal(error.kind, "transient");
+    assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${broker.port}`));
     assert.equal(crashes.length, 1);
-    assert.equal(crashes[0][0], error);
+    assert.equal(crashes[0][0].message, error.message);
     assert.equal(crashes[0][1], false);
-    // With a hook the crash is the caller's to report.
-    assert.deepEqual(logger.lines.filter((line) => line.includes("rejoining")), []);
+    assert.deepEqual(logger.lines.filter((line) => line.includes("reconnecting")), []);
   },
 });
 
-Deno.test({
-  name: "a restartOnFailure function is asked per crash and its false ends iteration",
+test({
+  name: "a restartOnFailure function is asked per failure and its false ends iteration",
   ...KAFKAJS_TEST,
-  fn: async () => {
-    const broker = await startBroker(silentBroker);
+  deadlineMs: 60_000,
+  fn: async ({ within }) => {
+    await using broker = await startBroker(silentBroker);
     const asked: KafkaError[] = [];
     const crashes: boolean[] = [];
     await using consumer = await openStream(`${broker.url}/t`, "r", {
       auth: false,
+      logger: recordingLogger(),
+      retry: quickRetry,
       restartOnFailure: (error) => {
         asked.push(error);
         return asked.length < 2;
       },
       onCrash: (_error, willRestart) => crashes.push(willRestart),
     });
-    await consumer.ready;
+    await within(consumer.ready, "the first assignment");
     const ended = nextError(consumer);
-    await broker.close();
-    const error = await ended;
+    await broker.pause();
+    const error = await within(ended, "iteration to end with an error");
     assert.ok(error instanceof KafkaError, String(error));
     assert.equal(error.fatal, true);
     assert.equal(asked.length, 2);
-    assert.ok(asked.every((e) => e instanceof ConnectionError && !e.fatal), String(asked));
+    assert.ok(asked.every((e) => e instanceof KafkaError && !e.fatal), String(asked));
     assert.deepEqual(crashes, [true, false]);
   },
 });
 
-Deno.test({
-  name: "by default a crashed consumer rejoins and reads what is written after the broker returns",
+test({
+  name: "by default the consumer rides through an outage: every message once, none skipped",
   ...KAFKAJS_TEST,
-  fn: async () => {
-    const dataDir = await Deno.makeTempDir();
-    try {
-      let broker = await startBroker({ ...silentBroker, dataDir });
-      const port = broker.port;
-      const url = `${broker.url}/t`;
-      const logger = recordingLogger();
-      await using consumer = await openStream(url, "r", { auth: false, logger, groupId: "g" });
-      await consumer.ready;
-      const first = (async () => {
-        for await (const message of consumer) return message;
-      })();
-      await broker.close();
-      while (!logger.lines.some((line) => line.includes("rejoining group g"))) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.match(
-        logger.lines.find((line) => line.includes("rejoining"))!,
-        new RegExp(`^WARNING Kafka consumer failed, rejoining group g: cannot connect .*:${port}`),
-      );
-      broker = await startBroker({ ...silentBroker, port, dataDir });
-      try {
-        // Written until the rejoined consumer has its assignment and sees one.
-        await using producer = await openStream(url, "w", { auth: false });
-        let message: unknown;
-        const received = first.then((m) => (message = m));
-        while (message === undefined) {
-          await producer.write({ n: 1 });
-          await producer.flush();
-          await Promise.race([received, new Promise((resolve) => setTimeout(resolve, 200))]);
-        }
+  deadlineMs: 90_000,
+  fn: async ({ within, signal }) => {
+    await using broker = await startBroker(silentBroker);
+    const url = `${broker.url}/t`;
+    const logger = recordingLogger();
+    const writeRange = async (from: number, to: number) => {
+      await using producer = await openStream(url, "w", { auth: false });
+      for (let n = from; n < to; n++) await producer.write({ n });
+      await producer.flush();
+    };
+    await writeRange(0, 20);
+    await using consumer = await openStream(url, "r", {
+      auth: false,
+      logger,
+      groupId: "g",
+      startAt: "earliest",
+      retry: quickRetry,
+    });
+    const seen: number[] = [];
+    const offsets: number[] = [];
+    const reading = (async () => {
+      for await (const { message, metadata } of consumer.read({ metadata: true })) {
         assert.ok(message instanceof JSONBlob);
-        assert.deepEqual(message.content, { n: 1 });
-      } finally {
-        await consumer.close();
-        await broker.close();
+        seen.push((message.content as { n: number }).n);
+        offsets.push((metadata as Metadata).offset);
+        if (seen.length === 40) return;
       }
-    } finally {
-      await Deno.remove(dataDir, { recursive: true });
+    })();
+    await waitFor(() => seen.length >= 20, { deadlineMs: 30_000, what: "the first 20", signal });
+    await broker.pause();
+    await waitFor(() => logger.lines.find((line) => line.includes("reconnecting to Kafka in")), {
+      deadlineMs: 30_000,
+      what: "a reconnection to be logged",
+      signal,
+      detail: () => logger.lines.join("\n"),
+    });
+    broker.resume();
+    await writeRange(20, 40);
+    await within(reading, "all 40 messages after the outage");
+    assert.deepEqual(seen, Array.from({ length: 40 }, (_, n) => n));
+    assert.deepEqual(offsets, Array.from({ length: 40 }, (_, n) => n));
+    assert.ok(
+      logger.lines.some((line) => /^WARNING lost the connection to Kafka: /.test(line)),
+      logger.lines.join("\n"),
+    );
+    assert.ok(
+      logger.lines.some((line) =>
+        /^INFO connected to Kafka again after \d+\.\d s; \d+ messages? to catch up$/.test(line)
+      ),
+      logger.lines.join("\n"),
+    );
+  },
+});
+
+test({
+  name: "a broker that refuses the short group session gets Kafka's default minimum instead",
+  ...KAFKAJS_TEST,
+  deadlineMs: 60_000,
+  fn: async ({ within }) => {
+    await using broker = await startBroker({ ...silentBroker, groupMinSessionTimeoutMs: 6_000 });
+    const crashes: KafkaError[] = [];
+    const logger = recordingLogger();
+    await using consumer = await openStream(`${broker.url}/t`, "r", {
+      auth: false,
+      logger,
+      groupId: "g",
+      startAt: "earliest",
+      onCrash: (error) => crashes.push(error),
+    });
+    await within(consumer.ready, "the assignment with a 6 s session");
+    {
+      await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+      await producer.write({ n: 1 });
+      await producer.flush();
     }
+    for await (const message of consumer) {
+      assert.ok(message instanceof JSONBlob);
+      assert.deepEqual(message.content, { n: 1 });
+      break;
+    }
+    assert.deepEqual(crashes, []);
+    assert.deepEqual(logger.lines, []);
   },
 });

@@ -1,24 +1,26 @@
 /**
- * Reading side of a stream: a consumer-group member that hands out messages in order and commits
- * what was handled.
+ * Reading side of a stream: a consumer-group member that hands out messages in order, commits
+ * what was handled, and rides through outages, rebalances and moved leaders.
  *
  * @module
  */
-import { HopError, KafkaError } from "./errors.ts";
+import { type HopError, KafkaError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import type { MessageModel } from "./models/model.ts";
 import { isTestMessage, unpackMessage } from "./pack.ts";
 import type { StreamTarget } from "./_stream_target.ts";
 import type { Metadata, StartPosition } from "./stream_options.ts";
-import {
-  type BatchControl,
-  type FetchedBatch,
-  type FetchedRecord,
-  GroupConsumer,
-  KafkaAdmin,
-  type PartitionOffset,
-  type TopicPartitions,
-} from "../kafka/adapter.ts";
+import { KafkaAdmin } from "../kafka/admin.ts";
+import type { BatchControl } from "../kafka/group_consumer.ts";
+import type { RetryPolicy } from "../kafka/retry_policy.ts";
+import type {
+  FetchedBatch,
+  FetchedRecord,
+  KafkaConnection,
+  TopicPartitions,
+} from "../kafka/types.ts";
+import { GroupSession } from "./_group_session.ts";
+import { CommitQueue } from "./_commit_queue.ts";
 
 const WAIT = Symbol("wait");
 
@@ -27,8 +29,6 @@ const partitionKey = (topic: string, partition: number) => `${partition}\u0000${
 // Buffered records at which a fetch waits for the reader, and the level that lets it go on.
 const BUFFER_HIGH_WATER = 20_000;
 const BUFFER_LOW_WATER = 5_000;
-// Automatic commits are coalesced: at most one OffsetCommit per this many ms.
-const AUTO_COMMIT_INTERVAL_MS = 100;
 
 /** @internal What {@linkcode Consumer} is made from. */
 export interface ConsumerSetup {
@@ -41,24 +41,9 @@ export interface ConsumerSetup {
   logger: Logger;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  retry: RetryPolicy;
   restartOnFailure: boolean | ((error: KafkaError) => boolean);
   onCrash?: (error: KafkaError, willRestart: boolean) => void;
-}
-
-// Crash errors reach callers as KafkaError: the adapter maps every kafkajs error to one.
-function asKafkaError(error: HopError, fatal: boolean): KafkaError {
-  if (error instanceof KafkaError) {
-    if (error.fatal || !fatal) return error;
-    const SameClass = error.constructor as typeof KafkaError;
-    return new SameClass(error.message, {
-      code: error.code,
-      retriable: error.retriable,
-      fatal: true,
-      topic: error.topic,
-      cause: error.cause,
-    });
-  }
-  return new KafkaError(error.message, { fatal, cause: error });
 }
 
 /**
@@ -69,6 +54,11 @@ function asKafkaError(error: HopError, fatal: boolean): KafkaError {
  * Delivery is at-least-once: with `autoCommit` a message is committed when the next one is asked
  * for; after `break` the last message is not committed (call `markDone` first if it was handled).
  * Several processes sharing a group id share the partitions, as Kafka consumer groups do.
+ *
+ * A lost connection, a rebalance or a moved partition leader does not end iteration: the
+ * consumer reconnects with a capped, jittered back-off for as long as it runs, and continues
+ * where the reader is. Only failures that waiting cannot fix (authentication, authorization, a
+ * missing topic) end iteration by throwing.
  *
  * @example
  * ```ts ignore
@@ -87,14 +77,8 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   readonly groupId: string;
 
   #setup: ConsumerSetup;
-  #group?: GroupConsumer;
-  // Reads committed offsets and watermarks after each assignment. Connected for the start and
-  // closed once ready (a rebalance later connects it again), so an idle reader holds only the
-  // consumer's own connections.
-  #admin?: Promise<KafkaAdmin>;
-  #adminUsers = 0;
-  #adminRetired = false;
-  #adminClosing: Promise<void> = Promise.resolve();
+  #session: GroupSession;
+  #commits: CommitQueue;
   #readyResolve!: () => void;
   #readyReject!: (error: Error) => void;
   #isReady = false;
@@ -107,16 +91,14 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   #dataWaiter?: () => void;
   #spaceWaiters: (() => void)[] = [];
 
-  // Next offset to hand out per partition, and next offset expected from the fetcher.
-  #positions = new Map<string, number>();
+  // Next offset to hand out per partition (absent: wherever the group starts it), and next offset
+  // expected from the fetcher.
+  #positions = new Map<string, number | undefined>();
   #queuedNext = new Map<string, number>();
   #eosTargets = new Map<string, number>();
   #assigning = false;
   #assignmentRound = 0;
 
-  #pendingCommits = new Map<string, PartitionOffset>();
-  #commitInFlight?: Promise<void>;
-  #commitTimer?: ReturnType<typeof setTimeout>;
   #heldForCommit?: FetchedRecord;
   #heldKey = "";
   // Partitions not yet read to their end-of-stream target; -1 until counted.
@@ -140,6 +122,45 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     });
     // Nobody has to await `ready`; a failure is reported by iteration as well.
     this.ready.catch(() => {});
+    const { logger } = setup;
+    this.#commits = new CommitQueue({
+      commit: (positions) => this.#session.commit(positions),
+      owns: (topic, partition) => this.#positions.has(partitionKey(topic, partition)),
+      onFailure: (error, retrying) => {
+        if (retrying) {
+          logger.debug(`commit of group ${this.groupId} deferred: ${error.message}`);
+        } else {
+          logger.warn(`could not commit offsets of group ${this.groupId}: ${error.message}`);
+        }
+      },
+    });
+    this.#session = new GroupSession({
+      consumer: {
+        ...this.#connectOptions(),
+        groupId: setup.groupId,
+        topics: setup.target.topics,
+        fromBeginning: setup.startAt === "earliest",
+        // A reader that stops at the end has nothing to wait for once caught up; a short long
+        // poll lets close() return sooner.
+        maxWaitTimeMs: setup.untilEos ? 100 : 250,
+        // A member killed without leaving holds its partitions until its session expires; a
+        // short session lets a restarted reader resume within seconds. A broker whose minimum
+        // is longer (6 s by Kafka's default) gets its minimum (see GroupSession).
+        sessionTimeoutMs: 4_000,
+        heartbeatIntervalMs: 1_000,
+      },
+      retry: setup.retry,
+      logger,
+      onBatch: (batch, control) => this.#onBatch(batch, control),
+      onAssignment: (assignment) => this.#onAssignment(assignment),
+      mayReconnect: (error) => {
+        if (this.#stopped) return false;
+        const policy = setup.restartOnFailure;
+        return typeof policy === "function" ? policy(error) : policy;
+      },
+      onFailure: (error, reconnecting) => setup.onCrash?.(error, reconnecting),
+      onFatal: (error) => this.#fail(error),
+    });
   }
 
   /** @internal Connects and joins the group; used by {@linkcode openStream}. */
@@ -148,75 +169,38 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     return this.#starting;
   }
 
-  #connectOptions() {
-    const { target, logger } = this.#setup;
+  #connectOptions(): KafkaConnection {
+    const { target, logger, connectTimeoutMs, requestTimeoutMs, retry } = this.#setup;
     return {
       brokers: target.brokers,
-      auth: target.auth,
+      credential: target.credential,
       logger,
-      connectTimeoutMs: this.#setup.connectTimeoutMs,
-      requestTimeoutMs: this.#setup.requestTimeoutMs,
+      connectTimeoutMs,
+      requestTimeoutMs,
+      retry,
     };
   }
 
-  async #useAdmin<T>(use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
-    if (this.#adminRetired) {
-      throw new HopError(`the consumer of group ${this.groupId} is closed`);
-    }
-    this.#adminUsers++;
+  async #withAdmin<T>(use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
+    const admin = await KafkaAdmin.connect(this.#connectOptions());
     try {
-      if (!this.#admin) {
-        const connecting = KafkaAdmin.connect(this.#connectOptions());
-        // A failed connection is retried by the next use.
-        connecting.catch(() => {
-          if (this.#admin === connecting) this.#admin = undefined;
-        });
-        this.#admin = connecting;
-      }
-      return await use(await this.#admin);
+      return await use(admin);
     } finally {
-      this.#adminUsers--;
+      await admin.close();
     }
-  }
-
-  #closeAdmin(): Promise<void> {
-    const admin = this.#admin;
-    this.#admin = undefined;
-    if (admin) {
-      const closing = admin.then((connected) => connected.close(), () => {});
-      this.#adminClosing = Promise.all([this.#adminClosing, closing]).then(() => {});
-    }
-    return this.#adminClosing;
   }
 
   async #connectAndJoin(): Promise<void> {
     const { target } = this.#setup;
-    try {
-      await this.#useAdmin((admin) => admin.requireTopics(target.topics, "reading"));
-      if (this.#stopped) return;
-      this.#group = await GroupConsumer.start({
-        ...this.#connectOptions(),
-        groupId: this.groupId,
-        topics: target.topics,
-        fromBeginning: this.#setup.startAt === "earliest",
-        // A reader that stops at the end has nothing to wait for once caught up; a short long
-        // poll lets close() return sooner.
-        maxWaitTimeMs: this.#setup.untilEos ? 100 : 250,
-        onBatch: (batch, control) => this.#onBatch(batch, control),
-        onAssignment: (assignment) => this.#onAssignment(assignment),
-        onCrash: (error, restarting) => this.#onCrash(error, restarting),
-        restartOnFailure: (error) => this.#mayRestart(error),
-      });
-    } catch (error) {
-      await this.#closeAdmin();
-      throw error;
-    }
+    // A missing or forbidden topic is reported by name before joining.
+    await this.#withAdmin((admin) => admin.requireTopics(target.topics, "reading"));
+    if (this.#stopped) return;
+    await this.#session.start();
     // Joining can fail for good (a denied group, say) before the first assignment: report it
     // from openStream() rather than from the first read.
     if (this.#error) {
       const error = this.#error;
-      await this.#group.close();
-      await this.#closeAdmin();
+      await this.#session.close();
       throw error;
     }
   }
@@ -226,47 +210,47 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     this.#assigning = true;
     this.#positionAfterAssignment(assignment, round).catch((error) => {
       if (round !== this.#assignmentRound) return;
-      this.#fail(error instanceof HopError ? error : new KafkaError(String(error)));
+      this.#fail(error instanceof KafkaError ? error : new KafkaError(String(error)));
     });
   }
 
+  // Partitions this reader keeps continue where the reader is; others start where the group's
+  // own join put them (the committed offset, else the start position). Reading to the end of the
+  // stream needs the end offsets, and the start offsets to compare them with.
   async #positionAfterAssignment(assignment: TopicPartitions[], round: number): Promise<void> {
     // Commits made before the rebalance should be visible to whoever reads the partitions next.
-    await this.#flushCommits().catch(() => {});
-    const topics = assignment.map((a) => a.topic);
-    const committed = new Map<string, number>();
-    const marks = new Map<string, { low: number; high: number }>();
-    if (topics.length) {
-      await this.#useAdmin(async (admin) => {
+    await this.#commits.flush().catch(() => {});
+    const starts = new Map<string, number>();
+    const ends = new Map<string, number>();
+    if (this.#setup.untilEos) {
+      const topics = assignment.filter((a) => a.partitions.length).map((a) => a.topic);
+      const earliest = this.#setup.startAt === "earliest";
+      await this.#withAdmin(async (admin) => {
         const [offsets, ...watermarks] = await Promise.all([
           admin.committedOffsets(this.groupId, topics),
           ...topics.map((topic) => admin.watermarks(topic)),
         ]);
-        for (const c of offsets) committed.set(partitionKey(c.topic, c.partition), c.offset);
         topics.forEach((topic, i) => {
-          for (const w of watermarks[i]) marks.set(partitionKey(topic, w.partition), w);
+          for (const w of watermarks[i]) {
+            const key = partitionKey(topic, w.partition);
+            starts.set(key, earliest ? w.low : w.high);
+            ends.set(key, w.high);
+          }
         });
+        for (const c of offsets) starts.set(partitionKey(c.topic, c.partition), c.offset);
       });
     }
     if (round !== this.#assignmentRound || this.#stopped) return;
 
-    const positions = new Map<string, number>();
-    const earliest = this.#setup.startAt === "earliest";
+    const positions = new Map<string, number | undefined>();
     for (const { topic, partitions } of assignment) {
       for (const partition of partitions) {
         const key = partitionKey(topic, partition);
-        const mark = marks.get(key) ?? { low: 0, high: 0 };
-        // A partition we kept through the rebalance continues where this reader is.
-        const position = this.#positions.get(key) ?? committed.get(key) ??
-          (earliest ? mark.low : mark.high);
+        const position = this.#positions.get(key) ?? starts.get(key);
         positions.set(key, position);
+        if (position !== undefined) this.#session.seek({ topic, partition, offset: position });
         if (this.#setup.untilEos && !this.#eosTargets.has(key)) {
-          this.#eosTargets.set(key, mark.high);
-        }
-        try {
-          this.#group?.seek({ topic, partition, offset: position });
-        } catch {
-          // the kafkajs consumer is restarting; the next assignment positions it again
+          this.#eosTargets.set(key, ends.get(key) ?? 0);
         }
       }
     }
@@ -275,7 +259,10 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     }
     this.#positions = positions;
     this.#eosUnreached = -1;
-    this.#queuedNext = new Map(positions);
+    this.#queuedNext = new Map();
+    for (const [key, position] of positions) {
+      if (position !== undefined) this.#queuedNext.set(key, position);
+    }
     this.#chunks = [];
     this.#chunkIndex = 0;
     this.#buffered = 0;
@@ -291,22 +278,21 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       this.#readyResolve();
     }
     this.#wake();
-    if (this.#adminUsers === 0) {
-      this.#closeAdmin().catch(() => {});
-    }
   }
 
   async #onBatch(batch: FetchedBatch, control: BatchControl): Promise<void> {
     if (this.#stopped || this.#assigning || !control.isActive()) return;
     const key = partitionKey(batch.topic, batch.partition);
+    if (!this.#positions.has(key)) return;
     const expected = this.#queuedNext.get(key);
-    if (expected === undefined) return;
     let records = batch.records;
-    if (records.length && records[0].offset < expected) {
+    if (expected !== undefined && records.length && records[0].offset < expected) {
       records = records.filter((r) => r.offset >= expected);
     }
     if (!records.length) return;
-    this.#queuedNext.set(key, records[records.length - 1].offset + 1);
+    const next = records[records.length - 1].offset + 1;
+    this.#session.noteData(Math.max(0, batch.highWatermark - records[0].offset));
+    this.#queuedNext.set(key, next);
     this.#chunks.push({ key, records });
     this.#buffered += records.length;
     this.#wake();
@@ -321,30 +307,6 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       // Keeps the membership alive while the reader is slow; throws when a rebalance starts.
       if (!this.#stopped) await control.heartbeat();
     }
-  }
-
-  #mayRestart(error: HopError): boolean {
-    // A stopped consumer has no use for a rejoin.
-    if (this.#stopped) return false;
-    const policy = this.#setup.restartOnFailure;
-    return typeof policy === "function" ? policy(asKafkaError(error, false)) : policy;
-  }
-
-  #onCrash(error: HopError, restarting: boolean): void {
-    const reported = asKafkaError(error, !restarting);
-    const { onCrash } = this.#setup;
-    if (onCrash) {
-      try {
-        onCrash(reported, restarting);
-      } catch (hookError) {
-        this.#setup.logger.warn(`onCrash of group ${this.groupId} threw: ${hookError}`);
-      }
-    } else if (restarting) {
-      this.#setup.logger.warn(
-        `Kafka consumer failed, rejoining group ${this.groupId}: ${error.message}`,
-      );
-    }
-    if (!restarting) this.#fail(reported);
   }
 
   #fail(error: HopError): void {
@@ -380,62 +342,6 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     return this.#eosUnreached === 0;
   }
 
-  #queueCommit(
-    topic: string,
-    partition: number,
-    offset: number,
-    now = false,
-    key = partitionKey(topic, partition),
-  ): void {
-    const pending = this.#pendingCommits.get(key);
-    // Updated in place: a commit request copies the positions when it is made.
-    if (!pending) this.#pendingCommits.set(key, { topic, partition, offset });
-    else if (pending.offset < offset) pending.offset = offset;
-    if (now) return;
-    this.#commitTimer ??= setTimeout(() => {
-      this.#commitTimer = undefined;
-      this.#flushCommits().catch((error) =>
-        this.#setup.logger.warn(
-          `could not commit offsets of group ${this.groupId}: ${error.message}`,
-        )
-      );
-    }, AUTO_COMMIT_INTERVAL_MS);
-  }
-
-  async #flushCommits(): Promise<void> {
-    if (this.#commitTimer !== undefined) {
-      clearTimeout(this.#commitTimer);
-      this.#commitTimer = undefined;
-    }
-    while (this.#commitInFlight || this.#pendingCommits.size) {
-      if (this.#commitInFlight) {
-        await this.#commitInFlight;
-        continue;
-      }
-      const group = this.#group;
-      const positions = [...this.#pendingCommits.values()].filter((p) =>
-        this.#positions.has(partitionKey(p.topic, p.partition))
-      );
-      this.#pendingCommits.clear();
-      if (!group || !positions.length) return;
-      const commit = group.commit(positions).catch((error) => {
-        // Kept for the next attempt (after a rejoin, or on close) unless a newer one replaced it.
-        for (const p of positions) {
-          const key = partitionKey(p.topic, p.partition);
-          const newer = this.#pendingCommits.get(key);
-          if (!newer || newer.offset < p.offset) this.#pendingCommits.set(key, p);
-        }
-        throw error;
-      });
-      const settled = commit.then(() => {}, () => {});
-      this.#commitInFlight = settled;
-      settled.finally(() => {
-        if (this.#commitInFlight === settled) this.#commitInFlight = undefined;
-      });
-      await commit;
-    }
-  }
-
   // The record the reader gets next, undefined when iteration is over, or WAIT when nothing is
   // buffered yet. Synchronous so that a buffered record costs no extra promise turns.
   #take(): FetchedRecord | undefined | typeof WAIT {
@@ -443,7 +349,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     if (this.#heldForCommit) {
       const held = this.#heldForCommit;
       this.#heldForCommit = undefined;
-      this.#queueCommit(held.topic, held.partition, held.offset + 1, false, this.#heldKey);
+      this.#commits.add(held.topic, held.partition, held.offset + 1);
     }
     while (true) {
       if (this.#error) throw this.#error;
@@ -458,18 +364,21 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         this.#chunkIndex = 0;
       }
       if (--this.#buffered === BUFFER_LOW_WATER) this.#releaseSpace();
+      if (!this.#positions.has(key)) continue;
       const position = this.#positions.get(key);
-      if (position === undefined || record.offset < position) continue;
+      if (position !== undefined && record.offset < position) continue;
       this.#positions.set(key, record.offset + 1);
       if (this.#eosUnreached > 0) {
         const target = this.#eosTargets.get(key);
-        if (target !== undefined && position < target && record.offset + 1 >= target) {
+        if (
+          target !== undefined && (position ?? 0) < target && record.offset + 1 >= target
+        ) {
           this.#eosUnreached--;
         }
       }
       if (ignoreTest && record.headers.length && isTestMessage(record.headers)) {
         if (autoCommit || !this.#outstanding.has(key)) {
-          this.#queueCommit(record.topic, record.partition, record.offset + 1, false, key);
+          this.#commits.add(record.topic, record.partition, record.offset + 1);
         } else {
           this.#skippedThrough.set(key, record.offset);
         }
@@ -623,12 +532,16 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   }
 
   /**
-   * Commits the message now (offset + 1, and any test messages skipped right after it).
+   * Commits the message (offset + 1, and any test messages skipped right after it).
    *
    * @param metadata the message's metadata
-   * @throws {KafkaError} when the broker refuses the commit
+   * @param options `wait: false` queues the commit for the next coalesced request instead of
+   *   waiting for its round trip (it is still sent before `close()` returns)
+   * @throws {KafkaError} when the group refuses the commit for good (authorization); a commit
+   *   lost to a rebalance or an outage is kept and sent again, and if the partition moved to
+   *   another member meanwhile, that member delivers the message again
    */
-  async markDone(metadata: Metadata): Promise<void> {
+  async markDone(metadata: Metadata, options: { wait?: boolean } = {}): Promise<void> {
     const key = partitionKey(metadata.topic, metadata.partition);
     let offset = metadata.offset + 1;
     if (this.#outstanding.get(key) === metadata.offset) {
@@ -644,8 +557,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     ) {
       this.#heldForCommit = undefined;
     }
-    this.#queueCommit(metadata.topic, metadata.partition, offset, true);
-    await this.#flushCommits();
+    const wait = options.wait ?? true;
+    this.#commits.add(metadata.topic, metadata.partition, offset, !wait);
+    if (wait) await this.#commits.flush();
   }
 
   /** Ends iteration at the next message boundary; safe to call at any time, also before `ready`. */
@@ -666,15 +580,13 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       this.stop();
       // Closing while still connecting: let the connection finish so nothing is left open.
       await this.#starting?.catch(() => {});
-      // A rebalance handled from here on must not connect an admin that nobody would close.
-      this.#adminRetired = true;
-      await this.#flushCommits().catch((error) =>
+      this.#commits.close();
+      await this.#commits.flush().catch((error) =>
         this.#setup.logger.warn(
           `could not commit offsets of group ${this.groupId} on close: ${error.message}`,
         )
       );
-      await this.#group?.close();
-      await this.#closeAdmin();
+      await this.#session.close();
     })();
     return this.#closing;
   }

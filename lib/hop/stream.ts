@@ -21,6 +21,7 @@ import { resolveStreamTarget } from "./_stream_target.ts";
 import { Consumer } from "./consumer.ts";
 import { Producer } from "./producer.ts";
 import type { StreamOptions } from "./stream_options.ts";
+import { DEFAULT_RETRY_POLICY } from "../kafka/retry_policy.ts";
 
 export { Consumer } from "./consumer.ts";
 export { Producer } from "./producer.ts";
@@ -109,7 +110,7 @@ export async function openStream(
     if (options.groupId !== undefined) {
       logger.warn("group ID has no effect when opening a stream in write mode");
     }
-    return await Producer.connect(target, logger, timeouts);
+    return await Producer.connect(target, logger, { ...timeouts, retry: options.retry });
   }
   if (!target.topics.length) {
     throw new HopError(`no topic to read: the URL '${url}' names none`);
@@ -128,6 +129,7 @@ export async function openStream(
     autoCommit: options.autoCommit ?? true,
     logger,
     ...timeouts,
+    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     restartOnFailure: options.restartOnFailure ?? true,
     onCrash: options.onCrash,
   });

@@ -7,6 +7,7 @@ import type { Logger } from "./log.ts";
 import type { Header, HeaderInput } from "./pack.ts";
 import type { Auth } from "./auth.ts";
 import type { KafkaError } from "./errors.ts";
+import type { RetryPolicy } from "../kafka/retry_policy.ts";
 
 /** Where a consumer without committed offsets starts: the oldest stored message or new ones only. */
 export type StartPosition = "earliest" | "latest";
@@ -56,18 +57,21 @@ export interface StreamOptions {
   /** Time budget for one Kafka request, in ms. Default 30000. */
   requestTimeoutMs?: number;
   /**
-   * Reading only. Whether the consumer rejoins its group after a crash the Kafka client could
-   * recover from (the broker stayed unreachable past the client's retries, a request timed out).
-   * Default `true`: rejoin, as often as needed. `false`, or a function returning `false` for that
-   * error: iteration ends by throwing the error as a fatal {@linkcode KafkaError}. Crashes the
-   * client cannot recover from (authorization, say) always end iteration that way.
+   * Reading only. Whether the consumer reconnects after a failure that waiting can fix (the
+   * brokers went away, a request timed out, the group coordinator moved). Default `true`: it
+   * reconnects with the `retry` back-off for as long as it runs. `false`, or a function returning
+   * `false` for that error: iteration ends by throwing the error as a fatal
+   * {@linkcode KafkaError}. Failures that waiting cannot fix (authentication, authorization, a
+   * missing topic) always end iteration that way.
    */
   restartOnFailure?: boolean | ((error: KafkaError) => boolean);
   /**
-   * Reading only. Called on every consumer crash with the error and whether the consumer rejoins
-   * by itself. When given, crashes are not logged; without it a rejoin is logged as a warning.
+   * Reading only. Called on every such failure with the error and whether the consumer
+   * reconnects. Reconnections are logged either way.
    */
   onCrash?: (error: KafkaError, willRestart: boolean) => void;
+  /** Reading only. Back-off between reconnections; each field defaults as in `DEFAULT_RETRY_POLICY`. */
+  retry?: Partial<RetryPolicy>;
 }
 
 /** Options of {@linkcode Producer.write}. */

@@ -7,7 +7,7 @@ import type { Admin } from "kafkajs";
 import { classifyKafkaError, type ErrorContext } from "./classify.ts";
 import { connectTimeoutError, createKafkaClient, withDeadline } from "./client_config.ts";
 import { KafkaError } from "./errors.ts";
-import type { KafkaConnection, PartitionWatermarks } from "./types.ts";
+import type { KafkaConnection, PartitionOffset, PartitionWatermarks } from "./types.ts";
 
 /**
  * A connection for metadata: which topics exist, and where each partition begins and ends.
@@ -107,6 +107,29 @@ export class KafkaAdmin {
         .sort((a, b) => a.partition - b.partition);
     } catch (error) {
       throw classifyKafkaError(error, { ...this.#context, topics: [topic] });
+    }
+  }
+
+  /**
+   * Offsets a consumer group has committed; partitions without a commit are left out.
+   *
+   * @param groupId consumer group
+   * @param topics topics to look at
+   * @returns positions of the next record the group reads
+   */
+  async committedOffsets(groupId: string, topics: string[]): Promise<PartitionOffset[]> {
+    try {
+      const result = await this.#admin.fetchOffsets({ groupId, topics });
+      const positions: PartitionOffset[] = [];
+      for (const { topic, partitions } of result) {
+        for (const { partition, offset } of partitions) {
+          const value = Number(offset);
+          if (value >= 0) positions.push({ topic, partition, offset: value });
+        }
+      }
+      return positions;
+    } catch (error) {
+      throw classifyKafkaError(error, { ...this.#context, topics, groupId });
     }
   }
 

@@ -84,6 +84,25 @@ function isRetriableKind(kind: FailureKind): boolean {
 }
 
 /**
+ * Whether waiting can make a failure pass: an outage, a timeout, a moved leader or coordinator,
+ * a rebalance. Authentication, authorization, a missing topic, an oversized message, a malformed
+ * request and fatal failures cannot.
+ *
+ * @param error a classified failure
+ * @returns true for kinds `"transient"` and `"rebalance"`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isRecoverable, KafkaError } from "./errors.ts";
+ * assert.equal(isRecoverable(new KafkaError("gone", { kind: "transient" })), true);
+ * assert.equal(isRecoverable(new KafkaError("denied", { kind: "authorization" })), false);
+ * ```
+ */
+export function isRecoverable(error: KafkaError): boolean {
+  return isRetriableKind(error.kind);
+}
+
+/**
  * An error reported by Kafka or the Kafka client.
  *
  * @example
