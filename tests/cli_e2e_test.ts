@@ -430,7 +430,7 @@ Deno.test(
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      /\nigwn-alert: .*'bob' is not authorized for topic 'gracedb\.superevent'/,
+      /(^|\n)igwn-alert: .*'bob' is not authorized for topic 'gracedb\.superevent'/,
     );
   },
 );
