@@ -78,6 +78,33 @@ export interface PlaygroundOptions {
 }
 
 /**
+ * Where the playground's broker listens.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { PlaygroundBroker } from "./playground.ts";
+ * const broker: PlaygroundBroker = {
+ *   host: "127.0.0.1",
+ *   port: 9092,
+ *   protocol: "SASL_PLAINTEXT",
+ *   url: "kafka://127.0.0.1:9092",
+ * };
+ * assert.equal(broker.url, `kafka://${broker.host}:${broker.port}`);
+ * ```
+ */
+export interface PlaygroundBroker {
+  /** Address it listens on. */
+  readonly host: string;
+  /** Port it listens on. */
+  readonly port: number;
+  /** Security protocol clients must use. */
+  readonly protocol: "PLAINTEXT" | "SSL" | "SASL_PLAINTEXT" | "SASL_SSL";
+  /** `kafka://HOST:PORT`. */
+  readonly url: string;
+}
+
+/**
  * A running playground. `done` settles when the simulator has published `count` lifecycles
  * (and the listener has received them all); closing stops everything.
  *
@@ -97,8 +124,8 @@ export interface PlaygroundOptions {
  * ```
  */
 export interface PlaygroundHandle extends AsyncDisposable {
-  /** The broker. */
-  readonly broker: BrokerHandle;
+  /** Where the playground's broker listens. */
+  readonly broker: PlaygroundBroker;
   /** Server URL for clients, `kafka://HOST:PORT/`. */
   readonly server: string;
   /** The user clients log in as; undefined with `noAuth`. */
