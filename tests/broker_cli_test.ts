@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runProcess } from "./support/processes.ts";
-import { startCliBroker } from "./support/cli_broker.ts";
+import { startCliBroker } from "./support/cli.ts";
 import { parseTopicSpec, parseUserSpec } from "../lib/cli/broker_command.ts";
 import { test } from "./support/deadline.ts";
 

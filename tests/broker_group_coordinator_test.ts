@@ -10,7 +10,7 @@ import { BrokerStartError, ManualClock, startBroker } from "../lib/broker/mod.ts
 import { ProtocolReader } from "../lib/protocol/reader.ts";
 import { BrokerArgumentError, brokerCommand } from "../lib/cli/broker_command.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
-import { startCliBroker } from "./support/cli_broker.ts";
+import { startCliBroker } from "./support/cli.ts";
 import { test, waitFor, withDeadline } from "./support/deadline.ts";
 
 /** These tests run only our own code, so Deno's op and resource sanitizers are on. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../lib/broker/mod.ts";
-import { startCliBroker } from "./support/cli_broker.ts";
+import { startCliBroker } from "./support/cli.ts";
 import { kcat, kcatConsume } from "./support/processes.ts";
 import { Kafka, logLevel } from "kafkajs";
 import { KAFKAJS_TEST } from "./support/kafkajs.ts";

@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import {
   type AlertBroker,
-  makeCertificate,
   readSample,
   SAMPLE_ALERTS,
   startAlertBroker,
   USERS,
-} from "./_alert_broker.ts";
-import { cliCommand, makeHome, runCliProcess } from "./_cli_process.ts";
+} from "./support/broker.ts";
+import { makeCertificate } from "./support/network.ts";
+import { cliCommand, makeHome, runCliProcess } from "./support/cli.ts";
 import type { PermissionScope } from "../lib/cli/permissions.ts";
+import { test } from "./support/deadline.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const ALERTS = new URL("./testdata/alerts/", import.meta.url).pathname;
@@ -98,7 +99,7 @@ function parseAlerts(stdout: string): { topic: string; payload: unknown }[] {
   return alerts;
 }
 
-Deno.test("send then listen round-trips every sample alert through the CLI", opts, async () => {
+test("send then listen round-trips every sample alert through the CLI", opts, async () => {
   await using env = await startAlertBroker();
   const home = await homeFor(env);
   const scope = { home, readPaths: [ALERTS] };
@@ -137,7 +138,7 @@ Deno.test("send then listen round-trips every sample alert through the CLI", opt
   }
 });
 
-Deno.test("send reads standard input and listen -j pretty-prints with 4 spaces", opts, async () => {
+test("send reads standard input and listen -j pretty-prints with 4 spaces", opts, async () => {
   await using env = await startAlertBroker();
   const home = await homeFor(env);
   await using listener = new ListenProcess(
@@ -157,7 +158,7 @@ Deno.test("send reads standard input and listen -j pretty-prints with 4 spaces",
   );
 });
 
-Deno.test("listen with a consumer group and --count resumes where it stopped", opts, async () => {
+test("listen with a consumer group and --count resumes where it stopped", opts, async () => {
   await using env = await startAlertBroker();
   const home = await homeFor(env);
   const files = ["superevent_new.json", "superevent_label_added.json", "superevent_log.json"]
@@ -179,7 +180,7 @@ Deno.test("listen with a consumer group and --count resumes where it stopped", o
   assert.deepEqual(uids(second.stdout), ["log"]);
 });
 
-Deno.test("listen prints a malformed alert with a warning and keeps running", opts, async () => {
+test("listen prints a malformed alert with a warning and keeps running", opts, async () => {
   await using env = await startAlertBroker();
   const home = await homeFor(env);
   await using listener = new ListenProcess(
@@ -207,7 +208,7 @@ Deno.test("listen prints a malformed alert with a warning and keeps running", op
   );
 });
 
-Deno.test("topics lists the group's topics with the Python header", opts, async () => {
+test("topics lists the group's topics with the Python header", opts, async () => {
   await using env = await startAlertBroker();
   const home = await homeFor(env);
   const result = await runCliProcess(["-s", env.server, "-g", "gracedb", "topics"], { home });
@@ -219,7 +220,7 @@ Deno.test("topics lists the group's topics with the Python header", opts, async 
   );
 });
 
-Deno.test("topics shows only the topics the broker's ACLs let the user read", opts, async () => {
+test("topics shows only the topics the broker's ACLs let the user read", opts, async () => {
   await using env = await startAlertBroker({ acls: true });
   const home = await homeFor(env, "bob");
   const result = await runCliProcess(["-s", env.server, "topics"], { home });
@@ -233,7 +234,7 @@ Deno.test("topics shows only the topics the broker's ACLs let the user read", op
   assert.match(denied.stderr, /^igwn-alert: .*gracedb\.cbc_gstlal/);
 });
 
-Deno.test(
+test(
   "-u selects the auth.toml credential by username and broker host:port",
   opts,
   async () => {
@@ -262,7 +263,7 @@ Deno.test(
   },
 );
 
-Deno.test("-n FILE takes the credential from that netrc file", opts, async () => {
+test("-n FILE takes the credential from that netrc file", opts, async () => {
   await using env = await startAlertBroker({ tls: false });
   const home = await makeHome();
   const netrc = `${home}/.netrc`;
@@ -278,7 +279,7 @@ Deno.test("-n FILE takes the credential from that netrc file", opts, async () =>
   assert.match(result.stdout, /superevent/);
 });
 
-Deno.test("IGWN_ALERT_USER and IGWN_ALERT_PASSWORD are a credential source", opts, async () => {
+test("IGWN_ALERT_USER and IGWN_ALERT_PASSWORD are a credential source", opts, async () => {
   await using env = await startAlertBroker({ tls: false });
   const home = await makeHome();
   const result = await runCliProcess(["-s", env.server, "--no-tls", "topics"], {
@@ -289,7 +290,7 @@ Deno.test("IGWN_ALERT_USER and IGWN_ALERT_PASSWORD are a credential source", opt
   assert.match(result.stdout, /superevent/);
 });
 
-Deno.test(
+test(
   "a wrong password ends with one line naming the user, never the password",
   opts,
   async () => {
@@ -305,7 +306,7 @@ Deno.test(
   },
 );
 
-Deno.test("listen to an unknown topic ends with an error naming it", opts, async () => {
+test("listen to an unknown topic ends with an error naming it", opts, async () => {
   await using env = await startAlertBroker();
   const home = await homeFor(env);
   const result = await runCliProcess(["-s", env.server, "listen", "nonexistent"], { home });
@@ -314,7 +315,7 @@ Deno.test("listen to an unknown topic ends with an error naming it", opts, async
   assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
 });
 
-Deno.test("an unreachable server ends with an error naming host and port", opts, async () => {
+test("an unreachable server ends with an error naming host and port", opts, async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -327,7 +328,7 @@ Deno.test("an unreachable server ends with an error naming host and port", opts,
   assert.match(result.stderr, new RegExp(`^igwn-alert: .*127\\.0\\.0\\.1:${port}`));
 });
 
-Deno.test(
+test(
   "--retry-on-fatal survives a broker outage; without it listen exits 1",
   opts,
   async () => {
@@ -375,7 +376,7 @@ Deno.test(
   },
 );
 
-Deno.test(
+test(
   "listen in a group without visible topics ends with an error naming the group",
   opts,
   async () => {
@@ -390,7 +391,7 @@ Deno.test(
   },
 );
 
-Deno.test("a certificate the CA file does not vouch for ends with a TLS error", opts, async () => {
+test("a certificate the CA file does not vouch for ends with a TLS error", opts, async () => {
   await using env = await startAlertBroker();
   const home = await homeFor(env);
   const other = await Deno.makeTempDir({ dir: home });
@@ -404,7 +405,7 @@ Deno.test("a certificate the CA file does not vouch for ends with a TLS error", 
   assert.match(result.stderr, new RegExp(`^igwn-alert: .*127\\.0\\.0\\.1:${env.broker.port}`));
 });
 
-Deno.test("listen ends cleanly with exit 0 on SIGINT and SIGTERM", opts, async () => {
+test("listen ends cleanly with exit 0 on SIGINT and SIGTERM", opts, async () => {
   await using env = await startAlertBroker();
   const home = await homeFor(env);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -417,7 +418,7 @@ Deno.test("listen ends cleanly with exit 0 on SIGINT and SIGTERM", opts, async (
   }
 });
 
-Deno.test(
+test(
   "send to a topic the credential may not write ends with an error naming user and topic",
   opts,
   async () => {
@@ -435,7 +436,7 @@ Deno.test(
   },
 );
 
-Deno.test("-n without a file before the subcommand reads the default netrc", opts, async () => {
+test("-n without a file before the subcommand reads the default netrc", opts, async () => {
   await using env = await startAlertBroker({ tls: false });
   const home = await makeHome();
   await Deno.writeTextFile(

@@ -22,6 +22,7 @@ import {
 } from "../lib/hop/errors.ts";
 import { startBroker } from "../lib/broker/mod.ts";
 import { recordingLogger } from "./support/recording_logger.ts";
+import { test } from "./support/deadline.ts";
 
 const text = new TextDecoder();
 
@@ -45,7 +46,7 @@ function contents(messages: MessageModel[]): unknown[] {
   return messages.map((m) => (m instanceof JSONBlob ? m.content : m));
 }
 
-Deno.test({
+test({
   name: "openStream() writes JSON and bytes that read back with hop's headers",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -86,7 +87,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "Consumer with untilEos ends after every partition, including empty ones, is read",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -123,7 +124,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "Consumer starts at latest by default and at earliest when asked",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -146,7 +147,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "Consumer skips test messages unless ignoreTest is false, and still commits them",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -192,7 +193,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "a consumer group resumes after the last markDone when autoCommit is false",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -228,7 +229,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "autoCommit commits a message once the next is requested, so a failed body is redelivered",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -254,7 +255,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "stop(), an AbortSignal and close() end an iteration that waits for data",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -295,7 +296,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "stop() mid-iteration ends it after the current message",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -312,7 +313,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "Consumer delivers an undecodable payload as a Blob with a logged warning",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -344,7 +345,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "flush() reports a message over max.message.bytes naming topic and size",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -372,7 +373,7 @@ Deno.test({
     ),
 });
 
-Deno.test({
+test({
   name: "Producer sends thousands of queued writes in batches and flush() waits for them",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -388,7 +389,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "Producer keeps each key's messages in write order across several requests in flight",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -422,7 +423,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "one Produce request carries batches for several topics and partitions, read back intact",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -462,7 +463,7 @@ Deno.test({
     ),
 });
 
-Deno.test({
+test({
   name: "Producer.write() without a topic in URL or options names the problem",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -475,7 +476,7 @@ Deno.test({
     }),
 });
 
-Deno.test("openStream() with ambiguous credentials ends with hop's hint to embed a username", async () => {
+test("openStream() with ambiguous credentials ends with hop's hint to embed a username", async () => {
   const creds = [
     new Auth({ username: "alice", password: "a-secret", hostname: "kafka.example.org" }),
     new Auth({ username: "bob", password: "b-secret", hostname: "kafka.example.org:9092" }),
@@ -502,7 +503,7 @@ Deno.test("openStream() with ambiguous credentials ends with hop's hint to embed
   }
 });
 
-Deno.test({
+test({
   name: "listTopics() returns the visible topics sorted",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -511,7 +512,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "openStream() accepts several brokers in the URL",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -524,7 +525,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "openStream() reading a missing topic fails naming the topic",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -538,7 +539,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "an unreachable broker gives a ConnectionError naming the host within the time limit",
   ...KAFKAJS_TEST,
   fn: async () => {
@@ -557,7 +558,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "flush() after a write to a missing topic reports the topic by name",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -577,7 +578,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "flush() throws a DeliveryError counting the messages the broker never got",
   ...KAFKAJS_TEST,
   fn: async () => {
@@ -606,7 +607,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "aborting while openStream() connects leaves nothing open",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -623,7 +624,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "two consumers in one group share the partitions and each message is read once",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -665,7 +666,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "with autoCommit false, test messages skipped after a markDone are committed with it",
   ...KAFKAJS_TEST,
   fn: () =>

@@ -24,6 +24,7 @@ import {
 import type { BrokerHandle, BrokerOptions } from "../lib/broker/mod.ts";
 import { KAFKAJS_TEST } from "./support/kafkajs.ts";
 import { jsonField } from "./support/streams.ts";
+import { test } from "./support/deadline.ts";
 
 const decoder = new TextDecoder();
 
@@ -83,7 +84,7 @@ function sampleModels(): MessageModel[] {
   ];
 }
 
-Deno.test({
+test({
   name: "every model written over SASL_SSL with SCRAM-SHA-512 reads back with the same bytes",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -121,7 +122,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "over SASL_SSL a group resumes after markDone, test messages are skipped, abort stops",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -161,7 +162,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "PLAIN and SCRAM-SHA-256 credentials work as well",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -176,7 +177,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "a wrong password gives an AuthenticationError naming user and host, never the password",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -199,7 +200,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "ACL denials name the topic: reading, writing and listing as restricted users",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -240,7 +241,7 @@ Deno.test({
     }),
 });
 
-Deno.test({
+test({
   name: "an untrusted certificate gives a ConnectionError about TLS",
   ...KAFKAJS_TEST,
   fn: () =>
