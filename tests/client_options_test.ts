@@ -68,6 +68,32 @@ Deno.test("Client refuses wrong option types naming the option", () => {
   assert.throws(() => new Client({ port: 0 }), RangeError);
 });
 
+Deno.test("handler failures: retried without limit by default, deadLetter needs a bound", () => {
+  const client = new Client();
+  assert.equal(client.handlerRetries, Infinity);
+  assert.equal(client.deadLetter, undefined);
+  const bounded = new Client({ handlerRetries: 2, deadLetter: "dead.ndjson" });
+  assert.equal(bounded.handlerRetries, 2);
+  assert.equal(bounded.deadLetter, "dead.ndjson");
+  assert.throws(() => new Client({ handlerRetries: -1 }), {
+    name: "RangeError",
+    message: '"handlerRetries" must be an integer >= 0, got -1',
+  });
+  assert.throws(() => new Client({ deadLetter: "dead.ndjson" }), {
+    name: "RangeError",
+    message:
+      '"deadLetter" is used only once "handlerRetries" are spent: give a finite "handlerRetries"',
+  });
+  assert.throws(() => new Client({ handlerRetries: 1, deadLetter: 7 as unknown as string }), {
+    name: "TypeError",
+    message: '"deadLetter" must be a file path or a function, not number',
+  });
+  assert.throws(() => new Client({ handlerRetries: 1, deadLetter: "" }), {
+    name: "RangeError",
+    message: '"deadLetter" must not be an empty path',
+  });
+});
+
 Deno.test("Client refuses an unknown option with a TypeError", () => {
   assert.throws(
     () => new Client({ consumer_group: "x" } as unknown as Record<string, never>),

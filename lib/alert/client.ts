@@ -5,11 +5,14 @@
  */
 
 import type { Auth } from "../hop/auth.ts";
-import { ConnectionError, KafkaError } from "../hop/errors.ts";
+import { KafkaError } from "../hop/errors.ts";
 import { type Logger, silentLogger } from "../hop/log.ts";
 import type { Consumer, Metadata, Producer, StartPosition, StreamOptions } from "../hop/stream.ts";
 import { resolveClientAuth } from "./_credentials.ts";
-import { checkBoolean, checkNumber, checkString } from "./_validation.ts";
+import { isRecoverable } from "../kafka/errors.ts";
+import { backoffDelay, DEFAULT_RETRY_POLICY } from "../kafka/retry_policy.ts";
+import { alertPlace, appendDeadLetter, errorMessage } from "./_dead_letter.ts";
+import { checkBoolean, checkNumber, checkString, describeType } from "./_validation.ts";
 import { type AlertEncoding, decodeAlertPayload, encodeAlert } from "./payload.ts";
 import {
   type BrokerAddress,
@@ -24,12 +27,71 @@ import type { GraceDbAlert } from "./types.ts";
 import { validateAlert } from "./types.ts";
 import { sleep } from "../_sleep.ts";
 
-/** Default number of reconnections after consecutive fatal errors when `retryOnFatal` is set. */
+/**
+ * Default number of reconnections after consecutive fatal errors when `retryOnFatal` is set.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Client, DEFAULT_LISTEN_RETRIES } from "@igwn/alert";
+ * assert.equal(new Client().listenRetries, DEFAULT_LISTEN_RETRIES);
+ * ```
+ */
 export const DEFAULT_LISTEN_RETRIES = 3;
-/** Default wait before reconnecting after a fatal error, in milliseconds. */
+/**
+ * Default wait before reconnecting after a fatal error, in milliseconds; also the first wait
+ * before a failed handler is called again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Client, DEFAULT_RETRY_WAIT_MS } from "@igwn/alert";
+ * assert.equal(new Client().retryWaitMs, DEFAULT_RETRY_WAIT_MS);
+ * ```
+ */
 export const DEFAULT_RETRY_WAIT_MS = 100;
-/** Default number of extra attempts a failing handler gets for one alert before it is skipped. */
-export const DEFAULT_HANDLER_RETRIES = 3;
+/**
+ * Default number of extra attempts a failing handler gets for one alert: no limit, so an alert
+ * waits, uncommitted, until its handler succeeds (a downstream outage loses nothing).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Client, DEFAULT_HANDLER_RETRIES } from "@igwn/alert";
+ * assert.equal(DEFAULT_HANDLER_RETRIES, Infinity);
+ * assert.equal(new Client().handlerRetries, Infinity);
+ * ```
+ */
+export const DEFAULT_HANDLER_RETRIES: number = Infinity;
+/**
+ * Longest wait between two attempts of a failing handler, in milliseconds. The waits start at
+ * `retryWaitMs` and double up to this.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_HANDLER_RETRY_WAIT_MS } from "@igwn/alert";
+ * assert.equal(MAX_HANDLER_RETRY_WAIT_MS, 30_000);
+ * ```
+ */
+export const MAX_HANDLER_RETRY_WAIT_MS = 30_000;
+
+/**
+ * Receives an alert whose handler failed `handlerRetries + 1` times, with the last error. The
+ * alert is committed after it returns (or its promise resolves); if it throws, the alert stays
+ * uncommitted and `listen` rejects.
+ *
+ * @example Keep failed alerts in memory, e.g. for a test
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Alert, Client, type DeadLetterHandler } from "@igwn/alert";
+ * const failed: Alert[] = [];
+ * const keep: DeadLetterHandler = (alert) => void failed.push(alert);
+ * const client = new Client({ handlerRetries: 5, deadLetter: keep });
+ * assert.equal(client.deadLetter, keep);
+ * ```
+ */
+export type DeadLetterHandler = (alert: Alert, error: unknown) => void | Promise<void>;
 
 /** Options of {@link Client}; every one is optional and has the Python client's default. */
 export interface ClientOptions {
@@ -61,14 +123,29 @@ export interface ClientOptions {
   batchSize?: number;
   /** Accepted for compatibility (Python `batch_timeout`); alerts are not held back. */
   batchTimeoutMs?: number;
-  /** Reconnect the listener after a fatal error (at most `listenRetries` times in a row). */
+  /**
+   * Reopen the listener after a fatal error (authentication, authorization, a missing topic), at
+   * most `listenRetries` times in a row. Outages and timeouts are not fatal: the listener rides
+   * through them whatever this says.
+   */
   retryOnFatal?: boolean;
-  /** Reconnections allowed after consecutive fatal errors. Default 3. */
+  /** Reopenings allowed after consecutive fatal errors. Default 3. */
   listenRetries?: number;
-  /** Wait before each reconnection after a fatal error, in ms. Default 100. */
+  /** Wait before each reopening after a fatal error, and before a failed handler's first retry, in ms. Default 100. */
   retryWaitMs?: number;
-  /** Extra attempts for a handler that throws, before the alert is logged and skipped. Default 3. */
+  /**
+   * Extra attempts for a handler that throws, waiting `retryWaitMs`, doubling up to 30 s. Default
+   * `Infinity`: the alert stays uncommitted until the handler succeeds. Once a finite number is
+   * spent, the alert goes to `deadLetter` and is committed; without `deadLetter`, `listen` rejects
+   * with the handler's error and the alert stays uncommitted (`0`: as the Python client does).
+   */
   handlerRetries?: number;
+  /**
+   * Where an alert goes once its `handlerRetries` are spent: a file path, to which one NDJSON line
+   * is appended per alert (topic, partition, offset, timestamp, uid, error, payload), or a
+   * function. Needs a finite `handlerRetries`.
+   */
+  deadLetter?: string | DeadLetterHandler;
   /** Pretty-print JSON in `formatAlertMessage` output (the CLI `-j` flag). Default false. */
   jsonppOn?: boolean;
   /** Wire layout for published alerts (see {@link encodeAlert}). Default `"gracedb"`. */
@@ -104,6 +181,7 @@ const OPTION_NAMES = new Set<string>([
   "listenRetries",
   "retryWaitMs",
   "handlerRetries",
+  "deadLetter",
   "jsonppOn",
   "encoding",
   "startAt",
@@ -193,6 +271,8 @@ export class Client implements AsyncDisposable {
   readonly retryWaitMs: number;
   /** Extra attempts for a handler that throws. */
   readonly handlerRetries: number;
+  /** Where alerts go once their handler retries are spent; undefined: `listen` rejects then. */
+  readonly deadLetter?: string | DeadLetterHandler;
   /** Pretty-print JSON when formatting alerts. */
   readonly jsonppOn: boolean;
   /** Wire layout for published alerts. */
@@ -268,6 +348,20 @@ export class Client implements AsyncDisposable {
       : o.handlerRetries === Infinity
       ? Infinity
       : checkNumber("handlerRetries", o.handlerRetries, { integer: true });
+    if (o.deadLetter !== undefined) {
+      if (typeof o.deadLetter !== "function" && typeof o.deadLetter !== "string") {
+        throw new TypeError(
+          `"deadLetter" must be a file path or a function, not ${describeType(o.deadLetter)}`,
+        );
+      }
+      if (o.deadLetter === "") throw new RangeError(`"deadLetter" must not be an empty path`);
+      if (this.handlerRetries === Infinity) {
+        throw new RangeError(
+          `"deadLetter" is used only once "handlerRetries" are spent: give a finite "handlerRetries"`,
+        );
+      }
+      this.deadLetter = o.deadLetter;
+    }
     this.jsonppOn = o.jsonppOn === undefined ? false : checkBoolean("jsonppOn", o.jsonppOn);
     this.encoding = o.encoding ?? "gracedb";
     if (this.encoding !== "gracedb" && this.encoding !== "object") {
@@ -340,11 +434,17 @@ export class Client implements AsyncDisposable {
   ): AsyncIterableIterator<Alert>;
   /**
    * Listens with a callback `(topic, payload, alert)`; resolves after {@link Client.stop} (or an
-   * aborted signal) and rejects on a fatal error once retries are used up. Each alert is
-   * committed after the handler returns. A handler that throws is logged and called again with
-   * the same alert (back-off doubling from `retryWaitMs`, at most `handlerRetries` extra times);
-   * after that the alert is logged with its offset and skipped, so one bad alert cannot stall
-   * the stream. Set `handlerRetries: Infinity` to never skip.
+   * aborted signal). Outages and timeouts do not end it: the stream reconnects by itself. Each
+   * alert is committed after the handler returns. A handler that throws is logged and called
+   * again with the same alert (waits doubling from `retryWaitMs` up to
+   * {@link MAX_HANDLER_RETRY_WAIT_MS}), by default until it succeeds; with a finite
+   * `handlerRetries`, the alert then goes to `deadLetter` and is committed.
+   *
+   * @throws {KafkaError} (rejects) on a fatal error (authentication, authorization, a missing
+   *   topic) at once, or with `retryOnFatal` once `listenRetries` reopenings in a row failed.
+   * @throws {Error} (rejects) with the handler's error when a finite `handlerRetries` is spent
+   *   and no `deadLetter` is set, or naming the sink when the dead letter could not be written;
+   *   that alert stays uncommitted either way.
    *
    * @param callback receives the unprefixed topic, the decoded alert and the full record.
    * @param topics topic names without the group prefix.
@@ -692,46 +792,74 @@ export class Client implements AsyncDisposable {
     const stopper = new AbortController();
     for await (const alert of this.#alerts(topics, options, stopper)) {
       // A stop during the handler's retries leaves the alert uncommitted: leaving the loop
-      // ends the stream without committing it.
+      // ends the stream without committing it. So does an error thrown from here.
       if (!await this.#handle(callback, alert, options.raw ?? false, stopper.signal)) break;
     }
   }
 
-  /** Runs the handler with retries; false when stopped before it succeeded or was skipped. */
+  /**
+   * Runs the handler until it succeeds, with back-off; once `handlerRetries` are spent, hands the
+   * alert to the dead-letter sink. True when the alert may be committed, false when stopped first.
+   */
   async #handle(
     callback: AlertHandler,
     alert: Alert,
     raw: boolean,
     stopped: AbortSignal,
   ): Promise<boolean> {
-    const where =
-      `${alert.fullTopic} partition ${alert.metadata.partition} offset ${alert.metadata.offset}`;
     for (let attempt = 0;; attempt++) {
       try {
         await callback(alert.topic, (raw ? alert.raw : alert.payload) as GraceDbAlert, alert);
         return true;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
         if (attempt >= this.handlerRetries) {
-          this.#logger.error(
-            `handler failed for the alert at ${where} ${
-              attempt + 1
-            } times, skipping it: ${message}`,
-          );
+          await this.#deadLetter(alert, error, attempt + 1);
           return true;
         }
+        const failed = `handler failed for the alert at ${alertPlace(alert)}: ${
+          errorMessage(error)
+        }`;
         if (stopped.aborted) {
-          this.#logger.error(`handler failed for the alert at ${where}: ${message}; stopping`);
+          this.#logger.error(`${failed}; stopping with the alert uncommitted`);
           return false;
         }
-        const delay = Math.min(this.retryWaitMs * 2 ** attempt, 5_000);
-        this.#logger.error(
-          `handler failed for the alert at ${where}: ${message}; delivering it again in ${delay} ms`,
-        );
+        const delay = handlerRetryDelay(this.retryWaitMs, attempt);
+        this.#logger.error(`${failed}; delivering it again in ${delay} ms`);
         await sleep(delay, stopped);
         if (stopped.aborted) return false;
       }
     }
+  }
+
+  /** Hands an alert whose handler retries are spent to `deadLetter`; throws when it cannot. */
+  async #deadLetter(alert: Alert, error: unknown, attempts: number): Promise<void> {
+    const failed = `handler failed ${attempts} times for the alert at ${alertPlace(alert)}: ${
+      errorMessage(error)
+    }`;
+    const sink = this.deadLetter;
+    if (sink === undefined) {
+      this.#logger.error(
+        `${failed}; no deadLetter is set, so listening stops with the alert uncommitted`,
+      );
+      throw error;
+    }
+    const into = typeof sink === "string"
+      ? `the dead-letter file ${sink}`
+      : "the deadLetter function";
+    try {
+      if (typeof sink === "string") await appendDeadLetter(sink, alert, error);
+      else await sink(alert, error);
+    } catch (sinkError) {
+      const failure = new Error(
+        `could not hand the alert at ${alertPlace(alert)} to ${into}, so it stays uncommitted: ${
+          errorMessage(sinkError)
+        }`,
+        { cause: sinkError },
+      );
+      this.#logger.error(`${failed}; ${failure.message}`);
+      throw failure;
+    }
+    this.#logger.error(`${failed}; handed to ${into}, committing it`);
   }
 
   async *#alerts(
@@ -763,15 +891,16 @@ export class Client implements AsyncDisposable {
           : `Listening to all ${topics.length} available topics on ${this.broker.url}`,
       );
       const { openStream, randomGroupId } = await import("../hop/stream.ts");
-      // One group for the whole listen() call, so that a reconnection resumes from what this
+      // One group for the whole listen() call, so that a reopened stream resumes from what this
       // listener committed instead of starting over at the latest alert in a new group.
       const auth = await this.credentials();
       const groupId = this.consumerGroup ?? randomGroupId(auth ? auth[0]?.username : undefined);
+      // The only count of fatal errors: consecutive ones, reset by every alert received.
       let fatalFailures = 0;
-      let transientFailures = 0;
+      let reopenAttempt = 0;
+      let opened = false;
       while (!stopper.signal.aborted) {
         let consumer: Consumer | undefined;
-        let streaming = false;
         try {
           // Only the opening is tied to stop(): once open, the consumer must stay usable until
           // the alert being handled is committed, so stop() ends it with consumer.stop().
@@ -779,20 +908,11 @@ export class Client implements AsyncDisposable {
           const abortOpening = () => opening.abort();
           stopper.signal.addEventListener("abort", abortOpening, { once: true });
           try {
+            // The consumer rides through outages, timeouts and rebalances by itself (its
+            // default restartOnFailure), so only failures that waiting cannot fix end it.
             consumer = await openStream(url, "r", {
               ...(await this.#streamOptions()),
               groupId,
-              // A crash (e.g. the broker stayed away past the Kafka client's retries) is what the
-              // Python client calls a fatal error. The consumer may rejoin by itself while the
-              // budget lasts; otherwise it ends iteration with the error, handled below.
-              restartOnFailure: () => this.retryOnFatal && fatalFailures < this.listenRetries,
-              onCrash: (error, willRestart) => {
-                if (!willRestart) return;
-                fatalFailures++;
-                this.#logger.warn(
-                  `fatal error from kafka: ${error.message} on attempt ${fatalFailures}; reconnecting`,
-                );
-              },
               startAt: options.startAt ?? this.#options.startAt ?? "latest",
               autoCommit: false,
               signal: opening.signal,
@@ -800,17 +920,16 @@ export class Client implements AsyncDisposable {
           } finally {
             stopper.signal.removeEventListener("abort", abortOpening);
           }
+          opened = true;
+          reopenAttempt = 0;
           this.#consumers.add(consumer);
           current = consumer;
           if (stopper.signal.aborted) consumer.stop();
-          const ready = consumer.ready;
-          ready.then(() => {
+          consumer.ready.then(() => {
             if (!stopper.signal.aborted) options.onReady?.(fullTopics);
           }, () => {});
-          streaming = true;
           for await (const { message, metadata } of consumer.read({ metadata: true })) {
             fatalFailures = 0;
-            transientFailures = 0;
             const alert = this.#toAlert(message, metadata);
             if (alert.problem) {
               this.#logger.warn(
@@ -818,7 +937,8 @@ export class Client implements AsyncDisposable {
               );
             }
             yield alert;
-            await consumer.markDone(metadata);
+            // Queued and sent with the next coalesced commit; close() sends what is left.
+            await consumer.markDone(metadata, { wait: false });
             this.#logger.debug(
               `committed ${metadata.topic} partition ${metadata.partition} offset ${
                 metadata.offset + 1
@@ -829,28 +949,30 @@ export class Client implements AsyncDisposable {
           break;
         } catch (error) {
           if (stopper.signal.aborted) break;
-          // Failing to open (unknown topic, refused credential) is never transient: retrying
-          // the same request cannot help.
-          if (streaming && isTransient(error) && transientFailures < 5) {
-            const delay = Math.min(100 * 2 ** transientFailures++, 10_000);
+          if (isRecoverableError(error) && (opened || this.retryOnFatal)) {
+            // Only opening fails like this (an open consumer rides through such failures): the
+            // broker is away or slow. Not fatal, so not counted; a first opening without
+            // retryOnFatal fails at once instead, to report a wrong address.
+            const delay = backoffDelay(DEFAULT_RETRY_POLICY, reopenAttempt++);
             this.#logger.warn(
-              `Non-fatal Kafka error: ${messageOf(error)}; reconnecting in ${delay} ms`,
+              `could not open the stream: ${errorMessage(error)}; trying again in ${
+                (delay / 1000).toFixed(1)
+              } s`,
             );
             await sleep(delay, stopper.signal);
             continue;
           }
-          fatalFailures++;
           // Without retries the caller reports the error once; logging it here too would print
           // it twice.
           if (!this.retryOnFatal) throw error;
-          if (fatalFailures > this.listenRetries) {
+          if (++fatalFailures > this.listenRetries) {
             this.#logger.error(
-              `giving up after ${this.listenRetries} reconnection attempts: ${messageOf(error)}`,
+              `giving up after ${this.listenRetries} reconnection attempts: ${errorMessage(error)}`,
             );
             throw error;
           }
           this.#logger.warn(
-            `fatal error from kafka: ${messageOf(error)} on attempt ${fatalFailures}; ` +
+            `fatal error from kafka: ${errorMessage(error)} on attempt ${fatalFailures}; ` +
               `reconnecting in ${this.retryWaitMs} ms`,
           );
           await sleep(this.retryWaitMs, stopper.signal);
@@ -859,7 +981,7 @@ export class Client implements AsyncDisposable {
             this.#consumers.delete(consumer);
             current = undefined;
             await consumer.close().catch((error) =>
-              this.#logger.debug(`closing the consumer failed: ${messageOf(error)}`)
+              this.#logger.debug(`closing the consumer failed: ${errorMessage(error)}`)
             );
           }
         }
@@ -914,11 +1036,12 @@ function pythonValue(message: unknown): unknown {
   return message;
 }
 
-function isTransient(error: unknown): boolean {
-  return error instanceof KafkaError && error.retriable && !error.fatal &&
-    !(error instanceof ConnectionError);
+/** Whether waiting can make the failure pass (an outage, a timeout), as the consumer judges it. */
+function isRecoverableError(error: unknown): boolean {
+  return error instanceof KafkaError && isRecoverable(error);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** Wait before a failed handler's next attempt: `retryWaitMs` doubling, capped. */
+function handlerRetryDelay(retryWaitMs: number, attempt: number): number {
+  return Math.min(Math.max(retryWaitMs, 1) * 2 ** Math.min(attempt, 30), MAX_HANDLER_RETRY_WAIT_MS);
 }
