@@ -400,3 +400,37 @@ test({
     ]);
   },
 });
+
+test({
+  name: "with retryOnFatal, a broker away when listen starts is waited for without counting",
+  ...KAFKAJS_TEST,
+  deadlineMs: 90_000,
+  fn: async ({ within, signal }) => {
+    await using env = await startAlertBroker();
+    await publish(env, ["S1"]);
+    await env.broker.pause();
+    const logger = recordingLogger();
+    await using client = aliceClient(env, {
+      startAt: "earliest",
+      retryOnFatal: true,
+      listenRetries: 0,
+      connectTimeoutMs: 1_000,
+      logger,
+    });
+    const handled: string[] = [];
+    const listening = client.listen((_topic, payload) => {
+      handled.push(payload.uid);
+      client.stop();
+    }, "superevent");
+    await waitFor(() => logger.lines.some((line) => line.includes("could not open the stream")), {
+      deadlineMs: 30_000,
+      what: "a failed opening to be logged",
+      signal,
+      detail: () => logger.lines.join("\n"),
+    });
+    env.broker.resume();
+    await within(listening, "S1 after the broker came back");
+    assert.deepEqual(handled, ["S1"]);
+    assert.deepEqual(logger.lines.filter((line) => /fatal error|ERROR/.test(line)), []);
+  },
+});
