@@ -415,10 +415,13 @@ export class Client implements AsyncDisposable {
    * Listens to `topics` (unprefixed names; default: every topic of the group the credential may
    * read). Returns an async iterable; an alert is committed when the loop asks for the next one,
    * so a loop body that throws (or a crash) leaves it uncommitted and it is delivered again to
-   * the same consumer group.
+   * the same consumer group. Outages and timeouts do not end iteration (the stream reconnects by
+   * itself); fatal errors are handled as in the callback form.
    *
    * @param topics topic names without the group prefix.
    * @param options per-listener options.
+   * @throws {KafkaError} from iteration on a fatal error (authentication, authorization, a
+   *   missing topic), at once or, with `retryOnFatal`, once `listenRetries` reopenings failed.
    * @returns the alerts as they arrive.
    *
    * @example
