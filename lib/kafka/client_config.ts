@@ -15,6 +15,7 @@ import {
 } from "kafkajs";
 import { classifyKafkaError, type ErrorContext, redact } from "./classify.ts";
 import { registerCompressionCodecs } from "./compression.ts";
+import { installIdleTimerFix } from "./_idle_timer_fix.ts";
 import { ConnectionError, InvalidCredentialError, type KafkaError } from "./errors.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry_policy.ts";
 import type { KafkaConnection, KafkaCredential } from "./types.ts";
@@ -67,8 +68,9 @@ export function kafkaJsRetry(policy: RetryPolicy): RetryOptions {
   };
 }
 
-// The client's request queue calls setTimeout with a negative delay when it is not throttled, and
-// Deno's timers report that as a TimeoutNegativeWarning on stderr; it is harmless noise.
+// The client's request queue calls setTimeout with a negative delay when it is not throttled
+// (unless the idle timer fix is in force), and Deno's timers report that as a
+// TimeoutNegativeWarning on stderr; it is harmless noise.
 let negativeTimeoutWarningFiltered = false;
 function filterNegativeTimeoutWarning(): void {
   if (negativeTimeoutWarningFiltered) return;
@@ -166,6 +168,7 @@ export async function createKafkaClient(
   const connectTimeoutMs = connection.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const retry = connection.retry ?? DEFAULT_RETRY_POLICY;
   const { logger, credential } = connection;
+  await installIdleTimerFix(logger);
   let lastConnectionError: Error | undefined;
   const config: KafkaConfig = {
     clientId: connection.clientId ?? "igwn-alert",
