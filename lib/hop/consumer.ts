@@ -95,6 +95,8 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   // expected from the fetcher.
   #positions = new Map<string, number | undefined>();
   #queuedNext = new Map<string, number>();
+  // Per partition, the offset fetched again after the Kafka client skipped ahead of it.
+  #refetchedAt = new Map<string, number>();
   #eosTargets = new Map<string, number>();
   #assigning = false;
   #assignmentRound = 0;
@@ -290,6 +292,25 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       records = records.filter((r) => r.offset >= expected);
     }
     if (!records.length) return;
+    if (expected !== undefined && records[0].offset > expected) {
+      // The Kafka client moved past records nobody read: after an out-of-range answer it resets
+      // to its default position. Fetch once more from where the reader is; if the log really
+      // starts later there (records deleted or compacted away), accept the gap and say so.
+      if (this.#refetchedAt.get(key) !== expected) {
+        this.#refetchedAt.set(key, expected);
+        this.#setup.logger.debug(
+          `fetch of ${batch.topic} partition ${batch.partition} jumped from offset ${expected} ` +
+            `to ${records[0].offset}; fetching from ${expected} again`,
+        );
+        this.#session.seek({ topic: batch.topic, partition: batch.partition, offset: expected });
+        return;
+      }
+      this.#setup.logger.warn(
+        `offsets ${expected} to ${records[0].offset - 1} of ${batch.topic} partition ` +
+          `${batch.partition} are no longer in the log; continuing at ${records[0].offset}`,
+      );
+    }
+    this.#refetchedAt.delete(key);
     const next = records[records.length - 1].offset + 1;
     this.#session.noteData(Math.max(0, batch.highWatermark - records[0].offset));
     this.#queuedNext.set(key, next);
