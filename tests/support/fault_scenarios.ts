@@ -50,6 +50,11 @@ export interface Subject {
   onChange?(listener: () => void): void;
   /** Its last few lines of diagnostics (stderr), for results that need explaining. */
   stderrTail?(lines: number): string[];
+  /**
+   * Kills it without warning (SIGKILL: no clean leave) and starts it again with the same
+   * arguments; resolves once the new one is spawned. What both received is kept.
+   */
+  restart?(): Promise<void>;
 }
 
 /** What a scenario's fault may use. */
@@ -69,6 +74,8 @@ export interface FaultContext {
    * many were never requested.
    */
   injectErrors(brokerId: number, apiKey: number, errors: TimedError[]): Promise<void>;
+  /** Kills the subject and starts it again in the same group (see {@link Subject.restart}). */
+  restartSubject(): Promise<void>;
 }
 
 /** A fault applied to a running cluster; `apply` resolves when the fault has ended. */
@@ -151,6 +158,13 @@ export const SCENARIOS: readonly Scenario[] = [
         { code: E.NOT_COORDINATOR },
         { code: E.REBALANCE_IN_PROGRESS },
       ]),
+  },
+  {
+    name: "restart",
+    description: "the subject is killed with SIGKILL and started again in the same group",
+    // Until the killed member's session expires, the group waits for it.
+    drainMs: 60_000,
+    apply: ({ restartSubject }) => restartSubject(),
   },
   {
     name: "heartbeat-errors",
@@ -518,6 +532,10 @@ export async function runScenario(
           await new Promise((resolve) => setTimeout(resolve, 25));
         }
       },
+      restartSubject: async () => {
+        if (!subject.restart) throw new Error(`${subject.name} cannot be restarted`);
+        await subject.restart();
+      },
     };
     faultStart = performance.now();
     await Promise.race([
@@ -670,6 +688,7 @@ abstract class ProcessSubject implements Subject {
   readonly #times: number[] = [];
   readonly #listeners: (() => void)[] = [];
   #stopping = false;
+  #args?: [string, string, string];
 
   /** The command line for the subject. */
   protected abstract command(
@@ -685,6 +704,7 @@ abstract class ProcessSubject implements Subject {
   protected readonly startDeadlineMs: number = 60_000;
 
   async start(bootstrap: string, topic: string, group: string): Promise<void> {
+    this.#args = [bootstrap, topic, group];
     const { command, args, env } = this.command(bootstrap, topic, group);
     const process = new LineProcess(command, args, {
       name: this.name,
@@ -728,6 +748,14 @@ abstract class ProcessSubject implements Subject {
 
   onChange(listener: () => void): void {
     this.#listeners.push(listener);
+  }
+
+  async restart(): Promise<void> {
+    if (!this.#process || !this.#args) throw new Error(`${this.name} was never started`);
+    await this.#process.stop("SIGKILL", 5_000);
+    // start() replaces the process at once; its ready line is waited for in the background
+    // (the run measures from here to the first message).
+    this.start(...this.#args).catch(() => {});
   }
 
   async stop(): Promise<void> {
