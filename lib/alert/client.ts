@@ -940,8 +940,10 @@ export class Client implements AsyncDisposable {
               );
             }
             yield alert;
-            // Queued and sent with the next coalesced commit; close() sends what is left.
-            await consumer.markDone(metadata, { wait: false });
+            // Waits for the commit's round trip. A queued commit (`wait: false`) that is still
+            // pending when the broker goes away leaves the rejoined group without a position to
+            // resume from, and alerts published before the rejoin were then skipped.
+            await consumer.markDone(metadata);
             this.#logger.debug(
               `committed ${metadata.topic} partition ${metadata.partition} offset ${
                 metadata.offset + 1
