@@ -131,7 +131,10 @@ export interface ClientOptions {
   retryOnFatal?: boolean;
   /** Reopenings allowed after consecutive fatal errors. Default 3. */
   listenRetries?: number;
-  /** Wait before each reopening after a fatal error, and before a failed handler's first retry, in ms. Default 100. */
+  /**
+   * Wait before each reopening after a fatal error, and before a failed handler's first retry,
+   * in ms. Default 100.
+   */
   retryWaitMs?: number;
   /**
    * Extra attempts for a handler that throws, waiting `retryWaitMs`, doubling up to 30 s. Default
