@@ -2,7 +2,8 @@
  * Consumer failures: when the broker goes away for longer than the Kafka client's own retries,
  * the consumer reconnects by itself and continues where the reader is, or ends iteration with a
  * fatal KafkaError when the caller's `restartOnFailure` says so; `onCrash` sees every failure.
- * Outages are the broker's pause()/resume(), which keep its port.
+ * A writer retries through closed connections and refused requests. Outages are the broker's
+ * pause()/resume(), which keep its port, and its fault hooks.
  */
 import assert from "node:assert/strict";
 import { startBroker } from "../lib/broker/mod.ts";
@@ -14,6 +15,9 @@ import { recordingLogger } from "./support/recording_logger.ts";
 import { KAFKAJS_TEST } from "./support/kafkajs.ts";
 import { test, waitFor } from "./support/deadline.ts";
 
+/** Kafka's Produce API key and its NOT_LEADER_OR_FOLLOWER error code. */
+const PRODUCE = 0;
+const NOT_LEADER_OR_FOLLOWER = 6;
 const silentBroker = { port: 0, topics: ["t"], logger: () => {} };
 /** Few, quick client retries, so that an outage becomes a failure of the consumer soon. */
 const quickRetry = { kafkaRetries: 1, initialDelayMs: 50, maxDelayMs: 200 };
@@ -174,5 +178,44 @@ test({
     }
     assert.deepEqual(crashes, []);
     assert.deepEqual(logger.lines, []);
+  },
+});
+
+test({
+  name:
+    "a writer rides through closed connections and refused Produce requests: every message, in order",
+  ...KAFKAJS_TEST,
+  deadlineMs: 90_000,
+  fn: async ({ within }) => {
+    await using broker = await startBroker(silentBroker);
+    const url = `${broker.url}/t`;
+    {
+      await using producer = await openStream(url, "w", { auth: false, retry: quickRetry });
+      for (let n = 0; n < 50; n++) await producer.write({ n });
+      await within(producer.flush(), "the first 50 acknowledgements");
+      // The next Produce requests lose their connection, then the leader is said to have moved.
+      const closed = broker.faults.inject({ apiKey: PRODUCE, action: "close", count: 3 });
+      const refused = broker.faults.inject({
+        apiKey: PRODUCE,
+        action: "error",
+        errorCode: NOT_LEADER_OR_FOLLOWER,
+        count: 3,
+      });
+      for (let n = 50; n < 100; n++) await producer.write({ n });
+      await within(producer.flush(), "the other 50 acknowledgements");
+      assert.equal(closed.hits, 3);
+      assert.equal(refused.hits, 3);
+    }
+    await using consumer = await openStream(url, "r", {
+      auth: false,
+      startAt: "earliest",
+      untilEos: true,
+    });
+    const seen: number[] = [];
+    for await (const message of consumer) {
+      assert.ok(message instanceof JSONBlob);
+      seen.push((message.content as { n: number }).n);
+    }
+    assert.deepEqual(seen, Array.from({ length: 100 }, (_, n) => n));
   },
 });
