@@ -5,7 +5,7 @@
  * @module
  */
 import type { Alert } from "../alert/client.ts";
-import { type BrokerHandle, startBroker } from "../broker/mod.ts";
+import { startBroker } from "../broker/mod.ts";
 import { Auth } from "../hop/auth.ts";
 import { loadAuth, writeAuth } from "../hop/auth_file.ts";
 import { AuthFileNotFoundError } from "../hop/errors.ts";
