@@ -5,7 +5,11 @@
  *
  * - {@linkcode Client}: the igwn-alert client (listen, publish, topics).
  * - {@linkcode openStream}: hop-style streams over any Kafka URL.
+ * - `@igwn/alert/playground`: the offline GraceDB (simulated alerts, a local playground broker).
  * - `@igwn/alert/broker`: a small Kafka-protocol broker for tests and the offline playground.
+ *
+ * This module loads neither of the last two: importing it loads only the client and its Kafka
+ * layer.
  *
  * @example Listen to superevent alerts
  * ```ts ignore
@@ -21,7 +25,6 @@
  */
 export * from "./lib/hop/mod.ts";
 export * from "./lib/alert/mod.ts";
-export * from "./lib/playground/mod.ts";
 
 // `deno run -A jsr:@igwn/alert listen ...` runs this module: act as the CLI then, and only then,
 // so that importing the library loads no CLI code.

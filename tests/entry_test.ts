@@ -30,7 +30,20 @@ test("running mod.ts acts as the igwn-alert CLI", async () => {
 
 test("importing mod.ts runs no CLI and exports the library", async () => {
   const script = `import * as lib from ${JSON.stringify(MOD)};
-console.log(typeof lib.Client, typeof lib.openStream, typeof lib.simulateLifecycles);`;
+console.log(typeof lib.Client, typeof lib.openStream, "simulateLifecycles" in lib);`;
+  const imported = await deno(["eval", script]);
+  assert.equal(imported.code, 0, imported.stderr);
+  // The playground is the "./playground" entry point, not part of the root module.
+  assert.equal(imported.stdout, "function function false\n");
+});
+
+test("the playground and the broker have entry points of their own", async () => {
+  const playground = new URL("../lib/playground/mod.ts", import.meta.url).pathname;
+  const broker = new URL("../lib/broker/mod.ts", import.meta.url).pathname;
+  const script = `import * as playground from ${JSON.stringify(playground)};
+import * as broker from ${JSON.stringify(broker)};
+console.log(typeof playground.simulateLifecycles, typeof playground.startPlayground,
+  typeof broker.startBroker);`;
   const imported = await deno(["eval", script]);
   assert.equal(imported.code, 0, imported.stderr);
   assert.equal(imported.stdout, "function function function\n");

@@ -929,7 +929,7 @@ export type EventAlert =
  * @example
  * ```ts
  * import assert from "node:assert";
- * import { simulateLifecycles } from "@igwn/alert";
+ * import { simulateLifecycles } from "@igwn/alert/playground";
  * import { type GraceDbAlert, isEventAlert } from "./types.ts";
  * const pipelineOf = (a: GraceDbAlert) => isEventAlert(a) ? a.object.pipeline : undefined;
  * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
@@ -947,7 +947,7 @@ export type GraceDbAlert = SupereventAlert | EventAlert;
  * @example
  * ```ts
  * import assert from "node:assert";
- * import { simulateLifecycles } from "@igwn/alert";
+ * import { simulateLifecycles } from "@igwn/alert/playground";
  * import { type GraceDbAlert, isSupereventAlert } from "./types.ts";
  * const ids = (alerts: GraceDbAlert[]) =>
  *   alerts.filter(isSupereventAlert).map((a) => a.object.superevent_id);
@@ -967,7 +967,7 @@ export function isSupereventAlert(alert: GraceDbAlert): alert is SupereventAlert
  * @example
  * ```ts
  * import assert from "node:assert";
- * import { simulateLifecycles } from "@igwn/alert";
+ * import { simulateLifecycles } from "@igwn/alert/playground";
  * import { type GraceDbAlert, isEventAlert } from "./types.ts";
  * const graceids = (alerts: GraceDbAlert[]) =>
  *   alerts.filter(isEventAlert).map((a) => a.object.graceid);
