@@ -125,7 +125,12 @@ export class GroupSession {
     const group = await GroupConsumer.start({
       ...consumer,
       onBatch,
-      onAssignment,
+      onAssignment: (assignment, member) => {
+        // The first assignment arrives while start() is still running: seeks and commits made
+        // for it must reach this member already.
+        if (!this.#stop.signal.aborted) this.#group = member;
+        onAssignment(assignment);
+      },
       // Reconnecting is this session's job, with its own back-off and logging.
       onCrash: (error) => crashed(error),
     });

@@ -99,6 +99,8 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   #refetchedAt = new Map<string, number>();
   #eosTargets = new Map<string, number>();
   #assigning = false;
+  #assignmentSettled: Promise<void> = Promise.resolve();
+  #settleAssignment = () => {};
   #assignmentRound = 0;
 
   #heldForCommit?: FetchedRecord;
@@ -209,6 +211,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
 
   #onAssignment(assignment: TopicPartitions[]): void {
     const round = ++this.#assignmentRound;
+    if (!this.#assigning) {
+      this.#assignmentSettled = new Promise((resolve) => (this.#settleAssignment = resolve));
+    }
     this.#assigning = true;
     this.#positionAfterAssignment(assignment, round).catch((error) => {
       if (round !== this.#assignmentRound) return;
@@ -269,6 +274,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     this.#chunkIndex = 0;
     this.#buffered = 0;
     this.#assigning = false;
+    this.#settleAssignment();
     this.#releaseSpace();
     this.#setup.logger.debug(
       `group ${this.groupId} assigned ${
@@ -283,7 +289,10 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   }
 
   async #onBatch(batch: FetchedBatch, control: BatchControl): Promise<void> {
-    if (this.#stopped || this.#assigning || !control.isActive()) return;
+    // A batch fetched while the new assignment is being positioned waits for it: dropping it
+    // would let the Kafka client move past records nobody read.
+    while (this.#assigning && !this.#stopped && !this.#error) await this.#assignmentSettled;
+    if (this.#stopped || !control.isActive()) return;
     const key = partitionKey(batch.topic, batch.partition);
     if (!this.#positions.has(key)) return;
     const expected = this.#queuedNext.get(key);
@@ -334,6 +343,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     if (this.#error || this.#stopped) return;
     this.#error = error;
     if (!this.#isReady) this.#readyReject(error);
+    this.#settleAssignment();
     this.#wake();
     this.#releaseSpace();
   }
@@ -591,6 +601,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       this.#isReady = true;
       this.#readyResolve();
     }
+    this.#settleAssignment();
     this.#wake();
     this.#releaseSpace();
   }

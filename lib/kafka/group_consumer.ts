@@ -50,8 +50,12 @@ export interface GroupConsumerOptions extends KafkaConnection {
   heartbeatIntervalMs?: number;
   /** Called with each non-empty batch; the next fetch of that partition waits until it resolves. */
   onBatch(batch: FetchedBatch, control: BatchControl): Promise<void>;
-  /** Called after each join with this member's partitions; fetching goes on meanwhile. */
-  onAssignment(assignment: TopicPartitions[]): void;
+  /**
+   * Called after each join with this member's partitions; fetching goes on meanwhile. The first
+   * call comes before {@linkcode GroupConsumer.start} resolves: `member` is the consumer being
+   * started, ready for {@linkcode GroupConsumer.seek}.
+   */
+  onAssignment(assignment: TopicPartitions[], member: GroupConsumer): void;
   /** Called once when the member failed; it is stopped by then. */
   onCrash(error: KafkaError): void;
 }
@@ -137,7 +141,7 @@ export class GroupConsumer {
       const assignment = Object.entries(event.payload.memberAssignment).map((
         [topic, partitions],
       ) => ({ topic, partitions: [...(partitions as number[])].sort((a, b) => a - b) }));
-      options.onAssignment(assignment);
+      options.onAssignment(assignment, self);
     });
     consumer.on(consumer.events.CRASH, (event) => {
       if (self.#closed) return;
