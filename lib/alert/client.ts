@@ -943,14 +943,14 @@ export class Client implements AsyncDisposable {
               );
             }
             yield alert;
-            // Waits for the commit's round trip. A queued commit (`wait: false`) that is still
-            // pending when the broker goes away leaves the rejoined group without a position to
-            // resume from, and alerts published before the rejoin were then skipped.
-            await consumer.markDone(metadata);
+            // Queued for the next coalesced commit (sent at most 100 ms later, and by close()):
+            // no round trip per alert. A commit lost to an outage or a rebalance is sent again,
+            // and the consumer resumes where the reader is, so nothing is skipped meanwhile.
+            await consumer.markDone(metadata, { wait: false });
             this.#logger.debug(
-              `committed ${metadata.topic} partition ${metadata.partition} offset ${
+              `commit of ${metadata.topic} partition ${metadata.partition} offset ${
                 metadata.offset + 1
-              } for group ${groupId}`,
+              } queued for group ${groupId}`,
             );
             if (stopper.signal.aborted) break;
           }
