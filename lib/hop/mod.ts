@@ -29,8 +29,4 @@ export * from "./stream.ts";
 export * from "./list_topics.ts";
 export * from "./netrc.ts";
 export * from "./csv_import.ts";
-export {
-  backoffDelay,
-  DEFAULT_RETRY_POLICY,
-  type RetryPolicy,
-} from "../kafka/retry_policy.ts";
+export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from "../kafka/retry_policy.ts";
