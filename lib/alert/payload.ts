@@ -12,7 +12,18 @@
 /** How many JSON layers are peeled at most: GraceDB adds one, the Python `send` one more. */
 const MAX_LAYERS = 3;
 
-/** Result of {@link decodeAlertPayload}. */
+/**
+ * Result of {@link decodeAlertPayload}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { decodeAlertPayload, type DecodedPayload } from "./payload.ts";
+ * const decoded: DecodedPayload = decodeAlertPayload('{"uid":"S1"}');
+ * assert.deepStrictEqual(decoded, { payload: { uid: "S1" } });
+ * assert.ok(decodeAlertPayload("not json").problem);
+ * ```
+ */
 export interface DecodedPayload {
   /** The alert: a parsed JSON value (normally an object), or the text when it is not JSON. */
   payload: unknown;
@@ -62,7 +73,19 @@ export function decodeAlertPayload(raw: unknown): DecodedPayload {
   return { payload: value };
 }
 
-/** How {@link encodeAlert} lays an alert out on the wire. */
+/**
+ * How {@link encodeAlert} lays an alert out on the wire: `gracedb` as the JSON text in a string,
+ * as GraceDB does; `object` as the JSON object itself.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { type AlertEncoding, encodeAlert } from "./payload.ts";
+ * const encodings: AlertEncoding[] = ["gracedb", "object"];
+ * const values = encodings.map((encoding) => encodeAlert({ uid: "S1" }, encoding));
+ * assert.deepStrictEqual(values, ['{"uid":"S1"}', { uid: "S1" }]);
+ * ```
+ */
 export type AlertEncoding = "gracedb" | "object";
 
 /**

@@ -8,11 +8,38 @@
 
 import { describeType } from "./_validation.ts";
 
-/** Default GraceDB group, the Kafka topic prefix of production alerts. */
+/**
+ * Default GraceDB group, the Kafka topic prefix of production alerts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { DEFAULT_GROUP, fullTopicName } from "./topic_naming.ts";
+ * assert.strictEqual(fullTopicName(DEFAULT_GROUP, "superevent"), "gracedb.superevent");
+ * ```
+ */
 export const DEFAULT_GROUP = "gracedb";
-/** Default broker URL (SCiMMA Hopskotch). */
+/**
+ * Default broker URL (SCiMMA Hopskotch).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { DEFAULT_SERVER, resolveBroker } from "./topic_naming.ts";
+ * assert.strictEqual(resolveBroker(DEFAULT_SERVER).broker, "kafka.scimma.org:9092");
+ * ```
+ */
 export const DEFAULT_SERVER = "kafka://kafka.scimma.org/";
-/** Default broker port, used when neither the `port` option nor the server URL names one. */
+/**
+ * Default broker port, used when neither the `port` option nor the server URL names one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { DEFAULT_PORT, resolveBroker } from "./topic_naming.ts";
+ * assert.strictEqual(resolveBroker("kafka://localhost/").port, DEFAULT_PORT);
+ * ```
+ */
 export const DEFAULT_PORT = 9092;
 
 const TOPIC_PATTERN = /^[A-Za-z0-9._-]+$/;
@@ -91,7 +118,22 @@ export function isGroupTopic(group: string, fullTopic: string): boolean {
   return fullTopic.length > group.length + 1 && fullTopic.startsWith(`${group}.`);
 }
 
-/** A broker address resolved from a server URL and a port. */
+/**
+ * A broker address resolved from a server URL and a port.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { type BrokerAddress, resolveBroker } from "./topic_naming.ts";
+ * const address: BrokerAddress = resolveBroker("kafka://localhost:9093/");
+ * assert.deepStrictEqual(address, {
+ *   host: "localhost",
+ *   port: 9093,
+ *   broker: "localhost:9093",
+ *   url: "kafka://localhost:9093",
+ * });
+ * ```
+ */
 export interface BrokerAddress {
   /** Host name or IP literal (IPv6 in brackets), without scheme or port. */
   host: string;
