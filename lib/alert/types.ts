@@ -30,8 +30,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import type { JsonValue } from "./types.ts";
  * const value: JsonValue = { ok: [1, "two", null] };
+ * assert.deepStrictEqual(JSON.parse(JSON.stringify(value)), value);
  * ```
  */
 export type JsonValue =
@@ -47,8 +49,10 @@ export type JsonValue =
  *
  * @example
  * ```ts
- * import type { SupereventAlertType } from "./types.ts";
+ * import assert from "node:assert";
+ * import { SUPEREVENT_ALERT_TYPES, type SupereventAlertType } from "./types.ts";
  * const kind: SupereventAlertType = "event_added";
+ * assert.ok(SUPEREVENT_ALERT_TYPES.includes(kind));
  * ```
  */
 export type SupereventAlertType =
@@ -73,8 +77,10 @@ export type SupereventAlertType =
  *
  * @example
  * ```ts
- * import type { EventAlertType } from "./types.ts";
+ * import assert from "node:assert";
+ * import { EVENT_ALERT_TYPES, type EventAlertType } from "./types.ts";
  * const kind: EventAlertType = "added_to_superevent";
+ * assert.ok(EVENT_ALERT_TYPES.includes(kind));
  * ```
  */
 export type EventAlertType =
@@ -101,8 +107,11 @@ export type EventAlertType =
  *
  * @example
  * ```ts
- * import type { AlertType } from "./types.ts";
+ * import assert from "node:assert";
+ * import { type AlertType, EVENT_ALERT_TYPES, SUPEREVENT_ALERT_TYPES } from "./types.ts";
  * const kind: AlertType = "voevent";
+ * // Some alert types are sent for both superevents and events.
+ * assert.ok(SUPEREVENT_ALERT_TYPES.includes(kind) && EVENT_ALERT_TYPES.includes(kind));
  * ```
  */
 export type AlertType = SupereventAlertType | EventAlertType;
@@ -170,8 +179,14 @@ export const EVENT_ALERT_TYPES: readonly EventAlertType[] = [
  *
  * @example
  * ```ts
- * import type { SupereventCategory } from "./types.ts";
+ * import assert from "node:assert";
+ * import { simulateLifecycles } from "@igwn/alert/playground";
+ * import { isSupereventAlert, type SupereventCategory } from "./types.ts";
  * const category: SupereventCategory = "MDC"; // topic mdc_superevent, ids MS...
+ * const production = [...simulateLifecycles({ seed: 1, count: 1 })]
+ *   .map((step) => step.alert)
+ *   .filter(isSupereventAlert);
+ * assert.ok(production.every((alert) => alert.object.category !== category));
  * ```
  */
 export type SupereventCategory = "Production" | "Test" | "MDC";
@@ -181,8 +196,16 @@ export type SupereventCategory = "Production" | "Test" | "MDC";
  *
  * @example
  * ```ts
- * import type { EventGroup } from "./types.ts";
+ * import assert from "node:assert";
+ * import { simulateLifecycles } from "@igwn/alert/playground";
+ * import { type EventGroup, isEventAlert } from "./types.ts";
  * const group: EventGroup = "CBC";
+ * const events = [...simulateLifecycles({ seed: 1, count: 1 })]
+ *   .map((step) => step.alert)
+ *   .filter(isEventAlert);
+ * const cbc = events.filter((alert) => alert.object.group === group);
+ * assert.ok(cbc.length > 0);
+ * assert.ok(cbc.every((alert) => alert.object.pipeline.length > 0));
  * ```
  */
 export type EventGroup =
@@ -864,10 +887,17 @@ export interface AlertEnvelope<T extends AlertType, D, O> {
  *
  * @example
  * ```ts
- * import type { AnnotationAlert, Superevent } from "./types.ts";
+ * import assert from "node:assert";
+ * import { simulateLifecycles } from "@igwn/alert/playground";
+ * import { type AnnotationAlert, isSupereventAlert, type Superevent } from "./types.ts";
  * function labelOf(alert: AnnotationAlert<Superevent>): string | undefined {
  *   return alert.alert_type === "label_added" ? alert.data.name : undefined;
  * }
+ * const labels = [...simulateLifecycles({ seed: 1, count: 1 })]
+ *   .map((step) => step.alert)
+ *   .filter(isSupereventAlert)
+ *   .map((alert) => alert.alert_type === "label_added" ? labelOf(alert) : undefined);
+ * assert.ok(labels.includes("SKYMAP_READY"));
  * ```
  */
 export type AnnotationAlert<Parent> =
@@ -883,10 +913,17 @@ export type AnnotationAlert<Parent> =
  *
  * @example
  * ```ts
- * import type { SupereventAlert } from "./types.ts";
+ * import assert from "node:assert";
+ * import { simulateLifecycles } from "@igwn/alert/playground";
+ * import { isSupereventAlert, type SupereventAlert } from "./types.ts";
  * function fileOf(alert: SupereventAlert): string | undefined {
  *   return alert.alert_type === "log" && alert.data.filename ? alert.data.filename : undefined;
  * }
+ * const files = [...simulateLifecycles({ seed: 1, count: 1 })]
+ *   .map((step) => step.alert)
+ *   .filter(isSupereventAlert)
+ *   .map(fileOf);
+ * assert.ok(files.includes("bayestar.multiorder.fits"));
  * ```
  */
 export type SupereventAlert =
@@ -902,10 +939,16 @@ export type SupereventAlert =
  *
  * @example
  * ```ts
- * import type { EventAlert } from "./types.ts";
+ * import assert from "node:assert";
+ * import { simulateLifecycles } from "@igwn/alert/playground";
+ * import { type EventAlert, isEventAlert } from "./types.ts";
  * function farOf(alert: EventAlert): number | null | undefined {
  *   return alert.alert_type === "new" ? alert.data.far : undefined;
  * }
+ * const [first] = [...simulateLifecycles({ seed: 1, count: 1 })]
+ *   .map((step) => step.alert)
+ *   .filter(isEventAlert);
+ * assert.strictEqual(typeof farOf(first), "number");
  * ```
  */
 export type EventAlert =
