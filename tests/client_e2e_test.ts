@@ -2,15 +2,10 @@ import assert from "node:assert/strict";
 import { type Alert, Client, type ClientOptions } from "../lib/alert/client.ts";
 import { AuthenticationError, ConnectionError } from "../lib/hop/errors.ts";
 import type { Logger } from "../lib/hop/log.ts";
-import {
-  type AlertBroker,
-  readSample,
-  SAMPLE_ALERTS,
-  startAlertBroker,
-  waitFor,
-} from "./_alert_broker.ts";
+import { type AlertBroker, readSample, SAMPLE_ALERTS, startAlertBroker } from "./support/broker.ts";
 import { KAFKAJS_TEST } from "./support/kafkajs.ts";
 import { recordingLogger } from "./support/recording_logger.ts";
+import { test, waitFor } from "./support/deadline.ts";
 
 // Most tests act as alice, who may read and write every topic of the test broker.
 const aliceClient = (env: AlertBroker, options: ClientOptions = {}) =>
@@ -19,7 +14,7 @@ const aliceClient = (env: AlertBroker, options: ClientOptions = {}) =>
 const header = (alert: Alert, key: string) =>
   new TextDecoder().decode(alert.metadata.headers.find(([k]) => k === key)?.[1]);
 
-Deno.test(
+test(
   "every sample alert survives publishToTopic -> listen over SASL_SSL",
   KAFKAJS_TEST,
   async () => {
@@ -64,7 +59,7 @@ Deno.test(
   },
 );
 
-Deno.test("encoding 'object' sends the alert as a JSON object", KAFKAJS_TEST, async () => {
+test("encoding 'object' sends the alert as a JSON object", KAFKAJS_TEST, async () => {
   await using env = await startAlertBroker();
   const { object } = await readSample("superevent_new.json");
   await using client = aliceClient(env, { encoding: "object", startAt: "earliest" });
@@ -76,7 +71,7 @@ Deno.test("encoding 'object' sends the alert as a JSON object", KAFKAJS_TEST, as
   }
 });
 
-Deno.test(
+test(
   "a listener restarted with the same consumer group resumes without loss or duplicates",
   KAFKAJS_TEST,
   async () => {
@@ -125,7 +120,7 @@ Deno.test(
   },
 );
 
-Deno.test(
+test(
   "a handler that throws gets the same alert again and the listener goes on",
   KAFKAJS_TEST,
   async () => {
@@ -150,7 +145,7 @@ Deno.test(
   },
 );
 
-Deno.test(
+test(
   "a malformed alert is passed on with a warning and the listener keeps running",
   KAFKAJS_TEST,
   async () => {
@@ -177,7 +172,7 @@ Deno.test(
   },
 );
 
-Deno.test(
+test(
   "getTopics() lists only the group's topics the credential may read",
   KAFKAJS_TEST,
   async () => {
@@ -197,7 +192,7 @@ Deno.test(
   },
 );
 
-Deno.test(
+test(
   "a wrong password fails with AuthenticationError naming the user, not the password",
   KAFKAJS_TEST,
   async () => {
@@ -212,7 +207,7 @@ Deno.test(
   },
 );
 
-Deno.test(
+test(
   "listening to a topic that does not exist fails with the topic named",
   KAFKAJS_TEST,
   async () => {
@@ -222,7 +217,7 @@ Deno.test(
   },
 );
 
-Deno.test(
+test(
   "an unreachable server fails with ConnectionError within the connect timeout",
   KAFKAJS_TEST,
   async () => {
@@ -240,17 +235,17 @@ Deno.test(
   },
 );
 
-Deno.test("stop() from outside ends a waiting listener", KAFKAJS_TEST, async () => {
+test("stop() from outside ends a waiting listener", KAFKAJS_TEST, async () => {
   await using env = await startAlertBroker();
   const client = aliceClient(env);
   let ready = false;
   const listening = client.listen(() => {}, "superevent", { onReady: () => (ready = true) });
-  await waitFor(() => ready, "the listener to be ready");
+  await waitFor(() => ready, { deadlineMs: 20_000, what: "the listener to be ready" });
   client.stop();
   await listening;
 });
 
-Deno.test("aborting the listen signal ends the iterator", KAFKAJS_TEST, async () => {
+test("aborting the listen signal ends the iterator", KAFKAJS_TEST, async () => {
   await using env = await startAlertBroker();
   const client = aliceClient(env);
   const controller = new AbortController();
@@ -267,7 +262,7 @@ Deno.test("aborting the listen signal ends the iterator", KAFKAJS_TEST, async ()
   assert.deepEqual(seen, []);
 });
 
-Deno.test(
+test(
   "listeners sharing a consumer group split the partitions between them",
   KAFKAJS_TEST,
   async () => {
@@ -296,15 +291,17 @@ Deno.test(
       () =>
         assignments.every((list) => /^gracedb\.cbc_pycbc\[\d\]$/.test(list.at(-1) ?? "")) &&
         assignments[0].at(-1) !== assignments[1].at(-1),
-      "the group to split the two partitions",
-      30_000,
+      { deadlineMs: 30_000, what: "the group to split the two partitions" },
     );
     await using publisher = aliceClient(env);
     await publisher.connect("cbc_pycbc");
     const sent = Array.from({ length: 40 }, (_, i) => `G${i}`);
     for (const uid of sent) await publisher.publishToTopic("cbc_pycbc", { uid });
     await publisher.flushByTopic("cbc_pycbc");
-    await waitFor(() => received[0].length + received[1].length >= sent.length, "all alerts");
+    await waitFor(() => received[0].length + received[1].length >= sent.length, {
+      deadlineMs: 20_000,
+      what: "all alerts",
+    });
     for (const client of listeners) client.stop();
     await Promise.all(runs);
     assert.deepEqual([...received[0], ...received[1]].sort(), [...sent].sort());
@@ -312,7 +309,7 @@ Deno.test(
   },
 );
 
-Deno.test(
+test(
   "alerts go out as GraceDB does: a JSON string literal of the alert text, hop headers",
   KAFKAJS_TEST,
   async () => {
@@ -336,7 +333,7 @@ Deno.test(
   },
 );
 
-Deno.test("listen() without topics listens to every topic of the group", KAFKAJS_TEST, async () => {
+test("listen() without topics listens to every topic of the group", KAFKAJS_TEST, async () => {
   await using env = await startAlertBroker();
   await using client = aliceClient(env);
   const seen: string[] = [];
@@ -357,7 +354,7 @@ Deno.test("listen() without topics listens to every topic of the group", KAFKAJS
   assert.deepEqual(seen.sort(), ["burst_cwb", "cbc_pycbc"]);
 });
 
-Deno.test(
+test(
   "listen(callback, topics, { raw: true }) hands over the Python client's value",
   KAFKAJS_TEST,
   async () => {
@@ -378,14 +375,14 @@ Deno.test(
   },
 );
 
-Deno.test("aborting the constructor's signal stops a running listener", KAFKAJS_TEST, async () => {
+test("aborting the constructor's signal stops a running listener", KAFKAJS_TEST, async () => {
   await using env = await startAlertBroker();
   const controller = new AbortController();
   const client = aliceClient(env, { signal: controller.signal });
   await client.listen(() => {}, "superevent", { onReady: () => controller.abort() });
 });
 
-Deno.test(
+test(
   "stop() during a failing handler's retries ends listen and leaves the alert uncommitted",
   KAFKAJS_TEST,
   async () => {
@@ -415,7 +412,7 @@ Deno.test(
   },
 );
 
-Deno.test(
+test(
   "alerts from older or other producers decode too: legacy envelope, no headers, an object",
   KAFKAJS_TEST,
   async () => {

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../lib/broker/mod.ts";
 import { Client } from "../lib/alert/client.ts";
-import { readSample } from "./_alert_broker.ts";
+import { readSample } from "./support/broker.ts";
 import { KAFKAJS_TEST } from "./support/kafkajs.ts";
 import { PYTHON, runProcess } from "./support/processes.ts";
+import { test } from "./support/deadline.ts";
 
 // A quiet broker on a free port with the one topic both directions go through.
 const startSupereventBroker = () =>
@@ -30,7 +31,7 @@ while True:
 c.close()
 `;
 
-Deno.test(
+test(
   "a Python (librdkafka) reader parses our alerts the way GWCelery does",
   KAFKAJS_TEST,
   async () => {
@@ -66,7 +67,7 @@ p.produce(sys.argv[2], json.dumps(text).encode(),
 p.flush(10)
 `;
 
-Deno.test(
+test(
   "we decode alerts written by a Python (librdkafka) producer the way GraceDB writes them",
   KAFKAJS_TEST,
   async () => {

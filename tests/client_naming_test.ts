@@ -8,34 +8,35 @@ import {
 } from "../lib/alert/topic_naming.ts";
 import { decodeAlertPayload, encodeAlert } from "../lib/alert/payload.ts";
 import { formatAlertMessage } from "../lib/alert/format_alert.ts";
+import { test } from "./support/deadline.ts";
 
 const ALERTS = new URL("./testdata/alerts/", import.meta.url);
 
-Deno.test("fullTopicName() joins group and topic with a dot", () => {
+test("fullTopicName() joins group and topic with a dot", () => {
   assert.equal(fullTopicName("gracedb-playground", "superevent"), "gracedb-playground.superevent");
 });
 
-Deno.test("fullTopicName() rejects an empty topic and characters Kafka refuses", () => {
+test("fullTopicName() rejects an empty topic and characters Kafka refuses", () => {
   assert.throws(() => fullTopicName("gracedb", ""), /topic name must not be empty/);
   assert.throws(() => fullTopicName("gracedb", "a b"), /'gracedb.a b' holds characters/);
   assert.throws(() => fullTopicName("g", "x".repeat(300)), /longer than 249/);
 });
 
-Deno.test("stripGroupPrefix() removes exactly the group prefix and keeps later dots", () => {
+test("stripGroupPrefix() removes exactly the group prefix and keeps later dots", () => {
   assert.equal(stripGroupPrefix("gracedb", "gracedb.superevent"), "superevent");
   assert.equal(stripGroupPrefix("gracedb", "gracedb.cbc.gstlal"), "cbc.gstlal");
   assert.equal(stripGroupPrefix("gracedb-test", "gracedb-test.x"), "x");
   assert.equal(stripGroupPrefix("test", "gracedb-test.x"), "gracedb-test.x");
 });
 
-Deno.test("isGroupTopic() matches by prefix, not substring", () => {
+test("isGroupTopic() matches by prefix, not substring", () => {
   assert.equal(isGroupTopic("test", "test.superevent"), true);
   assert.equal(isGroupTopic("test", "gracedb-test.superevent"), false);
   assert.equal(isGroupTopic("test", "test."), false);
   assert.equal(isGroupTopic("test", "testing.superevent"), false);
 });
 
-Deno.test("resolveBroker() gives an explicit port precedence over the server's, then 9092", () => {
+test("resolveBroker() gives an explicit port precedence over the server's, then 9092", () => {
   assert.deepEqual(resolveBroker("kafka://test.server", 1234), {
     host: "test.server",
     port: 1234,
@@ -48,7 +49,7 @@ Deno.test("resolveBroker() gives an explicit port precedence over the server's, 
   assert.equal(resolveBroker("KAFKA://[::1]:9093").broker, "[::1]:9093");
 });
 
-Deno.test("resolveBroker() refuses malformed servers with the reason", () => {
+test("resolveBroker() refuses malformed servers with the reason", () => {
   assert.throws(() => resolveBroker("http://x/"), /is not a kafka:\/\/ URL/);
   assert.throws(() => resolveBroker("kafka://a,b/"), /lists several brokers/);
   assert.throws(() => resolveBroker("kafka://h/topic"), /names a topic/);
@@ -60,7 +61,7 @@ Deno.test("resolveBroker() refuses malformed servers with the reason", () => {
   assert.throws(() => resolveBroker("kafka://h/", 0), /port must be an integer from 1 to 65535/);
 });
 
-Deno.test("topicsUrl() builds the Python client's URL forms", () => {
+test("topicsUrl() builds the Python client's URL forms", () => {
   const broker = resolveBroker("kafka://test.server", 1234);
   assert.equal(topicsUrl(broker, "test", "topic1"), "kafka://test.server:1234/test.topic1");
   assert.equal(topicsUrl(broker, "test", ["topic1"]), "kafka://test.server:1234/test.topic1");
@@ -70,14 +71,14 @@ Deno.test("topicsUrl() builds the Python client's URL forms", () => {
   );
 });
 
-Deno.test("decodeAlertPayload() decodes GraceDB's JSON-string alerts to the object", async () => {
+test("decodeAlertPayload() decodes GraceDB's JSON-string alerts to the object", async () => {
   const text = await Deno.readTextFile(new URL("superevent_new.json", ALERTS));
   const decoded = decodeAlertPayload(text);
   assert.equal(decoded.problem, undefined);
   assert.deepEqual(decoded.payload, JSON.parse(text));
 });
 
-Deno.test("decodeAlertPayload() accepts an object, bytes, and the Python send's extra layer", () => {
+test("decodeAlertPayload() accepts an object, bytes, and the Python send's extra layer", () => {
   const alert = { uid: "S1", alert_type: "new" };
   assert.deepEqual(decodeAlertPayload(alert).payload, alert);
   assert.deepEqual(
@@ -87,7 +88,7 @@ Deno.test("decodeAlertPayload() accepts an object, bytes, and the Python send's 
   assert.deepEqual(decodeAlertPayload(JSON.stringify(JSON.stringify(alert))).payload, alert);
 });
 
-Deno.test("decodeAlertPayload() passes text that is not JSON on with the reason", () => {
+test("decodeAlertPayload() passes text that is not JSON on with the reason", () => {
   const decoded = decodeAlertPayload("hello there");
   assert.equal(decoded.payload, "hello there");
   assert.match(decoded.problem ?? "", /^Payload is not valid json: /);
@@ -98,7 +99,7 @@ Deno.test("decodeAlertPayload() passes text that is not JSON on with the reason"
   );
 });
 
-Deno.test("encodeAlert() sends GraceDB's text by default and the object on request", () => {
+test("encodeAlert() sends GraceDB's text by default and the object on request", () => {
   assert.equal(encodeAlert({ uid: "S1", n: 1 }), '{"uid":"S1","n":1}');
   assert.equal(encodeAlert('{ "uid": "S1" }'), '{ "uid": "S1" }');
   assert.deepEqual(encodeAlert('{"uid":"S1"}', "object"), { uid: "S1" });
@@ -107,7 +108,7 @@ Deno.test("encodeAlert() sends GraceDB's text by default and the object on reque
   assert.throws(() => encodeAlert(undefined), /must be JSON-serializable/);
 });
 
-Deno.test("formatAlertMessage() prints the topic line then JSON, indented by 4 with pretty", () => {
+test("formatAlertMessage() prints the topic line then JSON, indented by 4 with pretty", () => {
   assert.equal(
     formatAlertMessage("gracedb.superevent", { uid: "S1", n: [1] }),
     'New message from topic gracedb.superevent:\n{"uid":"S1","n":[1]}\n',

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Client } from "../lib/alert/client.ts";
 import { Auth } from "../lib/hop/auth.ts";
 import type { Logger } from "../lib/hop/log.ts";
+import { test } from "./support/deadline.ts";
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -32,7 +33,7 @@ async function withHome<T>(body: (home: string) => Promise<T>): Promise<T> {
   }
 }
 
-Deno.test("Client has the Python client's defaults", () => {
+test("Client has the Python client's defaults", () => {
   const client = new Client();
   assert.equal(client.server, "kafka://kafka.scimma.org/");
   assert.equal(client.port, 9092);
@@ -48,7 +49,7 @@ Deno.test("Client has the Python client's defaults", () => {
   assert.equal(client.broker.broker, "kafka.scimma.org:9092");
 });
 
-Deno.test("Client refuses wrong option types naming the option", () => {
+test("Client refuses wrong option types naming the option", () => {
   assert.throws(() => new Client({ server: null as unknown as string }), {
     name: "TypeError",
     message: '"server" must be a string, not null',
@@ -68,7 +69,7 @@ Deno.test("Client refuses wrong option types naming the option", () => {
   assert.throws(() => new Client({ port: 0 }), RangeError);
 });
 
-Deno.test("handler failures: retried without limit by default, deadLetter needs a bound", () => {
+test("handler failures: retried without limit by default, deadLetter needs a bound", () => {
   const client = new Client();
   assert.equal(client.handlerRetries, Infinity);
   assert.equal(client.deadLetter, undefined);
@@ -94,25 +95,25 @@ Deno.test("handler failures: retried without limit by default, deadLetter needs 
   });
 });
 
-Deno.test("Client refuses an unknown option with a TypeError", () => {
+test("Client refuses an unknown option with a TypeError", () => {
   assert.throws(
     () => new Client({ consumer_group: "x" } as unknown as Record<string, never>),
     { name: "TypeError", message: 'unknown Client option "consumer_group"' },
   );
 });
 
-Deno.test("Client needs both username and password, with the Python client's text", () => {
+test("Client needs both username and password, with the Python client's text", () => {
   const text = "You must provide both a username and a password for basic authentication.";
   assert.throws(() => new Client({ username: "user" }), { message: text });
   assert.throws(() => new Client({ password: "pw" }), { message: text });
 });
 
-Deno.test("a port inside the server URL wins over the default, an explicit port over both", () => {
+test("a port inside the server URL wins over the default, an explicit port over both", () => {
   assert.equal(new Client({ server: "kafka://localhost:9093/" }).port, 9093);
   assert.equal(new Client({ server: "kafka://localhost:9093/", port: 1234 }).port, 1234);
 });
 
-Deno.test("credentials(): username and password become one SCRAM-SHA-512 credential", async () => {
+test("credentials(): username and password become one SCRAM-SHA-512 credential", async () => {
   const auth = await new Client({ username: "user-asdf", password: "pw123" }).credentials();
   assert.ok(auth);
   assert.equal(auth.length, 1);
@@ -122,11 +123,11 @@ Deno.test("credentials(): username and password become one SCRAM-SHA-512 credent
   assert.equal(auth[0].protocol, "SASL_SSL");
 });
 
-Deno.test("credentials(): noAuth means no credential", async () => {
+test("credentials(): noAuth means no credential", async () => {
   assert.equal(await new Client({ noAuth: true }).credentials(), false);
 });
 
-Deno.test("credentials(): tls false turns the credential into SASL_PLAINTEXT", async () => {
+test("credentials(): tls false turns the credential into SASL_PLAINTEXT", async () => {
   const auth = await new Client({
     auth: new Auth({ username: "u", password: "p" }),
     tls: false,
@@ -135,14 +136,14 @@ Deno.test("credentials(): tls false turns the credential into SASL_PLAINTEXT", a
   assert.equal(auth[0].protocol, "SASL_PLAINTEXT");
 });
 
-Deno.test("credentials(): a missing authFile is an error naming the file", async () => {
+test("credentials(): a missing authFile is an error naming the file", async () => {
   await assert.rejects(
     new Client({ authFile: "/nonexistent/auth.toml" }).credentials(),
     /\/nonexistent\/auth\.toml/,
   );
 });
 
-Deno.test("credentials(): an authFile with unsafe permissions is refused", async () => {
+test("credentials(): an authFile with unsafe permissions is refused", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/auth.toml`;
   await Deno.writeTextFile(path, '[[auth]]\nusername = "u"\npassword = "p"\n', { mode: 0o644 });
@@ -154,7 +155,7 @@ Deno.test("credentials(): an authFile with unsafe permissions is refused", async
   assert.equal(auth[0].username, "u");
 });
 
-Deno.test("credentials(): the default auth.toml is used when it holds a credential", async () => {
+test("credentials(): the default auth.toml is used when it holds a credential", async () => {
   await withHome(async (home) => {
     await Deno.mkdir(`${home}/.config/hop`, { recursive: true });
     await Deno.writeTextFile(
@@ -168,7 +169,7 @@ Deno.test("credentials(): the default auth.toml is used when it holds a credenti
   });
 });
 
-Deno.test("credentials(): a broken default auth.toml is reported, not skipped", async () => {
+test("credentials(): a broken default auth.toml is reported, not skipped", async () => {
   await withHome(async (home) => {
     await Deno.mkdir(`${home}/.config/hop`, { recursive: true });
     await Deno.writeTextFile(`${home}/.config/hop/auth.toml`, "[[auth]\nusername = ", {
@@ -183,7 +184,7 @@ Deno.test("credentials(): a broken default auth.toml is reported, not skipped", 
   });
 });
 
-Deno.test("credentials(): netrc keyed by the server URL as given, then by host", async () => {
+test("credentials(): netrc keyed by the server URL as given, then by host", async () => {
   await withHome(async (home) => {
     await Deno.writeTextFile(
       `${home}/.netrc`,
@@ -200,7 +201,7 @@ Deno.test("credentials(): netrc keyed by the server URL as given, then by host",
   });
 });
 
-Deno.test("credentials(): nothing found means unauthenticated with the Python warning", async () => {
+test("credentials(): nothing found means unauthenticated with the Python warning", async () => {
   await withHome(async () => {
     const logger = recordingLogger();
     assert.equal(await new Client({ logger }).credentials(), false);
@@ -210,7 +211,7 @@ Deno.test("credentials(): nothing found means unauthenticated with the Python wa
   });
 });
 
-Deno.test("deprecated methods warn and return undefined", () => {
+test("deprecated methods warn and return undefined", () => {
   const logger = recordingLogger();
   const client = new Client({ logger });
   assert.equal(client.getSubscriptions(), undefined);
@@ -221,7 +222,7 @@ Deno.test("deprecated methods warn and return undefined", () => {
   assert.ok(logger.lines.every((line) => line.startsWith("WARNING This feature is deprecated.")));
 });
 
-Deno.test("publishToTopic and flushByTopic refuse unconnected topics with the Python texts", async () => {
+test("publishToTopic and flushByTopic refuse unconnected topics with the Python texts", async () => {
   const client = new Client({ noAuth: true });
   await assert.rejects(client.publishToTopic("t", {}), {
     message: "No active sessions. Please connect before publishing to a topic.",
@@ -231,13 +232,13 @@ Deno.test("publishToTopic and flushByTopic refuse unconnected topics with the Py
   });
 });
 
-Deno.test("disconnect warns about a topic that is not connected", async () => {
+test("disconnect warns about a topic that is not connected", async () => {
   const logger = recordingLogger();
   await new Client({ logger }).disconnect("superevent");
   assert.deepEqual(logger.lines, ["WARNING Not currently connected to topic superevent"]);
 });
 
-Deno.test("stop() before listen makes the next listen end at once without connecting", async () => {
+test("stop() before listen makes the next listen end at once without connecting", async () => {
   const client = new Client({ server: "kafka://127.0.0.1:1/", noAuth: true });
   client.stop();
   const seen = [];

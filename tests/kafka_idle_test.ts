@@ -11,6 +11,7 @@ import { startBroker } from "../lib/broker/mod.ts";
 import { installIdleTimerFix } from "../lib/kafka/_idle_timer_fix.ts";
 import { GroupConsumer } from "../lib/kafka/group_consumer.ts";
 import { KAFKAJS_TEST } from "./support/kafkajs.ts";
+import { test } from "./support/deadline.ts";
 
 const TOPIC = "idle.alerts";
 /** Idle window over which timer firings are counted, in ms. */
@@ -51,7 +52,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-Deno.test("an idle consumer's connections fire few timers", KAFKAJS_TEST, async () => {
+test("an idle consumer's connections fire few timers", KAFKAJS_TEST, async () => {
   const counter = countTimerFirings();
   try {
     await using broker = await startBroker({ port: 0, topics: [TOPIC], logger: () => {} });
@@ -123,7 +124,7 @@ async function within<T>(ms: number, what: string, done: () => T | undefined): P
   }
 }
 
-Deno.test("an empty request queue arms no timer", async () => {
+test("an empty request queue arms no timer", async () => {
   const { queue } = await requestQueue({});
   queue.checkPendingRequests();
   const armed = queue.throttleCheckTimeoutId;
@@ -131,7 +132,7 @@ Deno.test("an empty request queue arms no timer", async () => {
   assert.equal(armed, null);
 });
 
-Deno.test("a throttled request is sent when the throttle ends", async () => {
+test("a throttled request is sent when the throttle ends", async () => {
   const { queue, sent, push } = await requestQueue({});
   try {
     const started = Date.now();
@@ -147,7 +148,7 @@ Deno.test("a throttled request is sent when the throttle ends", async () => {
   }
 });
 
-Deno.test("a request waiting for a slot is sent when a response frees one", async () => {
+test("a request waiting for a slot is sent when a response frees one", async () => {
   const { queue, sent, push } = await requestQueue({ maxInFlightRequests: 1 });
   try {
     const first = push();
@@ -161,7 +162,7 @@ Deno.test("a request waiting for a slot is sent when a response frees one", asyn
   }
 });
 
-Deno.test("a request without an answer still times out", async () => {
+test("a request without an answer still times out", async () => {
   const { queue, push } = await requestQueue({ requestTimeout: 200 });
   try {
     queue.scheduleRequestTimeoutCheck();
