@@ -6,13 +6,45 @@
  */
 import { InvalidCredentialError, UnsupportedError } from "./errors.ts";
 
-/** SASL mechanisms hop knows, in the librdkafka spelling. */
+/**
+ * SASL mechanisms hop knows, in the librdkafka spelling.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalizeMechanism, type SaslMechanism } from "./auth.ts";
+ * const mechanism: SaslMechanism = "SCRAM-SHA-256";
+ * assert.equal(normalizeMechanism("scram_sha_256"), mechanism);
+ * ```
+ */
 export type SaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER";
 
-/** Security protocols a stored credential can ask for. */
+/**
+ * Security protocols a stored credential can ask for.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Auth, type SecurityProtocol } from "./auth.ts";
+ * const protocol: SecurityProtocol = "SASL_PLAINTEXT";
+ * const auth = new Auth({ username: "alice", password: "secret", protocol });
+ * assert.equal(auth.protocol, "SASL_PLAINTEXT");
+ * assert.equal(auth.ssl, false);
+ * ```
+ */
 export type SecurityProtocol = "SASL_SSL" | "SASL_PLAINTEXT";
 
-/** The mechanisms hop accepts, in the order hop's enum lists them. */
+/**
+ * The mechanisms hop accepts, in the order hop's enum lists them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SASL_MECHANISMS } from "./auth.ts";
+ * assert.deepEqual(SASL_MECHANISMS, ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"]);
+ * assert.ok(Object.isFrozen(SASL_MECHANISMS));
+ * ```
+ */
 export const SASL_MECHANISMS: readonly SaslMechanism[] = Object.freeze([
   "PLAIN",
   "SCRAM-SHA-256",
@@ -20,7 +52,17 @@ export const SASL_MECHANISMS: readonly SaslMechanism[] = Object.freeze([
   "OAUTHBEARER",
 ]);
 
-/** The mechanisms a connection can use today (OAUTHBEARER is not implemented yet). */
+/**
+ * The mechanisms a connection can use today (OAUTHBEARER is not implemented yet).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { USABLE_SASL_MECHANISMS } from "./auth.ts";
+ * assert.equal(USABLE_SASL_MECHANISMS.includes("SCRAM-SHA-512"), true);
+ * assert.equal(USABLE_SASL_MECHANISMS.includes("OAUTHBEARER"), false);
+ * ```
+ */
 export const USABLE_SASL_MECHANISMS: readonly SaslMechanism[] = Object.freeze([
   "PLAIN",
   "SCRAM-SHA-256",
@@ -46,7 +88,19 @@ export function normalizeMechanism(name: string): SaslMechanism | undefined {
   return SASL_MECHANISMS.find((mechanism) => mechanism === canonical);
 }
 
-/** What {@linkcode Auth} is built from. */
+/**
+ * What {@linkcode Auth} is built from.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Auth, type AuthInit } from "./auth.ts";
+ * const init: AuthInit = { username: "alice", password: "secret", mechanism: "scram_sha_256" };
+ * const auth = new Auth(init);
+ * assert.equal(auth.mechanism, "SCRAM-SHA-256");
+ * assert.equal(auth.hostname, "");
+ * ```
+ */
 export interface AuthInit {
   /** SASL username (OIDC client id when `tokenEndpoint` is set). */
   username: string;
@@ -221,8 +275,11 @@ export class Auth {
  * @throws {UnsupportedError} naming the user, host and the missing feature
  * @example
  * ```ts
- * import { assertUsable, Auth } from "@igwn/alert";
- * assertUsable(new Auth({ username: "alice", password: "secret" })); // fine
+ * import assert from "node:assert/strict";
+ * import { assertUsable, Auth } from "./auth.ts";
+ * assert.doesNotThrow(() => assertUsable(new Auth({ username: "alice", password: "secret" })));
+ * const oidc = new Auth({ username: "alice", password: "secret", mechanism: "OAUTHBEARER" });
+ * assert.throws(() => assertUsable(oidc), { name: "UnsupportedError", message: /OpenID Connect/ });
  * ```
  */
 export function assertUsable(auth: Auth): void {

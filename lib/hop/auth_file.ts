@@ -8,7 +8,17 @@ import { parse, stringify, TomlError } from "smol-toml";
 import { Auth, normalizeMechanism, SASL_MECHANISMS } from "./auth.ts";
 import { AuthFileError, AuthFileNotFoundError, HopError } from "./errors.ts";
 
-/** Environment variables consulted to locate the files; defaults to the process environment. */
+/**
+ * Environment variables consulted to locate the files; defaults to the process environment.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { authFilePath, type ConfigEnv } from "./auth_file.ts";
+ * const env: ConfigEnv = { HOME: "/home/alice", XDG_CONFIG_HOME: undefined };
+ * assert.equal(authFilePath(env), "/home/alice/.config/hop/auth.toml");
+ * ```
+ */
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;
 
 function processEnv(): ConfigEnv {

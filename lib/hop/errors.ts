@@ -24,12 +24,14 @@ export {
  *
  * @example
  * ```ts
- * import { InvalidUrlError, parseKafkaUrl } from "@igwn/alert";
- * try {
- *   parseKafkaUrl("kafka://a,b/t");
- * } catch (error) {
- *   console.assert(error instanceof InvalidUrlError);
- * }
+ * import assert from "node:assert/strict";
+ * import { InvalidUrlError } from "./errors.ts";
+ * import { parseKafkaUrl } from "./url.ts";
+ * assert.throws(() => parseKafkaUrl("kafka://alice:secret@h/t"), (error) => {
+ *   assert.ok(error instanceof InvalidUrlError);
+ *   assert.equal(error.url, "kafka://alice:***@h/t");
+ *   return true;
+ * });
  * ```
  */
 export class InvalidUrlError extends HopError {
@@ -50,12 +52,14 @@ export class InvalidUrlError extends HopError {
  *
  * @example
  * ```ts
- * import { AuthFileError, loadAuth } from "@igwn/alert";
- * try {
- *   await loadAuth("/nonexistent/auth.toml");
- * } catch (error) {
- *   if (error instanceof AuthFileError) console.error(error.path, error.message);
- * }
+ * import assert from "node:assert/strict";
+ * import { AuthFileError } from "./errors.ts";
+ * import { parseNetrc } from "./netrc.ts";
+ * assert.throws(() => parseNetrc('machine h login "oops', "/home/alice/.netrc"), (error) => {
+ *   assert.ok(error instanceof AuthFileError);
+ *   assert.deepEqual([error.path, error.line], ["/home/alice/.netrc", 1]);
+ *   return true;
+ * });
  * ```
  */
 export class AuthFileError extends HopError {
@@ -83,12 +87,13 @@ export class AuthFileError extends HopError {
  *
  * @example
  * ```ts
- * import { AuthFileNotFoundError, loadAuth } from "@igwn/alert";
- * const creds = await loadAuth("/nonexistent/auth.toml").catch((error) => {
- *   if (error instanceof AuthFileNotFoundError) return [];
- *   throw error;
- * });
- * console.log(creds.length);
+ * import assert from "node:assert/strict";
+ * import { AuthFileError, AuthFileNotFoundError } from "./errors.ts";
+ * import { loadAuth } from "./auth_file.ts";
+ * const error = await loadAuth("/nonexistent/auth.toml").catch((error) => error);
+ * assert.ok(error instanceof AuthFileNotFoundError);
+ * assert.ok(error instanceof AuthFileError);
+ * assert.equal(error.path, "/nonexistent/auth.toml");
  * ```
  */
 export class AuthFileNotFoundError extends AuthFileError {}
@@ -98,12 +103,14 @@ export class AuthFileNotFoundError extends AuthFileError {}
  *
  * @example
  * ```ts
- * import { NoCredentialError, selectCredential } from "@igwn/alert";
- * try {
- *   selectCredential([], "kafka.example.org");
- * } catch (error) {
- *   console.assert(error instanceof NoCredentialError);
- * }
+ * import assert from "node:assert/strict";
+ * import { NoCredentialError } from "./errors.ts";
+ * import { selectCredential } from "./select_credential.ts";
+ * assert.throws(() => selectCredential([], "kafka.example.org"), (error) => {
+ *   assert.ok(error instanceof NoCredentialError);
+ *   assert.equal(error.hostname, "kafka.example.org");
+ *   return true;
+ * });
  * ```
  */
 export class NoCredentialError extends HopError {
@@ -119,7 +126,18 @@ export class NoCredentialError extends HopError {
   }
 }
 
-/** One credential listed in an {@linkcode AmbiguousCredentialError}. */
+/**
+ * One credential listed in an {@linkcode AmbiguousCredentialError}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { CredentialSummary } from "./errors.ts";
+ * import { describeCredential } from "./select_credential.ts";
+ * const summary: CredentialSummary = { username: "alice", hostname: "kafka.example.org" };
+ * assert.match(describeCredential(summary), /alice/);
+ * ```
+ */
 export interface CredentialSummary {
   /** The credential's username. */
   username: string;
@@ -133,13 +151,16 @@ export interface CredentialSummary {
  *
  * @example
  * ```ts
- * import { AmbiguousCredentialError, Auth, selectCredential } from "@igwn/alert";
+ * import assert from "node:assert/strict";
+ * import { Auth } from "./auth.ts";
+ * import { AmbiguousCredentialError } from "./errors.ts";
+ * import { selectCredential } from "./select_credential.ts";
  * const creds = [new Auth({ username: "a", password: "x" }), new Auth({ username: "b", password: "y" })];
- * try {
- *   selectCredential(creds, "kafka.example.org");
- * } catch (error) {
- *   if (error instanceof AmbiguousCredentialError) console.log(error.matches.map((m) => m.username));
- * }
+ * assert.throws(() => selectCredential(creds, "kafka.example.org"), (error) => {
+ *   assert.ok(error instanceof AmbiguousCredentialError);
+ *   assert.deepEqual(error.matches.map((match) => match.username), ["a", "b"]);
+ *   return true;
+ * });
  * ```
  */
 export class AmbiguousCredentialError extends HopError {
@@ -167,13 +188,11 @@ export class AmbiguousCredentialError extends HopError {
  *
  * @example
  * ```ts
- * import { assertUsable, Auth, UnsupportedError } from "@igwn/alert";
+ * import assert from "node:assert/strict";
+ * import { assertUsable, Auth } from "./auth.ts";
+ * import { UnsupportedError } from "./errors.ts";
  * const oidc = new Auth({ username: "id", password: "secret", tokenEndpoint: "https://example.org/token" });
- * try {
- *   assertUsable(oidc);
- * } catch (error) {
- *   console.assert(error instanceof UnsupportedError);
- * }
+ * assert.throws(() => assertUsable(oidc), UnsupportedError);
  * ```
  */
 export class UnsupportedError extends HopError {}
@@ -183,12 +202,10 @@ export class UnsupportedError extends HopError {}
  *
  * @example
  * ```ts
- * import { PackError, packMessage } from "@igwn/alert";
- * try {
- *   packMessage(undefined, {});
- * } catch (error) {
- *   console.assert(error instanceof PackError);
- * }
+ * import assert from "node:assert/strict";
+ * import { PackError } from "./errors.ts";
+ * import { packMessage } from "./pack.ts";
+ * assert.throws(() => packMessage(undefined, {}), PackError);
  * ```
  */
 export class PackError extends HopError {}
@@ -199,12 +216,10 @@ export class PackError extends HopError {}
  *
  * @example
  * ```ts
- * import { MessageFormatError, VOEvent } from "@igwn/alert";
- * try {
- *   VOEvent.load("<not-closed>");
- * } catch (error) {
- *   console.assert(error instanceof MessageFormatError);
- * }
+ * import assert from "node:assert/strict";
+ * import { MessageFormatError } from "./errors.ts";
+ * import { VOEvent } from "./models/voevent.ts";
+ * assert.throws(() => VOEvent.load("<not-closed>"), MessageFormatError);
  * ```
  */
 export class MessageFormatError extends HopError {}

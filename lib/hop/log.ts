@@ -4,7 +4,19 @@
  * @module
  */
 
-/** Where library code sends diagnostics. Each method receives one line without a newline. */
+/**
+ * Where library code sends diagnostics. Each method receives one line without a newline.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Logger } from "./log.ts";
+ * const warnings: string[] = [];
+ * const logger: Logger = { debug() {}, info() {}, warn: (l) => warnings.push(l), error() {} };
+ * logger.warn("message decoded as a Blob");
+ * assert.deepEqual(warnings, ["message decoded as a Blob"]);
+ * ```
+ */
 export interface Logger {
   /** Details useful when debugging. */
   debug(message: string): void;
@@ -16,7 +28,21 @@ export interface Logger {
   error(message: string): void;
 }
 
-/** Threshold names, as hop's `-v`/`-q` flags and Python logging spell them. */
+/**
+ * Threshold names, as hop's `-v`/`-q` flags and Python logging spell them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type LogLevel, stderrLogger } from "./log.ts";
+ * const level: LogLevel = "warning";
+ * const lines: string[] = [];
+ * const log = stderrLogger(level, "demo", (line) => lines.push(line));
+ * log.info("dropped");
+ * log.warn("kept");
+ * assert.deepEqual(lines, ["WARNING demo: kept\n"]);
+ * ```
+ */
 export type LogLevel = "debug" | "info" | "warning" | "error" | "critical";
 
 const RANK: Record<LogLevel, number> = {

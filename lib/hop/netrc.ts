@@ -8,7 +8,18 @@ import { checkFilePermissions } from "./auth_file.ts";
 import { AuthFileError } from "./errors.ts";
 import { splitHostPort } from "./url.ts";
 
-/** One `machine` (or `default`) entry. */
+/**
+ * One `machine` (or `default`) entry.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type NetrcEntry, parseNetrc } from "./netrc.ts";
+ * const expected: NetrcEntry = { machine: "kafka.example.org", login: "alice", password: "s3" };
+ * const text = "machine kafka.example.org login alice password s3";
+ * assert.deepEqual(parseNetrc(text, ".netrc"), [expected]);
+ * ```
+ */
 export interface NetrcEntry {
   /** Host name; `undefined` for the `default` entry. */
   machine?: string;

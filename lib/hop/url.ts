@@ -5,7 +5,18 @@
  */
 import { InvalidUrlError } from "./errors.ts";
 
-/** The parts of a Kafka URL. */
+/**
+ * The parts of a Kafka URL.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatKafkaUrl, type KafkaUrl, parseKafkaUrl } from "./url.ts";
+ * const url: KafkaUrl = { username: "alice", brokers: ["kafka.example.org:9092"], topics: ["a"] };
+ * assert.equal(formatKafkaUrl(url), "kafka://alice@kafka.example.org:9092/a");
+ * assert.deepEqual(parseKafkaUrl(formatKafkaUrl(url)), url);
+ * ```
+ */
 export interface KafkaUrl {
   /** Credential username hint from the userinfo part (never a group id). */
   username?: string;
@@ -18,7 +29,18 @@ export interface KafkaUrl {
   topics: string[];
 }
 
-/** Options of {@linkcode parseKafkaUrl}. */
+/**
+ * Options of {@linkcode parseKafkaUrl}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseKafkaUrl, type ParseKafkaUrlOptions } from "./url.ts";
+ * const options: ParseKafkaUrlOptions = { multipleBrokers: true };
+ * assert.deepEqual(parseKafkaUrl("kafka://a:1,b:2/t", options).brokers, ["a:1", "b:2"]);
+ * assert.throws(() => parseKafkaUrl("kafka://a:9092,b:9092/t"), /Multiple broker/);
+ * ```
+ */
 export interface ParseKafkaUrlOptions {
   /**
    * Accept several comma-separated brokers (`kafka://a:9092,b:9092/topic`), each checked like a
@@ -27,7 +49,18 @@ export interface ParseKafkaUrlOptions {
   multipleBrokers?: boolean;
 }
 
-/** A broker address split into host and optional port. */
+/**
+ * A broker address split into host and optional port.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type HostPort, splitHostPort } from "./url.ts";
+ * const expected: HostPort = { host: "kafka.example.org", port: "9092" };
+ * assert.deepEqual(splitHostPort("kafka.example.org:9092"), expected);
+ * assert.deepEqual(splitHostPort("kafka.example.org"), { host: "kafka.example.org" });
+ * ```
+ */
 export interface HostPort {
   /** Host name, IPv4 address or bracketed IPv6 literal (`[::1]`); `""` when unparseable. */
   host: string;
