@@ -15,15 +15,49 @@ import {
   registeredFormats,
 } from "./models/model.ts";
 
-/** A Kafka header: key and raw value bytes. Order matters and duplicates are allowed. */
+/**
+ * A Kafka header: key and raw value bytes. Order matters and duplicates are allowed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Header, headerValue } from "./pack.ts";
+ * const bytes = new TextEncoder().encode("a");
+ * const headers: Header[] = [["origin", bytes], ["origin", new TextEncoder().encode("b")]];
+ * assert.equal(headerValue(headers, "origin"), bytes);
+ * ```
+ */
 export type Header = [key: string, value: Uint8Array];
 
-/** Headers as accepted from callers: a list of pairs or a mapping; text values go out as UTF-8. */
+/**
+ * Headers as accepted from callers: a list of pairs or a mapping; text values go out as UTF-8.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type HeaderInput, normalizeHeaders } from "./pack.ts";
+ * const pairs: HeaderInput = [["origin", "test"]];
+ * const mapping: HeaderInput = { origin: new TextEncoder().encode("test") };
+ * assert.deepEqual(normalizeHeaders(pairs), normalizeHeaders(mapping));
+ * ```
+ */
 export type HeaderInput =
   | readonly (readonly [string, string | Uint8Array])[]
   | Readonly<Record<string, string | Uint8Array>>;
 
-/** Options of {@linkcode packMessage}. */
+/**
+ * Options of {@linkcode packMessage}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isTestMessage, packMessage, type PackOptions } from "./pack.ts";
+ * const options: PackOptions = { headers: { origin: "test" }, sender: "alice", test: true };
+ * const { headers } = packMessage({ alert_type: "new" }, options);
+ * assert.deepEqual(headers.map(([key]) => key), ["origin", "_id", "_sender", "_test", "_format"]);
+ * assert.equal(isTestMessage(headers), true);
+ * ```
+ */
 export interface PackOptions {
   /** User headers; they come first, in the given order. */
   headers?: HeaderInput;
@@ -33,7 +67,18 @@ export interface PackOptions {
   test?: boolean;
 }
 
-/** A packed message. */
+/**
+ * A packed message.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type PackedMessage, packMessage } from "./pack.ts";
+ * const packed: PackedMessage = packMessage([1, 2]);
+ * assert.equal(new TextDecoder().decode(packed.value), "[1, 2]");
+ * assert.deepEqual(packed.headers.map(([key]) => key), ["_id", "_format"]);
+ * ```
+ */
 export interface PackedMessage {
   /** The Kafka message value. */
   value: Uint8Array;
@@ -41,7 +86,19 @@ export interface PackedMessage {
   headers: Header[];
 }
 
-/** The result of {@linkcode unpackMessage}. */
+/**
+ * The result of {@linkcode unpackMessage}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Blob } from "./models/blob.ts";
+ * import { type UnpackedMessage, unpackMessage } from "./pack.ts";
+ * const result: UnpackedMessage = unpackMessage(new Uint8Array([0xff]), []);
+ * assert.ok(result.message instanceof Blob);
+ * assert.equal(typeof result.warning, "string");
+ * ```
+ */
 export interface UnpackedMessage {
   /** The decoded model (a {@linkcode Blob} when nothing better applies). */
   message: MessageModel;

@@ -14,7 +14,19 @@ import {
 
 export type { AvroSchema };
 
-/** Options of {@linkcode AvroBlob}. */
+/**
+ * Options of {@linkcode AvroBlob}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AvroBlob, type AvroBlobOptions } from "./avro_blob.ts";
+ * const options: AvroBlobOptions = { singleRecord: false };
+ * const blob = new AvroBlob([{ n: 1 }, { n: 2 }], options);
+ * assert.equal(blob.singleRecord, false);
+ * assert.deepEqual(AvroBlob.load(blob.serialize(), false).content, [{ n: 1 }, { n: 2 }]);
+ * ```
+ */
 export interface AvroBlobOptions {
   /** Writer schema; generated from the content when absent (hop's rules, deterministic). */
   schema?: AvroSchema;

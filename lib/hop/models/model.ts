@@ -29,10 +29,33 @@ export interface MessageModel {
   toBytes?(): Uint8Array;
 }
 
-/** Builds a model from a message value; may throw for malformed data. */
+/**
+ * Builds a model from a message value; may throw for malformed data.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lookupModel, type ModelDecoder } from "./model.ts";
+ * import "../pack.ts";
+ * const decode: ModelDecoder | undefined = lookupModel("json");
+ * const model = decode?.(new TextEncoder().encode('{"a": 1}'));
+ * assert.equal(model?.format, "json");
+ * ```
+ */
 export type ModelDecoder = (value: Uint8Array) => MessageModel;
 
-/** Builds a model from the `content` of a legacy `{"format", "content"}` JSON envelope. */
+/**
+ * Builds a model from the `content` of a legacy `{"format", "content"}` JSON envelope.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type LegacyContentDecoder, lookupLegacyModel } from "./model.ts";
+ * import "../pack.ts";
+ * const fromContent: LegacyContentDecoder | undefined = lookupLegacyModel("json");
+ * assert.equal(fromContent?.({ a: 1 }).format, "json");
+ * ```
+ */
 export type LegacyContentDecoder = (content: unknown) => MessageModel;
 
 interface RegistryEntry {

@@ -8,7 +8,18 @@ import { MessageFormatError } from "../errors.ts";
 import { pythonJsonStringify } from "../_python_json.ts";
 import type { MessageModel } from "./model.ts";
 
-/** The VOEvent sections hop exposes, in hop's order. */
+/**
+ * The VOEvent sections hop exposes, in hop's order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { VOEVENT_SECTIONS, VOEvent } from "./voevent.ts";
+ * assert.deepEqual(VOEVENT_SECTIONS.slice(0, 3), ["Who", "What", "WhereWhen"]);
+ * const voevent = VOEvent.load('<VOEvent ivorn="ivo://a#b"/>');
+ * assert.deepEqual(Object.keys(voevent.sections), [...VOEVENT_SECTIONS]);
+ * ```
+ */
 export const VOEVENT_SECTIONS = [
   "Who",
   "What",
@@ -20,7 +31,19 @@ export const VOEVENT_SECTIONS = [
   "Reference",
 ] as const;
 
-/** Fields of a VOEvent in xmltodict's shape (attributes as plain keys, `#text` for text). */
+/**
+ * Fields of a VOEvent in xmltodict's shape (attributes as plain keys, `#text` for text).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { VOEvent, type VOEventFields } from "./voevent.ts";
+ * const fields: VOEventFields = { ivorn: "ivo://a#b", role: "test", Who: { Date: "2024-01-01" } };
+ * const voevent = VOEvent.fromFields(fields);
+ * assert.deepEqual([voevent.ivorn, voevent.role, voevent.version], ["ivo://a#b", "test", "2.0"]);
+ * assert.deepEqual(voevent.sections.Who, { Date: "2024-01-01" });
+ * ```
+ */
 export interface VOEventFields {
   /** Identifier of the event, `ivo://...`. */
   ivorn: string;
