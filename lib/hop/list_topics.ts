@@ -8,7 +8,19 @@ import { ConnectionError } from "./errors.ts";
 import { resolveStreamTarget } from "./_stream_target.ts";
 import { KafkaAdmin } from "../kafka/admin.ts";
 
-/** Options of {@linkcode listTopics}. */
+/**
+ * Options of {@linkcode listTopics}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { listTopics, type ListTopicsOptions } from "./list_topics.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["a"], logger: () => {} });
+ * const options: ListTopicsOptions = { auth: false, timeoutMs: 5000 };
+ * assert.deepEqual(await listTopics(broker.url, options), ["a"]);
+ * ```
+ */
 export interface ListTopicsOptions {
   /** As in {@linkcode StreamOptions.auth}: `true` (default) loads auth.toml, `false` means none. */
   auth?: boolean | Auth | Auth[];
@@ -28,9 +40,13 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * @throws {ConnectionError} when the broker cannot be reached within `timeoutMs`
  * @throws {AuthenticationError} for a wrong username or password
  * @example
- * ```ts ignore
- * import { listTopics } from "@igwn/alert";
- * console.log(await listTopics("kafka://127.0.0.1:9092", { auth: false, timeoutMs: 5000 }));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { listTopics } from "./list_topics.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["b", "a"], logger: () => {} });
+ * assert.deepEqual(await listTopics(broker.url, { auth: false }), ["a", "b"]);
+ * assert.deepEqual(await listTopics(`${broker.url}/b,c`, { auth: false }), ["b"]);
  * ```
  */
 export async function listTopics(url: string, options: ListTopicsOptions = {}): Promise<string[]> {

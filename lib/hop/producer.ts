@@ -42,11 +42,18 @@ const MAX_QUEUED_BYTES = 16_000_000;
  * the messages that could not be delivered. Made by {@linkcode openStream} with mode `"w"`.
  *
  * @example
- * ```ts ignore
- * import { openStream } from "@igwn/alert";
- * await using producer = await openStream("kafka://127.0.0.1:9092/t", "w", { auth: false });
- * await producer.write({ alert_type: "new" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { openStream } from "./stream.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+ * for (const n of [1, 2, 3]) await producer.write({ alert_type: "new", n });
  * await producer.flush();
+ * const options = { auth: false, startAt: "earliest", untilEos: true } as const;
+ * await using consumer = await openStream(`${broker.url}/t`, "r", options);
+ * const offsets = await Array.fromAsync(consumer.readRaw(), ({ metadata }) => metadata.offset);
+ * assert.deepEqual(offsets, [0, 1, 2]);
  * ```
  */
 export class Producer implements AsyncDisposable {

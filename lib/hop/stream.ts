@@ -45,8 +45,11 @@ const GROUP_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
  * @returns the group id
  * @example
  * ```ts
- * import { randomGroupId } from "@igwn/alert";
- * console.log(randomGroupId("alice")); // e.g. alice-Q3ZK0W8N1B
+ * import assert from "node:assert/strict";
+ * import { randomGroupId } from "./stream.ts";
+ * assert.match(randomGroupId("alice"), /^alice-[A-Z0-9]{10}$/); // e.g. alice-Q3ZK0W8N1B
+ * assert.match(randomGroupId(), /^[A-Z0-9]{10}$/);
+ * assert.notEqual(randomGroupId("alice"), randomGroupId("alice"));
  * ```
  */
 export function randomGroupId(username?: string): string {
@@ -72,10 +75,20 @@ export function randomGroupId(username?: string): string {
  * @returns the consumer or producer, connected
  * @throws {InvalidUrlError | NoCredentialError | ConnectionError | AuthenticationError | AuthorizationError | KafkaError}
  * @example
- * ```ts ignore
- * import { openStream } from "@igwn/alert";
- * await using producer = await openStream("kafka://127.0.0.1:9092/t", "w", { auth: false });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { JSONBlob } from "./models/blob.ts";
+ * import { openStream } from "./stream.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
  * await producer.write({ hello: "world" });
+ * await producer.flush();
+ * const options = { auth: false, startAt: "earliest", untilEos: true } as const;
+ * await using consumer = await openStream(`${broker.url}/t`, "r", options);
+ * const [message] = await Array.fromAsync(consumer);
+ * assert.ok(message instanceof JSONBlob);
+ * assert.deepEqual(message.content, { hello: "world" });
  * ```
  */
 export function openStream(url: string, mode: "r", options?: StreamOptions): Promise<Consumer>;
@@ -87,10 +100,18 @@ export function openStream(url: string, mode: "r", options?: StreamOptions): Pro
  * @param options credential, logger, timeouts
  * @returns the connected {@linkcode Producer}
  * @example
- * ```ts ignore
- * import { openStream } from "@igwn/alert";
- * await using producer = await openStream("kafka://127.0.0.1:9092/t", "w", { auth: false });
- * await producer.write({ hello: "world" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { openStream } from "./stream.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * await using producer = await openStream(broker.url, "w", { auth: false }); // no topic in the URL
+ * await assert.rejects(producer.write({ hello: "world" }), /No topic specified/);
+ * await producer.write({ hello: "world" }, { topic: "t" });
+ * await producer.flush();
+ * const options = { auth: false, startAt: "earliest", untilEos: true } as const;
+ * await using consumer = await openStream(`${broker.url}/t`, "r", options);
+ * assert.equal((await Array.fromAsync(consumer)).length, 1);
  * ```
  */
 export function openStream(url: string, mode: "w", options?: StreamOptions): Promise<Producer>;

@@ -9,10 +9,48 @@ import type { Auth } from "./auth.ts";
 import type { KafkaError } from "./errors.ts";
 import type { RetryPolicy } from "../kafka/retry_policy.ts";
 
-/** Where a consumer without committed offsets starts: the oldest stored message or new ones only. */
+/**
+ * Where a consumer without committed offsets starts: the oldest stored message or new ones only.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { openStream, type StartPosition } from "./stream.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+ * await producer.write({ alert_type: "new" });
+ * await producer.flush();
+ * const count = async (startAt: StartPosition) => {
+ *   const options = { auth: false, startAt, untilEos: true };
+ *   await using consumer = await openStream(`${broker.url}/t`, "r", options);
+ *   return (await Array.fromAsync(consumer)).length;
+ * };
+ * assert.deepEqual([await count("earliest"), await count("latest")], [1, 0]);
+ * ```
+ */
 export type StartPosition = "earliest" | "latest";
 
-/** Where a message came from. */
+/**
+ * Where a message came from.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { openStream } from "./stream.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+ * await producer.write({ alert_type: "new" }, { key: "S1" });
+ * await producer.flush();
+ * const options = { auth: false, startAt: "earliest", untilEos: true } as const;
+ * await using consumer = await openStream(`${broker.url}/t`, "r", options);
+ * const [{ metadata }] = await Array.fromAsync(consumer.read({ metadata: true }));
+ * assert.deepEqual([metadata.topic, metadata.partition, metadata.offset], ["t", 0, 0]);
+ * assert.equal(new TextDecoder().decode(metadata.key!), "S1");
+ * assert.deepEqual(metadata.headers.map(([key]) => key), ["_id", "_format"]);
+ * ```
+ */
 export interface Metadata {
   /** Topic of the message. */
   topic: string;
@@ -28,7 +66,27 @@ export interface Metadata {
   headers: Header[];
 }
 
-/** Options of {@linkcode openStream}. */
+/**
+ * Options of {@linkcode openStream}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { openStream, type StreamOptions } from "./stream.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+ * await producer.write({ n: 1 }, { test: true });
+ * await producer.write({ n: 2 });
+ * await producer.flush();
+ * const options: StreamOptions = {
+ *   auth: false, groupId: "g", startAt: "earliest", untilEos: true, ignoreTest: true,
+ * };
+ * await using consumer = await openStream(`${broker.url}/t`, "r", options);
+ * assert.equal(consumer.groupId, "g");
+ * assert.equal((await Array.fromAsync(consumer)).length, 1); // the test message is skipped
+ * ```
+ */
 export interface StreamOptions {
   /**
    * `true` (default): load auth.toml and pick the credential for the URL's first broker (and its
@@ -74,7 +132,26 @@ export interface StreamOptions {
   retry?: Partial<RetryPolicy>;
 }
 
-/** Options of {@linkcode Producer.write}. */
+/**
+ * Options of {@linkcode Producer.write}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { headerValue } from "./pack.ts";
+ * import { openStream, type WriteOptions } from "./stream.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["a", "b"], logger: () => {} });
+ * await using producer = await openStream(`${broker.url}/a,b`, "w", { auth: false });
+ * const options: WriteOptions = { topic: "b", key: "S1", headers: { origin: "demo" } };
+ * await producer.write({ alert_type: "new" }, options);
+ * await producer.flush();
+ * const read = { auth: false, startAt: "earliest", untilEos: true } as const;
+ * await using consumer = await openStream(`${broker.url}/b`, "r", read);
+ * const [{ metadata }] = await Array.fromAsync(consumer.readRaw());
+ * assert.equal(new TextDecoder().decode(headerValue(metadata.headers, "origin")), "demo");
+ * ```
+ */
 export interface WriteOptions {
   /** User headers (sent before hop's own). */
   headers?: HeaderInput;
@@ -86,7 +163,27 @@ export interface WriteOptions {
   test?: boolean;
 }
 
-/** Options of {@linkcode Producer.writeRaw}. */
+/**
+ * Options of {@linkcode Producer.writeRaw}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { openStream, type WriteRawOptions } from "./stream.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * await using producer = await openStream(broker.url, "w", { auth: false });
+ * const format = new TextEncoder().encode("blob");
+ * const options: WriteRawOptions = { topic: "t", headers: [["_format", format]] };
+ * await producer.writeRaw(new Uint8Array([1, 2, 3]), options);
+ * await producer.flush();
+ * const read = { auth: false, startAt: "earliest", untilEos: true } as const;
+ * await using consumer = await openStream(`${broker.url}/t`, "r", read);
+ * const [{ value, metadata }] = await Array.fromAsync(consumer.readRaw());
+ * assert.deepEqual([...value!], [1, 2, 3]);
+ * assert.deepEqual(metadata.headers.map(([key]) => key), ["_format"]);
+ * ```
+ */
 export interface WriteRawOptions {
   /** Headers, sent as given. */
   headers?: Header[];
