@@ -54,6 +54,15 @@ export class InvalidCredentialError extends HopError {}
  * - `"too-large"`: a message or batch over the broker's size limit.
  * - `"bad-request"`: the broker refused the request as malformed or unsupported.
  * - `"fatal"`: anything else that waiting cannot cure (an untrusted certificate, a bug).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FailureKind, isRecoverable, KafkaError } from "./errors.ts";
+ * const kinds: FailureKind[] = ["transient", "rebalance", "authorization", "fatal"];
+ * const recoverable = kinds.map((kind) => isRecoverable(new KafkaError("failed", { kind })));
+ * assert.deepEqual(recoverable, [true, true, false, false]);
+ * ```
  */
 export type FailureKind =
   | "transient"
@@ -65,7 +74,21 @@ export type FailureKind =
   | "bad-request"
   | "fatal";
 
-/** Options shared by {@linkcode KafkaError} and its subclasses. */
+/**
+ * Options shared by {@linkcode KafkaError} and its subclasses.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KafkaError, type KafkaErrorOptions } from "./errors.ts";
+ * const cause = new Error("socket closed");
+ * const options: KafkaErrorOptions = { code: "REQUEST_TIMED_OUT", retriable: true, cause };
+ * const error = new KafkaError("request timed out", options);
+ * assert.deepEqual([error.kind, error.retriable], ["transient", true]);
+ * assert.equal(error.code, "REQUEST_TIMED_OUT");
+ * assert.equal(error.cause, cause);
+ * ```
+ */
 export interface KafkaErrorOptions extends ErrorOptions {
   /** Kafka error code name or number (e.g. `"TOPIC_AUTHORIZATION_FAILED"`, `29`). */
   code?: string | number;

@@ -9,6 +9,15 @@
  * `kafkaRetries` is the Kafka client's own budget of retries per request before it reports a
  * failure; `deliveryTimeoutMs` is how long a producer keeps retrying a retriable failure before it
  * reports the messages as not delivered.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry_policy.ts";
+ * const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, initialDelayMs: 100, maxDelayMs: 500 };
+ * const delays = [0, 1, 2, 3].map((attempt) => backoffDelay(policy, attempt, () => 0.5));
+ * assert.deepEqual(delays, [100, 200, 400, 500]);
+ * ```
  */
 export interface RetryPolicy {
   /** First delay, in ms. */
