@@ -23,8 +23,18 @@ import { UserStore } from "./sasl.ts";
  *
  * @example
  * ```ts
- * import type { BrokerUser } from "./broker.ts";
+ * import assert from "node:assert/strict";
+ * import { Auth } from "../hop/auth.ts";
+ * import { listTopics } from "../hop/list_topics.ts";
+ * import { type BrokerUser, startBroker } from "./broker.ts";
  * const alice: BrokerUser = { username: "alice", password: "secret" };
+ * const users = [alice];
+ * await using broker = await startBroker({ port: 0, users, topics: ["t"], logger: () => {} });
+ * assert.equal(broker.protocol, "SASL_PLAINTEXT");
+ * const auth = new Auth({ ...alice, protocol: "SASL_PLAINTEXT" });
+ * assert.deepEqual(await listTopics(broker.url, { auth }), ["t"]);
+ * const wrong = new Auth({ username: "alice", password: "wrong", protocol: "SASL_PLAINTEXT" });
+ * await assert.rejects(listTopics(broker.url, { auth: wrong }), { name: "AuthenticationError" });
  * ```
  */
 export interface BrokerUser {
@@ -39,8 +49,18 @@ export interface BrokerUser {
  *
  * @example
  * ```ts
- * import type { BrokerTopic } from "./broker.ts";
- * const t: BrokerTopic = { name: "alerts", partitions: 2, config: { "retention.ms": "60000" } };
+ * import assert from "node:assert/strict";
+ * import { KafkaAdmin } from "../kafka/admin.ts";
+ * import { type BrokerTopic, startBroker } from "./broker.ts";
+ * const topics: BrokerTopic[] = ["plain", { name: "alerts", partitions: 2 }];
+ * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+ * const admin = await KafkaAdmin.connect({ brokers: broker.addresses });
+ * try {
+ *   assert.deepEqual(await admin.listTopics(), ["alerts", "plain"]);
+ *   assert.equal((await admin.watermarks("alerts")).length, 2);
+ * } finally {
+ *   await admin.close();
+ * }
  * ```
  */
 export type BrokerTopic = string | {
@@ -57,8 +77,16 @@ export type BrokerTopic = string | {
  *
  * @example
  * ```ts
- * import type { BrokerOptions } from "./broker.ts";
- * const options: BrokerOptions = { port: 0, topics: ["alerts"], autoCreateTopics: true };
+ * import assert from "node:assert/strict";
+ * import { listTopics } from "../hop/list_topics.ts";
+ * import { type BrokerOptions, startBroker } from "./broker.ts";
+ * import { BrokerStartError } from "./errors.ts";
+ * const options: BrokerOptions = { host: "127.0.0.1", port: 0, topics: ["a", "b"] };
+ * await using broker = await startBroker({ ...options, logger: () => {} });
+ * assert.deepEqual(broker.addresses, [`127.0.0.1:${broker.port}`]);
+ * assert.deepEqual(await listTopics(broker.url, { auth: false }), ["a", "b"]);
+ * const invalid: BrokerOptions = { port: 0, initialRebalanceDelayMs: -1, logger: () => {} };
+ * await assert.rejects(startBroker(invalid), BrokerStartError);
  * ```
  */
 export interface BrokerOptions {

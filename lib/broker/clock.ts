@@ -12,9 +12,15 @@
  *
  * @example
  * ```ts
- * import { type ClockTimer, systemClock } from "./clock.ts";
- * const timer: ClockTimer = systemClock.setTimeout(() => {}, 10);
- * systemClock.clearTimeout(timer);
+ * import assert from "node:assert/strict";
+ * import { type ClockTimer, ManualClock } from "./clock.ts";
+ * const clock = new ManualClock();
+ * const fired: string[] = [];
+ * const cancelled: ClockTimer = clock.setTimeout(() => fired.push("cancelled"), 10);
+ * clock.setTimeout(() => fired.push("kept"), 10);
+ * clock.clearTimeout(cancelled);
+ * clock.advance(10);
+ * assert.deepEqual(fired, ["kept"]);
  * ```
  */
 export type ClockTimer = ReturnType<typeof setTimeout> | number;

@@ -10,9 +10,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "./broker.ts";
  * import { BrokerStartError } from "./errors.ts";
- * const e = new BrokerStartError("address 127.0.0.1:9092 is already in use");
- * console.error(e.message);
+ * await using first = await startBroker({ port: 0, logger: () => {} });
+ * const second = startBroker({ port: first.port, logger: () => {} });
+ * await assert.rejects(second, (error) => {
+ *   assert.ok(error instanceof BrokerStartError);
+ *   assert.match(error.message, new RegExp(`127.0.0.1:${first.port}`));
+ *   return true;
+ * });
  * ```
  */
 export class BrokerStartError extends Error {
