@@ -25,8 +25,18 @@ import {
  *
  * @example
  * ```ts
- * import type { PlaygroundOptions } from "./playground.ts";
- * const options: PlaygroundOptions = { port: 0, count: 3, seed: 1, listen: ["superevent"] };
+ * import assert from "node:assert/strict";
+ * import type { Alert } from "../alert/client.ts";
+ * import { type PlaygroundOptions, startPlayground } from "./playground.ts";
+ * const alerts: Alert[] = [];
+ * const options: PlaygroundOptions = {
+ *   port: 0, count: 1, seed: 1, groups: ["gracedb-playground"], listen: ["superevent"],
+ *   onAlert: (alert) => alerts.push(alert), brokerLogger: () => {},
+ * };
+ * await using playground = await startPlayground(options);
+ * assert.equal((await playground.done).lifecycles, 1);
+ * assert.equal(alerts[0].payload.alert_type, "new");
+ * assert.ok(alerts.every((alert) => alert.fullTopic === "gracedb-playground.superevent"));
  * ```
  */
 export interface PlaygroundOptions {

@@ -18,8 +18,21 @@ import { sleep } from "../_sleep.ts";
  *
  * @example
  * ```ts
- * import type { PublishOptions } from "./publish.ts";
- * const options: PublishOptions = { seed: 1, count: 3, rate: 6 }; // one lifecycle every 10 s
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { graceDbTopics, PlaygroundOptionError, publishLifecycles } from "./mod.ts";
+ * import type { PublishOptions } from "./mod.ts";
+ * const topics = graceDbTopics("gracedb-test");
+ * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+ * const published: string[] = [];
+ * const options: PublishOptions = {
+ *   seed: 1, count: 1, groups: ["gracedb-test"], auth: false,
+ *   onPublished: (step) => void published.push(step.topic),
+ * };
+ * const summary = await publishLifecycles(`${broker.url}/`, options);
+ * assert.equal(published.length, summary.alerts);
+ * assert.ok(published.every((topic) => topics.includes(topic)));
+ * await assert.rejects(publishLifecycles(broker.url, { rate: 0 }), PlaygroundOptionError);
  * ```
  */
 export interface PublishOptions extends SimulateOptions {
@@ -49,8 +62,16 @@ export interface PublishOptions extends SimulateOptions {
  *
  * @example
  * ```ts
- * import type { PublishSummary } from "./publish.ts";
- * const describe = (s: PublishSummary) => `${s.alerts} alerts in ${s.lifecycles} lifecycles`;
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { graceDbTopics, publishLifecycles, type PublishSummary } from "./mod.ts";
+ * const topics = graceDbTopics("gracedb");
+ * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+ * const stop = new AbortController();
+ * const summary: PublishSummary = await publishLifecycles(`${broker.url}/`, {
+ *   seed: 1, auth: false, signal: stop.signal, onPublished: () => stop.abort(),
+ * });
+ * assert.deepEqual(summary, { lifecycles: 0, alerts: 1, aborted: true });
  * ```
  */
 export interface PublishSummary {

@@ -28,8 +28,13 @@ import type { PlaygroundGroup } from "./topics.ts";
  *
  * @example
  * ```ts
- * import type { SimulateOptions } from "./simulate.ts";
- * const options: SimulateOptions = { seed: 7, count: 2, groups: ["gracedb-playground"] };
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles, type SimulateOptions } from "./simulate.ts";
+ * const options: SimulateOptions = { seed: 7, count: 2, groups: ["gracedb", "gracedb-test"] };
+ * const steps = [...simulateLifecycles(options)];
+ * assert.deepEqual([...new Set(steps.map((step) => step.lifecycle))], [0, 1]);
+ * assert.deepEqual([...new Set(steps.map((step) => step.group))], ["gracedb", "gracedb-test"]);
+ * assert.deepEqual([...simulateLifecycles(options)], steps); // same seed, same alerts
  * ```
  */
 export interface SimulateOptions {

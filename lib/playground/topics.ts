@@ -11,8 +11,11 @@ import type { PlaygroundGroupName } from "./_catalog.ts";
  *
  * @example
  * ```ts
- * import type { PlaygroundGroup } from "./topics.ts";
- * const group: PlaygroundGroup = "gracedb-playground";
+ * import assert from "node:assert/strict";
+ * import { graceDbTopics, parsePlaygroundGroup, type PlaygroundGroup } from "./topics.ts";
+ * const group: PlaygroundGroup = parsePlaygroundGroup("gracedb-playground");
+ * assert.equal(group, "gracedb-playground");
+ * assert.ok(graceDbTopics(group).includes("gracedb-playground.superevent"));
  * ```
  */
 export type PlaygroundGroup = PlaygroundGroupName;
