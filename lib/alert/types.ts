@@ -221,8 +221,15 @@ export type EventGroup =
  *
  * @example
  * ```ts
- * import type { CoincInspiral } from "./types.ts";
- * const coinc: Pick<CoincInspiral, "snr" | "ifos"> = { snr: 12.9, ifos: "H1,L1" };
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type CoincInspiral, isEventAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const [first] = alerts.filter(isEventAlert);
+ * const coinc: CoincInspiral = first.object.extra_attributes.CoincInspiral!;
+ * assert.equal(coinc.ifos, first.object.instruments);
+ * assert.equal(coinc.end_time, Math.floor(first.object.gpstime));
+ * assert.equal(coinc.combined_far, first.object.far);
  * ```
  */
 export interface CoincInspiral {
@@ -254,8 +261,14 @@ export interface CoincInspiral {
  *
  * @example
  * ```ts
- * import type { SingleInspiral } from "./types.ts";
- * const loudest = (singles: SingleInspiral[]) => Math.max(...singles.map((s) => s.snr));
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isEventAlert, type SingleInspiral } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const [first] = alerts.filter(isEventAlert);
+ * const singles: SingleInspiral[] = first.object.extra_attributes.SingleInspiral!;
+ * assert.equal(singles.map((single) => single.ifo).join(","), first.object.instruments);
+ * assert.ok(singles.every((single) => single.mass1 >= single.mass2));
  * ```
  */
 export interface SingleInspiral {
@@ -292,8 +305,15 @@ export interface SingleInspiral {
  *
  * @example
  * ```ts
- * import type { MultiBurst } from "./types.ts";
- * const band = (b: MultiBurst) => [b.central_freq - b.bandwidth / 2, b.central_freq + b.bandwidth / 2];
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isEventAlert, type MultiBurst } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 20 })].map((step) => step.alert);
+ * const cwb = alerts.filter(isEventAlert).find((alert) => alert.object.pipeline === "CWB")!;
+ * const burst: MultiBurst = cwb.object.extra_attributes.MultiBurst!;
+ * assert.equal(cwb.object.group, "Burst");
+ * assert.equal(burst.ifos, cwb.object.instruments);
+ * assert.ok(burst.central_freq - burst.bandwidth / 2 > 0);
  * ```
  */
 export interface MultiBurst {
@@ -330,8 +350,14 @@ export interface MultiBurst {
  *
  * @example
  * ```ts
- * import type { LalInferenceBurst } from "./types.ts";
- * const f = (b: LalInferenceBurst) => b.frequency_mean;
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isEventAlert, type LalInferenceBurst } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 20 })].map((step) => step.alert);
+ * const olib = alerts.filter(isEventAlert).find((alert) => alert.object.pipeline === "oLIB")!;
+ * const burst: LalInferenceBurst = olib.object.extra_attributes.LalInferenceBurst!;
+ * assert.equal(olib.object.group, "Burst");
+ * assert.ok(burst.frequency_mean > 0 && burst.quality_mean > 0);
  * ```
  */
 export interface LalInferenceBurst {
@@ -354,8 +380,15 @@ export interface LalInferenceBurst {
  *
  * @example
  * ```ts
- * import type { GrbAttributes } from "./types.ts";
- * const isLocalized = (g: GrbAttributes) => g.ra !== null && g.error_radius !== null;
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type GrbAttributes, isEventAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 20 })].map((step) => step.alert);
+ * const grbs = alerts.filter(isEventAlert).filter((alert) => alert.object.extra_attributes.GRB);
+ * const grb: GrbAttributes = grbs[0].object.extra_attributes.GRB!;
+ * assert.equal(grbs[0].object.group, "External");
+ * assert.equal(grbs[0].object.far, null); // significance comes from the joint FARs
+ * assert.match(grb.ivorn!, /^ivo:\/\//);
  * ```
  */
 export interface GrbAttributes {
@@ -386,8 +419,18 @@ export interface GrbAttributes {
  *
  * @example
  * ```ts
- * import type { SimInspiral } from "./types.ts";
- * const total = (s: SimInspiral) => s.mass1 + s.mass2;
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isEventAlert, type SimInspiral, validateAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const [first] = alerts.filter(isEventAlert);
+ * const injection: SimInspiral = { mass1: 1.4, mass2: 1.3, distance: 40 };
+ * const withInjection = (SimInspiral: unknown) => {
+ *   const extra_attributes = { ...first.object.extra_attributes, SimInspiral };
+ *   return { ...first, object: { ...first.object, extra_attributes } };
+ * };
+ * assert.deepEqual(validateAlert(withInjection([injection])), []);
+ * assert.match(validateAlert(withInjection([{ mass1: 1.4 }])).join(), /SimInspiral\[0\]\.mass2/);
  * ```
  */
 export interface SimInspiral {
@@ -406,8 +449,19 @@ export interface SimInspiral {
  *
  * @example
  * ```ts
- * import type { ExtraAttributes } from "./types.ts";
- * const snr = (x: ExtraAttributes) => x.CoincInspiral?.snr ?? x.MultiBurst?.snr;
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type ExtraAttributes, isEventAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 20 })].map((step) => step.alert);
+ * const events = alerts.filter(isEventAlert);
+ * const tables = (pipeline: string) => {
+ *   const event = events.find((alert) => alert.object.pipeline === pipeline)!;
+ *   const extra: ExtraAttributes = event.object.extra_attributes;
+ *   return Object.keys(extra);
+ * };
+ * assert.deepEqual(tables("gstlal"), ["CoincInspiral", "SingleInspiral"]);
+ * assert.deepEqual(tables("CWB"), ["MultiBurst"]);
+ * assert.deepEqual(tables("Swift"), ["GRB"]);
  * ```
  */
 export interface ExtraAttributes {
@@ -432,8 +486,14 @@ export interface ExtraAttributes {
  *
  * @example
  * ```ts
- * import type { EventLinks } from "./types.ts";
- * const filesOf = (links: EventLinks) => links.files;
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type EventLinks, isEventAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const [first] = alerts.filter(isEventAlert);
+ * const links: EventLinks = first.object.links;
+ * assert.equal(links.self, `https://gracedb.ligo.org/api/events/${first.uid}`);
+ * assert.ok(Object.values(links).every((url) => url.startsWith(links.self)));
  * ```
  */
 export interface EventLinks {
@@ -459,8 +519,16 @@ export interface EventLinks {
  *
  * @example
  * ```ts
- * import type { EventSummary } from "./types.ts";
- * const significant = (e: EventSummary) => e.far !== null && e.far < 1 / (30 * 86400);
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type EventSummary, isEventAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const event = alerts.filter(isEventAlert)
+ *   .find((alert) => Object.keys(alert.object.superevent_neighbours).length > 0)!;
+ * const [neighbour] = Object.values(event.object.superevent_neighbours);
+ * const summary: EventSummary = neighbour.preferred_event_data;
+ * assert.equal(summary.graceid, neighbour.preferred_event);
+ * assert.equal("links" in summary, false); // the short copy has no links
  * ```
  */
 export interface EventSummary {
@@ -503,8 +571,17 @@ export interface EventSummary {
  *
  * @example
  * ```ts
- * import type { SupereventNeighbour } from "./types.ts";
- * const size = (n: SupereventNeighbour) => n.gw_events.length;
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isEventAlert, type SupereventNeighbour } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const event = alerts.filter(isEventAlert)
+ *   .find((alert) => Object.keys(alert.object.superevent_neighbours).length > 0)!;
+ * const [[id, neighbour]] = Object.entries(event.object.superevent_neighbours);
+ * const n: SupereventNeighbour = neighbour;
+ * assert.equal(n.superevent_id, id);
+ * assert.ok(n.gw_events.includes(n.preferred_event));
+ * assert.ok(n.t_start <= n.t_0 && n.t_0 <= n.t_end);
  * ```
  */
 export interface SupereventNeighbour {
@@ -532,8 +609,15 @@ export interface SupereventNeighbour {
  *
  * @example
  * ```ts
- * import type { GraceDbEvent } from "./types.ts";
- * const topic = (e: GraceDbEvent) => `${e.group}_${e.pipeline}`.toLowerCase();
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type GraceDbEvent, isEventAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const [first] = alerts.filter(isEventAlert);
+ * const event: GraceDbEvent = first.object;
+ * assert.equal(event.graceid, first.uid);
+ * assert.equal(`${event.group}_${event.pipeline}`.toLowerCase(), "cbc_spiir");
+ * assert.equal(event.superevent, null); // uploaded before its superevent exists
  * ```
  */
 export interface GraceDbEvent extends EventSummary {
@@ -550,8 +634,14 @@ export interface GraceDbEvent extends EventSummary {
  *
  * @example
  * ```ts
- * import type { SupereventLinks } from "./types.ts";
- * const logsOf = (links: SupereventLinks) => links.logs;
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isSupereventAlert, type SupereventLinks } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const [first] = alerts.filter(isSupereventAlert);
+ * const links: SupereventLinks = first.object.links;
+ * assert.equal(links.self, `https://gracedb.ligo.org/api/superevents/${first.uid}/`);
+ * assert.equal(links.logs, `${links.self}logs/`);
  * ```
  */
 export interface SupereventLinks {
@@ -576,8 +666,16 @@ export interface SupereventLinks {
  *
  * @example
  * ```ts
- * import type { Superevent } from "./types.ts";
- * const isPublicReady = (s: Superevent) => s.labels.includes("EM_READY");
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isSupereventAlert, type Superevent } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const created = alerts.filter(isSupereventAlert).find((alert) => alert.alert_type === "new")!;
+ * const superevent: Superevent = created.object;
+ * assert.equal(superevent.superevent_id, created.uid);
+ * assert.equal(superevent.preferred_event_data.graceid, superevent.preferred_event);
+ * assert.ok(superevent.gw_events.includes(superevent.preferred_event));
+ * assert.equal(superevent.category, "Production");
  * ```
  */
 export interface Superevent {
@@ -626,8 +724,15 @@ export interface Superevent {
  *
  * @example
  * ```ts
- * import type { LogEntry } from "./types.ts";
- * const isSkymap = (log: LogEntry) => log.filename.endsWith(".multiorder.fits");
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isSupereventAlert, type LogEntry } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const uploads = alerts.filter(isSupereventAlert)
+ *   .filter((alert) => alert.alert_type === "log" && alert.data.filename !== "");
+ * const log = uploads[0].data as LogEntry;
+ * const files = uploads[0].object.links.files;
+ * assert.equal(log.file, `${files}${log.filename},${log.file_version}`);
  * ```
  */
 export interface LogEntry {
@@ -658,8 +763,14 @@ export interface LogEntry {
  *
  * @example
  * ```ts
- * import type { Label } from "./types.ts";
- * const advocateAsked = (label: Label) => label.name === "ADVREQ";
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isSupereventAlert, type Label } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const labels: Label[] = alerts.filter(isSupereventAlert)
+ *   .flatMap((alert) => alert.alert_type === "label_added" ? [alert.data] : []);
+ * assert.ok(labels.some((label) => label.name === "SKYMAP_READY"));
+ * assert.ok(labels.every((label) => label.self.endsWith(`/labels/${label.name}/`)));
  * ```
  */
 export interface Label {
@@ -678,8 +789,14 @@ export interface Label {
  *
  * @example
  * ```ts
- * import type { Signoff } from "./types.ts";
- * const approved = (s: Signoff) => s.status === "OK";
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isSupereventAlert, type Signoff } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const signoffs: Signoff[] = alerts.filter(isSupereventAlert)
+ *   .flatMap((alert) => alert.alert_type === "signoff_created" ? [alert.data] : []);
+ * const summary = signoffs.map((s) => [s.signoff_type, s.instrument, s.status]);
+ * assert.deepEqual(summary, [["ADV", "", "OK"]]); // one advocate sign-off
  * ```
  */
 export interface Signoff {
@@ -702,8 +819,17 @@ export interface Signoff {
  *
  * @example
  * ```ts
- * import type { VOEventInfo } from "./types.ts";
- * const isRetraction = (v: VOEventInfo) => v.voevent_type === "RE";
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isSupereventAlert, type VOEventInfo } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const notices: VOEventInfo[] = alerts.filter(isSupereventAlert)
+ *   .flatMap((alert) => alert.alert_type === "voevent" ? [alert.data] : []);
+ * const [first] = notices;
+ * assert.equal(first.voevent_type, "PR");
+ * assert.match(first.ivorn, /^ivo:\/\/gwnet\/LVC#S\d{6}[a-z]+-1-Preliminary$/);
+ * const classes = [first.prob_bns, first.prob_nsbh, first.prob_bbh, first.prob_terrestrial];
+ * assert.ok(Math.abs(classes.reduce((sum: number, p) => sum + p!, 0) - 1) < 1e-9);
  * ```
  */
 export interface VOEventInfo {
@@ -770,8 +896,24 @@ export interface VOEventInfo {
  *
  * @example
  * ```ts
- * import type { EMFootprint } from "./types.ts";
- * const area = (f: EMFootprint) => f.raWidth * f.decWidth;
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type EMFootprint, isSupereventAlert, validateAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const [first] = alerts.filter(isSupereventAlert);
+ * const footprint: EMFootprint = {
+ *   N: 1, ra: 120, dec: -30, raWidth: 2, decWidth: 2,
+ *   start_time: "2026-01-05T06:30:00", exposure_time: 60,
+ * };
+ * const observation = (footprints: unknown[]) => ({
+ *   N: 1, created: "2026-01-05 07:00:00 UTC", submitter: "observer", group: "ZTF",
+ *   ra: 120, dec: -30, raWidth: 2, decWidth: 2, comment: "",
+ *   footprint_count: footprints.length, footprints,
+ * });
+ * const check = (footprints: unknown[]) =>
+ *   validateAlert({ ...first, alert_type: "emobservation", data: observation(footprints) });
+ * assert.deepEqual(check([footprint]), []);
+ * assert.match(check([{ ...footprint, ra: "120" }]).join(), /footprints\[0\]\.ra: expected num/);
  * ```
  */
 export interface EMFootprint {
@@ -796,8 +938,22 @@ export interface EMFootprint {
  *
  * @example
  * ```ts
- * import type { EMObservation } from "./types.ts";
- * const pointings = (o: EMObservation) => o.footprints.length;
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type EMObservation, isSupereventAlert, validateAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const [first] = alerts.filter(isSupereventAlert);
+ * const footprints = [1, 2].map((N) => ({
+ *   N, ra: 119 + N, dec: -30, raWidth: 1, decWidth: 2,
+ *   start_time: "2026-01-05T06:30:00", exposure_time: 60,
+ * }));
+ * const data: EMObservation = {
+ *   N: 1, created: "2026-01-05 07:00:00 UTC", submitter: "observer", group: "ZTF",
+ *   ra: 120, dec: -30, raWidth: 2, decWidth: 2, comment: "two tiles",
+ *   footprint_count: footprints.length, footprints,
+ * };
+ * assert.deepEqual(validateAlert({ ...first, alert_type: "emobservation", data }), []);
+ * assert.equal(data.footprints.length, data.footprint_count);
  * ```
  */
 export interface EMObservation {
@@ -830,8 +986,14 @@ export interface EMObservation {
  *
  * @example
  * ```ts
- * import type { EmbbEventLog } from "./types.ts";
- * const who = (entry: EmbbEventLog) => entry.submitter;
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type EmbbEventLog, isEventAlert, validateAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const [first] = alerts.filter(isEventAlert);
+ * const data: EmbbEventLog = { N: 1, created: "2026-01-05 07:00:00 UTC", submitter: "observer" };
+ * assert.deepEqual(validateAlert({ ...first, alert_type: "embb_event_log", data }), []);
+ * assert.notDeepEqual(validateAlert({ ...first, alert_type: "embb_event_log", data: [] }), []);
  * ```
  */
 export interface EmbbEventLog {
@@ -850,8 +1012,15 @@ export interface EmbbEventLog {
  *
  * @example
  * ```ts
- * import type { Permission } from "./types.ts";
- * const isPublic = (p: Permission[]) => p.some((x) => x.group === "public_users");
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { isSupereventAlert, type Permission, validateAlert } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
+ * const [first] = alerts.filter(isSupereventAlert);
+ * const data: Permission[] = [{ group: "public_users", permission: "view_superevent" }];
+ * assert.deepEqual(validateAlert({ ...first, alert_type: "exposed", data }), []);
+ * const incomplete = { ...first, alert_type: "exposed", data: [{ group: "public_users" }] };
+ * assert.match(validateAlert(incomplete).join(), /permission/);
  * ```
  */
 export interface Permission {
@@ -866,8 +1035,16 @@ export interface Permission {
  *
  * @example
  * ```ts
- * import type { AlertEnvelope, Label, Superevent } from "./types.ts";
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type AlertEnvelope, isSupereventAlert, type Label, type Superevent } from "./types.ts";
+ * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
  * type LabelAdded = AlertEnvelope<"label_added", Label, Superevent>;
+ * const added = alerts.filter(isSupereventAlert)
+ *   .filter((alert): alert is LabelAdded => alert.alert_type === "label_added");
+ * assert.ok(added.length > 0);
+ * assert.ok(added.every((alert) => alert.uid === alert.object.superevent_id));
+ * assert.ok(added.every((alert) => alert.object.labels.includes(alert.data.name)));
  * ```
  */
 export interface AlertEnvelope<T extends AlertType, D, O> {
