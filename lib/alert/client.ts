@@ -93,7 +93,20 @@ export const MAX_HANDLER_RETRY_WAIT_MS = 30_000;
  */
 export type DeadLetterHandler = (alert: Alert, error: unknown) => void | Promise<void>;
 
-/** Options of {@link Client}; every one is optional and has the Python client's default. */
+/**
+ * Options of {@link Client}; every one is optional and has the Python client's default.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Client, type ClientOptions } from "./client.ts";
+ * const options: ClientOptions = { server: "kafka://127.0.0.1:9093/", group: "gracedb-test" };
+ * const client = new Client({ ...options, noAuth: true, handlerRetries: 2 });
+ * assert.deepEqual([client.port, client.group, client.handlerRetries], [9093, "gracedb-test", 2]);
+ * assert.throws(() => new Client({ colour: "red" } as ClientOptions), /unknown Client option/);
+ * assert.throws(() => new Client({ username: "alice" }), /both a username and a password/);
+ * ```
+ */
 export interface ClientOptions {
   /** SCiMMA credential username; requires `password`. */
   username?: string;
@@ -194,7 +207,31 @@ const OPTION_NAMES = new Set<string>([
   "signal",
 ]);
 
-/** One alert received by {@link Client.listen}. */
+/**
+ * One alert received by {@link Client.listen}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type Alert, Client } from "./client.ts";
+ * const topics = ["gracedb.superevent"];
+ * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+ * await using client = new Client({ server: broker.url, noAuth: true, startAt: "earliest" });
+ * const steps = simulateLifecycles({ seed: 1, count: 1 });
+ * const { alert } = steps.find((step) => step.topic === "gracedb.superevent")!;
+ * await client.publish("superevent", alert);
+ * for await (const received of client.listen("superevent")) {
+ *   const first: Alert = received;
+ *   assert.deepEqual([first.topic, first.fullTopic], ["superevent", "gracedb.superevent"]);
+ *   assert.deepEqual([first.payload, first.problem], [alert, undefined]);
+ *   assert.equal(first.raw, JSON.stringify(alert)); // what the Python client hands over
+ *   assert.equal(first.metadata.offset, 0);
+ *   break;
+ * }
+ * ```
+ */
 export interface Alert {
   /** Topic name without the group prefix, e.g. `superevent`. */
   topic: string;
@@ -216,10 +253,56 @@ export interface Alert {
 /**
  * Handler for the callback form of {@link Client.listen}. It may be async; the alert is
  * committed only after it returns (or its promise resolves).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type AlertHandler, Client } from "./client.ts";
+ * const topics = ["gracedb.superevent"];
+ * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+ * await using client = new Client({ server: broker.url, noAuth: true, startAt: "earliest" });
+ * const steps = simulateLifecycles({ seed: 1, count: 1 });
+ * const { alert } = steps.find((step) => step.topic === "gracedb.superevent")!;
+ * await client.publish("superevent", alert);
+ * const seen: string[] = [];
+ * const handler: AlertHandler = (topic, payload) => {
+ *   seen.push(`${topic} ${payload.alert_type}`);
+ *   client.stop(); // listen() resolves once this alert is committed
+ * };
+ * await client.listen(handler, "superevent");
+ * assert.deepEqual(seen, ["superevent new"]);
+ * ```
  */
 export type AlertHandler = (topic: string, payload: GraceDbAlert, alert: Alert) => unknown;
 
-/** Per-call options of {@link Client.listen}. */
+/**
+ * Per-call options of {@link Client.listen}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { Client, type ListenOptions } from "./client.ts";
+ * const topics = ["gracedb.superevent"];
+ * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+ * await using client = new Client({ server: broker.url, noAuth: true }); // starts at "latest"
+ * const steps = simulateLifecycles({ seed: 1, count: 1 });
+ * const { alert } = steps.find((step) => step.topic === "gracedb.superevent")!;
+ * await client.publish("superevent", alert);
+ * const ready: string[][] = [];
+ * const payloads: unknown[] = [];
+ * const options: ListenOptions = { startAt: "earliest", raw: true, onReady: (t) => ready.push(t) };
+ * await client.listen((_topic, payload) => {
+ *   payloads.push(payload); // with `raw`, the JSON text the Python client would get
+ *   client.stop();
+ * }, "superevent", options);
+ * assert.deepEqual(ready, [["gracedb.superevent"]]);
+ * assert.deepEqual(payloads, [JSON.stringify(alert)]);
+ * ```
+ */
 export interface ListenOptions {
   /** Aborting it ends this listener (like {@link Client.stop}). */
   signal?: AbortSignal;
@@ -245,12 +328,28 @@ export interface ListenOptions {
  * ```
  *
  * @example Callback form, persistent consumer group (resumes after a restart)
- * ```ts ignore
- * import { Client } from "@igwn/alert";
- * const client = new Client({ consumerGroup: "my-pipeline" });
- * await client.listen((topic, payload) => {
- *   console.log(topic, payload.uid);
- * }, ["superevent", "cbc_gstlal"]);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { type AlertHandler, Client } from "./client.ts";
+ * const topics = ["gracedb.superevent"];
+ * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+ * const [first, second] = simulateLifecycles({ seed: 1, count: 1 })
+ *   .filter((step) => step.topic === "gracedb.superevent").map((step) => step.alert);
+ * await using client = new Client({
+ *   server: broker.url, noAuth: true, consumerGroup: "my-pipeline", startAt: "earliest",
+ * });
+ * const seen: string[] = [];
+ * const handler: AlertHandler = (_topic, payload) => {
+ *   seen.push(payload.alert_type);
+ *   client.stop();
+ * };
+ * await client.publish("superevent", first);
+ * await client.listen(handler, "superevent");
+ * await client.publish("superevent", second);
+ * await client.listen(handler, "superevent"); // the group resumes after the committed alert
+ * assert.deepEqual(seen, [first.alert_type, second.alert_type]);
  * ```
  */
 export class Client implements AsyncDisposable {
