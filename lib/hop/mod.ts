@@ -4,11 +4,13 @@
  *
  * @example Pack and unpack a JSON alert
  * ```ts
- * import { packMessage, unpackMessage } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { JSONBlob, packMessage, unpackMessage } from "./mod.ts";
  *
  * const { value, headers } = packMessage({ alert_type: "new" }, { sender: "alice" });
  * const { message } = unpackMessage(value, headers);
- * console.log(message.format); // json
+ * assert.ok(message instanceof JSONBlob);
+ * assert.deepEqual(message.content, { alert_type: "new" });
  * ```
  *
  * @module
