@@ -498,10 +498,13 @@ export class Client implements AsyncDisposable {
    * @throws {AuthFileError} for an unreadable, unsafe or malformed credential file.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * const auth = await new Client({ noAuth: true }).credentials();
-   * console.assert(auth === false);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Auth } from "../hop/auth.ts";
+   * import { Client } from "./client.ts";
+   * assert.equal(await new Client({ noAuth: true }).credentials(), false);
+   * const alice = new Auth({ username: "alice", password: "secret" });
+   * assert.deepEqual(await new Client({ auth: alice }).credentials(), [alice]);
    * ```
    */
   credentials(): Promise<Auth[] | false> {
@@ -527,10 +530,24 @@ export class Client implements AsyncDisposable {
    * @returns the alerts as they arrive.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * const client = new Client({ group: "gracedb-playground", consumerGroup: "me" });
-   * for await (const alert of client.listen(["superevent"])) console.log(alert.payload.uid);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { simulateLifecycles } from "../playground/mod.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb.superevent"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+   * await using client = new Client({ server: broker.url, noAuth: true, startAt: "earliest" });
+   * const sent = simulateLifecycles({ seed: 1, count: 1 })
+   *   .filter((step) => step.topic === "gracedb.superevent")
+   *   .map((step) => step.alert).take(3).toArray();
+   * for (const alert of sent) await client.publish("superevent", alert);
+   * const received: string[] = [];
+   * for await (const alert of client.listen(["superevent"])) {
+   *   received.push(alert.payload.alert_type);
+   *   if (received.length === sent.length) break;
+   * }
+   * assert.deepEqual(received, sent.map((alert) => alert.alert_type));
    * ```
    */
   listen(
@@ -556,11 +573,24 @@ export class Client implements AsyncDisposable {
    * @param options per-listener options.
    * @returns a promise that settles when listening ends.
    *
-   * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * const client = new Client();
-   * await client.listen((topic, payload) => console.log(topic, payload.alert_type), "superevent");
+   * @example A handler that fails once gets the same alert again
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb.superevent"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+   * await using client = new Client({
+   *   server: broker.url, noAuth: true, startAt: "earliest", retryWaitMs: 1,
+   * });
+   * await client.publish("superevent", { uid: "S1", alert_type: "new" });
+   * const attempts: string[] = [];
+   * await client.listen((_topic, payload) => {
+   *   attempts.push(payload.uid);
+   *   if (attempts.length === 1) throw new Error("database busy");
+   *   client.stop();
+   * }, "superevent");
+   * assert.deepEqual(attempts, ["S1", "S1"]);
    * ```
    */
   listen(
@@ -589,11 +619,14 @@ export class Client implements AsyncDisposable {
    * the next `listen` return at once.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * const client = new Client();
-   * setTimeout(() => client.stop(), 60_000);
-   * await client.listen((topic, payload) => console.log(topic, payload.uid));
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Client } from "./client.ts";
+   * const client = new Client({ noAuth: true });
+   * client.stop(); // nothing listens yet: the next listen returns at once
+   * let called = false;
+   * await client.listen(() => void (called = true), "superevent");
+   * assert.equal(called, false);
    * ```
    */
   stop(): void {
@@ -613,9 +646,15 @@ export class Client implements AsyncDisposable {
    * @returns unprefixed topic names, sorted.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * console.log(await new Client({ group: "gracedb-playground" }).getTopics());
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb.superevent", "gracedb.cbc_gstlal", "gracedb-test.superevent"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+   * await using client = new Client({ server: broker.url, noAuth: true });
+   * assert.deepEqual(await client.getTopics(), ["cbc_gstlal", "superevent"]);
+   * assert.deepEqual(await client.getTopics("gracedb-test"), ["superevent"]);
    * ```
    */
   async getTopics(group: string = this.group): Promise<string[]> {
@@ -637,12 +676,22 @@ export class Client implements AsyncDisposable {
    * @param topics unprefixed topic names.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * await using client = new Client({ group: "gracedb-test" });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb-test.superevent"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+   * const options = { server: broker.url, group: "gracedb-test", noAuth: true } as const;
+   * await using client = new Client({ ...options, startAt: "earliest" });
    * await client.connect(["superevent"]);
-   * await client.publishToTopic("superevent", { uid: "S1", alert_type: "new", data: {}, object: {} });
+   * for (const uid of ["S1", "S2", "S3"]) await client.publishToTopic("superevent", { uid });
    * await client.flushByTopic("superevent");
+   * const uids: string[] = [];
+   * for await (const alert of client.listen("superevent")) {
+   *   if (uids.push(alert.payload.uid) === 3) break;
+   * }
+   * assert.deepEqual(uids, ["S1", "S2", "S3"]);
    * ```
    */
   async connect(topics: string | readonly string[]): Promise<void> {
@@ -665,11 +714,17 @@ export class Client implements AsyncDisposable {
    *   `Not connected to topic T. Please connect before publishing to a topic.`
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * const client = new Client();
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb.superevent"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+   * await using client = new Client({ server: broker.url, noAuth: true });
+   * await assert.rejects(client.publishToTopic("superevent", {}), /No active sessions/);
    * await client.connect("superevent");
-   * await client.publishToTopic("superevent", '{"uid":"S1","alert_type":"new"}');
+   * await assert.rejects(client.publishToTopic("cbc_gstlal", {}), /Not connected to topic/);
+   * await client.publishToTopic("superevent", '{"uid":"S1","alert_type":"new"}'); // JSON text
    * await client.disconnect();
    * ```
    */
@@ -693,12 +748,20 @@ export class Client implements AsyncDisposable {
    * @throws {DeliveryError} when some alerts could not be delivered.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * const client = new Client();
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { KafkaAdmin } from "../kafka/admin.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb.superevent"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+   * await using client = new Client({ server: broker.url, noAuth: true });
    * await client.connect("superevent");
-   * await client.publishToTopic("superevent", { uid: "S1" });
-   * await client.flushByTopic("superevent");
+   * await client.publishToTopic("superevent", { uid: "S1" }); // queued
+   * await client.flushByTopic("superevent"); // stored by the broker
+   * const admin = await KafkaAdmin.connect({ brokers: broker.addresses });
+   * const [partition] = await admin.watermarks("gracedb.superevent").finally(() => admin.close());
+   * assert.equal(partition.high, 1);
    * ```
    */
   async flushByTopic(topic: string): Promise<void> {
@@ -713,12 +776,19 @@ export class Client implements AsyncDisposable {
    * @param topics unprefixed topics to disconnect; default all.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * const client = new Client();
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb.superevent", "gracedb.cbc_gstlal"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+   * await using client = new Client({ server: broker.url, noAuth: true });
    * await client.connect(["superevent", "cbc_gstlal"]);
    * await client.disconnect("cbc_gstlal");
-   * await client.disconnect();
+   * await assert.rejects(client.publishToTopic("cbc_gstlal", {}), /Not connected to topic/);
+   * await client.publishToTopic("superevent", { uid: "S1" });
+   * await client.disconnect(); // flushes, closes and forgets every producer
+   * await assert.rejects(client.publishToTopic("superevent", {}), /No active sessions/);
    * ```
    */
   async disconnect(topics?: string | readonly string[]): Promise<void> {
@@ -751,11 +821,21 @@ export class Client implements AsyncDisposable {
    * @param topic unprefixed topic name.
    * @param alert alert object, or its JSON text (`null` when omitted, as in Python).
    *
-   * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * const alert = JSON.parse(await Deno.readTextFile("superevent_new.json"));
-   * await new Client({ group: "gracedb-test" }).publish("superevent", alert);
+   * @example The alert goes out as GraceDB sends it: its JSON text as a JSON string
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { openStream } from "../hop/stream.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb-test.superevent"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+   * const alert = { uid: "S1", alert_type: "new" };
+   * const client = new Client({ server: broker.url, group: "gracedb-test", noAuth: true });
+   * await client.publish("superevent", alert);
+   * const read = { auth: false, startAt: "earliest", untilEos: true } as const;
+   * await using stream = await openStream(`${broker.url}/gracedb-test.superevent`, "r", read);
+   * const [{ value }] = await Array.fromAsync(stream.readRaw());
+   * assert.equal(new TextDecoder().decode(value!), JSON.stringify(JSON.stringify(alert)));
    * ```
    */
   async publish(topic: string, alert: unknown = null): Promise<void> {
@@ -779,9 +859,14 @@ export class Client implements AsyncDisposable {
    * @returns undefined.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * new Client().getSubscriptions(); // warns
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { stderrLogger } from "../hop/log.ts";
+   * import { Client } from "./client.ts";
+   * const warnings: string[] = [];
+   * const logger = stderrLogger("warning", "igwn-alert", (line) => warnings.push(line));
+   * assert.equal(new Client({ logger }).getSubscriptions(), undefined);
+   * assert.match(warnings[0], /deprecated/);
    * ```
    */
   getSubscriptions(): undefined {
@@ -797,9 +882,14 @@ export class Client implements AsyncDisposable {
    * @returns undefined.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * new Client().subscribe("superevent"); // warns
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { stderrLogger } from "../hop/log.ts";
+   * import { Client } from "./client.ts";
+   * const warnings: string[] = [];
+   * const logger = stderrLogger("warning", "igwn-alert", (line) => warnings.push(line));
+   * assert.equal(new Client({ logger }).subscribe("superevent"), undefined);
+   * assert.match(warnings[0], /deprecated/);
    * ```
    */
   subscribe(..._topics: string[]): undefined {
@@ -817,9 +907,14 @@ export class Client implements AsyncDisposable {
    * @returns undefined.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * new Client().unsubscribe("superevent"); // warns
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { stderrLogger } from "../hop/log.ts";
+   * import { Client } from "./client.ts";
+   * const warnings: string[] = [];
+   * const logger = stderrLogger("warning", "igwn-alert", (line) => warnings.push(line));
+   * assert.equal(new Client({ logger }).unsubscribe("superevent"), undefined);
+   * assert.match(warnings[0], /deprecated/);
    * ```
    */
   unsubscribe(..._topics: string[]): undefined {
@@ -833,9 +928,14 @@ export class Client implements AsyncDisposable {
    * @returns undefined.
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
-   * new Client().delete(); // warns
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { stderrLogger } from "../hop/log.ts";
+   * import { Client } from "./client.ts";
+   * const warnings: string[] = [];
+   * const logger = stderrLogger("warning", "igwn-alert", (line) => warnings.push(line));
+   * assert.equal(new Client({ logger }).delete(), undefined);
+   * assert.match(warnings[0], /deprecated/);
    * ```
    */
   delete(): undefined {
@@ -847,12 +947,22 @@ export class Client implements AsyncDisposable {
    * Stops listeners and closes every producer (flushing queued alerts).
    *
    * @example
-   * ```ts ignore
-   * import { Client } from "@igwn/alert";
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb.superevent"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
    * {
-   *   await using client = new Client();
+   *   await using client = new Client({ server: broker.url, noAuth: true });
    *   await client.connect("superevent");
+   *   await client.publishToTopic("superevent", { uid: "S1" }); // queued
    * } // flushed and closed here
+   * await using reader = new Client({ server: broker.url, noAuth: true, startAt: "earliest" });
+   * for await (const alert of reader.listen("superevent")) {
+   *   assert.equal(alert.payload.uid, "S1");
+   *   break;
+   * }
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {
