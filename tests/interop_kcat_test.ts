@@ -51,8 +51,11 @@ test({
       const idAt = indexOf(out, encoder.encode("HEADERS=_id="));
       assert.ok(idAt >= 0, decoder.decode(out));
       const idStart = idAt + "HEADERS=_id=".length;
-      assert.deepEqual([...out.subarray(idStart, idStart + 16)], [...id]);
-      const rest = decoder.decode(out.subarray(idStart + 16));
+      // kcat prints a header value as a C string: a zero byte in the random id ends it there.
+      const zero = id.indexOf(0);
+      const shown = zero < 0 ? id : id.subarray(0, zero);
+      assert.deepEqual([...out.subarray(idStart, idStart + shown.length)], [...shown]);
+      const rest = decoder.decode(out.subarray(idStart + shown.length));
       assert.equal(rest, `,_format=json|VALUE={"superevent_id": "S1", "far": 1e-09}|END\n`);
       assert.ok(decoder.decode(out.subarray(0, idAt)).startsWith("KEY=k|"));
     }),
