@@ -61,12 +61,24 @@ export interface ConsumerSetup {
  * missing topic) end iteration by throwing.
  *
  * @example
- * ```ts ignore
- * import { openStream } from "@igwn/alert";
- * await using consumer = await openStream("kafka://127.0.0.1:9092/t", "r", { auth: false });
- * await consumer.ready;
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBroker } from "../broker/mod.ts";
+ * import { openStream } from "./stream.ts";
+ * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+ * {
+ *   await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+ *   await producer.write({ n: 1 });
+ *   await producer.flush();
+ * }
+ * await using consumer = await openStream(`${broker.url}/t`, "r", {
+ *   auth: false,
+ *   startAt: "earliest",
+ *   untilEos: true,
+ * });
  * for await (const { message, metadata } of consumer.read({ metadata: true })) {
- *   console.log(metadata.offset, message);
+ *   assert.equal(metadata.offset, 0);
+ *   assert.equal(message.format, "json");
  * }
  * ```
  */
@@ -505,8 +517,24 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
    * @returns an async iterator that ends on `stop()`, abort, `close()` or end of stream
    * @throws {KafkaError} (or a subclass) when the consumer fails for good
    * @example
-   * ```ts ignore
-   * for await (const message of consumer.read()) console.log(message.format);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { openStream } from "./stream.ts";
+   * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+   * {
+   *   await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+   *   await producer.write({ n: 1 });
+   *   await producer.flush();
+   * }
+   * await using consumer = await openStream(`${broker.url}/t`, "r", {
+   *   auth: false,
+   *   startAt: "earliest",
+   *   untilEos: true,
+   * });
+   * const formats = [];
+   * for await (const message of consumer.read()) formats.push(message.format);
+   * assert.deepEqual(formats, ["json"]);
    * ```
    */
   read(): AsyncIterableIterator<MessageModel>;
@@ -516,9 +544,23 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
    * @param options `{ metadata: true }`
    * @returns an async iterator of `{ message, metadata }`
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { openStream } from "./stream.ts";
+   * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+   * {
+   *   await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+   *   await producer.write({ n: 1 });
+   *   await producer.flush();
+   * }
+   * await using consumer = await openStream(`${broker.url}/t`, "r", {
+   *   auth: false,
+   *   startAt: "earliest",
+   *   untilEos: true,
+   * });
    * for await (const { message, metadata } of consumer.read({ metadata: true })) {
-   *   console.log(metadata.topic, metadata.offset, message.format);
+   *   assert.deepEqual([metadata.topic, metadata.offset, message.format], ["t", 0, "json"]);
    * }
    * ```
    */
@@ -532,8 +574,23 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
    * @param options `{ metadata: false }` or nothing
    * @returns an async iterator of models
    * @example
-   * ```ts ignore
-   * for await (const message of consumer.read({ metadata: false })) console.log(message.format);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { openStream } from "./stream.ts";
+   * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+   * {
+   *   await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+   *   await producer.write({ n: 1 });
+   *   await producer.flush();
+   * }
+   * await using consumer = await openStream(`${broker.url}/t`, "r", {
+   *   auth: false,
+   *   startAt: "earliest",
+   *   untilEos: true,
+   * });
+   * const messages = await Array.fromAsync(consumer.read({ metadata: false }));
+   * assert.deepEqual(messages.map((m) => m.format), ["json"]);
    * ```
    */
   read(options?: { metadata?: false }): AsyncIterableIterator<MessageModel>;
