@@ -10,10 +10,8 @@ import { test } from "./support/deadline.ts";
 /** These tests run only our own code, so Deno's op and resource sanitizers are on. */
 const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
 
-// kafkajs tests keep KAFKAJS_TEST (sanitizers off): kafkajs starts timers it never cancels, the
-// retry back-off in its src/retry/index.js and the sleeps of src/utils/sleep.js, which can still be
-// pending after disconnect() when a request was being retried; and Deno's resource sanitizer does
-// not see the node:net sockets kafkajs uses, so it would prove nothing about them.
+// kafkajs tests use KAFKAJS_TEST: Deno's sanitizers stay on (see tests/support/kafkajs.ts for the
+// few tests where kafkajs' own retry timer outlives an abandoned request).
 
 const certDir = await Deno.makeTempDir({ prefix: "broker-tls-" });
 const cert = await makeCertificate(certDir);

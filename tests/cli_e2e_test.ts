@@ -11,7 +11,7 @@ import { cliCommand, makeHome, runCliProcess } from "./support/cli.ts";
 import type { PermissionScope } from "../lib/cli/permissions.ts";
 import { test } from "./support/deadline.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
+const opts = { sanitizeOps: true, sanitizeResources: true };
 const ALERTS = new URL("./testdata/alerts/", import.meta.url).pathname;
 
 /** A HOME whose hop auth.toml holds `user`'s credential and the broker's CA. */

@@ -8,7 +8,7 @@ import { type Alert, Client, type ClientOptions } from "../lib/alert/client.ts";
 import { AuthorizationError } from "../lib/hop/errors.ts";
 import { type AlertBroker, startAlertBroker } from "./support/broker.ts";
 import { test, type TestBudget, waitFor } from "./support/deadline.ts";
-import { KAFKAJS_TEST } from "./support/kafkajs.ts";
+import { KAFKAJS_RETRY_TIMER_TEST, KAFKAJS_TEST } from "./support/kafkajs.ts";
 import { recordingLogger } from "./support/recording_logger.ts";
 
 const aliceClient = (env: AlertBroker, options: ClientOptions = {}) =>
@@ -401,9 +401,11 @@ test({
   },
 });
 
+// Last in this file: the opening abandoned during the outage leaves kafkajs' retry timer behind
+// (see KAFKAJS_RETRY_TIMER_TEST).
 test({
   name: "with retryOnFatal, a broker away when listen starts is waited for without counting",
-  ...KAFKAJS_TEST,
+  ...KAFKAJS_RETRY_TIMER_TEST,
   deadlineMs: 90_000,
   fn: async ({ within, signal }) => {
     await using env = await startAlertBroker();

@@ -11,7 +11,7 @@ import { startBroker } from "../lib/broker/mod.ts";
 import { installIdleTimerFix } from "../lib/kafka/_idle_timer_fix.ts";
 import { GroupConsumer } from "../lib/kafka/group_consumer.ts";
 import { KAFKAJS_TEST } from "./support/kafkajs.ts";
-import { test } from "./support/deadline.ts";
+import { test, withDeadline } from "./support/deadline.ts";
 
 const TOPIC = "idle.alerts";
 /** Idle window over which timer firings are counted, in ms. */
@@ -168,10 +168,11 @@ test("a request without an answer still times out", async () => {
     queue.scheduleRequestTimeoutCheck();
     const started = Date.now();
     const { response } = push();
-    const error = await Promise.race([
+    const error = await withDeadline(
       response.then(() => new Error("answered"), (e: Error) => e),
-      sleep(5_000).then(() => new Error("no timeout within 5 s")),
-    ]);
+      5_000,
+      "the unanswered request to time out",
+    );
     assert.match(error.message, /timed out/);
     assert.ok(Date.now() - started >= 200, `timed out after ${Date.now() - started} ms`);
   } finally {

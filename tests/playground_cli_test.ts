@@ -86,8 +86,6 @@ function parseCommandLine(line: string): { env: Record<string, string>; argv: st
 
 test({
   name: "playground --listen --count prints every alert once, in publication order, reproducibly",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const args = ["playground", "--listen", "--count", "2", "--seed", "7"];
     const first = await cli(args);
@@ -106,8 +104,6 @@ test({
 
 test({
   name: "playground --listen TOPIC prints only that topic of each simulated group",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const result = await cli([
       "playground",
@@ -139,8 +135,6 @@ test({
 
 test({
   name: "global flags before the subcommand (-g, --no-auth) apply to the playground",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const result = await cli([
       "-g",
@@ -162,8 +156,6 @@ test({
 
 test({
   name: "the deno task demo command finishes with three lifecycles of alerts",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
     assert.equal(config.tasks.demo, "deno run -A cli.ts playground --listen --count 3 --seed 1");
@@ -180,8 +172,6 @@ test({
 
 test({
   name: "the printed listen command, run with the printed credentials, receives the alerts",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const playground = new Background(["--port", "0", "--count", "2", "--seed", "5"]);
     try {
@@ -216,8 +206,6 @@ test({
 
 test({
   name: "playground --write-auth stores a SASL_PLAINTEXT credential that listen then uses",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const dir = await Deno.makeTempDir();
     const authFile = `${dir}/hop/auth.toml`;
@@ -261,8 +249,6 @@ test({
 
 test({
   name: "playground refuses bad input with one line and a non-zero exit code",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const dir = await Deno.makeTempDir();
     const blocker = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -307,8 +293,6 @@ test({
 
 test({
   name: "Ctrl-C stops an endless playground cleanly and its data directory opens again",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const dir = await Deno.makeTempDir();
     try {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { withBroker } from "./support/broker.ts";
 import { REFUSED_ADDRESS } from "./support/network.ts";
-import { KAFKAJS_TEST } from "./support/kafkajs.ts";
+import { KAFKAJS_RETRY_TIMER_TEST, KAFKAJS_TEST } from "./support/kafkajs.ts";
 import { jsonField, readToEnd } from "./support/streams.ts";
 import { type Consumer, type Metadata, openStream, randomGroupId } from "../lib/hop/stream.ts";
 import { listTopics } from "../lib/hop/list_topics.ts";
@@ -540,74 +540,6 @@ test({
 });
 
 test({
-  name: "an unreachable broker gives a ConnectionError naming the host within the time limit",
-  ...KAFKAJS_TEST,
-  fn: async () => {
-    const address = REFUSED_ADDRESS;
-    for (
-      const attempt of [
-        () => openStream(`kafka://${address}/t`, "r", { auth: false, connectTimeoutMs: 1500 }),
-        () => openStream(`kafka://${address}/t`, "w", { auth: false, connectTimeoutMs: 1500 }),
-        () => listTopics(`kafka://${address}`, { auth: false, timeoutMs: 1500 }),
-      ]
-    ) {
-      const error = await attempt().then(() => undefined, (e) => e);
-      assert.ok(error instanceof ConnectionError, String(error));
-      assert.ok(error.message.includes(address), error.message);
-    }
-  },
-});
-
-test({
-  name: "flush() after a write to a missing topic reports the topic by name",
-  ...KAFKAJS_TEST,
-  fn: () =>
-    withBroker({ topics: ["t"] }, async (broker) => {
-      await using producer = await openStream(`${broker.url}/t`, "w", {
-        auth: false,
-        retry: { kafkaRetries: 1 },
-      });
-      await producer.write({}, { topic: "absent" });
-      const error = await producer.flush().then(() => undefined, (e) => e);
-      assert.ok(error instanceof DeliveryError, String(error));
-      const [cause] = error.causes;
-      assert.ok(cause instanceof KafkaError, String(cause));
-      assert.equal(cause.kind, "unknown-topic");
-      assert.equal(cause.topic, "absent");
-      assert.match(error.message, /topic 'absent' does not exist at 127\.0\.0\.1:\d+/);
-    }),
-});
-
-test({
-  name: "flush() throws a DeliveryError counting the messages the broker never got",
-  ...KAFKAJS_TEST,
-  fn: async () => {
-    const broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
-    const producer = await openStream(`${broker.url}/t`, "w", {
-      auth: false,
-      connectTimeoutMs: 1000,
-      requestTimeoutMs: 1000,
-      retry: { deliveryTimeoutMs: 2000, kafkaRetries: 1 },
-    });
-    try {
-      await producer.write({ first: true });
-      await producer.flush();
-      await broker.close();
-      await producer.write({ lost: 1 });
-      await producer.write({ lost: 2 });
-      const error = await producer.flush().then(() => undefined, (e) => e);
-      assert.ok(error instanceof DeliveryError, String(error));
-      assert.equal(error.unsent, 2);
-      assert.match(error.message, /^2 messages remain unsent, some data may have been lost!: .+/);
-      assert.match(error.message, /127\.0\.0\.1:\d+/);
-    } finally {
-      await producer.close().catch(() => {});
-      await broker.close();
-    }
-  },
-});
-
-test({
   name: "aborting while openStream() connects leaves nothing open",
   ...KAFKAJS_TEST,
   fn: () =>
@@ -696,4 +628,77 @@ test({
       });
       assert.deepEqual(contents(await collect(second)), [{ n: 4 }]);
     }),
+});
+
+// The tests below abandon a kafkajs client while it is retrying (an unreachable broker, a missing
+// topic, a broker that went away): kafkajs' retry timer outlives them (see
+// KAFKAJS_RETRY_TIMER_TEST), so they run last, with the sanitizers off, where the timer cannot
+// fire during another test.
+
+test({
+  name: "an unreachable broker gives a ConnectionError naming the host within the time limit",
+  ...KAFKAJS_RETRY_TIMER_TEST,
+  fn: async () => {
+    const address = REFUSED_ADDRESS;
+    for (
+      const attempt of [
+        () => openStream(`kafka://${address}/t`, "r", { auth: false, connectTimeoutMs: 1500 }),
+        () => openStream(`kafka://${address}/t`, "w", { auth: false, connectTimeoutMs: 1500 }),
+        () => listTopics(`kafka://${address}`, { auth: false, timeoutMs: 1500 }),
+      ]
+    ) {
+      const error = await attempt().then(() => undefined, (e) => e);
+      assert.ok(error instanceof ConnectionError, String(error));
+      assert.ok(error.message.includes(address), error.message);
+    }
+  },
+});
+
+test({
+  name: "flush() after a write to a missing topic reports the topic by name",
+  ...KAFKAJS_RETRY_TIMER_TEST,
+  fn: () =>
+    withBroker({ topics: ["t"] }, async (broker) => {
+      await using producer = await openStream(`${broker.url}/t`, "w", {
+        auth: false,
+        retry: { kafkaRetries: 1 },
+      });
+      await producer.write({}, { topic: "absent" });
+      const error = await producer.flush().then(() => undefined, (e) => e);
+      assert.ok(error instanceof DeliveryError, String(error));
+      const [cause] = error.causes;
+      assert.ok(cause instanceof KafkaError, String(cause));
+      assert.equal(cause.kind, "unknown-topic");
+      assert.equal(cause.topic, "absent");
+      assert.match(error.message, /topic 'absent' does not exist at 127\.0\.0\.1:\d+/);
+    }),
+});
+
+test({
+  name: "flush() throws a DeliveryError counting the messages the broker never got",
+  ...KAFKAJS_RETRY_TIMER_TEST,
+  fn: async () => {
+    const broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+    const producer = await openStream(`${broker.url}/t`, "w", {
+      auth: false,
+      connectTimeoutMs: 1000,
+      requestTimeoutMs: 1000,
+      retry: { deliveryTimeoutMs: 2000, kafkaRetries: 1 },
+    });
+    try {
+      await producer.write({ first: true });
+      await producer.flush();
+      await broker.close();
+      await producer.write({ lost: 1 });
+      await producer.write({ lost: 2 });
+      const error = await producer.flush().then(() => undefined, (e) => e);
+      assert.ok(error instanceof DeliveryError, String(error));
+      assert.equal(error.unsent, 2);
+      assert.match(error.message, /^2 messages remain unsent, some data may have been lost!: .+/);
+      assert.match(error.message, /127\.0\.0\.1:\d+/);
+    } finally {
+      await producer.close().catch(() => {});
+      await broker.close();
+    }
+  },
 });

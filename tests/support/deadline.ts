@@ -277,6 +277,9 @@ export function test(
   }
   const { deadlineMs = DEFAULT_TEST_BUDGET_MS, ...definition } = options;
   Deno.test({
+    // Deno 2.9 leaves its op and resource sanitizers off unless asked: a test of ours has them on.
+    sanitizeOps: true,
+    sanitizeResources: true,
     ...definition,
     name,
     fn: (context) => runWithBudget(name, deadlineMs, context, fn),
