@@ -4,40 +4,14 @@ import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
 import { ProtocolReader } from "../lib/protocol/reader.ts";
 import { ProtocolWriter } from "../lib/protocol/writer.ts";
 import { test } from "./support/deadline.ts";
-import { runProcess } from "./support/processes.ts";
+import { makeCertificate } from "./support/network.ts";
 
 /** These tests run only our own code, so Deno's op and resource sanitizers are on. */
 const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
 
-/**
- * A self-signed leaf certificate (CA:FALSE) for 127.0.0.1: Deno's TLS client refuses to use a
- * CA certificate as a server certificate.
- */
-async function leafCertificate(dir: string): Promise<{ cert: string; key: string }> {
-  const r = await runProcess("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    `${dir}/key.pem`,
-    "-out",
-    `${dir}/cert.pem`,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=localhost",
-    "-addext",
-    "subjectAltName=IP:127.0.0.1",
-    "-addext",
-    "basicConstraints=critical,CA:FALSE",
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return {
-    cert: await Deno.readTextFile(`${dir}/cert.pem`),
-    key: await Deno.readTextFile(`${dir}/key.pem`),
-  };
+/** A leaf certificate for 127.0.0.1 (Deno's TLS client refuses a CA certificate as a server's). */
+function leafCertificate(dir: string): Promise<{ cert: string; key: string }> {
+  return makeCertificate(dir, "IP:127.0.0.1", { leaf: true });
 }
 
 /** Kafka frames over any Deno connection: one request at a time. */

@@ -21,20 +21,8 @@
 
 import { Condition, DeadlineError, withDeadline } from "./deadline.ts";
 
-/** Kafka API keys the fault scenarios use (see the Kafka protocol guide). */
-export const ApiKey = {
-  Produce: 0,
-  Fetch: 1,
-  ListOffsets: 2,
-  Metadata: 3,
-  OffsetCommit: 8,
-  OffsetFetch: 9,
-  FindCoordinator: 10,
-  JoinGroup: 11,
-  Heartbeat: 12,
-  LeaveGroup: 13,
-  SyncGroup: 14,
-} as const;
+/** Kafka API keys, for choosing which requests a fault hits. */
+export { ApiKey } from "../../lib/protocol/api.ts";
 
 /** Kafka error codes the fault scenarios inject; all retriable. */
 export const ErrorCode = {

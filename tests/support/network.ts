@@ -50,7 +50,8 @@ export interface TestCertificate {
 
 /**
  * Makes a self-signed certificate with openssl whose SAN covers IP:127.0.0.1 and DNS:localhost
- * (or the given SAN list).
+ * (or the given SAN list). With `leaf`, it is marked `CA:FALSE`: Deno's TLS client refuses a CA
+ * certificate as a server certificate, while Python and kcat accept either.
  *
  * @example
  * ```ts
@@ -66,6 +67,7 @@ export interface TestCertificate {
 export async function makeCertificate(
   dir: string,
   subjectAltName = "IP:127.0.0.1,DNS:localhost",
+  options: { leaf?: boolean } = {},
 ): Promise<TestCertificate> {
   const certFile = `${dir}/cert.pem`;
   const keyFile = `${dir}/key.pem`;
@@ -85,6 +87,7 @@ export async function makeCertificate(
     "/CN=localhost",
     "-addext",
     `subjectAltName=${subjectAltName}`,
+    ...(options.leaf ? ["-addext", "basicConstraints=critical,CA:FALSE"] : []),
   ]);
   if (r.code !== 0) throw new Error(`openssl failed: ${r.stderr}`);
   return {
