@@ -9,7 +9,7 @@ import {
 import { makeCertificate } from "./support/network.ts";
 import { cliCommand, makeHome, runCliProcess } from "./support/cli.ts";
 import type { PermissionScope } from "../lib/cli/permissions.ts";
-import { test } from "./support/deadline.ts";
+import { Condition, test, withDeadline } from "./support/deadline.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
 const ALERTS = new URL("./testdata/alerts/", import.meta.url).pathname;
@@ -37,6 +37,7 @@ class ListenProcess implements AsyncDisposable {
   readonly #child: Deno.ChildProcess;
   readonly status: Promise<Deno.CommandStatus>;
   readonly #pumps: Promise<void>[];
+  readonly #output = new Condition();
 
   constructor(args: string[], home: string, scope?: PermissionScope) {
     this.#child = cliCommand(args, { home, scope }).spawn();
@@ -49,30 +50,24 @@ class ListenProcess implements AsyncDisposable {
 
   async #pump(stream: ReadableStream<Uint8Array>, add: (text: string) => void) {
     const decoder = new TextDecoder();
-    for await (const chunk of stream) add(decoder.decode(chunk, { stream: true }));
-  }
-
-  async waitFor(pattern: RegExp, where: "stdout" | "stderr", ms = 30_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!pattern.test(this[where])) {
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${pattern} on ${where}; stderr: ${this.stderr}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    for await (const chunk of stream) {
+      add(decoder.decode(chunk, { stream: true }));
+      this.#output.notify();
     }
   }
 
+  async waitFor(pattern: RegExp, where: "stdout" | "stderr", ms = 30_000): Promise<void> {
+    await this.#output.wait(() => pattern.test(this[where]), {
+      deadlineMs: ms,
+      what: `${pattern} on ${where}`,
+      detail: () => `stderr: ${this.stderr}`,
+    });
+  }
+
   async finished(ms = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const status = await Promise.race([
-      this.status,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`listen did not end within ${ms} ms; stderr: ${this.stderr}`)),
-          ms,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+    const status = await withDeadline(this.status, ms, "listen to end", {
+      detail: () => `stderr: ${this.stderr}`,
+    });
     await Promise.all(this.#pumps);
     return { code: status.code, stdout: this.stdout, stderr: this.stderr };
   }
