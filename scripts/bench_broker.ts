@@ -1,15 +1,21 @@
 /**
- * Broker throughput benchmark: kcat produces N messages of SIZE bytes to a fresh broker (acks=1)
- * and then consumes them back, once in memory and once with a data directory; prints messages per
- * second each way as a Markdown table.
+ * Broker throughput benchmark: kcat produces N messages of SIZE bytes (acks=1) and then consumes
+ * them back, against our broker (in memory, then with a data directory) and against librdkafka's
+ * own mock broker in the same run. Prints messages per second, CPU seconds of the broker process
+ * and its resident memory after the run, each beside the mock's as a ratio, as a Markdown table.
+ *
+ * The broker runs inside this process, so its CPU is this process's (`/proc/self/stat`); the
+ * shell connects kcat's stdin and stdout to files so that this process does no work for it. The mock broker's CPU is read from `/proc/<pid>/stat` of its process.
  *
  * Usage: deno run -A scripts/bench_broker.ts [--messages 100000] [--size 1024] [--data-dir DIR]
- * (`--data-dir` picks where the persisted run writes; default a temporary directory).
+ * [--no-mock] (`--data-dir` picks where the persisted run writes; default a temporary directory;
+ * `--no-mock` skips librdkafka's mock broker, which needs gcc and librdkafka-dev).
  *
  * @module
  */
 
 import { startBroker } from "../lib/broker/mod.ts";
+import { MockCluster } from "../tests/support/mock_cluster.ts";
 
 function flag(name: string, fallback: string): string {
   const at = Deno.args.indexOf(`--${name}`);
@@ -19,66 +25,107 @@ function flag(name: string, fallback: string): string {
 const messages = Number(flag("messages", "100000"));
 const size = Number(flag("size", "1024"));
 const dataDir = flag("data-dir", "");
+const withMock = !Deno.args.includes("--no-mock");
+const TICKS = 100; // USER_HZ on Linux
 
-async function timed(
-  command: string[],
-  stdin?: Uint8Array,
-): Promise<{ seconds: number; stdout: string }> {
-  const started = performance.now();
-  const child = new Deno.Command(command[0], {
-    args: command.slice(1),
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
+/** CPU seconds (user + system) of a process, from /proc. */
+function cpuSeconds(pid: number | "self"): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+/** Resident memory of a process in MB, from /proc. */
+function rssMb(pid: number | "self"): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+/** The pid of this process's child whose command line contains `needle`. */
+function childPid(needle: string): number {
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+      if (ppid === Deno.pid && cmdline.includes(needle)) return Number(entry.name);
+    } catch { /* process ended meanwhile */ }
   }
-  const out = await child.output();
+  throw new Error(`no child process running ${needle}`);
+}
+
+const work = await Deno.makeTempDir({ prefix: "bench-broker-" });
+const inputPath = `${work}/input`;
+const outputPath = `${work}/output`;
+{
+  const line = new Uint8Array(size + 1).fill(0x61);
+  line[size] = 0x0a;
+  const input = new Uint8Array(line.length * messages);
+  for (let i = 0; i < messages; i++) input.set(line, i * line.length);
+  await Deno.writeFile(inputPath, input);
+}
+
+/** Runs kcat with stdin and stdout redirected to files by the shell. */
+async function kcat(args: string[], stdinPath: string, stdoutPath: string): Promise<number> {
+  const started = performance.now();
+  const command = new Deno.Command("sh", {
+    args: ["-c", `exec kcat "$@" < "${stdinPath}" > "${stdoutPath}"`, "kcat", ...args],
+    stdin: "null",
+    stderr: "piped",
+  });
+  const out = await command.output();
   const seconds = (performance.now() - started) / 1000;
   if (out.code !== 0) {
     throw new Error(
-      `${command.join(" ")} exited ${out.code}: ${new TextDecoder().decode(out.stderr)}`,
+      `kcat ${args.join(" ")} exited ${out.code}: ${new TextDecoder().decode(out.stderr)}`,
     );
   }
-  return { seconds, stdout: new TextDecoder().decode(out.stdout) };
+  return seconds;
 }
 
-const line = new Uint8Array(size + 1).fill(0x61);
-line[size] = 0x0a;
-const input = new Uint8Array(line.length * messages);
-for (let i = 0; i < messages; i++) input.set(line, i * line.length);
+interface Phase {
+  seconds: number;
+  cpu: number;
+  /** Messages moved (the mock broker keeps only the newest few MB of a partition). */
+  messages: number;
+}
 
-async function run(storage: string | undefined): Promise<string[]> {
-  const broker = await startBroker({
-    port: 0,
-    topics: ["bench"],
-    dataDir: storage,
-    logger: () => {},
-  });
-  try {
-    const bootstrap = broker.addresses[0];
-    const produce = await timed(
-      [
-        "kcat",
-        "-b",
-        bootstrap,
-        "-P",
-        "-t",
-        "bench",
-        "-p",
-        "0",
-        "-X",
-        "acks=1",
-        "-X",
-        "linger.ms=5",
-      ],
-      input,
-    );
-    const consume = await timed([
-      "kcat",
+interface Run {
+  label: string;
+  produce: Phase;
+  consume: Phase;
+  rss: number;
+}
+
+async function measure(
+  bootstrap: string,
+  cpu: () => number,
+  keepsAll: boolean,
+): Promise<Omit<Run, "label" | "rss">> {
+  let before = cpu();
+  const produceSeconds = await kcat(
+    [
+      "-b",
+      bootstrap,
+      "-P",
+      "-t",
+      "bench",
+      "-p",
+      "0",
+      "-X",
+      "acks=1",
+      "-X",
+      "linger.ms=5",
+    ],
+    inputPath,
+    "/dev/null",
+  );
+  const produce = { seconds: produceSeconds, cpu: cpu() - before };
+  before = cpu();
+  const consumeSeconds = await kcat(
+    [
       "-b",
       bootstrap,
       "-C",
@@ -92,31 +139,83 @@ async function run(storage: string | undefined): Promise<string[]> {
       "-q",
       "-f",
       "%o\\n",
-    ]);
-    const received = consume.stdout.trim().split("\n").length;
-    if (received !== messages) throw new Error(`consumed ${received} of ${messages} messages`);
-    const mb = (messages * size) / 1e6;
-    const label = storage ? "data dir" : "memory";
-    const row = (what: string, seconds: number) =>
-      `| ${label} | ${what} | ${messages} | ${size} | ${seconds.toFixed(2)} | ${
-        Math.round(messages / seconds)
-      } | ${(mb / seconds).toFixed(1)} |`;
-    return [
-      row("produce (kcat -P, acks=1)", produce.seconds),
-      row("consume (kcat -C -e)", consume.seconds),
-    ];
+    ],
+    "/dev/null",
+    outputPath,
+  );
+  const cpuUsed = cpu() - before;
+  const offsets = (await Deno.readTextFile(outputPath)).trimEnd().split("\n");
+  const received = offsets[0] === "" ? 0 : offsets.length;
+  const last = Number(offsets.at(-1));
+  if ((keepsAll && received !== messages) || last !== messages - 1) {
+    throw new Error(`consumed ${received} of ${messages} messages, the last at offset ${last}`);
+  }
+  return {
+    produce: { ...produce, messages },
+    consume: { seconds: consumeSeconds, cpu: cpuUsed, messages: received },
+  };
+}
+
+async function ours(storage: string | undefined): Promise<Run> {
+  const broker = await startBroker({
+    port: 0,
+    topics: ["bench"],
+    dataDir: storage,
+    logger: () => {},
+  });
+  try {
+    const result = await measure(broker.addresses[0], () => cpuSeconds("self"), true);
+    return { label: storage ? "ours, data dir" : "ours, memory", ...result, rss: rssMb("self") };
   } finally {
     await broker.close();
   }
 }
 
-const rows = await run(undefined);
-const storage = dataDir || await Deno.makeTempDir({ prefix: "bench-broker-" });
-try {
-  rows.push(...await run(storage));
-} finally {
-  if (!dataDir) await Deno.remove(storage, { recursive: true });
+async function mock(): Promise<Run> {
+  await using cluster = await MockCluster.start({ brokers: 1 });
+  await cluster.createTopic("bench", 1, 1);
+  const pid = childPid("mock_cluster");
+  const result = await measure(cluster.bootstrap, () => cpuSeconds(pid), false);
+  return { label: "librdkafka mock", ...result, rss: rssMb(pid) };
 }
-console.log("| storage | direction | messages | bytes each | seconds | msgs/s | MB/s |");
-console.log("|---|---|---|---|---|---|---|");
-for (const row of rows) console.log(row);
+
+const runs: Run[] = [];
+try {
+  const reference = withMock ? await mock() : undefined;
+  runs.push(await ours(undefined));
+  const storage = dataDir || `${work}/data`;
+  runs.push(await ours(storage));
+  if (reference) runs.push(reference);
+
+  const mb = (messages * size) / 1e6;
+  const ratio = (a: number, b: number | undefined) => b ? ` (${(a / b).toFixed(2)}x)` : "";
+  console.log(
+    `${messages} messages of ${size} bytes (${mb.toFixed(0)} MB); ratios are to librdkafka's ` +
+      "mock broker\n",
+  );
+  console.log(
+    "| broker | direction | messages | seconds | msgs/s | MB/s | broker CPU s | CPU s per 100k msgs | RSS MB |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|");
+  for (const run of runs) {
+    for (const what of ["produce", "consume"] as const) {
+      const p = run[what];
+      const ref = reference?.[what];
+      const rate = p.messages / p.seconds;
+      const refRate = ref ? ref.messages / ref.seconds : undefined;
+      const per100k = p.cpu / p.messages * 1e5;
+      const refPer100k = ref ? ref.cpu / ref.messages * 1e5 : undefined;
+      console.log(
+        `| ${run.label} | ${what} | ${p.messages} | ${p.seconds.toFixed(2)} | ${Math.round(rate)}${
+          ratio(rate, refRate)
+        } | ${(p.messages * size / 1e6 / p.seconds).toFixed(1)} | ${p.cpu.toFixed(2)} | ${
+          per100k.toFixed(2)
+        }${ratio(per100k, refPer100k)} | ${
+          what === "consume" ? `${run.rss.toFixed(0)}${ratio(run.rss, reference?.rss)}` : ""
+        } |`,
+      );
+    }
+  }
+} finally {
+  await Deno.remove(work, { recursive: true });
+}
