@@ -117,7 +117,7 @@ export const handleDescribeConfigs: RequestHandler = (req, r, w) => {
         answer.errorCode = ErrorCode.UnknownTopicOrPartition;
         answer.errorMessage = `topic ${res.name} does not exist`;
       } else {
-        answer.entries = Object.entries(TOPIC_CONFIG_DEFAULTS).map(([name, value]) => {
+        answer.entries = Object.entries(topic.defaults).map(([name, value]) => {
           const own = topic.config.get(name);
           return own === undefined
             ? { name, value, source: SOURCE_DEFAULT }

@@ -10,6 +10,15 @@ import { PartitionLog } from "./_partition_log.ts";
 /** Default `max.message.bytes`, as in Kafka. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1048588;
 
+/**
+ * `retention.bytes` of a partition in memory when neither the topic nor the broker options set
+ * one (256 MiB), so that a broker left running (an endless playground) stays bounded.
+ */
+export const DEFAULT_MEMORY_RETENTION_BYTES = 256 * 1024 * 1024;
+
+/** How often the broker deletes batches past `retention.ms` (on its clock), in ms. */
+export const RETENTION_CHECK_INTERVAL_MS = 30_000;
+
 /** Largest partition count accepted, to keep a hostile request from exhausting memory. */
 export const MAX_PARTITIONS = 1000;
 
@@ -63,7 +72,36 @@ export class Topic {
     readonly name: string,
     readonly partitions: PartitionLog[],
     readonly config: Map<string, string>,
+    readonly defaults: Readonly<Record<string, string>> = TOPIC_CONFIG_DEFAULTS,
   ) {}
+
+  /** The topic's value of a numeric config, or the broker's default. */
+  #number(name: string): number {
+    return Number(this.config.get(name) ?? this.defaults[name]);
+  }
+
+  /** `retention.ms`; negative means no limit. */
+  get retentionMs(): number {
+    return this.#number("retention.ms");
+  }
+
+  /** `retention.bytes` per partition; negative means no limit. */
+  get retentionBytes(): number {
+    return this.#number("retention.bytes");
+  }
+
+  /**
+   * Deletes batches past the retention limits from one partition (or all of them).
+   *
+   * @returns how many batches were deleted
+   */
+  enforceRetention(now: number, partition?: number): number {
+    const limits = { now, retentionMs: this.retentionMs, retentionBytes: this.retentionBytes };
+    if (partition !== undefined) return this.partitions[partition].enforceRetention(limits);
+    let deleted = 0;
+    for (const log of this.partitions) deleted += log.enforceRetention(limits);
+    return deleted;
+  }
 
   get maxMessageBytes(): number {
     return Number(this.config.get("max.message.bytes") ?? DEFAULT_MAX_MESSAGE_BYTES);
@@ -80,10 +118,34 @@ export class Cluster {
   readonly #creating = new Map<string, Promise<Topic>>();
   readonly #dataDir?: string;
   readonly #log: (line: string) => void;
+  /**
+   * Topic config defaults of this broker: Kafka's, except `retention.bytes` in memory (the
+   * `retentionBytes` option, or {@linkcode DEFAULT_MEMORY_RETENTION_BYTES}).
+   */
+  readonly defaults: Readonly<Record<string, string>>;
 
-  constructor(options: { dataDir?: string; log: (line: string) => void }) {
+  constructor(options: { dataDir?: string; log: (line: string) => void; retentionBytes?: number }) {
     this.#dataDir = options.dataDir;
     this.#log = options.log;
+    const retentionBytes = options.retentionBytes ??
+      (options.dataDir ? -1 : DEFAULT_MEMORY_RETENTION_BYTES);
+    this.defaults = { ...TOPIC_CONFIG_DEFAULTS, "retention.bytes": String(retentionBytes) };
+  }
+
+  /** Whether retention deletes anything (only in memory: segment files are append-only). */
+  get retains(): boolean {
+    return this.#dataDir === undefined;
+  }
+
+  /**
+   * Deletes batches past the retention limits from every partition.
+   *
+   * @returns how many batches were deleted
+   */
+  enforceRetention(now: number): number {
+    let deleted = 0;
+    for (const topic of this.topics.values()) deleted += topic.enforceRetention(now);
+    return deleted;
   }
 
   #topicDir(name: string): string | undefined {
@@ -116,7 +178,7 @@ export class Cluster {
       }
       this.topics.set(
         entry.name,
-        new Topic(entry.name, logs, new Map(Object.entries(meta.config))),
+        new Topic(entry.name, logs, new Map(Object.entries(meta.config)), this.defaults),
       );
     }
   }
@@ -152,7 +214,7 @@ export class Cluster {
       await log.open();
       logs.push(log);
     }
-    const topic = new Topic(name, logs, new Map(Object.entries(config)));
+    const topic = new Topic(name, logs, new Map(Object.entries(config)), this.defaults);
     this.topics.set(name, topic);
     return topic;
   }

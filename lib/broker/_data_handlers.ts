@@ -158,11 +158,13 @@ function appendRecords(
     view.setBigInt64(35, BigInt(logAppendTime));
     view.setUint32(17, crc32c(batch.subarray(21)));
   }
+  const now = req.ctx.clock.now();
   const appended = log.append(batch, h.lastOffsetDelta, maxTimestamp, {
     id: h.producerId,
     epoch: h.producerEpoch,
     baseSequence: h.baseSequence,
-  });
+  }, now);
+  topic.enforceRetention(now, index);
   return {
     result: {
       index,

@@ -2,6 +2,9 @@
  * One partition's log: record batches kept in memory exactly as received, optionally mirrored to
  * an append-only segment file so they survive a restart.
  *
+ * In memory, retention deletes whole batches from the front and advances the log start offset;
+ * with a segment file nothing is deleted (the file is append-only).
+ *
  * Segment file entry: i32 batch length, u32 CRC-32C of the batch's first 21 bytes (base offset,
  * length, leader epoch, magic, batch CRC), then the batch. The batch's own CRC covers the rest, so
  * recovery can detect a torn or corrupted tail without checksumming everything twice on append.
@@ -21,6 +24,7 @@ const ENTRY_HEADER = 8;
 /** The leader epoch reported in Metadata and stamped into every stored batch. */
 export const LEADER_EPOCH = 0;
 const PREFIX = 21;
+const EMPTY = new Uint8Array(0);
 
 /** A batch appended to a log, with the offsets it received. */
 export interface AppendResult {
@@ -38,12 +42,28 @@ interface ProducerState {
 /** Result of {@linkcode PartitionLog.checkSequence}. */
 export type SequenceCheck = { kind: "new" } | { kind: "duplicate"; baseOffset: number };
 
+/** Limits of {@linkcode PartitionLog.enforceRetention}; a negative limit is no limit. */
+export interface RetentionLimits {
+  /** The broker clock's current reading. */
+  now: number;
+  /** Batches stored this long ago (by the broker clock) or longer are deleted. */
+  retentionMs: number;
+  /** Oldest batches are deleted while the rest still hold at least this many bytes. */
+  retentionBytes: number;
+}
+
 /** One partition: batches in memory, mirrored to an append-only segment file when persisted. */
 export class PartitionLog {
-  readonly #bases: number[] = [];
-  readonly #lasts: number[] = [];
-  readonly #maxTimestamps: number[] = [];
-  readonly #batches: Uint8Array[] = [];
+  // Parallel arrays; entries before #first were deleted by retention and are compacted away
+  // once they are the larger part, so deleting from the front costs O(1) amortised.
+  #bases: number[] = [];
+  #lasts: number[] = [];
+  #maxTimestamps: number[] = [];
+  #storedAt: number[] = [];
+  #batches: Uint8Array[] = [];
+  #first = 0;
+  /** Bytes of the batches held (from the log start offset on). */
+  bytes = 0;
   highWatermark = 0;
   logStartOffset = 0;
   readonly #waiters = new Set<() => void>();
@@ -81,7 +101,7 @@ export class PartitionLog {
       const len = view.getInt32(at);
       const batch = data.slice(at + ENTRY_HEADER, at + ENTRY_HEADER + len);
       const h = readRecordBatchHeader(batch);
-      this.#push(batch, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp);
+      this.#push(batch, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, 0);
       at += ENTRY_HEADER + len;
     }
     this.#file = await Deno.open(this.path, { create: true, write: true, read: true });
@@ -108,12 +128,56 @@ export class PartitionLog {
     return undefined;
   }
 
-  #push(batch: Uint8Array, base: number, last: number, maxTimestamp: number): void {
+  #push(batch: Uint8Array, base: number, last: number, maxTimestamp: number, now: number): void {
     this.#bases.push(base);
     this.#lasts.push(last);
     this.#maxTimestamps.push(maxTimestamp);
+    this.#storedAt.push(now);
     this.#batches.push(batch);
+    this.bytes += batch.length;
     this.highWatermark = last + 1;
+  }
+
+  /**
+   * Deletes whole batches from the front that are past `retentionMs` or beyond `retentionBytes`
+   * (as Kafka deletes segments: while the remaining batches still hold at least `retentionBytes`),
+   * and advances the log start offset to the first batch kept (the high watermark when none is).
+   * Does nothing for a log with a segment file.
+   *
+   * @returns how many batches were deleted
+   */
+  enforceRetention(limits: RetentionLimits): number {
+    if (this.path) return 0;
+    const { now, retentionMs, retentionBytes } = limits;
+    const start = this.#first;
+    let first = start;
+    const count = this.#batches.length;
+    while (first < count) {
+      const size = this.#batches[first].length;
+      const expired = retentionMs >= 0 && now - this.#storedAt[first] >= retentionMs;
+      const tooBig = retentionBytes >= 0 && this.bytes - size >= retentionBytes;
+      if (!expired && !tooBig) break;
+      this.bytes -= size;
+      this.#batches[first] = EMPTY;
+      first++;
+    }
+    if (first === start) return 0;
+    this.#first = first;
+    this.logStartOffset = first < count ? this.#bases[first] : this.highWatermark;
+    if (first >= 1024 && first * 2 >= count) {
+      this.#bases = this.#bases.slice(first);
+      this.#lasts = this.#lasts.slice(first);
+      this.#maxTimestamps = this.#maxTimestamps.slice(first);
+      this.#storedAt = this.#storedAt.slice(first);
+      this.#batches = this.#batches.slice(first);
+      this.#first = 0;
+    }
+    return first - start;
+  }
+
+  /** Number of batches held. */
+  get batchCount(): number {
+    return this.#batches.length - this.#first;
   }
 
   /** Checks an idempotent producer's sequence number against what was already appended. */
@@ -131,14 +195,20 @@ export class PartitionLog {
    * Appends a batch, stamping its base offset and leader epoch. Offsets are assigned
    * synchronously so concurrent producers cannot interleave.
    */
-  append(batch: Uint8Array, lastOffsetDelta: number, maxTimestamp: number, producer?: {
-    id: number;
-    epoch: number;
-    baseSequence: number;
-  }): AppendResult {
+  append(
+    batch: Uint8Array,
+    lastOffsetDelta: number,
+    maxTimestamp: number,
+    producer?: {
+      id: number;
+      epoch: number;
+      baseSequence: number;
+    },
+    now = 0,
+  ): AppendResult {
     const base = this.highWatermark;
     stampRecordBatch(batch, base, LEADER_EPOCH);
-    this.#push(batch, base, base + lastOffsetDelta, maxTimestamp);
+    this.#push(batch, base, base + lastOffsetDelta, maxTimestamp, now);
     if (producer && producer.id >= 0) {
       this.#producers.set(producer.id, {
         epoch: producer.epoch,
@@ -196,7 +266,7 @@ export class PartitionLog {
 
   /** Index of the batch containing `offset` (or the first after it). */
   #indexFor(offset: number): number {
-    let lo = 0;
+    let lo = this.#first;
     let hi = this.#lasts.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -228,7 +298,7 @@ export class PartitionLog {
 
   /** Offset of the first record with a timestamp >= `timestamp`, or -1 when none. */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } {
-    for (let i = 0; i < this.#batches.length; i++) {
+    for (let i = this.#first; i < this.#batches.length; i++) {
       if (this.#maxTimestamps[i] < timestamp) continue;
       try {
         for (const r of decodeRecords(this.#batches[i])) {

@@ -5,7 +5,13 @@
  * @module
  */
 
-import { Cluster, MAX_PARTITIONS, topicConfigProblem, topicNameProblem } from "./_cluster.ts";
+import {
+  Cluster,
+  MAX_PARTITIONS,
+  RETENTION_CHECK_INTERVAL_MS,
+  topicConfigProblem,
+  topicNameProblem,
+} from "./_cluster.ts";
 import { AccessControl } from "./acl.ts";
 import type { BrokerContext } from "./_context.ts";
 import { denoTransport, serveConnection, type Transport } from "./_connection.ts";
@@ -150,6 +156,15 @@ export interface BrokerOptions {
    * `max_wait_ms` and record timestamps always follow real time, so clients keep polling as usual.
    */
   clock?: BrokerClock;
+  /**
+   * `retention.bytes` of every partition whose topic does not set its own, in memory only (with
+   * `dataDir` nothing is deleted). Default 268435456 (256 MiB) per partition, so that a broker
+   * left running stays bounded; -1 keeps everything. Batches are deleted whole, oldest first,
+   * while the rest still hold at least this many bytes, and the log start offset follows.
+   * `retention.ms` (Kafka's default 7 days, or the topic's) counts from when the broker stored a
+   * batch, on its `clock`, and is checked every 30 s and on every produce.
+   */
+  retentionBytes?: number;
   /** Receives log lines (default: stderr). */
   logger?: (line: string) => void;
   /** Aborting it closes the broker. */
@@ -324,6 +339,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       `groupMinSessionTimeoutMs ${minSessionTimeoutMs} is above groupMaxSessionTimeoutMs ${maxSessionTimeoutMs}`,
     );
   }
+  if (
+    options.retentionBytes !== undefined &&
+    !(Number.isSafeInteger(options.retentionBytes) && options.retentionBytes >= -1)
+  ) {
+    throw new BrokerStartError(
+      `retentionBytes ${options.retentionBytes}: expected an integer >= -1 (-1: no limit)`,
+    );
+  }
   const clock = options.clock ?? systemClock;
   const userStore = await UserStore.create(users);
   const acl = AccessControl.parse(options.acls ?? [], userStore.usernames);
@@ -379,7 +402,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   const advertisedHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
 
   const closing = new AbortController();
-  const cluster = new Cluster({ dataDir: options.dataDir, log });
+  const cluster = new Cluster({
+    dataDir: options.dataDir,
+    log,
+    retentionBytes: options.retentionBytes,
+  });
   let offsets: OffsetStore | undefined;
   let groups: GroupCoordinator | undefined;
   try {
@@ -538,6 +565,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   const closeConnections = () => {
     for (const conn of connections) conn.close();
   };
+  let retentionTimer: ReturnType<typeof clock.setTimeout> | undefined;
+  const checkRetention = () => {
+    cluster.enforceRetention(clock.now());
+    retentionTimer = clock.setTimeout(checkRetention, RETENTION_CHECK_INTERVAL_MS);
+  };
+  if (cluster.retains) {
+    retentionTimer = clock.setTimeout(checkRetention, RETENTION_CHECK_INTERVAL_MS);
+  }
   const protocol = tlsPem
     ? (ctx.saslEnabled ? "SASL_SSL" : "SSL")
     : (ctx.saslEnabled ? "SASL_PLAINTEXT" : "PLAINTEXT");
@@ -545,6 +580,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   const close = () => {
     closed ??= (async () => {
       closing.abort();
+      if (retentionTimer !== undefined) clock.clearTimeout(retentionTimer);
       // A node:net server finishes closing only once its connections are gone.
       const listenerClosed = closeListener();
       closeConnections();

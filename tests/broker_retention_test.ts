@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { BrokerStartError, ManualClock, startBroker } from "../lib/broker/mod.ts";
+import type { ProtocolReader } from "../lib/protocol/reader.ts";
+import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
+import { withBroker } from "./support/broker.ts";
+import { RawKafkaConnection } from "./support/raw_client.ts";
+import { test } from "./support/deadline.ts";
+
+const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
+const OFFSET_OUT_OF_RANGE = 1;
+
+/** A batch of one record whose value is `size` bytes. */
+function batchOf(size: number): Uint8Array {
+  return encodeRecordBatch([{ value: new Uint8Array(size).fill(0x61) }]);
+}
+
+async function produce(c: RawKafkaConnection, topic: string, records: Uint8Array) {
+  const res = await c.request(0, 7, (w) => {
+    w.string(null).int16(1).int32(5000);
+    w.array([topic], (w, t) => w.string(t).array([0], (w, p) => w.int32(p).bytes(records)));
+  });
+  const r = res!.r;
+  const [part] = r.array((r) => {
+    r.string();
+    return r.array((r) => ({
+      index: r.int32(),
+      error: r.int16(),
+      baseOffset: Number(r.int64()),
+      appendTime: Number(r.int64()),
+      logStart: Number(r.int64()),
+    }))[0];
+  });
+  assert.equal(part.error, 0);
+  return part;
+}
+
+async function fetch(c: RawKafkaConnection, topic: string, offset: number) {
+  const res = await c.request(1, 11, (w) => {
+    w.int32(-1).int32(0).int32(1).int32(1 << 20).int8(0).int32(0).int32(-1);
+    w.array([topic], (w, t) => {
+      w.string(t).array([0], (w, p) => w.int32(p).int32(-1).int64(offset).int64(-1).int32(1 << 20));
+    });
+    w.array([], () => {}).string("");
+  });
+  const r: ProtocolReader = res!.r;
+  r.int32();
+  r.int16();
+  r.int32();
+  const [part] = r.array((r) => {
+    r.string();
+    return r.array((r) => ({
+      partition: r.int32(),
+      error: r.int16(),
+      highWatermark: Number(r.int64()),
+      lastStable: Number(r.int64()),
+      logStart: Number(r.int64()),
+      aborted: r.array((r) => [r.int64(), r.int64()]),
+      preferred: r.int32(),
+      records: r.nullableBytes(),
+    }))[0];
+  });
+  return part;
+}
+
+/** ListOffsets v1 for partition 0: -2 earliest, -1 latest. */
+async function listOffset(c: RawKafkaConnection, topic: string, timestamp: number) {
+  const res = await c.request(2, 1, (w) => {
+    w.int32(-1).array([topic], (w, t) => {
+      w.string(t).array([0], (w, p) => w.int32(p).int64(timestamp));
+    });
+  });
+  const [part] = res!.r.array((r) => {
+    r.string();
+    return r.array((r) => ({
+      partition: r.int32(),
+      error: r.int16(),
+      timestamp: Number(r.int64()),
+      offset: Number(r.int64()),
+    }))[0];
+  });
+  assert.equal(part.error, 0);
+  return part.offset;
+}
+
+test("retention.ms deletes batches stored that long ago on the broker clock", async () => {
+  const clock = new ManualClock();
+  const topics = [{ name: "t", config: { "retention.ms": "60000" } }];
+  await withBroker({ topics, clock }, async (broker) => {
+    await using c = await RawKafkaConnection.connect(broker.port);
+    await produce(c, "t", batchOf(10));
+    await produce(c, "t", batchOf(10));
+    clock.advance(40_000);
+    await produce(c, "t", batchOf(10));
+    assert.equal(await listOffset(c, "t", -2), 0);
+    // The periodic check at 60 s finds the first two batches 60 s old; the third is 20 s old.
+    clock.advance(20_000);
+    assert.equal(await listOffset(c, "t", -2), 2);
+    assert.equal(await listOffset(c, "t", -1), 3);
+    const gone = await fetch(c, "t", 1);
+    assert.equal(gone.error, OFFSET_OUT_OF_RANGE);
+    assert.equal(gone.logStart, 2);
+    assert.equal(gone.highWatermark, 3);
+    const kept = await fetch(c, "t", 2);
+    assert.equal(kept.error, 0);
+    assert.equal(kept.logStart, 2);
+    assert.ok(kept.records && kept.records.length > 0);
+    // Everything expires: the log is empty and starts at the high watermark.
+    clock.advance(60_000);
+    assert.equal(await listOffset(c, "t", -2), 3);
+    const empty = await fetch(c, "t", 3);
+    assert.equal(empty.error, 0);
+    assert.equal(empty.logStart, 3);
+    assert.equal(empty.records?.length ?? 0, 0);
+    // New batches continue the offsets.
+    assert.equal((await produce(c, "t", batchOf(10))).baseOffset, 3);
+  });
+}, SANITIZED);
+
+test("retention.bytes deletes the oldest batches while the rest still hold that much", async () => {
+  const size = batchOf(1000).length;
+  // Room for three whole batches, and a bit: at most four are held.
+  const topics = [{ name: "t", config: { "retention.bytes": String(size * 3 + 10) } }];
+  await withBroker({ topics, clock: new ManualClock() }, async (broker) => {
+    await using c = await RawKafkaConnection.connect(broker.port);
+    for (let i = 0; i < 4; i++) assert.equal((await produce(c, "t", batchOf(1000))).logStart, 0);
+    const fifth = await produce(c, "t", batchOf(1000));
+    assert.equal(fifth.baseOffset, 4);
+    assert.equal(fifth.logStart, 1, "the produce answer reports the new log start offset");
+    for (let i = 0; i < 5; i++) await produce(c, "t", batchOf(1000));
+    assert.equal(await listOffset(c, "t", -2), 6);
+    assert.equal(await listOffset(c, "t", -1), 10);
+    assert.equal((await fetch(c, "t", 5)).error, OFFSET_OUT_OF_RANGE);
+    const kept = await fetch(c, "t", 6);
+    assert.equal(kept.error, 0);
+    assert.equal(kept.records?.length, size * 4);
+  });
+}, SANITIZED);
+
+test("the retentionBytes option bounds topics without their own retention.bytes", async () => {
+  const size = batchOf(100).length;
+  const topics = ["plain", { name: "own", config: { "retention.bytes": "-1" } }];
+  await withBroker(
+    { topics, retentionBytes: size, clock: new ManualClock() },
+    async (broker) => {
+      await using c = await RawKafkaConnection.connect(broker.port);
+      for (let i = 0; i < 5; i++) {
+        await produce(c, "plain", batchOf(100));
+        await produce(c, "own", batchOf(100));
+      }
+      assert.equal(await listOffset(c, "plain", -2), 4, "only the newest batch is held");
+      assert.equal(await listOffset(c, "own", -2), 0, "the topic's own setting wins");
+    },
+  );
+}, SANITIZED);
+
+test("many deletions from the front keep offsets and fetches right", async () => {
+  const topics = [{ name: "t", config: { "retention.bytes": "0" } }];
+  await withBroker({ topics, clock: new ManualClock() }, async (broker) => {
+    await using c = await RawKafkaConnection.connect(broker.port);
+    // retention.bytes 0 deletes every batch as soon as it is stored, across index compactions.
+    for (let i = 0; i < 3000; i++) await produce(c, "t", batchOf(1));
+    assert.equal(await listOffset(c, "t", -2), 3000);
+    assert.equal((await fetch(c, "t", 2999)).error, OFFSET_OUT_OF_RANGE);
+  });
+}, SANITIZED);
+
+test("with a data directory nothing is deleted", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "broker-retention-" });
+  try {
+    const topics = [{ name: "t", config: { "retention.bytes": "0", "retention.ms": "1" } }];
+    const clock = new ManualClock();
+    await withBroker({ topics, clock, dataDir }, async (broker) => {
+      await using c = await RawKafkaConnection.connect(broker.port);
+      for (let i = 0; i < 3; i++) await produce(c, "t", batchOf(10));
+      clock.advance(120_000);
+      assert.equal(await listOffset(c, "t", -2), 0);
+      assert.equal((await fetch(c, "t", 0)).error, 0);
+    });
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}, SANITIZED);
+
+test("retentionBytes must be an integer of at least -1", async () => {
+  for (const retentionBytes of [-2, 1.5, Number.NaN]) {
+    await assert.rejects(
+      startBroker({ port: 0, retentionBytes, logger: () => {} }),
+      BrokerStartError,
+    );
+  }
+}, SANITIZED);
