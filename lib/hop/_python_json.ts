@@ -1,5 +1,7 @@
 // JSON text exactly as Python's json.dumps writes it with default arguments (", " and ": "
-// separators, ensure_ascii, NaN/Infinity as bare tokens), so that bytes match hop peers.
+// separators, ensure_ascii, NaN/Infinity as bare tokens), so that bytes match hop peers; and
+// JSON text read exactly as Python's json.loads reads it (loadsPython), so that a document can be
+// written back as Python would, numbers included, with Python's error messages.
 
 // JSON.stringify already writes what json.dumps writes for every code unit below U+007F (`\"`,
 // `\\`, `\b` `\f` `\n` `\r` `\t`, other control characters as lowercase `\u00xx`), and writes
@@ -19,23 +21,81 @@ export function pythonJsonString(text: string): string {
   return NOT_ASCII.test(literal) ? literal.replace(NOT_ASCII_ALL, escapeCodeUnit) : literal;
 }
 
-/** Python's float repr for non-integral values: shortest digits, exponent form below 1e-4. */
+/**
+ * How a JavaScript number is written: a safe integer as an integer (`1`, `-7`; JavaScript cannot
+ * tell 1 from 1.0), `-0` and everything else as Python writes the same float
+ * ({@linkcode pythonFloatRepr}: `0.5`, `1e-05`, `1e+16`, `9007199254740992.0`), NaN and the
+ * infinities as `NaN`, `Infinity`, `-Infinity`.
+ */
 export function pythonFloat(value: number): string {
+  if (Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
+  return pythonFloatRepr(value);
+}
+
+/**
+ * Python's `repr(float)`, which json.dumps writes: the shortest digits that read back as the same
+ * double, positional between 1e-4 and 1e16 (with `.0` when integral), else `d.ddde±XX` with at
+ * least two exponent digits.
+ */
+export function pythonFloatRepr(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   if (value === Infinity) return "Infinity";
   if (value === -Infinity) return "-Infinity";
-  // JavaScript cannot tell 1 from 1.0: integral values are written as JSON.stringify does, which
-  // CPython reads and writes back unchanged (digits below 1e21, exponent form above).
-  if (Number.isInteger(value)) return String(value);
+  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
   const magnitude = Math.abs(value);
-  // Both languages write plain decimals in this range with the same shortest digits.
-  if (magnitude >= 1e-4 && magnitude < 1e16) return String(value);
-  const [mantissa, exponentText] = value.toExponential().split("e");
+  // Both languages write the same shortest digits positionally in this range.
+  if (magnitude >= 1e-4 && magnitude < 1e16) {
+    const text = String(value);
+    return Number.isInteger(value) ? text + ".0" : text;
+  }
+  const [mantissa, exponentText] = magnitude.toExponential().split("e");
   const exponent = Number(exponentText);
-  if (exponent >= -4 && exponent < 16) return String(value);
-  const sign = exponent < 0 ? "-" : "+";
-  return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  const sign = value < 0 ? "-" : "";
+  const exponentSign = exponent < 0 ? "-" : "+";
+  return `${sign}${mantissa}e${exponentSign}${String(Math.abs(exponent)).padStart(2, "0")}`;
 }
+
+/**
+ * An integer read from JSON text, kept as its digits: Python's int is exact at any size (`-0` is
+ * the integer 0).
+ */
+export class PythonInt {
+  /** Decimal digits with an optional leading `-`, as Python prints the int. */
+  readonly digits: string;
+  /** @param digits the number's text from the JSON document */
+  constructor(digits: string) {
+    this.digits = digits === "-0" ? "0" : digits;
+  }
+}
+
+/** A number with a fraction or exponent read from JSON text: a Python float (a double). */
+export class PythonFloat {
+  /** The double the text denotes (Python and JavaScript both round correctly). */
+  readonly value: number;
+  /** @param value the double */
+  constructor(value: number) {
+    this.value = value;
+  }
+}
+
+/**
+ * A JSON object read as a Python dict: keys in order of first appearance (integer-like keys and
+ * `__proto__` included), the last value of a repeated key wins.
+ */
+export class PythonDict {
+  /** The members in order. */
+  readonly entries: Map<string, PythonValue> = new Map();
+}
+
+/** A JSON value as Python's json.loads returns it, numbers with the information Python keeps. */
+export type PythonValue =
+  | null
+  | boolean
+  | string
+  | PythonInt
+  | PythonFloat
+  | PythonDict
+  | PythonValue[];
 
 // JSON text as json.dumps writes it, except that non-ASCII characters are left as they are: the
 // callers escape them in one pass over the whole text (they can only occur inside string
@@ -64,6 +124,8 @@ function writeUnescaped(
       return inArray ? "null" : undefined;
   }
   if (item === null) return "null";
+  if (item instanceof PythonInt) return item.digits;
+  if (item instanceof PythonFloat) return pythonFloatRepr(item.value);
   // Like JSON.stringify, toJSON() is applied once per value, not to its own result.
   if (!converted && typeof (item as { toJSON?: unknown }).toJSON === "function") {
     const replaced = (item as { toJSON: () => unknown }).toJSON();
@@ -88,6 +150,12 @@ function writeUnescaped(
         writeUnescaped(object[index], true, indent, depth + 1, stack, false);
     }
     text = count === 0 ? "[]" : `[${text}${closing(indent, depth)}]`;
+  } else if (object instanceof PythonDict) {
+    for (const [key, value] of object.entries) {
+      text += (count++ === 0 ? inner : separator + inner) + JSON.stringify(key) + ": " +
+        writeUnescaped(value, false, indent, depth + 1, stack, false);
+    }
+    text = count === 0 ? "{}" : `{${text}${closing(indent, depth)}}`;
   } else {
     const record = object as Record<string, unknown>;
     const keys = Object.keys(record);
@@ -115,9 +183,11 @@ function unescapedJson(value: unknown, indent: number | undefined): string {
 
 /**
  * Serializes like `json.dumps(value)`, or `json.dumps(value, indent=n)` when `indent` is given
- * (items end with "," and a new line; empty containers stay `[]`/`{}`). Follows JSON.stringify for
- * JavaScript-only cases (`toJSON`, `undefined` members skipped, `undefined` array items and holes
- * as `null`).
+ * (items end with "," and a new line; empty containers stay `[]`/`{}`). JavaScript numbers are
+ * written by {@linkcode pythonFloat}, bigints as their digits, and values from
+ * {@linkcode loadsPython} exactly as json.dumps writes what json.loads returned for the same text.
+ * Follows JSON.stringify for JavaScript-only cases (`toJSON`, `undefined` members skipped,
+ * `undefined` array items and holes as `null`).
  *
  * @throws {TypeError} for values JSON cannot hold (top-level undefined, functions, symbols,
  *   byte arrays, cycles)
@@ -212,4 +282,259 @@ export function parsePythonJson(text: string): unknown {
         ? SPECIALS[value.slice(SPECIAL_MARK.length)]
         : value,
   );
+}
+
+/**
+ * A JSON text Python's json.loads rejects. The message is Python's, in one line:
+ * `Expecting ',' delimiter: line 3 column 5 (char 21)`; positions count code points, as Python's
+ * do.
+ */
+export class PythonJsonError extends SyntaxError {
+  override name = "PythonJsonError";
+  /** What is wrong, without the position (`Expecting value`). */
+  readonly msg: string;
+  /** Code points before the error. */
+  readonly pos: number;
+  /** 1-based line of the error. */
+  readonly lineno: number;
+  /** 1-based column of the error, in code points. */
+  readonly colno: number;
+
+  /**
+   * @param msg what is wrong
+   * @param text the document
+   * @param index UTF-16 index of the error in `text`
+   */
+  constructor(msg: string, text: string, index: number) {
+    const before = text.slice(0, index);
+    const pos = codePoints(before);
+    const lastNewline = before.lastIndexOf("\n");
+    let lineno = 1;
+    for (let at = before.indexOf("\n"); at !== -1; at = before.indexOf("\n", at + 1)) lineno++;
+    const colno = lastNewline === -1 ? pos + 1 : codePoints(before.slice(lastNewline));
+    super(`${msg}: line ${lineno} column ${colno} (char ${pos})`);
+    this.msg = msg;
+    this.pos = pos;
+    this.lineno = lineno;
+    this.colno = colno;
+  }
+}
+
+/** Code points in `text` (a surrogate pair counts once, as in Python's str). */
+function codePoints(text: string): number {
+  let count = text.length;
+  for (let index = 0; index < text.length - 1; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        index++;
+      }
+    }
+  }
+  return count;
+}
+
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
+
+function isWhitespace(unit: number): boolean {
+  return unit === 0x20 || unit === 0x09 || unit === 0x0a || unit === 0x0d;
+}
+
+function isDigit(unit: number): boolean {
+  return unit >= 0x30 && unit <= 0x39;
+}
+
+/** "Expecting value" at a position: what Python's scanner reports through StopIteration. */
+class NoValue {
+  constructor(readonly index: number) {}
+}
+
+// A reader following CPython's C scanner (Modules/_json.c) step by step, so that the same text
+// gives the same value and the same error message at the same position.
+class Scanner {
+  constructor(readonly text: string) {}
+
+  skip(index: number): number {
+    const text = this.text;
+    while (index < text.length && isWhitespace(text.charCodeAt(index))) index++;
+    return index;
+  }
+
+  fail(msg: string, index: number): never {
+    throw new PythonJsonError(msg, this.text, index);
+  }
+
+  /** Returns the value at `index` and the index after it. */
+  value(index: number): [PythonValue, number] {
+    const text = this.text;
+    if (index >= text.length) throw new NoValue(index);
+    switch (text[index]) {
+      case '"':
+        return this.string(index + 1);
+      case "{":
+        return this.object(index + 1);
+      case "[":
+        return this.array(index + 1);
+      case "n":
+        if (text.startsWith("null", index)) return [null, index + 4];
+        break;
+      case "t":
+        if (text.startsWith("true", index)) return [true, index + 4];
+        break;
+      case "f":
+        if (text.startsWith("false", index)) return [false, index + 5];
+        break;
+      case "N":
+        if (text.startsWith("NaN", index)) return [new PythonFloat(NaN), index + 3];
+        break;
+      case "I":
+        if (text.startsWith("Infinity", index)) return [new PythonFloat(Infinity), index + 8];
+        break;
+      case "-":
+        if (text.startsWith("-Infinity", index)) return [new PythonFloat(-Infinity), index + 9];
+        break;
+    }
+    return this.number(index);
+  }
+
+  number(start: number): [PythonValue, number] {
+    const text = this.text;
+    let index = start;
+    if (text.charCodeAt(index) === 0x2d /* - */) index++;
+    const first = text.charCodeAt(index);
+    if (first >= 0x31 && first <= 0x39) {
+      index++;
+      while (isDigit(text.charCodeAt(index))) index++;
+    } else if (first === 0x30) {
+      index++;
+    } else {
+      throw new NoValue(start);
+    }
+    let isFloat = false;
+    if (text.charCodeAt(index) === 0x2e /* . */ && isDigit(text.charCodeAt(index + 1))) {
+      isFloat = true;
+      index += 2;
+      while (isDigit(text.charCodeAt(index))) index++;
+    }
+    const e = text.charCodeAt(index);
+    if (e === 0x65 || e === 0x45) {
+      const exponentStart = index;
+      index++;
+      const sign = text.charCodeAt(index);
+      if ((sign === 0x2d || sign === 0x2b) && index + 1 < text.length) index++;
+      while (isDigit(text.charCodeAt(index))) index++;
+      if (isDigit(text.charCodeAt(index - 1))) isFloat = true;
+      else index = exponentStart;
+    }
+    const literal = text.slice(start, index);
+    return [isFloat ? new PythonFloat(Number(literal)) : new PythonInt(literal), index];
+  }
+
+  /** The string whose opening quote is just before `begin`. */
+  string(begin: number): [string, number] {
+    const text = this.text;
+    let result = "";
+    let index = begin;
+    for (;;) {
+      let next = index;
+      let unit = 0;
+      for (; next < text.length; next++) {
+        unit = text.charCodeAt(next);
+        if (unit === 0x22 || unit === 0x5c) break;
+        if (unit <= 0x1f) this.fail("Invalid control character at", next);
+      }
+      if (next === text.length) this.fail("Unterminated string starting at", begin - 1);
+      result += text.slice(index, next);
+      if (unit === 0x22) return [result, next + 1];
+      // A backslash.
+      next++;
+      if (next === text.length) this.fail("Unterminated string starting at", begin - 1);
+      const escape = text[next];
+      if (escape !== "u") {
+        const replacement = SHORT_ESCAPES[escape];
+        if (replacement === undefined) this.fail("Invalid \\escape", next - 1);
+        result += replacement;
+        index = next + 1;
+        continue;
+      }
+      // \uXXXX: each escape decodes to one UTF-16 code unit; a pair of escapes for a surrogate
+      // pair gives the same code units Python's joined character has.
+      const end = next + 5;
+      if (end >= text.length) this.fail("Invalid \\uXXXX escape", next);
+      const hex = text.slice(next + 1, end);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail("Invalid \\uXXXX escape", next);
+      result += String.fromCharCode(parseInt(hex, 16));
+      index = end;
+    }
+  }
+
+  object(start: number): [PythonDict, number] {
+    const text = this.text;
+    const dict = new PythonDict();
+    let index = this.skip(start);
+    if (index < text.length && text[index] === "}") return [dict, index + 1];
+    for (;;) {
+      if (index >= text.length || text[index] !== '"') {
+        this.fail("Expecting property name enclosed in double quotes", index);
+      }
+      const [key, afterKey] = this.string(index + 1);
+      index = this.skip(afterKey);
+      if (index >= text.length || text[index] !== ":") this.fail("Expecting ':' delimiter", index);
+      index = this.skip(index + 1);
+      const [value, afterValue] = this.value(index);
+      dict.entries.set(key, value);
+      index = this.skip(afterValue);
+      if (index < text.length && text[index] === "}") return [dict, index + 1];
+      if (index >= text.length || text[index] !== ",") this.fail("Expecting ',' delimiter", index);
+      index = this.skip(index + 1);
+    }
+  }
+
+  array(start: number): [PythonValue[], number] {
+    const text = this.text;
+    const items: PythonValue[] = [];
+    let index = this.skip(start);
+    if (index < text.length && text[index] === "]") return [items, index + 1];
+    for (;;) {
+      const [value, afterValue] = this.value(index);
+      items.push(value);
+      index = this.skip(afterValue);
+      if (index < text.length && text[index] === "]") return [items, index + 1];
+      if (index >= text.length || text[index] !== ",") this.fail("Expecting ',' delimiter", index);
+      index = this.skip(index + 1);
+    }
+  }
+}
+
+/**
+ * Reads JSON text as Python's `json.loads(text)` does: integers exact at any size
+ * ({@linkcode PythonInt}), other numbers as doubles ({@linkcode PythonFloat}, `NaN` and
+ * `Infinity` accepted), objects as ordered dicts ({@linkcode PythonDict}). Writing the result with
+ * {@linkcode pythonJsonStringify} gives the bytes `json.dumps(json.loads(text))` gives.
+ *
+ * @throws {PythonJsonError} where json.loads fails, with its message, line and column
+ */
+export function loadsPython(text: string): PythonValue {
+  const scanner = new Scanner(text);
+  if (text.startsWith("\ufeff")) scanner.fail("Unexpected UTF-8 BOM (decode using utf-8-sig)", 0);
+  try {
+    const [value, after] = scanner.value(scanner.skip(0));
+    const end = scanner.skip(after);
+    if (end !== text.length) scanner.fail("Extra data", end);
+    return value;
+  } catch (error) {
+    if (error instanceof NoValue) scanner.fail("Expecting value", error.index);
+    throw error;
+  }
 }
