@@ -100,7 +100,7 @@ test("decodeAlertPayload() passes text that is not JSON on with the reason", () 
 });
 
 test("encodeAlert() sends GraceDB's text by default and the object on request", () => {
-  assert.equal(encodeAlert({ uid: "S1", n: 1 }), '{"uid":"S1","n":1}');
+  assert.equal(encodeAlert({ uid: "S1", n: 1 }), '{"uid": "S1", "n": 1}');
   assert.equal(encodeAlert('{ "uid": "S1" }'), '{ "uid": "S1" }');
   assert.deepEqual(encodeAlert('{"uid":"S1"}', "object"), { uid: "S1" });
   assert.deepEqual(encodeAlert({ uid: "S1" }, "object"), { uid: "S1" });
@@ -111,7 +111,7 @@ test("encodeAlert() sends GraceDB's text by default and the object on request", 
 test("formatAlertMessage() prints the topic line then JSON, indented by 4 with pretty", () => {
   assert.equal(
     formatAlertMessage("gracedb.superevent", { uid: "S1", n: [1] }),
-    'New message from topic gracedb.superevent:\n{"uid":"S1","n":[1]}\n',
+    'New message from topic gracedb.superevent:\n{"uid": "S1", "n": [1]}\n',
   );
   assert.equal(
     formatAlertMessage("gracedb.superevent", { uid: "S1" }, true),

@@ -5,7 +5,7 @@
  */
 
 import { Command, Option } from "commander";
-import { formatAlertMessage } from "../alert/format_alert.ts";
+import { formatReceivedAlert } from "../alert/format_alert.ts";
 import {
   addConnectionOptions,
   clientOptions,
@@ -17,7 +17,8 @@ import { writeStderr, writeStdout } from "./_output.ts";
 
 /**
  * Builds the `listen` subcommand. Each alert is printed as `New message from topic TOPIC:` and
- * the payload as JSON; a line `igwn-alert: ready, ...` goes to stderr once partitions are
+ * the payload as JSON, byte for byte as Python's `json.dumps` writes it (see
+ * {@linkcode formatReceivedAlert}); a line `igwn-alert: ready, ...` goes to stderr once partitions are
  * assigned. Ends on SIGINT/SIGTERM (exit 0) or after `--count` alerts.
  *
  * @returns the commander command.
@@ -57,10 +58,9 @@ export function listenCommand(): Command {
     for (const signal of signals) Deno.addSignalListener(signal, stop);
     try {
       await client.listen(
-        (_topic, payload, alert) => {
-          const shown = flags.raw ? alert.raw : payload;
+        (_topic, _payload, alert) => {
           try {
-            writeStdout(formatAlertMessage(alert.fullTopic, shown, settings.jsonpp));
+            writeStdout(formatReceivedAlert(alert, { pretty: settings.jsonpp, raw: flags.raw }));
           } catch (error) {
             if (error instanceof Deno.errors.BrokenPipe) return client.stop();
             throw error;

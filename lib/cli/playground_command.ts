@@ -5,7 +5,7 @@
  * @module
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { formatAlertMessage } from "../alert/format_alert.ts";
+import { formatReceivedAlert } from "../alert/format_alert.ts";
 import { stderrLogger } from "../hop/log.ts";
 import { CliExit } from "./cli_exit.ts";
 
@@ -193,7 +193,7 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
       listen: listening ? (flags.listen === true ? true : flags.listen) : undefined,
       onAlert: (alert) => {
         try {
-          writeOut(formatAlertMessage(alert.fullTopic, alert.payload, flags.jsonpp ?? false));
+          writeOut(formatReceivedAlert(alert, { pretty: flags.jsonpp ?? false }));
         } catch (error) {
           if (error instanceof Deno.errors.BrokenPipe) stop.abort();
           else throw error;
