@@ -85,19 +85,15 @@ export interface AlertBroker extends AsyncDisposable {
   server: string;
   /** A credential for `user` (with another password when one is given). */
   auth(user: keyof typeof USERS, password?: string): Auth;
-  /** Stops the broker, keeping its port and data folder for `start()`. */
-  stop(): Promise<void>;
-  /** Starts the stopped broker again on the same port with the same data. */
-  start(): Promise<void>;
-  restart(): Promise<void>;
+  /** Stops the broker and removes its folder. */
   close(): Promise<void>;
 }
 
 /**
  * Starts the alert broker on 127.0.0.1 port 0. With `acls`, alice may read and write every
  * `gracedb*` topic and bob may only read `gracedb.superevent`; without, both may do everything.
- * With `persist`, logs and offsets live in a folder so that `restart()` brings the same broker
- * back on the same port.
+ * With `persist`, logs and offsets live in a folder. An outage is `broker.pause()`/`resume()`,
+ * which keeps the listening socket: nothing here closes a port and binds it again.
  *
  * @example
  * ```ts
@@ -129,14 +125,9 @@ export async function startAlertBroker(
     ...(persist ? { dataDir: `${dir}/data` } : {}),
     ...extra,
   };
-  let broker = await startBroker(options);
-  let running = true;
-  // A restart comes back on the port this broker was given, so that clients keep their address.
-  const port = broker.port;
+  const broker = await startBroker(options);
   const handle: AlertBroker = {
-    get broker() {
-      return broker;
-    },
+    broker,
     dir,
     caFile: certFile,
     get server() {
@@ -150,20 +141,8 @@ export async function startAlertBroker(
         sslCaLocation: tls ? certFile : undefined,
       });
     },
-    async stop() {
-      if (running) await broker.close();
-      running = false;
-    },
-    async start() {
-      if (!running) broker = await startBroker({ ...options, port });
-      running = true;
-    },
-    async restart() {
-      await this.stop();
-      await this.start();
-    },
     async close() {
-      await this.stop();
+      await broker.close();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
     [Symbol.asyncDispose]() {

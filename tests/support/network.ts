@@ -1,30 +1,10 @@
 /**
- * Self-signed certificates for tests (and, for older importers, `freePort`).
+ * Self-signed certificates for tests, and an address that refuses connections.
  *
  * @module
  */
 
 import { runProcess } from "./processes.ts";
-
-/**
- * Returns a TCP port on 127.0.0.1 that was free a moment ago.
- *
- * @deprecated Racy: another process may take the port between this call and its use. Start the
- * server on port 0 and read the port it bound (`startBroker({ port: 0 })`, `withBroker`,
- * `startAlertBroker`, `startCliBroker(["--port", "0"])`). For an address that refuses
- * connections, use {@link REFUSED_ADDRESS}.
- *
- * @example
- * ```ts ignore
- * const port = freePort();
- * ```
- */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 /**
  * `127.0.0.1:1`: a privileged port no test binds, so connecting to it is refused at once.
