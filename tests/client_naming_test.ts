@@ -8,6 +8,8 @@ import {
 } from "../lib/alert/topic_naming.ts";
 import { decodeAlertPayload, encodeAlert } from "../lib/alert/payload.ts";
 import { formatAlertMessage } from "../lib/alert/format_alert.ts";
+import { InvalidUrlError } from "../lib/hop/errors.ts";
+import { parseKafkaUrl, splitHostPort } from "../lib/hop/url.ts";
 import { test } from "./support/deadline.ts";
 
 const ALERTS = new URL("./testdata/alerts/", import.meta.url);
@@ -47,13 +49,39 @@ test("resolveBroker() gives an explicit port precedence over the server's, then 
   assert.equal(resolveBroker("kafka://127.0.0.1:45678/", 9000).port, 9000);
   assert.equal(resolveBroker("kafka://kafka.scimma.org/").port, 9092);
   assert.equal(resolveBroker("KAFKA://[::1]:9093").broker, "[::1]:9093");
+  assert.equal(resolveBroker("kafka://[::1]/").broker, "[::1]:9092");
+  assert.equal(resolveBroker("  kafka://alice@h:9093/  ").broker, "h:9093");
+});
+
+test("resolveBroker() and parseKafkaUrl() read a server URL by the same rules", () => {
+  for (const server of ["kafka://h", "KAFKA://h:1/", "kafka://u@[::1]:2", "kafka://a.b-c_d:3//"]) {
+    const [address] = parseKafkaUrl(server).brokers;
+    const { host, port = "9092" } = splitHostPort(address);
+    assert.equal(resolveBroker(server).broker, `${host}:${port}`, server);
+  }
+  for (const server of ["kafka://", "kafka://h:0/", "kafka://@h/", "kafka://h/#x", "kafka:h"]) {
+    assert.throws(() => parseKafkaUrl(server), InvalidUrlError, server);
+    assert.throws(() => resolveBroker(server), RangeError, server);
+  }
 });
 
 test("resolveBroker() refuses malformed servers with the reason", () => {
-  assert.throws(() => resolveBroker("http://x/"), /is not a kafka:\/\/ URL/);
+  assert.throws(
+    () => resolveBroker("http://x/"),
+    /^RangeError: server 'http:\/\/x\/' is not a valid kafka:\/\/ URL: must start with 'kafka:\/\/'/,
+  );
   assert.throws(() => resolveBroker("kafka://a,b/"), /lists several brokers/);
   assert.throws(() => resolveBroker("kafka://h/topic"), /names a topic/);
+  assert.throws(() => resolveBroker("kafka://h:99999/"), /port 99999 is out of range/);
   assert.throws(() => resolveBroker("kafka://h:99999/"), RangeError);
+  assert.throws(() => resolveBroker("kafka://h/?x=1"), /query strings and fragments/);
+  assert.throws(() => resolveBroker("kafka://a b/"), /'a b' is not a broker address/);
+  assert.throws(() => resolveBroker("kafka://alice:hunter2@h/"), (error: unknown) => {
+    assert.ok(error instanceof RangeError);
+    assert.ok(!error.message.includes("hunter2"), error.message);
+    assert.match(error.message, /alice:\*\*\*@h.*passwords do not belong in the URL/);
+    return true;
+  });
   assert.throws(
     () => resolveBroker(null as unknown as string),
     /"server" must be a string, not null/,

@@ -1,5 +1,6 @@
 import { deepStrictEqual, throws } from "node:assert/strict";
 import { formatKafkaUrl, InvalidUrlError, parseKafkaUrl, splitHostPort } from "../lib/hop/mod.ts";
+import { isTopicName, MAX_TOPIC_NAME_LENGTH } from "../lib/topic_name.ts";
 import { test } from "./support/deadline.ts";
 
 function rejects(url: string, fragment: string) {
@@ -70,6 +71,21 @@ test("parseKafkaUrl() rejects empty and illegal topic names", () => {
   rejects("kafka://host/t1,", "empty topic name");
   rejects("kafka://host/a/b", "'a/b' is not a valid topic name");
   rejects("kafka://host/" + "x".repeat(250), "is not a valid topic name");
+  rejects("kafka://host/t,..", "'..' is not a valid topic name");
+  rejects("kafka://host/.", "'.' is not a valid topic name");
+});
+
+test("parseKafkaUrl() takes exactly the topic names Kafka's rule allows", () => {
+  const names = ["x".repeat(MAX_TOPIC_NAME_LENGTH), "...", "a.b_c-D9", "x".repeat(250), "a+b"];
+  for (const name of names) {
+    let parsed = true;
+    try {
+      parseKafkaUrl(`kafka://host/${name}`);
+    } catch {
+      parsed = false;
+    }
+    deepStrictEqual(parsed, isTopicName(name), name);
+  }
 });
 
 test("parseKafkaUrl() rejects query strings, a missing broker and a double '@'", () => {

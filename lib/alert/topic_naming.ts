@@ -6,6 +6,10 @@
  * @module
  */
 
+import { readKafkaUrl, splitAddress } from "../hop/_kafka_url.ts";
+import { redactUrl } from "../hop/url.ts";
+import { DEFAULT_KAFKA_PORT } from "../kafka/client_config.ts";
+import { isTopicName, MAX_TOPIC_NAME_LENGTH } from "../topic_name.ts";
 import { describeType } from "./_validation.ts";
 
 /**
@@ -31,7 +35,8 @@ export const DEFAULT_GROUP = "gracedb";
  */
 export const DEFAULT_SERVER = "kafka://kafka.scimma.org/";
 /**
- * Default broker port, used when neither the `port` option nor the server URL names one.
+ * Default broker port, used when neither the `port` option nor the server URL names one: Kafka's
+ * 9092, the same constant the Kafka layer adds to addresses without a port.
  *
  * @example
  * ```ts
@@ -40,10 +45,7 @@ export const DEFAULT_SERVER = "kafka://kafka.scimma.org/";
  * assert.strictEqual(resolveBroker("kafka://localhost/").port, DEFAULT_PORT);
  * ```
  */
-export const DEFAULT_PORT = 9092;
-
-const TOPIC_PATTERN = /^[A-Za-z0-9._-]+$/;
-const MAX_TOPIC_LENGTH = 249;
+export const DEFAULT_PORT: number = DEFAULT_KAFKA_PORT;
 
 /**
  * Kafka topic name of `topic` in `group`: `<group>.<topic>`.
@@ -51,8 +53,9 @@ const MAX_TOPIC_LENGTH = 249;
  * @param group GraceDB group (topic prefix), e.g. `gracedb-playground`.
  * @param topic unprefixed topic, e.g. `superevent`.
  * @returns the full Kafka topic name.
- * @throws {RangeError} when the group or topic is empty, holds characters Kafka refuses, or the
- *   result is longer than 249 characters.
+ * @throws {RangeError} when the group or topic is empty or the result breaks Kafka's topic-name
+ *   rule (see `lib/topic_name.ts`): characters other than `A-Z a-z 0-9 . _ -`, or longer than
+ *   249 characters.
  *
  * @example
  * ```ts
@@ -65,15 +68,13 @@ export function fullTopicName(group: string, topic: string): string {
   if (!group) throw new RangeError("group must not be empty");
   if (!topic) throw new RangeError(`topic name must not be empty (group '${group}')`);
   const full = `${group}.${topic}`;
-  if (!TOPIC_PATTERN.test(full)) {
-    throw new RangeError(
-      `topic '${full}' holds characters Kafka does not allow (only A-Z a-z 0-9 . _ -)`,
-    );
+  if (isTopicName(full)) return full;
+  if (full.length > MAX_TOPIC_NAME_LENGTH) {
+    throw new RangeError(`topic '${full}' is longer than ${MAX_TOPIC_NAME_LENGTH} characters`);
   }
-  if (full.length > MAX_TOPIC_LENGTH) {
-    throw new RangeError(`topic '${full}' is longer than ${MAX_TOPIC_LENGTH} characters`);
-  }
-  return full;
+  throw new RangeError(
+    `topic '${full}' holds characters Kafka does not allow (only A-Z a-z 0-9 . _ -)`,
+  );
 }
 
 /**
@@ -146,15 +147,17 @@ export interface BrokerAddress {
 }
 
 /**
- * Resolves the broker from a `kafka://host[:port][/]` server URL. Port precedence: an explicit
- * `port` argument, then a port inside the URL, then 9092.
+ * Resolves the broker from a `kafka://host[:port][/]` server URL, read by the same rules as
+ * {@linkcode parseKafkaUrl} (scheme in any case, bracketed IPv6 literals, a username hint before
+ * `@` is allowed and ignored, a password is refused). Port precedence: an explicit `port`
+ * argument, then a port inside the URL, then {@linkcode DEFAULT_PORT} (9092).
  *
  * @param server server URL, e.g. `kafka://kafka.scimma.org/`.
  * @param port explicit port, or undefined to use the URL's port or the default.
  * @returns host, port, `host:port` and the base URL.
  * @throws {TypeError} when `server` is not a string.
- * @throws {RangeError} when the URL is not `kafka://`, has no host, names a topic, lists several
- *   brokers, or a port is outside 1-65535.
+ * @throws {RangeError} when the URL is not a valid `kafka://` URL (the reason is named), names a
+ *   topic, lists several brokers, or a port is outside 1-65535.
  *
  * @example
  * ```ts
@@ -163,6 +166,8 @@ export interface BrokerAddress {
  * assert.strictEqual(resolveBroker("kafka://localhost:9093/").broker, "localhost:9093");
  * assert.strictEqual(resolveBroker("kafka://localhost:9093/", 1234).port, 1234);
  * assert.strictEqual(resolveBroker("kafka://kafka.scimma.org/").port, 9092);
+ * assert.strictEqual(resolveBroker("KAFKA://[::1]/").broker, "[::1]:9092");
+ * assert.throws(() => resolveBroker("http://h/"), /not a valid kafka:\/\/ URL: must start with/);
  * ```
  */
 export function resolveBroker(server: string, port?: number): BrokerAddress {
@@ -170,34 +175,25 @@ export function resolveBroker(server: string, port?: number): BrokerAddress {
     throw new TypeError(`"server" must be a string, not ${describeType(server)}`);
   }
   if (port !== undefined) checkPort(port, "port");
-  const match = /^kafka:\/\/([^/?#]*)(\/[^?#]*)?$/i.exec(server.trim());
-  if (!match) {
+  const shown = redactUrl(server);
+  const parsed = readKafkaUrl(server.trim(), true);
+  if ("problem" in parsed) {
     throw new RangeError(
-      `server '${server}' is not a kafka:// URL (expected kafka://host[:port]/)`,
+      `server '${shown}' is not a valid kafka:// URL: ${parsed.problem} (expected ` +
+        `kafka://host[:port]/)`,
     );
   }
-  const [, authority, path = ""] = match;
-  if (path.replace(/^\/+/, "") !== "") {
+  if (parsed.topics.length) {
     throw new RangeError(
-      `server '${server}' names a topic; give the broker only (kafka://host[:port]/) and the ` +
+      `server '${shown}' names a topic; give the broker only (kafka://host[:port]/) and the ` +
         `group separately`,
     );
   }
-  if (authority.includes(",")) {
-    throw new RangeError(`server '${server}' lists several brokers; only one is supported`);
+  if (parsed.brokers.length > 1) {
+    throw new RangeError(`server '${shown}' lists several brokers; only one is supported`);
   }
-  const hostPort = authority.includes("@")
-    ? authority.slice(authority.lastIndexOf("@") + 1)
-    : authority;
-  const parsed = /^(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+)(?::(\d*))?$/.exec(hostPort);
-  if (!parsed) throw new RangeError(`server '${server}' has no valid host`);
-  const host = parsed[1];
-  let urlPort: number | undefined;
-  if (parsed[2] !== undefined && parsed[2] !== "") {
-    urlPort = Number(parsed[2]);
-    checkPort(urlPort, `port in server '${server}'`);
-  }
-  const resolvedPort = port ?? urlPort ?? DEFAULT_PORT;
+  const { host, port: urlPort } = splitAddress(parsed.brokers[0]);
+  const resolvedPort = port ?? (urlPort === undefined ? DEFAULT_PORT : Number(urlPort));
   const broker = `${host}:${resolvedPort}`;
   return { host, port: resolvedPort, broker, url: `kafka://${broker}` };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { InvalidUrlError } from "./errors.ts";
+import { readKafkaUrl, splitAddress } from "./_kafka_url.ts";
 
 /**
  * The parts of a Kafka URL.
@@ -68,9 +69,6 @@ export interface HostPort {
   port?: string;
 }
 
-// Kafka's own rule for topic names (kafka.common.Topic): legal characters and at most 249 of them.
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
-
 /**
  * Splits `host[:port]` the way hop's credential matching does: host is a bracketed IPv6 literal or
  * a colon-free string, port is digits. Anything else gives host `""` and no port.
@@ -85,9 +83,7 @@ const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
  * ```
  */
 export function splitHostPort(address: string): HostPort {
-  const match = /^(\[[^\]]*\]|[^:\[\]]*)(?::(\d+))?$/.exec(address);
-  if (!match) return { host: "" };
-  return match[2] === undefined ? { host: match[1] } : { host: match[1], port: match[2] };
+  return splitAddress(address);
 }
 
 /**
@@ -110,8 +106,9 @@ export function redactUrl(url: string): string {
  * Parses a Kafka URL with hop's rules (scheme `kafka`, case-insensitive; userinfo before the first
  * `@` is a credential username; one broker; topics after the path's leading slashes, split on `,`;
  * no default port is added) and rejects what hop lets through silently: a password in the
- * userinfo, an empty or malformed broker, empty topic names, characters Kafka does not allow in
- * topic names (such as `/`), and query strings or fragments. Several brokers are refused, as hop
+ * userinfo, an empty or malformed broker, empty topic names, names that break Kafka's topic-name
+ * rule (see `lib/topic_name.ts`; `/` for one), and query strings or fragments. The client's
+ * `resolveBroker` reads server URLs with the same rules. Several brokers are refused, as hop
  * does, unless `options.multipleBrokers` is set; then each is checked like a single broker.
  *
  * @param url e.g. `kafka://alice@kafka.example.org:9092/topic1,topic2`
@@ -129,56 +126,12 @@ export function redactUrl(url: string): string {
  * ```
  */
 export function parseKafkaUrl(url: string, options: ParseKafkaUrlOptions = {}): KafkaUrl {
-  const shown = redactUrl(url);
-  const fail = (problem: string): never => {
-    throw new InvalidUrlError(`invalid kafka URL '${shown}': ${problem}`, shown);
-  };
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
-  if (!scheme || scheme[1].toLowerCase() !== "kafka") {
-    throw new InvalidUrlError(`invalid kafka URL '${shown}': must start with 'kafka://'`, shown);
+  const parsed = readKafkaUrl(url, options.multipleBrokers ?? false);
+  if ("problem" in parsed) {
+    const shown = redactUrl(url);
+    throw new InvalidUrlError(`invalid kafka URL '${shown}': ${parsed.problem}`, shown);
   }
-  const rest = url.slice(scheme[0].length);
-  if (!rest.startsWith("//")) fail("must start with 'kafka://'");
-  const afterSlashes = rest.slice(2);
-  if (/[?#]/.test(afterSlashes)) fail("query strings and fragments are not supported");
-  const slash = afterSlashes.indexOf("/");
-  const netloc = slash < 0 ? afterSlashes : afterSlashes.slice(0, slash);
-  const path = slash < 0 ? "" : afterSlashes.slice(slash);
-
-  let username: string | undefined;
-  let brokerList = netloc;
-  const at = netloc.indexOf("@");
-  if (at >= 0) {
-    username = netloc.slice(0, at);
-    brokerList = netloc.slice(at + 1);
-    if (username === "") fail("empty username before '@'");
-    if (username.includes(":")) {
-      fail("passwords do not belong in the URL; store them with `igwn-alert auth add`");
-    }
-  }
-  const brokers = brokerList.split(",");
-  if (brokers.length > 1 && !options.multipleBrokers) {
-    fail("Multiple broker addresses are not supported");
-  }
-  for (const broker of brokers) {
-    if (broker === "") fail(brokers.length > 1 ? "empty broker address" : "no broker address");
-    const { host, port } = splitHostPort(broker);
-    const validHost = /^\[[0-9A-Za-z:.%]+\]$/.test(host) || /^[A-Za-z0-9._-]+$/.test(host);
-    if (!validHost) fail(`'${broker}' is not a broker address (host[:port])`);
-    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
-      fail(`port ${port} is out of range`);
-    }
-  }
-
-  const topicText = path.replace(/^\/+/, "");
-  const topics = topicText === "" ? [] : topicText.split(",");
-  for (const topic of topics) {
-    if (topic === "") fail("empty topic name");
-    if (!TOPIC_NAME.test(topic) || topic === "." || topic === "..") {
-      fail(`'${topic}' is not a valid topic name (letters, digits, '.', '_', '-'; at most 249)`);
-    }
-  }
-  return username === undefined ? { brokers, topics } : { username, brokers, topics };
+  return parsed;
 }
 
 /**
