@@ -137,9 +137,9 @@ async function handleFrame(
       return;
     }
   }
-  const out = w.finish();
-  w.patchInt32(0, out.length - 4);
-  await writeAll(conn, out);
+  w.patchInt32(0, w.length - 4);
+  // Large fetched batches are written straight from the log rather than copied into one buffer.
+  for (const chunk of w.finishChunks()) await writeAll(conn, chunk);
   if (session.closeAfterResponse) throw new CloseConnection(session.closeAfterResponse);
 }
 

@@ -339,7 +339,7 @@ export function encodeRecordBatch(
   records.forEach((r, i) => {
     const ts = r.timestamp ?? now;
     if (ts > maxTimestamp) maxTimestamp = ts;
-    rec.length = 0;
+    rec.clear();
     rec.int8(0).varint(ts - baseTimestamp).varint(i);
     if (r.key == null) rec.varint(-1);
     else rec.varint(r.key.length).raw(r.key);

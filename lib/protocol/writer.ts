@@ -7,6 +7,18 @@
 const encoder = new TextEncoder();
 
 /**
+ * Smallest byte string {@linkcode ProtocolWriter.rawRef} keeps by reference; shorter ones are
+ * copied, since a separate write costs more than copying them.
+ */
+export const RAW_REF_MIN = 16 * 1024;
+
+interface External {
+  /** Offset in the writer's own buffer at which the bytes belong. */
+  readonly at: number;
+  readonly bytes: Uint8Array;
+}
+
+/**
  * Appends big-endian Kafka primitives to a growing buffer.
  *
  * @example
@@ -21,8 +33,15 @@ const encoder = new TextEncoder();
 export class ProtocolWriter {
   #buf: Uint8Array;
   #view: DataView;
+  /** Bytes in #buf (those written by reference are not there). */
+  #used = 0;
+  #external: External[] = [];
+  #externalBytes = 0;
+
   /** Number of bytes written so far. */
-  length = 0;
+  get length(): number {
+    return this.#used + this.#externalBytes;
+  }
 
   /**
    * Creates an empty writer.
@@ -35,7 +54,7 @@ export class ProtocolWriter {
   }
 
   #ensure(n: number): number {
-    const at = this.length;
+    const at = this.#used;
     if (at + n > this.#buf.length) {
       let size = this.#buf.length * 2;
       while (size < at + n) size *= 2;
@@ -44,8 +63,16 @@ export class ProtocolWriter {
       this.#buf = next;
       this.#view = new DataView(next.buffer);
     }
-    this.length += n;
+    this.#used += n;
     return at;
+  }
+
+  /** Forgets everything written, keeping the buffer for reuse. */
+  clear(): this {
+    this.#used = 0;
+    this.#external = [];
+    this.#externalBytes = 0;
+    return this;
   }
 
   /**
@@ -56,7 +83,7 @@ export class ProtocolWriter {
    */
   reserve(n: number): this {
     const at = this.#ensure(n);
-    this.length = at;
+    this.#used = at;
     return this;
   }
 
@@ -113,6 +140,17 @@ export class ProtocolWriter {
     this.#buf.set(v, at);
     return this;
   }
+  /**
+   * Writes bytes without a length prefix, keeping byte strings of {@linkcode RAW_REF_MIN} or more
+   * by reference: {@linkcode finishChunks} hands them out without copying them, so they must not
+   * change until the chunks are written.
+   */
+  rawRef(v: Uint8Array): this {
+    if (v.length < RAW_REF_MIN) return this.raw(v);
+    this.#external.push({ at: this.#used, bytes: v });
+    this.#externalBytes += v.length;
+    return this;
+  }
   /** Writes an i32-count array; null becomes count -1. */
   array<T>(items: readonly T[] | null, element: (w: ProtocolWriter, item: T) => void): this {
     if (items === null) return this.int32(-1);
@@ -153,18 +191,65 @@ export class ProtocolWriter {
   taggedFields(): this {
     return this.uvarint(0);
   }
+  /** Maps an offset of the written bytes to one in #buf (it must not fall in referenced bytes). */
+  #own(at: number): number {
+    let before = 0;
+    for (const e of this.#external) {
+      if (at + 4 <= e.at + before) break;
+      if (at < e.at + before + e.bytes.length) {
+        throw new RangeError(`cannot patch bytes at ${at}: they were written by reference`);
+      }
+      before += e.bytes.length;
+    }
+    return at - before;
+  }
   /** Overwrites a 32-bit integer written earlier (for sizes known only at the end). */
   patchInt32(at: number, v: number): this {
-    this.#view.setInt32(at, v);
+    this.#view.setInt32(this.#own(at), v);
     return this;
   }
   /** Overwrites an unsigned 32-bit integer written earlier. */
   patchUint32(at: number, v: number): this {
-    this.#view.setUint32(at, v);
+    this.#view.setUint32(this.#own(at), v);
     return this;
   }
-  /** Returns the bytes written so far (a view of the internal buffer). */
+  /**
+   * Returns the bytes written so far: a view of the internal buffer, or a copy joining it with
+   * the bytes written by reference.
+   */
   finish(): Uint8Array {
-    return this.#buf.subarray(0, this.length);
+    if (this.#external.length === 0) return this.#buf.subarray(0, this.#used);
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const chunk of this.finishChunks()) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
+  }
+  /**
+   * Returns the bytes written so far as consecutive pieces, without copying: views of the internal
+   * buffer between the byte strings written by reference, and those byte strings themselves.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert";
+   * import { ProtocolWriter, RAW_REF_MIN } from "./writer.ts";
+   * const big = new Uint8Array(RAW_REF_MIN);
+   * const chunks = new ProtocolWriter().int32(big.length).rawRef(big).int8(1).finishChunks();
+   * assert.deepStrictEqual(chunks.map((c) => c.length), [4, RAW_REF_MIN, 1]);
+   * assert.strictEqual(chunks[1], big);
+   * ```
+   */
+  finishChunks(): Uint8Array[] {
+    const chunks: Uint8Array[] = [];
+    let from = 0;
+    for (const e of this.#external) {
+      if (e.at > from) chunks.push(this.#buf.subarray(from, e.at));
+      chunks.push(e.bytes);
+      from = e.at;
+    }
+    if (this.#used > from || chunks.length === 0) chunks.push(this.#buf.subarray(from, this.#used));
+    return chunks;
   }
 }

@@ -6,7 +6,7 @@
  */
 
 import type { ProtocolReader } from "../reader.ts";
-import type { ProtocolWriter } from "../writer.ts";
+import { type ProtocolWriter, RAW_REF_MIN } from "../writer.ts";
 
 /**
  * A decoded Fetch request.
@@ -136,7 +136,10 @@ export function encodeFetchResponse(
   let size = 64;
   for (const t of topics) {
     size += 64;
-    for (const p of t.partitions) size += 64 + p.bytes;
+    for (const p of t.partitions) {
+      size += 64;
+      for (const b of p.batches) if (b.length < RAW_REF_MIN) size += b.length;
+    }
   }
   w.reserve(size);
   if (version >= 1) w.int32(0);
@@ -150,7 +153,8 @@ export function encodeFetchResponse(
       if (version >= 4) w.int32(0);
       if (version >= 11) w.int32(-1);
       w.int32(p.bytes);
-      for (const b of p.batches) w.raw(b);
+      // Large batches go out by reference (written straight from the log, not copied).
+      for (const b of p.batches) w.rawRef(b);
     });
   });
 }
