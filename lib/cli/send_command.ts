@@ -12,6 +12,7 @@ import {
   connectionSettings,
 } from "./_connection_options.ts";
 import { CliExit } from "./cli_exit.ts";
+import { loadsPython, PythonJsonError } from "../hop/_python_json.ts";
 
 /** One file to send, after reading and checking it. */
 export interface AlertFile {
@@ -35,6 +36,7 @@ export interface AlertFile {
  * ```ts
  * import assert from "node:assert";
  * import { CliExit } from "./cli_exit.ts";
+import { loadsPython, PythonJsonError } from "../hop/_python_json.ts";
  * import { readAlertFiles } from "./send_command.ts";
  * const path = await Deno.makeTempFile({ suffix: ".json" });
  * await Deno.writeTextFile(path, '{"uid": "S1"}');
@@ -69,16 +71,14 @@ export async function readAlertFiles(
     } catch {
       throw new CliExit(1, `${label} is not UTF-8 text`);
     }
-    if (!asText) {
-      try {
-        JSON.parse(text);
-      } catch (error) {
-        throw new CliExit(
-          1,
-          `${label} is not valid JSON (${describeJsonError(text, error as Error)}); ` +
-            `use --text to send it as text`,
-        );
-      }
+    // Read as Python's json module reads it (NaN and Infinity included); the error names the
+    // line and column.
+    const problem = asText ? undefined : describeJsonError(text);
+    if (problem) {
+      throw new CliExit(
+        1,
+        `${label} is not valid JSON (${problem}); use --text to send it as text`,
+      );
     }
     files.push({ name, text });
   }
@@ -141,13 +141,21 @@ function describeReadError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function describeJsonError(text: string, error: Error): string {
-  const reason = error.message.replace(/\s*\(line \d+ column \d+\)\s*$/, "")
-    .replace(/ in JSON at position \d+$/, "");
-  const position = /at position (\d+)/.exec(error.message);
-  const offset = position ? Number(position[1]) : text.length;
-  const before = text.slice(0, offset).split("\n");
-  const line = before.length;
-  const column = before[before.length - 1].length + 1;
-  return `line ${line} column ${column}: ${reason}`;
+/** Where and why Python's json.loads would refuse `text`, or undefined when it reads it. */
+function describeJsonError(text: string): string | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch {
+    // JSON.parse refuses NaN and Infinity, which Python reads; its messages vary by engine.
+  }
+  try {
+    loadsPython(text);
+  } catch (error) {
+    if (error instanceof PythonJsonError) {
+      return `line ${error.lineno} column ${error.colno}: ${error.msg}`;
+    }
+    throw error;
+  }
+  return undefined;
 }
