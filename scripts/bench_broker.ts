@@ -1,11 +1,15 @@
 /**
  * Broker throughput benchmark: kcat produces N messages of SIZE bytes (acks=1) and then consumes
  * them back, against our broker (in memory, then with a data directory) and against librdkafka's
- * own mock broker in the same run. Prints messages per second, CPU seconds of the broker process
- * and its resident memory after the run, each beside the mock's as a ratio, as a Markdown table.
+ * own mock broker in the same run. The mock keeps only the newest few MB of a partition, so our
+ * brokers also consume just that many newest messages ("consume newest"), the like-for-like row.
+ * Prints messages per second, CPU seconds of the broker process and its resident memory after
+ * the run (a high-water mark: both of our runs share this process), each beside the mock's as a
+ * ratio, as a Markdown table.
  *
- * The broker runs inside this process, so its CPU is this process's (`/proc/self/stat`); the
- * shell connects kcat's stdin and stdout to files so that this process does no work for it. The mock broker's CPU is read from `/proc/<pid>/stat` of its process.
+ * The broker runs inside this process, so its CPU is this process's (`/proc/self/stat`, in
+ * 10 ms ticks); the shell connects kcat's stdin and stdout to files so that this process does no
+ * work for it. The mock broker's CPU is read from `/proc/<pid>/stat` of its process.
  *
  * Usage: deno run -A scripts/bench_broker.ts [--messages 100000] [--size 1024] [--data-dir DIR]
  * [--no-mock] (`--data-dir` picks where the persisted run writes; default a temporary directory;
@@ -60,11 +64,17 @@ const work = await Deno.makeTempDir({ prefix: "bench-broker-" });
 const inputPath = `${work}/input`;
 const outputPath = `${work}/output`;
 {
+  // Written in pieces, so the input does not inflate this process's (the broker's) memory.
   const line = new Uint8Array(size + 1).fill(0x61);
   line[size] = 0x0a;
-  const input = new Uint8Array(line.length * messages);
-  for (let i = 0; i < messages; i++) input.set(line, i * line.length);
-  await Deno.writeFile(inputPath, input);
+  const perPiece = 1000;
+  const piece = new Uint8Array(line.length * perPiece);
+  for (let i = 0; i < perPiece; i++) piece.set(line, i * line.length);
+  using file = await Deno.open(inputPath, { write: true, create: true, truncate: true });
+  for (let left = messages; left > 0; left -= perPiece) {
+    const bytes = piece.subarray(0, Math.min(left, perPiece) * line.length);
+    for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+  }
 }
 
 /** Runs kcat with stdin and stdout redirected to files by the shell. */
@@ -96,6 +106,8 @@ interface Run {
   label: string;
   produce: Phase;
   consume: Phase;
+  /** Consuming only as many of the newest messages as the mock broker holds. */
+  tail?: Phase;
   rss: number;
 }
 
@@ -103,6 +115,7 @@ async function measure(
   bootstrap: string,
   cpu: () => number,
   keepsAll: boolean,
+  tail?: number,
 ): Promise<Omit<Run, "label" | "rss">> {
   let before = cpu();
   const produceSeconds = await kcat(
@@ -150,13 +163,24 @@ async function measure(
   if ((keepsAll && received !== messages) || last !== messages - 1) {
     throw new Error(`consumed ${received} of ${messages} messages, the last at offset ${last}`);
   }
-  return {
+  const result: Omit<Run, "label" | "rss"> = {
     produce: { ...produce, messages },
     consume: { seconds: consumeSeconds, cpu: cpuUsed, messages: received },
   };
+  if (tail !== undefined) {
+    // The newest `tail` messages only: as many as the mock broker still holds.
+    before = cpu();
+    const seconds = await kcat(
+      ["-b", bootstrap, "-C", "-t", "bench", "-p", "0", "-o", `-${tail}`, "-e", "-q"],
+      "/dev/null",
+      "/dev/null",
+    );
+    result.tail = { seconds, cpu: cpu() - before, messages: tail };
+  }
+  return result;
 }
 
-async function ours(storage: string | undefined): Promise<Run> {
+async function ours(storage: string | undefined, tail?: number): Promise<Run> {
   const broker = await startBroker({
     port: 0,
     topics: ["bench"],
@@ -164,7 +188,7 @@ async function ours(storage: string | undefined): Promise<Run> {
     logger: () => {},
   });
   try {
-    const result = await measure(broker.addresses[0], () => cpuSeconds("self"), true);
+    const result = await measure(broker.addresses[0], () => cpuSeconds("self"), true, tail);
     return { label: storage ? "ours, data dir" : "ours, memory", ...result, rss: rssMb("self") };
   } finally {
     await broker.close();
@@ -182,9 +206,10 @@ async function mock(): Promise<Run> {
 const runs: Run[] = [];
 try {
   const reference = withMock ? await mock() : undefined;
-  runs.push(await ours(undefined));
+  const tail = reference?.consume.messages;
+  runs.push(await ours(undefined, tail));
   const storage = dataDir || `${work}/data`;
-  runs.push(await ours(storage));
+  runs.push(await ours(storage, tail));
   if (reference) runs.push(reference);
 
   const mb = (messages * size) / 1e6;
@@ -198,19 +223,20 @@ try {
   );
   console.log("|---|---|---|---|---|---|---|---|---|");
   for (const run of runs) {
-    for (const what of ["produce", "consume"] as const) {
+    for (const what of ["produce", "consume", "tail"] as const) {
       const p = run[what];
-      const ref = reference?.[what];
+      if (!p) continue;
+      const ref = what === "tail" ? reference?.consume : reference?.[what];
       const rate = p.messages / p.seconds;
       const refRate = ref ? ref.messages / ref.seconds : undefined;
       const per100k = p.cpu / p.messages * 1e5;
       const refPer100k = ref ? ref.cpu / ref.messages * 1e5 : undefined;
       console.log(
-        `| ${run.label} | ${what} | ${p.messages} | ${p.seconds.toFixed(2)} | ${Math.round(rate)}${
-          ratio(rate, refRate)
-        } | ${(p.messages * size / 1e6 / p.seconds).toFixed(1)} | ${p.cpu.toFixed(2)} | ${
-          per100k.toFixed(2)
-        }${ratio(per100k, refPer100k)} | ${
+        `| ${run.label} | ${what === "tail" ? "consume newest" : what} | ${p.messages} | ${
+          p.seconds.toFixed(2)
+        } | ${Math.round(rate)}${ratio(rate, refRate)} | ${
+          (p.messages * size / 1e6 / p.seconds).toFixed(1)
+        } | ${p.cpu.toFixed(2)} | ${per100k.toFixed(2)}${ratio(per100k, refPer100k)} | ${
           what === "consume" ? `${run.rss.toFixed(0)}${ratio(run.rss, reference?.rss)}` : ""
         } |`,
       );
