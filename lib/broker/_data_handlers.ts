@@ -226,43 +226,49 @@ export const handleProduce: RequestHandler = async (req, r, w) => {
 export const handleFetch: RequestHandler = async (req, r, w) => {
   const { maxWaitMs, minBytes, maxBytes, topics } = decodeFetchRequest(r, req.version);
   const { ctx } = req;
-  const collect = () => {
+  const collect = async () => {
     let total = 0;
     let anyError = false;
-    const answers = topics.map((t) => {
+    const answers: { name: string; partitions: FetchPartitionResponse[] }[] = [];
+    for (const t of topics) {
       const topic = ctx.cluster.topics.get(t.name);
       const allowed = canTopic(req, "read", t.name);
-      return {
-        name: t.name,
-        partitions: t.partitions.map((p): FetchPartitionResponse => {
-          const answer = (errorCode: number, hw = -1, start = -1): FetchPartitionResponse => {
-            if (errorCode) anyError = true;
-            return {
-              partition: p.partition,
-              errorCode,
-              highWatermark: hw,
-              logStartOffset: start,
-              batches: [],
-              bytes: 0,
+      const partitions: FetchPartitionResponse[] = [];
+      answers.push({ name: t.name, partitions });
+      // One partition after another: each read's size limits the next.
+      for (const p of t.partitions) {
+        partitions.push(
+          await (async (): Promise<FetchPartitionResponse> => {
+            const answer = (errorCode: number, hw = -1, start = -1): FetchPartitionResponse => {
+              if (errorCode) anyError = true;
+              return {
+                partition: p.partition,
+                errorCode,
+                highWatermark: hw,
+                logStartOffset: start,
+                batches: [],
+                bytes: 0,
+              };
             };
-          };
-          if (!allowed) return answer(ErrorCode.TopicAuthorizationFailed);
-          const log = topic?.partitions[p.partition];
-          if (!log) return answer(ErrorCode.UnknownTopicOrPartition);
-          if (p.fetchOffset > log.highWatermark || p.fetchOffset < log.logStartOffset) {
-            return answer(ErrorCode.OffsetOutOfRange, log.highWatermark, log.logStartOffset);
-          }
-          const limit = Math.min(p.maxBytes, maxBytes - total);
-          const read = log.read(p.fetchOffset, limit, total === 0);
-          total += read.bytes;
-          return { ...answer(0, log.highWatermark, log.logStartOffset), ...read };
-        }),
-      };
-    });
+            if (!allowed) return answer(ErrorCode.TopicAuthorizationFailed);
+            const log = topic?.partitions[p.partition];
+            if (!log) return answer(ErrorCode.UnknownTopicOrPartition);
+            if (p.fetchOffset > log.highWatermark || p.fetchOffset < log.logStartOffset) {
+              return answer(ErrorCode.OffsetOutOfRange, log.highWatermark, log.logStartOffset);
+            }
+            const limit = Math.min(p.maxBytes, maxBytes - total);
+            const { highWatermark, logStartOffset } = log;
+            const read = await log.read(p.fetchOffset, limit, total === 0);
+            total += read.bytes;
+            return { ...answer(0, highWatermark, logStartOffset), ...read };
+          })(),
+        );
+      }
+    }
     return { answers, total, anyError };
   };
 
-  let result = collect();
+  let result = await collect();
   if (result.total < minBytes && !result.anyError && maxWaitMs > 0 && !ctx.closing.aborted) {
     // Long poll: sleep until an append to a requested partition, the deadline, or shutdown.
     const deadline = Date.now() + maxWaitMs;
@@ -288,7 +294,7 @@ export const handleFetch: RequestHandler = async (req, r, w) => {
       clearTimeout(timer);
       ctx.closing.removeEventListener("abort", onAbort);
       for (const u of unsubscribes) u();
-      result = collect();
+      result = await collect();
       if (result.anyError) break;
     }
   }
@@ -296,27 +302,29 @@ export const handleFetch: RequestHandler = async (req, r, w) => {
 };
 
 /** ListOffsets v1-v3: earliest (-2), latest (-1) or by timestamp. */
-export const handleListOffsets: RequestHandler = (req, r, w) => {
-  const topics = decodeListOffsetsRequest(r, req.version).map((t) => {
-    const topic = req.ctx.cluster.topics.get(t.name);
-    const allowed = canTopic(req, "describe", t.name);
-    return {
-      name: t.name,
-      partitions: t.partitions.map((p) => {
-        const log = topic?.partitions[p.partition];
-        let errorCode: number = ErrorCode.None;
-        let found = { offset: -1, timestamp: -1 };
-        if (!allowed) errorCode = ErrorCode.TopicAuthorizationFailed;
-        else if (!log) errorCode = ErrorCode.UnknownTopicOrPartition;
-        else if (p.timestamp === LATEST_TIMESTAMP) {
-          found = { offset: log.highWatermark, timestamp: -1 };
-        } else if (p.timestamp === EARLIEST_TIMESTAMP) {
-          found = { offset: log.logStartOffset, timestamp: -1 };
-        } else found = log.offsetForTimestamp(p.timestamp);
-        return { partition: p.partition, errorCode, ...found };
-      }),
-    };
-  });
+export const handleListOffsets: RequestHandler = async (req, r, w) => {
+  const topics = await Promise.all(
+    decodeListOffsetsRequest(r, req.version).map(async (t) => {
+      const topic = req.ctx.cluster.topics.get(t.name);
+      const allowed = canTopic(req, "describe", t.name);
+      return {
+        name: t.name,
+        partitions: await Promise.all(t.partitions.map(async (p) => {
+          const log = topic?.partitions[p.partition];
+          let errorCode: number = ErrorCode.None;
+          let found = { offset: -1, timestamp: -1 };
+          if (!allowed) errorCode = ErrorCode.TopicAuthorizationFailed;
+          else if (!log) errorCode = ErrorCode.UnknownTopicOrPartition;
+          else if (p.timestamp === LATEST_TIMESTAMP) {
+            found = { offset: log.highWatermark, timestamp: -1 };
+          } else if (p.timestamp === EARLIEST_TIMESTAMP) {
+            found = { offset: log.logStartOffset, timestamp: -1 };
+          } else found = await log.offsetForTimestamp(p.timestamp);
+          return { partition: p.partition, errorCode, ...found };
+        })),
+      };
+    }),
+  );
   encodeListOffsetsResponse(w, req.version, topics);
 };
 

@@ -1,6 +1,7 @@
 /**
- * One partition's log: record batches kept in memory exactly as received, optionally mirrored to
- * an append-only segment file so they survive a restart.
+ * One partition's log: record batches exactly as received, in memory or in an append-only segment
+ * file so they survive a restart. With a file, memory holds only an index (offsets, timestamps,
+ * file positions) and the batches not yet written; fetches read batches back from the file.
  *
  * In memory, retention deletes whole batches from the front and advances the log start offset;
  * with a segment file nothing is deleted (the file is append-only).
@@ -24,7 +25,6 @@ const ENTRY_HEADER = 8;
 /** The leader epoch reported in Metadata and stamped into every stored batch. */
 export const LEADER_EPOCH = 0;
 const PREFIX = 21;
-const EMPTY = new Uint8Array(0);
 
 /** A batch appended to a log, with the offsets it received. */
 export interface AppendResult {
@@ -60,7 +60,11 @@ export class PartitionLog {
   #lasts: number[] = [];
   #maxTimestamps: number[] = [];
   #storedAt: number[] = [];
-  #batches: Uint8Array[] = [];
+  #sizes: number[] = [];
+  /** Where each batch's bytes start in the segment file (-1 without one). */
+  #positions: number[] = [];
+  /** The batch itself, or undefined once it is only in the segment file. */
+  #batches: (Uint8Array | undefined)[] = [];
   #first = 0;
   /** Bytes of the batches held (from the log start offset on). */
   bytes = 0;
@@ -69,7 +73,13 @@ export class PartitionLog {
   readonly #waiters = new Set<() => void>();
   readonly #producers = new Map<number, ProducerState>();
   #file: Deno.FsFile | undefined;
+  #fileEnd = 0;
+  #reader: Deno.FsFile | undefined;
+  #reads: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  #writeFailed = false;
   #pendingWrites: Uint8Array[] = [];
+  #pendingIndexes: number[] = [];
   #draining = false;
   #drained: Promise<void> = Promise.resolve();
   #writeWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -99,11 +109,12 @@ export class PartitionLog {
         break;
       }
       const len = view.getInt32(at);
-      const batch = data.slice(at + ENTRY_HEADER, at + ENTRY_HEADER + len);
-      const h = readRecordBatchHeader(batch);
-      this.#push(batch, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, 0);
+      const h = readRecordBatchHeader(data.subarray(at + ENTRY_HEADER, at + ENTRY_HEADER + len));
+      const last = h.baseOffset + h.lastOffsetDelta;
+      this.#push(undefined, len, at + ENTRY_HEADER, h.baseOffset, last, h.maxTimestamp, 0);
       at += ENTRY_HEADER + len;
     }
+    this.#fileEnd = at;
     this.#file = await Deno.open(this.path, { create: true, write: true, read: true });
     if (at < data.length) await this.#file.truncate(at);
     await this.#file.seek(at, Deno.SeekMode.Start);
@@ -128,13 +139,23 @@ export class PartitionLog {
     return undefined;
   }
 
-  #push(batch: Uint8Array, base: number, last: number, maxTimestamp: number, now: number): void {
+  #push(
+    batch: Uint8Array | undefined,
+    size: number,
+    position: number,
+    base: number,
+    last: number,
+    maxTimestamp: number,
+    now: number,
+  ): void {
     this.#bases.push(base);
     this.#lasts.push(last);
     this.#maxTimestamps.push(maxTimestamp);
     this.#storedAt.push(now);
+    this.#sizes.push(size);
+    this.#positions.push(position);
     this.#batches.push(batch);
-    this.bytes += batch.length;
+    this.bytes += size;
     this.highWatermark = last + 1;
   }
 
@@ -153,12 +174,12 @@ export class PartitionLog {
     let first = start;
     const count = this.#batches.length;
     while (first < count) {
-      const size = this.#batches[first].length;
+      const size = this.#sizes[first];
       const expired = retentionMs >= 0 && now - this.#storedAt[first] >= retentionMs;
       const tooBig = retentionBytes >= 0 && this.bytes - size >= retentionBytes;
       if (!expired && !tooBig) break;
       this.bytes -= size;
-      this.#batches[first] = EMPTY;
+      this.#batches[first] = undefined;
       first++;
     }
     if (first === start) return 0;
@@ -169,6 +190,8 @@ export class PartitionLog {
       this.#lasts = this.#lasts.slice(first);
       this.#maxTimestamps = this.#maxTimestamps.slice(first);
       this.#storedAt = this.#storedAt.slice(first);
+      this.#sizes = this.#sizes.slice(first);
+      this.#positions = this.#positions.slice(first);
       this.#batches = this.#batches.slice(first);
       this.#first = 0;
     }
@@ -208,7 +231,12 @@ export class PartitionLog {
   ): AppendResult {
     const base = this.highWatermark;
     stampRecordBatch(batch, base, LEADER_EPOCH);
-    this.#push(batch, base, base + lastOffsetDelta, maxTimestamp, now);
+    let position = -1;
+    if (this.#file) {
+      position = this.#fileEnd + ENTRY_HEADER;
+      this.#fileEnd = position + batch.length;
+    }
+    this.#push(batch, batch.length, position, base, base + lastOffsetDelta, maxTimestamp, now);
     if (producer && producer.id >= 0) {
       this.#producers.set(producer.id, {
         epoch: producer.epoch,
@@ -216,17 +244,20 @@ export class PartitionLog {
         lastBaseOffset: base,
       });
     }
-    const written = this.#file ? this.#queueWrite(batch) : Promise.resolve();
+    const written = this.#file
+      ? this.#queueWrite(batch, this.#batches.length - 1)
+      : Promise.resolve();
     for (const wake of this.#waiters) wake();
     return { baseOffset: base, written };
   }
 
-  #queueWrite(batch: Uint8Array): Promise<void> {
+  #queueWrite(batch: Uint8Array, index: number): Promise<void> {
     const entry = new Uint8Array(ENTRY_HEADER);
     const v = new DataView(entry.buffer);
     v.setInt32(0, batch.length);
     v.setUint32(4, crc32c(batch.subarray(0, PREFIX)));
     this.#pendingWrites.push(entry, batch);
+    this.#pendingIndexes.push(index);
     const done = new Promise<void>((resolve, reject) =>
       this.#writeWaiters.push({ resolve, reject })
     );
@@ -242,8 +273,10 @@ export class PartitionLog {
     while (this.#pendingWrites.length > 0) {
       const chunks = this.#pendingWrites;
       const waiters = this.#writeWaiters;
+      const indexes = this.#pendingIndexes;
       this.#pendingWrites = [];
       this.#writeWaiters = [];
+      this.#pendingIndexes = [];
       let total = 0;
       for (const c of chunks) total += c.length;
       const buf = new Uint8Array(total);
@@ -255,8 +288,13 @@ export class PartitionLog {
       try {
         let off = 0;
         while (off < buf.length) off += await this.#file!.write(buf.subarray(off));
+        // Written: from now on fetches read these batches from the file. (Segment logs are never
+        // trimmed by retention, so the indexes are still valid.)
+        if (!this.#writeFailed) { for (const i of indexes) this.#batches[i] = undefined; }
         for (const w of waiters) w.resolve();
       } catch (e) {
+        // File positions after a failed write are uncertain: keep every batch in memory.
+        this.#writeFailed = true;
         for (const w of waiters) w.reject(e);
       }
     }
@@ -278,30 +316,79 @@ export class PartitionLog {
 
   /**
    * Whole batches from the one containing `offset`, up to `maxBytes` (at least one batch when
-   * `atLeastOne`).
+   * `atLeastOne`). Batches only in the segment file are read from it, consecutive ones at once.
    */
-  read(
+  async read(
     offset: number,
     maxBytes: number,
     atLeastOne: boolean,
-  ): { batches: Uint8Array[]; bytes: number } {
-    const batches: Uint8Array[] = [];
+  ): Promise<{ batches: Uint8Array[]; bytes: number }> {
     let bytes = 0;
-    for (let i = this.#indexFor(offset); i < this.#batches.length; i++) {
-      const b = this.#batches[i];
-      if (bytes + b.length > maxBytes && !(atLeastOne && batches.length === 0)) break;
-      batches.push(b);
-      bytes += b.length;
+    const from = this.#indexFor(offset);
+    let to = from;
+    for (; to < this.#sizes.length; to++) {
+      const size = this.#sizes[to];
+      if (bytes + size > maxBytes && !(atLeastOne && to === from)) break;
+      bytes += size;
+    }
+    const batches: Uint8Array[] = [];
+    for (let i = from; i < to;) {
+      const held = this.#batches[i];
+      if (held) {
+        batches.push(held);
+        i++;
+        continue;
+      }
+      // A run of batches only on disk: contiguous in the file, entry headers between them.
+      let j = i + 1;
+      while (j < to && !this.#batches[j]) j++;
+      const start = this.#positions[i];
+      const data = await this.#readFile(start, this.#positions[j - 1] + this.#sizes[j - 1] - start);
+      if (!data) return { batches: [], bytes: 0 };
+      for (let k = i; k < j; k++) {
+        const at = this.#positions[k] - start;
+        batches.push(data.subarray(at, at + this.#sizes[k]));
+      }
+      i = j;
     }
     return { batches, bytes };
   }
 
+  /** Batch `i`, from memory or the segment file; undefined once the log is closed. */
+  async #batch(i: number): Promise<Uint8Array | undefined> {
+    return this.#batches[i] ?? await this.#readFile(this.#positions[i], this.#sizes[i]);
+  }
+
+  /**
+   * Reads `length` bytes at `position` of the segment file, one read at a time per log (they
+   * share a file handle); undefined once the log is closed.
+   */
+  #readFile(position: number, length: number): Promise<Uint8Array | undefined> {
+    const run = this.#reads.then(async () => {
+      if (this.#closed || !this.path) return undefined;
+      this.#reader ??= await Deno.open(this.path, { read: true });
+      await this.#reader.seek(position, Deno.SeekMode.Start);
+      const out = new Uint8Array(length);
+      let filled = 0;
+      while (filled < length) {
+        const n = await this.#reader.read(out.subarray(filled));
+        if (n === null) throw new Error(`${this.path} ends before byte ${position + length}`);
+        filled += n;
+      }
+      return out;
+    });
+    this.#reads = run.catch(() => {});
+    return run;
+  }
+
   /** Offset of the first record with a timestamp >= `timestamp`, or -1 when none. */
-  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } {
+  async offsetForTimestamp(timestamp: number): Promise<{ offset: number; timestamp: number }> {
     for (let i = this.#first; i < this.#batches.length; i++) {
       if (this.#maxTimestamps[i] < timestamp) continue;
+      const batch = await this.#batch(i);
+      if (!batch) break;
       try {
-        for (const r of decodeRecords(this.#batches[i])) {
+        for (const r of decodeRecords(batch)) {
           if (r.timestamp >= timestamp) return { offset: r.offset, timestamp: r.timestamp };
         }
       } catch {
@@ -321,10 +408,16 @@ export class PartitionLog {
   /** Waits for pending writes and closes the segment file. */
   async close(): Promise<void> {
     await this.#drained;
+    this.#closed = true;
+    await this.#reads;
     try {
       this.#file?.close();
     } catch { /* already closed */ }
+    try {
+      this.#reader?.close();
+    } catch { /* already closed */ }
     this.#file = undefined;
+    this.#reader = undefined;
     for (const wake of this.#waiters) wake();
   }
 }

@@ -189,3 +189,35 @@ test("retentionBytes must be an integer of at least -1", async () => {
     );
   }
 }, SANITIZED);
+
+test("with a data directory, fetched batches are read back from the segment file", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "broker-disk-reads-" });
+  try {
+    const sizes = [10, 20_000, 30, 40_000, 50];
+    await withBroker({ topics: ["t"], dataDir }, async (broker) => {
+      await using c = await RawKafkaConnection.connect(broker.port);
+      const sent = sizes.map(batchOf);
+      for (const batch of sent) await produce(c, "t", batch);
+      // Parallel fetches of different offsets share the log's file handle.
+      const fetched = await Promise.all(sizes.map(async (_, i) => {
+        await using f = await RawKafkaConnection.connect(broker.port);
+        return await fetch(f, "t", i);
+      }));
+      for (const [i, part] of fetched.entries()) {
+        assert.equal(part.error, 0);
+        const expected = sent.slice(i).reduce((n, b) => n + b.length, 0);
+        assert.equal(part.records?.length, expected, `fetch from offset ${i}`);
+      }
+      // Change one value byte of the last batch in the file: the next fetch serves the change.
+      const path = `${dataDir}/topics/t/0.log`;
+      const file = await Deno.readFile(path);
+      file[file.length - 3] ^= 0xff;
+      await Deno.writeFile(path, file);
+      const again = await fetch(c, "t", 4);
+      assert.equal(again.records?.[again.records.length - 3], file[file.length - 3]);
+      assert.equal(await listOffset(c, "t", 0), 0, "ListOffsets by timestamp reads the file too");
+    });
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}, SANITIZED);
