@@ -3,13 +3,12 @@
  * them back, against our broker (in memory, then with a data directory) and against librdkafka's
  * own mock broker in the same run. The mock keeps only the newest few MB of a partition, so our
  * brokers also consume just that many newest messages ("consume newest"), the like-for-like row.
- * Prints messages per second, CPU seconds of the broker process and its resident memory after
- * the run (a high-water mark: both of our runs share this process), each beside the mock's as a
- * ratio, as a Markdown table.
+ * Prints messages per second, CPU seconds of the broker process and its resident memory at the
+ * end, each beside the mock's as a ratio, as a Markdown table.
  *
- * The broker runs inside this process, so its CPU is this process's (`/proc/self/stat`, in
- * 10 ms ticks); the shell connects kcat's stdin and stdout to files so that this process does no
- * work for it. The mock broker's CPU is read from `/proc/<pid>/stat` of its process.
+ * Each of our brokers runs in a child process of this script whose CPU is its own
+ * (`/proc/self/stat`, in 10 ms ticks); the shell connects kcat's stdin and stdout to files so that
+ * the process does no work for it. The mock broker's CPU is read from `/proc/<pid>/stat`.
  *
  * Usage: deno run -A scripts/bench_broker.ts [--messages 100000] [--size 1024] [--data-dir DIR]
  * [--no-mock] (`--data-dir` picks where the persisted run writes; default a temporary directory;
@@ -30,6 +29,8 @@ const messages = Number(flag("messages", "100000"));
 const size = Number(flag("size", "1024"));
 const dataDir = flag("data-dir", "");
 const withMock = !Deno.args.includes("--no-mock");
+// Each of our brokers runs in a child process of its own, so that its RSS is its own.
+const child = flag("child", "");
 const TICKS = 100; // USER_HZ on Linux
 
 /** CPU seconds (user + system) of a process, from /proc. */
@@ -60,10 +61,10 @@ function childPid(needle: string): number {
   throw new Error(`no child process running ${needle}`);
 }
 
-const work = await Deno.makeTempDir({ prefix: "bench-broker-" });
+const work = child ? flag("work", "") : await Deno.makeTempDir({ prefix: "bench-broker-" });
 const inputPath = `${work}/input`;
-const outputPath = `${work}/output`;
-{
+const outputPath = `${work}/output-${child || "main"}`;
+if (!child) {
   // Written in pieces, so the input does not inflate this process's (the broker's) memory.
   const line = new Uint8Array(size + 1).fill(0x61);
   line[size] = 0x0a;
@@ -203,13 +204,30 @@ async function mock(): Promise<Run> {
   return { label: "librdkafka mock", ...result, rss: rssMb(pid) };
 }
 
+/** Runs one of our brokers in a child process of this script and returns its figures. */
+async function oursApart(storage: "memory" | "data-dir", tail?: number): Promise<Run> {
+  const args = ["run", "-A", "--frozen", new URL(import.meta.url).pathname, "--child", storage];
+  args.push("--work", work, "--messages", String(messages), "--size", String(size));
+  if (dataDir) args.push("--data-dir", dataDir);
+  if (tail !== undefined) args.push("--tail", String(tail));
+  const out = await new Deno.Command(Deno.execPath(), { args, stdin: "null" }).output();
+  if (out.code !== 0) throw new Error(`the ${storage} run exited ${out.code}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+if (child) {
+  const tail = flag("tail", "");
+  const storage = child === "memory" ? undefined : dataDir || `${work}/data`;
+  console.log(JSON.stringify(await ours(storage, tail ? Number(tail) : undefined)));
+  Deno.exit(0);
+}
+
 const runs: Run[] = [];
 try {
   const reference = withMock ? await mock() : undefined;
   const tail = reference?.consume.messages;
-  runs.push(await ours(undefined, tail));
-  const storage = dataDir || `${work}/data`;
-  runs.push(await ours(storage, tail));
+  runs.push(await oursApart("memory", tail));
+  runs.push(await oursApart("data-dir", tail));
   if (reference) runs.push(reference);
 
   const mb = (messages * size) / 1e6;
