@@ -49,6 +49,38 @@ test("Client has the Python client's defaults", () => {
   assert.equal(client.broker.broker, "kafka.scimma.org:9092");
 });
 
+test("batchTimeoutMs is a finite wait in ms (the fetch's long poll); batchSize an integer >= 1", () => {
+  assert.equal(new Client({ batchTimeoutMs: 0 }).batchTimeoutMs, 0);
+  assert.equal(new Client({ batchTimeoutMs: 1500 }).batchTimeoutMs, 1500);
+  assert.throws(() => new Client({ batchTimeoutMs: Infinity }), {
+    name: "RangeError",
+    message: '"batchTimeoutMs" must be a finite number >= 0, got Infinity',
+  });
+  assert.throws(() => new Client({ batchTimeoutMs: -1 }), {
+    name: "RangeError",
+    message: '"batchTimeoutMs" must be a number >= 0, got -1',
+  });
+  assert.equal(new Client({ batchSize: 10 }).batchSize, 10);
+  assert.throws(() => new Client({ batchSize: 0 }), {
+    name: "RangeError",
+    message: '"batchSize" must be an integer >= 1, got 0',
+  });
+});
+
+test("server and group follow the URL parser's and Kafka's topic-name rules", () => {
+  assert.equal(new Client({ server: "KAFKA://alice@[::1]/" }).broker.broker, "[::1]:9092");
+  assert.throws(() => new Client({ server: "kafka://alice:secret@h/" }), (error: unknown) => {
+    assert.ok(error instanceof RangeError);
+    assert.ok(!error.message.includes("secret"), error.message);
+    return true;
+  });
+  assert.throws(() => new Client({ server: "kafka://h/gracedb.superevent" }), /names a topic/);
+  assert.throws(() => new Client({ group: "grace db" }), {
+    name: "RangeError",
+    message: `"group" 'grace db' holds characters Kafka does not allow`,
+  });
+});
+
 test("Client refuses wrong option types naming the option", () => {
   assert.throws(() => new Client({ server: null as unknown as string }), {
     name: "TypeError",

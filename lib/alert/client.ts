@@ -7,7 +7,9 @@
 import type { Auth } from "../hop/auth.ts";
 import { KafkaError } from "../hop/errors.ts";
 import { type Logger, silentLogger } from "../hop/log.ts";
-import type { Consumer, Metadata, Producer, StartPosition, StreamOptions } from "../hop/stream.ts";
+import type { Consumer, Metadata, Producer, StartPosition } from "../hop/stream.ts";
+import type { TargetStreamOptions } from "../hop/_open_stream.ts";
+import type { StreamTarget } from "../hop/_stream_target.ts";
 import { resolveClientAuth } from "./_credentials.ts";
 import { isRecoverable } from "../kafka/errors.ts";
 import { backoffDelay, DEFAULT_RETRY_POLICY } from "../kafka/retry_policy.ts";
@@ -18,14 +20,15 @@ import {
   type BrokerAddress,
   DEFAULT_GROUP,
   DEFAULT_SERVER,
+  fullTopicName,
   isGroupTopic,
   resolveBroker,
   stripGroupPrefix,
-  topicsUrl,
 } from "./topic_naming.ts";
 import type { GraceDbAlert } from "./types.ts";
 import { validateAlert } from "./types.ts";
 import { sleep } from "../_sleep.ts";
+import { hasTopicNameCharactersOnly } from "../topic_name.ts";
 
 /**
  * Default number of reconnections after consecutive fatal errors when `retryOnFatal` is set.
@@ -75,6 +78,20 @@ export const DEFAULT_HANDLER_RETRIES: number = Infinity;
  * ```
  */
 export const MAX_HANDLER_RETRY_WAIT_MS = 30_000;
+
+/**
+ * Default of the `batchTimeoutMs` option: how long a listener's fetch may wait at the broker for
+ * new alerts, in milliseconds (Python's `batch_timeout` of 0.2 s).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Client, DEFAULT_BATCH_TIMEOUT_MS } from "@igwn/alert";
+ * assert.equal(DEFAULT_BATCH_TIMEOUT_MS, 200);
+ * assert.equal(new Client().batchTimeoutMs, DEFAULT_BATCH_TIMEOUT_MS);
+ * ```
+ */
+export const DEFAULT_BATCH_TIMEOUT_MS = 200;
 
 /**
  * Receives an alert whose handler failed `handlerRetries + 1` times, with the last error. The
@@ -132,9 +149,18 @@ export interface ClientOptions {
   server?: string;
   /** Broker port; wins over a port inside `server`. Default: the server's port, else 9092. */
   port?: number;
-  /** Accepted for compatibility; alerts are handed over one at a time as they arrive. */
+  /**
+   * Accepted for compatibility (Python `batch_size`, default 1), an integer >= 1; it changes
+   * nothing: alerts are handed over one at a time as they arrive, whatever the value, so none
+   * waits for others to fill a batch.
+   */
   batchSize?: number;
-  /** Accepted for compatibility (Python `batch_timeout`); alerts are not held back. */
+  /**
+   * Python `batch_timeout`, in ms: how long a fetch may wait at the broker for new alerts (the
+   * consumer's long poll, Kafka's `fetch.max.wait.ms`). An alert that arrives meanwhile is
+   * handed over at once, so this adds no latency; it sets how often an idle listener asks again
+   * (`0`: without pause, which keeps the broker busy). Default 200 (Python's 0.2 s).
+   */
   batchTimeoutMs?: number;
   /**
    * Reopen the listener after a fatal error (authentication, authorization, a missing topic), at
@@ -361,9 +387,9 @@ export class Client implements AsyncDisposable {
   readonly group: string;
   /** Kafka consumer group, or undefined for a generated one per listener. */
   readonly consumerGroup?: string;
-  /** Accepted for compatibility. */
+  /** Accepted for compatibility; alerts are handed over one at a time. */
   readonly batchSize: number;
-  /** Accepted for compatibility. */
+  /** How long a fetch may wait at the broker for new alerts, ms. */
   readonly batchTimeoutMs: number;
   /** Whether listeners reconnect after fatal errors. */
   readonly retryOnFatal: boolean;
@@ -421,7 +447,7 @@ export class Client implements AsyncDisposable {
     this.server = o.server === undefined ? DEFAULT_SERVER : checkString("server", o.server);
     this.group = o.group === undefined ? DEFAULT_GROUP : checkString("group", o.group);
     if (!this.group) throw new RangeError(`"group" must not be empty`);
-    if (/[^A-Za-z0-9._-]/.test(this.group)) {
+    if (!hasTopicNameCharactersOnly(this.group)) {
       throw new RangeError(`"group" '${this.group}' holds characters Kafka does not allow`);
     }
     if (o.consumerGroup !== undefined) {
@@ -434,8 +460,13 @@ export class Client implements AsyncDisposable {
       ? 1
       : checkNumber("batchSize", o.batchSize, { min: 1, integer: true });
     this.batchTimeoutMs = o.batchTimeoutMs === undefined
-      ? 200
+      ? DEFAULT_BATCH_TIMEOUT_MS
       : checkNumber("batchTimeoutMs", o.batchTimeoutMs);
+    if (!Number.isFinite(this.batchTimeoutMs)) {
+      throw new RangeError(
+        `"batchTimeoutMs" must be a finite number >= 0, got ${o.batchTimeoutMs}`,
+      );
+    }
     this.retryOnFatal = o.retryOnFatal === undefined
       ? false
       : checkBoolean("retryOnFatal", o.retryOnFatal);
@@ -659,12 +690,11 @@ export class Client implements AsyncDisposable {
    */
   async getTopics(group: string = this.group): Promise<string[]> {
     checkString("group", group);
-    const { listTopics } = await import("../hop/list_topics.ts");
-    const auth = await this.credentials();
-    const names = await listTopics(this.broker.url, {
-      auth,
-      timeoutMs: this.#options.connectTimeoutMs ?? 10_000,
-    });
+    const { listTopicsAt } = await import("../hop/list_topics.ts");
+    const names = await listTopicsAt(
+      await this.#target([]),
+      this.#options.connectTimeoutMs ?? 10_000,
+    );
     return names.filter((name) => isGroupTopic(group, name))
       .map((name) => stripGroupPrefix(group, name))
       .sort();
@@ -985,14 +1015,23 @@ export class Client implements AsyncDisposable {
   }
 
   async #openProducer(topic: string): Promise<Producer> {
-    const { openStream } = await import("../hop/stream.ts");
-    const url = topicsUrl(this.broker, this.group, topic);
-    return await openStream(url, "w", await this.#streamOptions());
+    const { openStreamAt } = await import("../hop/_open_stream.ts");
+    const target = await this.#target([fullTopicName(this.group, topic)]);
+    return await openStreamAt(target, "w", this.#streamOptions());
   }
 
-  async #streamOptions(): Promise<StreamOptions> {
+  /**
+   * The broker, the given Kafka topics and the credential chosen for them from
+   * {@link Client.credentials}, as the stream layer takes them: no URL is built and parsed again.
+   */
+  async #target(fullTopics: string[]): Promise<StreamTarget> {
+    const { selectStreamTarget } = await import("../hop/_stream_target.ts");
+    const place = { brokers: [this.broker.broker], topics: fullTopics };
+    return await selectStreamTarget(place, await this.credentials());
+  }
+
+  #streamOptions(): TargetStreamOptions {
     return {
-      auth: await this.credentials(),
       logger: this.#logger,
       connectTimeoutMs: this.#options.connectTimeoutMs ?? 10_000,
       requestTimeoutMs: this.#options.requestTimeoutMs ?? 30_000,
@@ -1098,14 +1137,13 @@ export class Client implements AsyncDisposable {
           `no topics of group '${this.group}' are visible to the credential on ${this.broker.broker}`,
         );
       }
-      const url = topicsUrl(this.broker, this.group, topics);
-      const fullTopics = topics.map((topic) => `${this.group}.${topic}`);
+      const fullTopics = topics.map((topic) => fullTopicName(this.group, topic));
       this.#logger.info(
         explicit.length
           ? `Listening to ${topics.length} topics on ${this.broker.url}`
           : `Listening to all ${topics.length} available topics on ${this.broker.url}`,
       );
-      const { openStream, randomGroupId } = await import("../hop/stream.ts");
+      const { openStreamAt, randomGroupId } = await import("../hop/_open_stream.ts");
       // One group for the whole listen() call, so that a reopened stream resumes from what this
       // listener committed instead of starting over at the latest alert in a new group.
       const auth = await this.credentials();
@@ -1125,8 +1163,9 @@ export class Client implements AsyncDisposable {
           try {
             // The consumer rides through outages, timeouts and rebalances by itself (its
             // default restartOnFailure), so only failures that waiting cannot fix end it.
-            consumer = await openStream(url, "r", {
-              ...(await this.#streamOptions()),
+            consumer = await openStreamAt(await this.#target(fullTopics), "r", {
+              ...this.#streamOptions(),
+              fetchMaxWaitMs: this.batchTimeoutMs,
               groupId,
               startAt: options.startAt ?? this.#options.startAt ?? "latest",
               autoCommit: false,

@@ -1,6 +1,6 @@
 /**
- * Turns a Kafka URL and an `auth` option into brokers, topics and the credential to use.
- * Shared by streams and topic listing.
+ * Turns a Kafka URL, or its already parsed parts, and an `auth` option into brokers, topics and
+ * the credential to use: the {@linkcode StreamTarget} that streams and topic listing work on.
  *
  * @module
  */
@@ -10,7 +10,7 @@ import { parseKafkaUrl } from "./url.ts";
 import { selectCredential } from "./select_credential.ts";
 import type { KafkaCredential, KafkaSaslMechanism } from "../kafka/types.ts";
 
-/** Where to connect and as whom. */
+/** Where to connect and as whom: parsed once, then handed down as it is. */
 export interface StreamTarget {
   /** Every broker of the URL (the first one selects the credential). */
   brokers: string[];
@@ -50,28 +50,43 @@ export function kafkaCredentialOf(auth: Auth): KafkaCredential {
   };
 }
 
+/** Brokers, topics and username hint: a Kafka URL's parts, before a credential is chosen. */
+export interface StreamPlace {
+  /** Bootstrap brokers; the first one selects the credential. */
+  brokers: string[];
+  /** Topics to read or write. */
+  topics: string[];
+  /** Username hint that narrows the credential selection. */
+  username?: string;
+}
+
 /**
- * Parses the URL (several brokers allowed: Kafka clients take any broker list as bootstrap
- * servers) and resolves the credential as hop does: `true` loads auth.toml and selects by the
- * first broker and the URL username; a list is selected from the same way; a single `Auth` is
+ * Resolves the credential for a place as hop does: `true` loads auth.toml and selects by the
+ * first broker and the username hint; a list is selected from the same way; a single `Auth` is
  * used as given; `false` means no authentication. Ambiguity errors end with hop's hint to embed a
- * username in the URL, for the URL's topics.
+ * username in the URL, for the place's topics.
+ *
+ * @param place brokers, topics and username hint
+ * @param auth as the `auth` option of `openStream`
+ * @returns the target, with the chosen credential when authenticating
+ * @throws {NoCredentialError} when no credential, or more than one, fits
  */
-export async function resolveStreamTarget(
-  url: string,
+export async function selectStreamTarget(
+  place: StreamPlace,
   auth: boolean | Auth | Auth[] = true,
 ): Promise<StreamTarget> {
-  const target: StreamTarget = parseKafkaUrl(url, { multipleBrokers: true });
+  const target: StreamTarget = { brokers: [...place.brokers], topics: [...place.topics] };
+  if (place.username !== undefined) target.username = place.username;
   let credential: Auth | undefined;
   if (auth === true) {
     credential = selectCredential(
       await loadAuth(),
       target.brokers[0],
-      target.username,
-      target.topics,
+      place.username,
+      place.topics,
     );
   } else if (Array.isArray(auth)) {
-    credential = selectCredential(auth, target.brokers[0], target.username, target.topics);
+    credential = selectCredential(auth, target.brokers[0], place.username, place.topics);
   } else if (auth !== false) {
     credential = auth;
   }
@@ -80,4 +95,16 @@ export async function resolveStreamTarget(
     target.auth = credential;
   }
   return target;
+}
+
+/**
+ * Parses the URL (several brokers allowed: Kafka clients take any broker list as bootstrap
+ * servers) and resolves the credential with {@linkcode selectStreamTarget}. The only place where a
+ * stream's URL is parsed; everything below works on the {@linkcode StreamTarget}.
+ */
+export async function resolveStreamTarget(
+  url: string,
+  auth: boolean | Auth | Auth[] = true,
+): Promise<StreamTarget> {
+  return await selectStreamTarget(parseKafkaUrl(url, { multipleBrokers: true }), auth);
 }

@@ -5,7 +5,7 @@
  */
 import type { Auth } from "./auth.ts";
 import { ConnectionError } from "./errors.ts";
-import { resolveStreamTarget } from "./_stream_target.ts";
+import { resolveStreamTarget, type StreamTarget } from "./_stream_target.ts";
 import { KafkaAdmin } from "../kafka/admin.ts";
 
 /**
@@ -50,8 +50,23 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * ```
  */
 export async function listTopics(url: string, options: ListTopicsOptions = {}): Promise<string[]> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const target = await resolveStreamTarget(url, options.auth ?? true);
+  return await listTopicsAt(target, options.timeoutMs);
+}
+
+/**
+ * {@linkcode listTopics} on a parsed target whose credential is already chosen (what the `Client`
+ * uses: it never builds a URL).
+ *
+ * @internal
+ * @param target brokers, topics (a filter when not empty) and credential
+ * @param timeoutMs overall time limit in ms; default 10000
+ * @returns sorted topic names
+ */
+export async function listTopicsAt(
+  target: StreamTarget,
+  timeoutMs: number = DEFAULT_TIMEOUT_MS,
+): Promise<string[]> {
   const started = Date.now();
   const admin = await KafkaAdmin.connect({
     brokers: target.brokers,

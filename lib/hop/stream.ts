@@ -16,13 +16,14 @@
  * @module
  */
 import { HopError } from "./errors.ts";
-import type { Logger } from "./log.ts";
 import { resolveStreamTarget } from "./_stream_target.ts";
-import { Consumer } from "./consumer.ts";
-import { Producer } from "./producer.ts";
+import { openStreamAt } from "./_open_stream.ts";
+import type { Consumer } from "./consumer.ts";
+import type { Producer } from "./producer.ts";
 import type { StreamOptions } from "./stream_options.ts";
-import { DEFAULT_RETRY_POLICY } from "../kafka/retry_policy.ts";
+import { redactUrl } from "./url.ts";
 
+export { randomGroupId } from "./_open_stream.ts";
 export { Consumer } from "./consumer.ts";
 export { Producer } from "./producer.ts";
 export type {
@@ -33,41 +34,12 @@ export type {
   WriteRawOptions,
 } from "./stream_options.ts";
 
-const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-const GROUP_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
-/**
- * hop's random consumer group: `<username>-` followed by 10 characters from `A-Z0-9` drawn with a
- * cryptographic RNG (rejection sampling keeps every character equally likely).
- *
- * @param username credential username; without one the id is just the 10 characters
- * @returns the group id
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { randomGroupId } from "./stream.ts";
- * assert.match(randomGroupId("alice"), /^alice-[A-Z0-9]{10}$/); // e.g. alice-Q3ZK0W8N1B
- * assert.match(randomGroupId(), /^[A-Z0-9]{10}$/);
- * assert.notEqual(randomGroupId("alice"), randomGroupId("alice"));
- * ```
- */
-export function randomGroupId(username?: string): string {
-  let suffix = "";
-  const bytes = new Uint8Array(16);
-  while (suffix.length < 10) {
-    crypto.getRandomValues(bytes);
-    for (const byte of bytes) {
-      if (byte < 252 && suffix.length < 10) suffix += GROUP_ID_ALPHABET[byte % 36];
-    }
-  }
-  return username ? `${username}-${suffix}` : suffix;
-}
-
 /**
  * Opens a stream on a Kafka URL: mode `"r"` gives a {@linkcode Consumer}, `"w"` a
  * {@linkcode Producer}. A URL may list several brokers (`kafka://a:9092,b:9092/topic`); the
- * credential is selected by the first.
+ * credential is selected by the first. The URL is parsed here, once; the layers below (and the
+ * `Client`, which never builds a URL) work on the parsed brokers, topics and chosen
+ * credential.
  *
  * @param url `kafka://[user@]host[:port][,host[:port]...]/topic[,topic...]`
  * @param mode `"r"` to read, `"w"` to write
@@ -121,51 +93,11 @@ export async function openStream(
   options: StreamOptions = {},
 ): Promise<Consumer | Producer> {
   if (mode !== "r" && mode !== "w") throw new HopError("mode must be either 'w' or 'r'");
-  const logger = options.logger ?? quietLogger;
-  const target = await resolveStreamTarget(url, options.auth ?? true);
-  const timeouts = {
-    connectTimeoutMs: options.connectTimeoutMs,
-    requestTimeoutMs: options.requestTimeoutMs,
-  };
-  if (mode === "w") {
-    if (options.groupId !== undefined) {
-      logger.warn("group ID has no effect when opening a stream in write mode");
-    }
-    return await Producer.connect(target, logger, { ...timeouts, retry: options.retry });
-  }
+  const { auth = true, ...rest } = options;
+  const target = await resolveStreamTarget(url, auth);
+  if (mode === "w") return await openStreamAt(target, "w", rest);
   if (!target.topics.length) {
-    throw new HopError(`no topic to read: the URL '${url}' names none`);
+    throw new HopError(`no topic to read: the URL '${redactUrl(url)}' names none`);
   }
-  let groupId = options.groupId;
-  if (groupId === undefined) {
-    groupId = randomGroupId(target.auth?.username);
-    logger.info(`group ID not specified, generating a random group ID: ${groupId}`);
-  }
-  const consumer = new Consumer({
-    target,
-    groupId,
-    startAt: options.startAt ?? "latest",
-    untilEos: options.untilEos ?? false,
-    ignoreTest: options.ignoreTest ?? true,
-    autoCommit: options.autoCommit ?? true,
-    logger,
-    ...timeouts,
-    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
-    restartOnFailure: options.restartOnFailure ?? true,
-    onCrash: options.onCrash,
-  });
-  const signal = options.signal;
-  if (signal?.aborted) {
-    consumer.stop();
-    return consumer;
-  }
-  const onAbort = () => void consumer.close();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    await consumer.start();
-  } catch (error) {
-    signal?.removeEventListener("abort", onAbort);
-    throw error;
-  }
-  return consumer;
+  return await openStreamAt(target, "r", rest);
 }

@@ -115,6 +115,13 @@ export interface StreamOptions {
   /** Time budget for one Kafka request, in ms. Default 30000. */
   requestTimeoutMs?: number;
   /**
+   * Reading only. How long, in ms, the broker may hold a fetch open while no new message is
+   * there (Kafka's `fetch.max.wait.ms`, the fetch's long poll). A message that arrives meanwhile
+   * is returned at once, so this adds no latency to alerts; a shorter wait means more fetches
+   * while the topics are idle, a longer one fewer. Default 250 (100 with `untilEos`).
+   */
+  fetchMaxWaitMs?: number;
+  /**
    * Reading only. Whether the consumer reconnects after a failure that waiting can fix (the
    * brokers went away, a request timed out, the group coordinator moved). Default `true`: it
    * reconnects with the `retry` back-off for as long as it runs. `false`, or a function returning
