@@ -148,7 +148,7 @@ test({
         timestamp: failed.metadata.timestamp,
         uid: "S1",
         error: "bad alert",
-        payload: '{"uid":"S1","alert_type":"new"}',
+        payload: '{"uid": "S1", "alert_type": "new"}',
       }) + "\n";
       assert.equal(await Deno.readTextFile(file), expected);
       assert.deepEqual(errorLines(logger.lines), [

@@ -5,6 +5,7 @@ import type { PlaygroundGroup } from "../lib/playground/mod.ts";
 import { runCli, startCli } from "./support/cli.ts";
 import { kcatConsume, rdkafkaSasl, type RunningProcess, runProcess } from "./support/processes.ts";
 import { test } from "./support/deadline.ts";
+import { encodeAlert } from "../lib/alert/payload.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -33,7 +34,7 @@ function expected(
 ): { topic: string; body: string }[] {
   return [...simulateLifecycles({ seed, count, groups })]
     .filter((step) => !topics || topics.some((t) => step.topic.endsWith(`.${t}`)))
-    .map((step) => ({ topic: step.topic, body: JSON.stringify(step.alert) }));
+    .map((step) => ({ topic: step.topic, body: encodeAlert(step.alert) as string }));
 }
 
 /** A playground in the background, with its stdout read line by line. */

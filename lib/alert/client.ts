@@ -242,6 +242,7 @@ const OPTION_NAMES = new Set<string>([
  * import { startBroker } from "../broker/mod.ts";
  * import { simulateLifecycles } from "../playground/mod.ts";
  * import { type Alert, Client } from "./client.ts";
+ * import { encodeAlert } from "./payload.ts";
  * const topics = ["gracedb.superevent"];
  * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
  * await using client = new Client({ server: broker.url, noAuth: true, startAt: "earliest" });
@@ -252,7 +253,7 @@ const OPTION_NAMES = new Set<string>([
  *   const first: Alert = received;
  *   assert.deepEqual([first.topic, first.fullTopic], ["superevent", "gracedb.superevent"]);
  *   assert.deepEqual([first.payload, first.problem], [alert, undefined]);
- *   assert.equal(first.raw, JSON.stringify(alert)); // what the Python client hands over
+ *   assert.equal(first.raw, encodeAlert(alert)); // what the Python client hands over
  *   assert.equal(first.metadata.offset, 0);
  *   break;
  * }
@@ -312,6 +313,7 @@ export type AlertHandler = (topic: string, payload: GraceDbAlert, alert: Alert) 
  * import { startBroker } from "../broker/mod.ts";
  * import { simulateLifecycles } from "../playground/mod.ts";
  * import { Client, type ListenOptions } from "./client.ts";
+ * import { encodeAlert } from "./payload.ts";
  * const topics = ["gracedb.superevent"];
  * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
  * await using client = new Client({ server: broker.url, noAuth: true }); // starts at "latest"
@@ -326,7 +328,7 @@ export type AlertHandler = (topic: string, payload: GraceDbAlert, alert: Alert) 
  *   client.stop();
  * }, "superevent", options);
  * assert.deepEqual(ready, [["gracedb.superevent"]]);
- * assert.deepEqual(payloads, [JSON.stringify(alert)]);
+ * assert.deepEqual(payloads, [encodeAlert(alert)]);
  * ```
  */
 export interface ListenOptions {
@@ -857,6 +859,7 @@ export class Client implements AsyncDisposable {
    * import { startBroker } from "../broker/mod.ts";
    * import { openStream } from "../hop/stream.ts";
    * import { Client } from "./client.ts";
+   * import { encodeAlert } from "./payload.ts";
    * const topics = ["gracedb-test.superevent"];
    * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
    * const alert = { uid: "S1", alert_type: "new" };
@@ -865,7 +868,7 @@ export class Client implements AsyncDisposable {
    * const read = { auth: false, startAt: "earliest", untilEos: true } as const;
    * await using stream = await openStream(`${broker.url}/gracedb-test.superevent`, "r", read);
    * const [{ value }] = await Array.fromAsync(stream.readRaw());
-   * assert.equal(new TextDecoder().decode(value!), JSON.stringify(JSON.stringify(alert)));
+   * assert.equal(new TextDecoder().decode(value!), JSON.stringify(encodeAlert(alert)));
    * ```
    */
   async publish(topic: string, alert: unknown = null): Promise<void> {

@@ -30,11 +30,12 @@ export function formatAlertMessage(fullTopic: string, payload: unknown, pretty =
 }
 
 /**
- * What `igwn-alert listen` prints for a received alert. By default the payload is read from the
- * text that arrived as Python's json module reads it and written back as `json.dumps` writes it,
- * so the bytes are those the Python tool prints, numbers included (`1.0`, `1e-05`, integers
- * beyond 2^53). With `raw`, the payload as the Python client handed it over (GraceDB's alert
- * text, unchanged).
+ * What `igwn-alert listen` prints for a received alert: the bytes the Python tool prints. GraceDB's
+ * payload is JSON text, which Python prints as it arrived (`str()` of the text), and with
+ * `pretty` reads with its json module and writes back with `json.dumps(..., indent=4)`: numbers
+ * keep their Python form (`1.0`, `1e-05`, integers beyond 2^53). A payload that arrived as a
+ * decoded JSON value is written as `json.dumps` writes it. With `raw`, the payload as the Python
+ * client handed it over, unchanged, also with `pretty`.
  *
  * @param alert the topic and the payload as received (`Alert.fullTopic` and `Alert.raw`).
  * @param options `pretty`: indent by four spaces (`-j`); `raw`: print the payload unchanged.
@@ -47,7 +48,11 @@ export function formatAlertMessage(fullTopic: string, payload: unknown, pretty =
  * const alert = { fullTopic: "gracedb.superevent", raw: '{"uid":"S1","far":1.0E-5}' };
  * assert.strictEqual(
  *   formatReceivedAlert(alert),
- *   'New message from topic gracedb.superevent:\n{"uid": "S1", "far": 1e-05}\n',
+ *   'New message from topic gracedb.superevent:\n{"uid":"S1","far":1.0E-5}\n',
+ * );
+ * assert.strictEqual(
+ *   formatReceivedAlert(alert, { pretty: true }),
+ *   'New message from topic gracedb.superevent:\n{\n    "uid": "S1",\n    "far": 1e-05\n}\n',
  * );
  * assert.strictEqual(
  *   formatReceivedAlert(alert, { raw: true }),
@@ -60,6 +65,8 @@ export function formatReceivedAlert(
   options: { pretty?: boolean; raw?: boolean } = {},
 ): string {
   const pretty = options.pretty ?? false;
-  if (options.raw) return formatAlertMessage(alert.fullTopic, alert.raw, pretty);
+  if (options.raw || (!pretty && typeof alert.raw === "string")) {
+    return formatAlertMessage(alert.fullTopic, alert.raw, pretty);
+  }
   return `New message from topic ${alert.fullTopic}:\n${alertJsonText(alert.raw, pretty)}\n`;
 }
