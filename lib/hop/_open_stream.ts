@@ -41,12 +41,6 @@ export function randomGroupId(username?: string): string {
   return username ? `${username}-${suffix}` : suffix;
 }
 
-/**
- * What the consumer is made from, with the fetch wait. `fetchMaxWaitMs` is not yet a field of
- * {@linkcode ConsumerSetup}; once it is, the intersection can go.
- */
-type ConsumerSetupWithFetchWait = ConsumerSetup & { fetchMaxWaitMs?: number };
-
 /** Options of {@linkcode openStreamAt}: those of `openStream` but `auth`, already applied. */
 export type TargetStreamOptions = Omit<StreamOptions, "auth">;
 
@@ -94,7 +88,7 @@ export async function openStreamAt(
     groupId = randomGroupId(target.auth?.username);
     logger.info(`group ID not specified, generating a random group ID: ${groupId}`);
   }
-  const setup: ConsumerSetupWithFetchWait = {
+  const setup: ConsumerSetup = {
     target,
     groupId,
     startAt: options.startAt ?? "latest",

@@ -44,6 +44,8 @@ export interface ConsumerSetup {
   retry: RetryPolicy;
   restartOnFailure: boolean | ((error: KafkaError) => boolean);
   onCrash?: (error: KafkaError, willRestart: boolean) => void;
+  /** Longest time the broker may hold a fetch while no data comes, in ms. */
+  fetchMaxWaitMs?: number;
 }
 
 /**
@@ -158,7 +160,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         fromBeginning: setup.startAt === "earliest",
         // A reader that stops at the end has nothing to wait for once caught up; a short long
         // poll lets close() return sooner.
-        maxWaitTimeMs: setup.untilEos ? 100 : 250,
+        maxWaitTimeMs: setup.fetchMaxWaitMs ?? (setup.untilEos ? 100 : 250),
         // A member killed without leaving holds its partitions until its session expires; a
         // short session lets a restarted reader resume within seconds. A broker whose minimum
         // is longer (6 s by Kafka's default) gets its minimum (see GroupSession).
