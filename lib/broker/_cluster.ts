@@ -6,6 +6,7 @@
  */
 
 import { PartitionLog } from "./_partition_log.ts";
+import { topicNameProblem } from "../topic_name.ts";
 
 /** Default `max.message.bytes`, as in Kafka. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1048588;
@@ -42,16 +43,7 @@ const NUMERIC_CONFIGS = new Set([
   "segment.bytes",
 ]);
 
-/** Why a topic name is not allowed, or undefined when it is fine. */
-export function topicNameProblem(name: string): string | undefined {
-  if (name.length === 0) return "topic name is empty";
-  if (name.length > 249) return `topic name is ${name.length} characters long (at most 249)`;
-  if (name === "." || name === "..") return `topic name "${name}" is reserved`;
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
-    return `topic name "${name}" may only contain letters, digits, '.', '_' and '-'`;
-  }
-  return undefined;
-}
+export { topicNameProblem };
 
 /** Why a topic config entry is not allowed, or undefined when it is fine. */
 export function topicConfigProblem(name: string, value: string | null): string | undefined {

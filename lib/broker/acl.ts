@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { hasTopicNameCharactersOnly, MAX_TOPIC_NAME_LENGTH } from "../topic_name.ts";
 
 /**
  * The principal of clients on a listener without SASL. It may do everything, as on a Kafka
@@ -80,9 +81,6 @@ const GRANTED: Record<Grant, ReadonlySet<AclOperation>> = {
   all: new Set(["read", "write", "describe", "create", "delete", "describeConfigs"]),
 };
 
-/** Kafka's legal topic characters and length. */
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
-
 /**
  * Decides what each principal may do.
  *
@@ -152,7 +150,10 @@ export class AccessControl {
       if (topic.includes("*")) {
         throw new AclSpecError(spec, `"*" may only end the topic pattern`);
       }
-      if (topic !== "" && !TOPIC_NAME.test(topic)) {
+      if (
+        topic !== "" &&
+        !(hasTopicNameCharactersOnly(topic) && topic.length <= MAX_TOPIC_NAME_LENGTH)
+      ) {
         throw new AclSpecError(
           spec,
           `"${pattern}" is not a topic name (letters, digits, ".", "_", "-"), optionally ending in "*"`,
