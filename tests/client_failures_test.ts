@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { type Alert, Client, type ClientOptions } from "../lib/alert/client.ts";
 import { AuthorizationError } from "../lib/hop/errors.ts";
+import { ManualClock } from "../lib/clock.ts";
 import { type AlertBroker, startAlertBroker } from "./support/broker.ts";
 import { test, type TestBudget, waitFor } from "./support/deadline.ts";
 import { KAFKAJS_RETRY_TIMER_TEST, KAFKAJS_TEST } from "./support/kafkajs.ts";
@@ -115,6 +116,51 @@ test({
     // Everything handled was committed: the group's next listener starts after S4.
     await publish(env, ["S5"]);
     assert.deepEqual(await nextUids(env, "flaky", 1, budget), ["S5"]);
+  },
+});
+
+test({
+  name: "a failed handler's retry waits on the client's clock, not on real time",
+  ...KAFKAJS_TEST,
+  deadlineMs: 60_000,
+  fn: async (budget) => {
+    await using env = await startAlertBroker();
+    await publish(env, ["S0", "S1"]);
+    const clock = new ManualClock();
+    const twentySeconds = 20_000;
+    const logger = recordingLogger();
+    await using client = aliceClient(env, {
+      consumerGroup: "patient",
+      startAt: "earliest",
+      retryWaitMs: twentySeconds,
+      clock,
+      logger,
+    });
+    const handled: string[] = [];
+    let failed = false;
+    const listening = client.listen((_topic, payload) => {
+      if (payload.uid === "S0" && !failed) {
+        failed = true;
+        throw new Error("database is down");
+      }
+      handled.push(payload.uid);
+      if (handled.length === 2) client.stop();
+    }, "superevent");
+    await waitFor(() => clock.nextDueInMs(), {
+      deadlineMs: 30_000,
+      what: "the handler's retry to wait on the clock",
+      signal: budget.signal,
+      detail: () => logger.lines.join("\n"),
+    });
+    assert.equal(clock.nextDueInMs(), twentySeconds);
+    assert.deepEqual(handled, []);
+    clock.advance(twentySeconds);
+    await budget.within(listening, "both alerts after the driven retry");
+    assert.deepEqual(handled, ["S0", "S1"]);
+    assert.deepEqual(errorLines(logger.lines), [
+      "ERROR handler failed for the alert at gracedb.superevent partition 0 offset 0 (uid S0): " +
+      "database is down; delivering it again in 20000 ms",
+    ]);
   },
 });
 

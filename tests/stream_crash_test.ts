@@ -6,7 +6,7 @@
  * pause()/resume(), which keep its port, and its fault hooks.
  */
 import assert from "node:assert/strict";
-import { startBroker } from "../lib/broker/mod.ts";
+import { ManualClock, startBroker } from "../lib/broker/mod.ts";
 import { openStream } from "../lib/hop/stream.ts";
 import { ConnectionError, KafkaError } from "../lib/hop/errors.ts";
 import { JSONBlob } from "../lib/hop/models/blob.ts";
@@ -90,6 +90,62 @@ test({
     assert.equal(asked.length, 2);
     assert.ok(asked.every((e) => e instanceof KafkaError && !e.fatal), String(asked));
     assert.deepEqual(crashes, [true, false]);
+  },
+});
+
+test({
+  name: "the reconnection back-off waits on the reader's clock, not on real time",
+  ...KAFKAJS_TEST,
+  deadlineMs: 60_000,
+  fn: async ({ within, signal }) => {
+    await using broker = await startBroker(silentBroker);
+    const url = `${broker.url}/t`;
+    const logger = recordingLogger();
+    const clock = new ManualClock();
+    const hour = 3_600_000;
+    await using consumer = await openStream(url, "r", {
+      auth: false,
+      logger,
+      groupId: "g",
+      startAt: "earliest",
+      // An hour between reconnections: only the driven clock lets this test end.
+      retry: { kafkaRetries: 0, initialDelayMs: hour, maxDelayMs: hour, jitter: 0 },
+      clock,
+    });
+    const seen: number[] = [];
+    const reading = (async () => {
+      for await (const message of consumer) {
+        seen.push(((message as JSONBlob).content as { n: number }).n);
+        if (seen.length === 2) return;
+      }
+    })();
+    await within(consumer.ready, "the first assignment");
+    await broker.pause();
+    await waitFor(() => clock.nextDueInMs(), {
+      deadlineMs: 30_000,
+      what: "the reader to wait for its back-off on the clock",
+      signal,
+      detail: () => logger.lines.join("\n"),
+    });
+    assert.equal(clock.nextDueInMs(), hour);
+    assert.ok(
+      logger.lines.includes("INFO reconnecting to Kafka in 3600.0 s"),
+      logger.lines.join("\n"),
+    );
+    broker.resume();
+    {
+      await using producer = await openStream(url, "w", { auth: false });
+      await producer.write({ n: 1 });
+      await producer.write({ n: 2 });
+      await producer.flush();
+    }
+    clock.advance(hour);
+    await within(reading, "both messages after the driven back-off");
+    assert.deepEqual(seen, [1, 2]);
+    assert.ok(
+      logger.lines.includes("INFO connected to Kafka again after 3600.0 s; 2 messages to catch up"),
+      logger.lines.join("\n"),
+    );
   },
 });
 

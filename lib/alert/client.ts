@@ -28,6 +28,7 @@ import {
 import type { GraceDbAlert } from "./types.ts";
 import { validateAlert } from "./types.ts";
 import { sleep } from "../_sleep.ts";
+import type { Clock } from "../clock.ts";
 import { hasTopicNameCharactersOnly } from "../topic_name.ts";
 
 /**
@@ -202,6 +203,11 @@ export interface ClientOptions {
   logger?: Logger;
   /** Aborting it stops every listener and closes producers. */
   signal?: AbortSignal;
+  /**
+   * The clock that handler retries, reopenings and the reader's reconnections wait on. Default
+   * the real one; a test passes a `ManualClock` and advances it instead of waiting.
+   */
+  clock?: Clock;
 }
 
 const OPTION_NAMES = new Set<string>([
@@ -231,6 +237,7 @@ const OPTION_NAMES = new Set<string>([
   "requestTimeoutMs",
   "logger",
   "signal",
+  "clock",
 ]);
 
 /**
@@ -1038,6 +1045,7 @@ export class Client implements AsyncDisposable {
       logger: this.#logger,
       connectTimeoutMs: this.#options.connectTimeoutMs ?? 10_000,
       requestTimeoutMs: this.#options.requestTimeoutMs ?? 30_000,
+      clock: this.#options.clock,
     };
   }
 
@@ -1082,7 +1090,7 @@ export class Client implements AsyncDisposable {
         }
         const delay = handlerRetryDelay(this.retryWaitMs, attempt);
         this.#logger.error(`${failed}; delivering it again in ${delay} ms`);
-        await sleep(delay, stopped);
+        await sleep(delay, stopped, this.#options.clock);
         if (stopped.aborted) return false;
       }
     }
@@ -1218,7 +1226,7 @@ export class Client implements AsyncDisposable {
                 (delay / 1000).toFixed(1)
               } s`,
             );
-            await sleep(delay, stopper.signal);
+            await sleep(delay, stopper.signal, this.#options.clock);
             continue;
           }
           // Without retries the caller reports the error once; logging it here too would print
@@ -1234,7 +1242,7 @@ export class Client implements AsyncDisposable {
             `fatal error from kafka: ${errorMessage(error)} on attempt ${fatalFailures}; ` +
               `reconnecting in ${this.retryWaitMs} ms`,
           );
-          await sleep(this.retryWaitMs, stopper.signal);
+          await sleep(this.retryWaitMs, stopper.signal, this.#options.clock);
         } finally {
           if (consumer) {
             this.#consumers.delete(consumer);

@@ -32,4 +32,10 @@ export {
   type FaultRule,
   type RequestFilter,
 } from "./faults.ts";
-export { type BrokerClock, type ClockTimer, ManualClock, systemClock } from "./clock.ts";
+export {
+  type BrokerClock,
+  type Clock,
+  type ClockTimer,
+  ManualClock,
+  systemClock,
+} from "./clock.ts";

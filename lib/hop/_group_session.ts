@@ -8,6 +8,7 @@
  */
 import type { Logger } from "./log.ts";
 import { sleep } from "../_sleep.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import { type HopError, isRecoverable, KafkaError } from "../kafka/errors.ts";
 import {
   type BatchControl,
@@ -26,6 +27,8 @@ export interface GroupSessionOptions {
   consumer: Omit<GroupConsumerOptions, "onBatch" | "onAssignment" | "onCrash">;
   /** Back-off between attempts. */
   retry: RetryPolicy;
+  /** Whose time the back-off waits and the outage is measured in; default the real clock. */
+  clock?: Clock;
   /** Where connection state changes are logged, once each. */
   logger: Logger;
   /** Receives each fetched batch. */
@@ -54,6 +57,10 @@ export class GroupSession {
 
   constructor(options: GroupSessionOptions) {
     this.#options = options;
+  }
+
+  get #clock(): Clock {
+    return this.#options.clock ?? systemClock;
   }
 
   /** The membership in use now, if connected. */
@@ -97,7 +104,7 @@ export class GroupSession {
   /** Called by the reader when data arrives after a reconnection, to log the recovery once. */
   noteData(lag: number): void {
     if (this.#lostAt === undefined) return;
-    const seconds = ((Date.now() - this.#lostAt) / 1000).toFixed(1);
+    const seconds = ((this.#clock.now() - this.#lostAt) / 1000).toFixed(1);
     this.#lostAt = undefined;
     this.#options.logger.info(
       `connected to Kafka again after ${seconds} s; ${lag} message${
@@ -160,12 +167,12 @@ export class GroupSession {
         }
       }
       if (!this.#shouldReconnect(failure)) return;
-      this.#lostAt ??= Date.now();
+      this.#lostAt ??= this.#clock.now();
       logger.warn(`lost the connection to Kafka: ${failure.message}`);
       for (let attempt = 0;; attempt++) {
         const delay = backoffDelay(retry, attempt);
         logger.info(`reconnecting to Kafka in ${(delay / 1000).toFixed(1)} s`);
-        await sleep(delay, stopped);
+        await sleep(delay, stopped, this.#clock);
         if (stopped.aborted) return;
         try {
           ({ crash } = await this.#join());

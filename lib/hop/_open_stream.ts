@@ -98,6 +98,7 @@ export async function openStreamAt(
     logger,
     ...timeouts,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    clock: options.clock,
     restartOnFailure: options.restartOnFailure ?? true,
     onCrash: options.onCrash,
     ...(fetchMaxWaitMs === undefined ? {} : { fetchMaxWaitMs: Math.round(fetchMaxWaitMs) }),

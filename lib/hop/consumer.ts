@@ -13,6 +13,7 @@ import type { Metadata, StartPosition } from "./stream_options.ts";
 import { KafkaAdmin } from "../kafka/admin.ts";
 import type { BatchControl } from "../kafka/group_consumer.ts";
 import type { RetryPolicy } from "../kafka/retry_policy.ts";
+import type { Clock } from "../clock.ts";
 import type {
   FetchedBatch,
   FetchedRecord,
@@ -42,6 +43,8 @@ export interface ConsumerSetup {
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
   retry: RetryPolicy;
+  /** The clock the reconnection back-off waits on. */
+  clock?: Clock;
   restartOnFailure: boolean | ((error: KafkaError) => boolean);
   onCrash?: (error: KafkaError, willRestart: boolean) => void;
   /** Longest time the broker may hold a fetch while no data comes, in ms. */
@@ -168,6 +171,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         heartbeatIntervalMs: 1_000,
       },
       retry: setup.retry,
+      clock: setup.clock,
       logger,
       onBatch: (batch, control) => this.#onBatch(batch, control),
       onAssignment: (assignment) => this.#onAssignment(assignment),

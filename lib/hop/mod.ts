@@ -32,3 +32,4 @@ export * from "./list_topics.ts";
 export * from "./netrc.ts";
 export * from "./csv_import.ts";
 export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from "../kafka/retry_policy.ts";
+export { type Clock, type ClockTimer, ManualClock, systemClock } from "../clock.ts";

@@ -8,6 +8,7 @@ import type { Header, HeaderInput } from "./pack.ts";
 import type { Auth } from "./auth.ts";
 import type { KafkaError } from "./errors.ts";
 import type { RetryPolicy } from "../kafka/retry_policy.ts";
+import type { Clock } from "../clock.ts";
 
 /**
  * Where a consumer without committed offsets starts: the oldest stored message or new ones only.
@@ -137,6 +138,11 @@ export interface StreamOptions {
   onCrash?: (error: KafkaError, willRestart: boolean) => void;
   /** Reading only. Back-off between reconnections; each field defaults as in `DEFAULT_RETRY_POLICY`. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Reading only. The clock the reconnection back-off waits on; default the real one. A test
+   * passes a `ManualClock` (from `@igwn/alert/broker`) and advances it instead of waiting.
+   */
+  clock?: Clock;
 }
 
 /**
