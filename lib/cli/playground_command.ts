@@ -90,10 +90,10 @@ export function playgroundCommand(): Command {
   return new Command("playground")
     .summary("run an offline GraceDB: a local broker fed with simulated alerts")
     .description(
-      "Start a local Kafka broker with the topics of gracedb, gracedb-playground and\n" +
-        "gracedb-test, and publish simulated superevent lifecycles into it. Prints the server,\n" +
-        "the credential and the igwn-alert listen command to use from another terminal.\n" +
-        "With --listen, prints the alerts here instead, exactly as igwn-alert listen does.",
+      "Start a local Kafka broker with the topics of gracedb, gracedb-playground and " +
+        "gracedb-test, and publish simulated superevent lifecycles into it. Prints the server, " +
+        "the credential and the igwn-alert listen command to use from another terminal. With " +
+        "--listen, prints the alerts here instead, exactly as igwn-alert listen does.",
     )
     .option("--host <host>", "interface to bind", "127.0.0.1")
     .addOption(
@@ -113,7 +113,8 @@ export function playgroundCommand(): Command {
     .addOption(
       new Option(
         "-g, --group <group>",
-        "simulate this GraceDB group (gracedb, gracedb-playground, gracedb-test); repeatable (default: gracedb)",
+        "simulate this GraceDB group (gracedb, gracedb-playground, gracedb-test); repeatable " +
+          '(default: "gracedb")',
       ).argParser(collect),
     )
     .addOption(
