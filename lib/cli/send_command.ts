@@ -138,7 +138,7 @@ export function sendCommand(): Command {
  */
 async function refuseTopicsAsFiles(topic: string, names: readonly string[]): Promise<void> {
   for (const name of names) {
-    if (!/^[A-Za-z0-9_-]+$/.test(name)) continue;
+    if (name === "-" || !/^[A-Za-z0-9_-]+$/.test(name)) continue;
     const problem = await unreadable(name);
     if (problem === undefined) continue;
     throw new CliExit(
