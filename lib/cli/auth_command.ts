@@ -117,13 +117,14 @@ class PromptReader {
    * exit code 130.
    */
   async ask(prompt: string, hidden = false): Promise<string> {
-    this.write(prompt);
     const rawMode = hidden && this.terminal;
     const interrupted = Promise.withResolvers<never>();
     const onInterrupt = () => interrupted.reject(new CliExit(INTERRUPTED_EXIT, INTERRUPTED));
+    // Listening before the prompt is shown: a Ctrl-C right after it must not kill the process.
     Deno.addSignalListener("SIGINT", onInterrupt);
     let answer: string | undefined;
     try {
+      this.write(prompt);
       answer = await Promise.race([
         rawMode ? this.#hiddenLine() : this.#line(),
         interrupted.promise,
