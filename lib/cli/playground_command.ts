@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { formatReceivedAlert } from "../alert/format_alert.ts";
 import { stderrLogger } from "../hop/log.ts";
 import { CliExit } from "./cli_exit.ts";
@@ -16,7 +16,7 @@ function positiveNumber(flag: string) {
   return (value: string): number => {
     const number = value.trim() === "" ? NaN : Number(value);
     if (!Number.isFinite(number) || number <= 0) {
-      throw new InvalidArgumentError(`${flag} must be a positive number, got '${value}'.`);
+      throw new CliExit(2, `${flag} must be a positive number, got '${value}'`);
     }
     return number;
   };
@@ -26,9 +26,7 @@ function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const number = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(number) || number < min || number > max) {
-      throw new InvalidArgumentError(
-        `${flag} must be an integer from ${min} to ${max}, got '${value}'.`,
-      );
+      throw new CliExit(2, `${flag} must be an integer from ${min} to ${max}, got '${value}'`);
     }
     return number;
   };
