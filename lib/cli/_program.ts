@@ -69,8 +69,8 @@ export async function addCommandsFor(program: Command, args: readonly string[]):
 }
 
 /**
- * Help layout of a subcommand: its own options under `Options:`, then the global flags it takes
- * under their own heading, wrapped at {@link PROGRAM_HELP_WIDTH}.
+ * Help layout of a command; a subcommand lists its own options under `Options:`, then the global
+ * flags it takes under their own heading. Wrapped at {@link PROGRAM_HELP_WIDTH}.
  */
 function configureHelpLayout(command: Command): void {
   const subcommand = command.parent !== null;

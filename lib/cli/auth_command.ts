@@ -51,17 +51,25 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): v
  * Reads answers line by line; in terminal mode a hidden line is read with echo turned off. Every
  * prompt ends its line before anything else is written: a terminal echoes the user's Enter,
  * otherwise (answers piped in, end of input, Ctrl-C) the reader writes the line end itself.
+ * From construction to {@link release}, SIGINT (Ctrl-C) ends the questions with exit code 130
+ * instead of killing the process without a word.
  */
 class PromptReader {
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #buffer: number[] = [];
   #ended = false;
+  #interrupted = Promise.withResolvers<never>();
+  #onInterrupt = () => this.#interrupted.reject(new CliExit(INTERRUPTED_EXIT, INTERRUPTED));
 
   constructor(
     readonly stream: () => ReadableStream<Uint8Array>,
     readonly write: (text: string) => void,
     readonly terminal: boolean,
-  ) {}
+  ) {
+    // Observed by the next (or the current) question; none may be pending at the moment.
+    this.#interrupted.promise.catch(() => {});
+    Deno.addSignalListener("SIGINT", this.#onInterrupt);
+  }
 
   async #fill(): Promise<boolean> {
     if (this.#ended) return false;
@@ -112,30 +120,21 @@ class PromptReader {
     }
   }
 
-  /**
-   * Writes `prompt` and returns the answer. SIGINT (Ctrl-C) while waiting ends the program with
-   * exit code 130.
-   */
+  /** Writes `prompt` and returns the answer. */
   async ask(prompt: string, hidden = false): Promise<string> {
     const rawMode = hidden && this.terminal;
-    const interrupted = Promise.withResolvers<never>();
-    const onInterrupt = () => interrupted.reject(new CliExit(INTERRUPTED_EXIT, INTERRUPTED));
-    // Listening before the prompt is shown: a Ctrl-C right after it must not kill the process.
-    Deno.addSignalListener("SIGINT", onInterrupt);
     let answer: string | undefined;
     try {
       this.write(prompt);
       answer = await Promise.race([
+        this.#interrupted.promise,
         rawMode ? this.#hiddenLine() : this.#line(),
-        interrupted.promise,
       ]);
     } catch (error) {
       // A signal leaves the hidden read pending: give the terminal back before exiting.
       if (rawMode) Deno.stdin.setRaw(false);
       this.write("\n");
       throw error;
-    } finally {
-      Deno.removeSignalListener("SIGINT", onInterrupt);
     }
     // A terminal echoes the Enter of a visible answer; nothing echoes a hidden or piped one.
     if (!this.terminal || rawMode || answer === undefined) this.write("\n");
@@ -146,6 +145,7 @@ class PromptReader {
   }
 
   release(): void {
+    Deno.removeSignalListener("SIGINT", this.#onInterrupt);
     try {
       this.#reader?.releaseLock();
     } catch {
