@@ -58,8 +58,8 @@ export function parseInteger(what: string, min: number, max = Number.MAX_SAFE_IN
 }
 
 /**
- * A parser for a flag value in seconds, at least `min` (and more than 0 when `positive`) and at
- * most `max`; a bad value ends the program as {@link parseInteger} describes.
+ * A parser for a flag value in seconds: at least 0 (more than 0 when `positive`) and at most
+ * `max`; a bad value ends the program as {@link parseInteger} describes.
  */
 export function parseSeconds(
   what: string,
