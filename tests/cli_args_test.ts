@@ -51,15 +51,20 @@ test("numeric flags are parsed as numbers and bad values are refused with exit 2
       [["-p", "onetwo", "topics"], /--port must be an integer from 1 to 65535, got 'onetwo'/],
       [["-p", "70000", "topics"], /--port must be an integer from 1 to 65535, got '70000'/],
       [["-t", "x", "listen"], /--listen_retries must be an integer >= 0, got 'x'/],
-      [["-w", "-1", "listen"], /--retry_wait must be a number of seconds >= 0, got '-1'/],
+      [
+        ["-w", "-1", "listen"],
+        /--retry_wait must be a number of seconds >= 0 and at most 2147483, got '-1'/,
+      ],
       [["listen", "--count", "0"], /--count must be an integer >= 1, got '0'/],
-      [["-l", "loud", "topics"], /argument 'loud' is invalid. Allowed choices are critical/],
+      [
+        ["-l", "loud", "topics"],
+        /--log must be one of critical, error, warning, info, debug, got 'loud'/,
+      ],
     ] as const
   ) {
     const result = await runCliProcess([...args], { home });
     assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
-    assert.match(result.stderr, text);
-    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`^igwn-alert: ${text.source}\n$`));
   }
 });
 

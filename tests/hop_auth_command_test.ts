@@ -42,11 +42,12 @@ test("auth locate prints the auth.toml path even when it does not exist", async 
 test("auth add asks Username, Password, Hostname, Token endpoint and writes auth.toml", async () => {
   const env = await tempEnv();
   const run = await runAuth(["add"], env, "alice\ns3cret\nkafka://kafka.example.org:9092\n\n");
+  // Answers that do not come from a terminal are not echoed: each prompt ends its own line.
   deepStrictEqual(
     run.stderr,
-    "Username: Password: Hostname (may be empty): " +
+    "Username: \nPassword: \nHostname (may be empty): \n" +
       "WARNING igwn-alert: Ignoring 'kafka://' prefix on hostname\n" +
-      "Token endpoint (empty if not applicable): " +
+      "Token endpoint (empty if not applicable): \n" +
       `INFO igwn-alert: Wrote configuration to: ${env.XDG_CONFIG_HOME}/hop/auth.toml\n`,
   );
   const [auth] = await loadAuth(undefined, env);
@@ -71,16 +72,22 @@ test("auth add rejects an empty username and a malformed hostname with hop's tex
   await rejects(runAuth(["add"], env, "u\n"), /no answer to 'Password:' \(end of input\)/);
 });
 
-test("auth add keeps an existing credential unless --force, and exits normally", async () => {
+test("auth add keeps an existing credential unless --force, with a warning", async () => {
   const env = await tempEnv();
   await runAuth(["add"], env, "alice\nfirst\n\n\n");
   const conflict = await runAuth(["add"], env, "alice\nsecond\n\n\n");
   deepStrictEqual(
-    conflict.stderr.endsWith(
-      "ERROR igwn-alert: Credential already exists; overwrite with --force\n",
-    ),
-    true,
+    conflict.stderr.split("\n").at(-2),
+    "WARNING igwn-alert: credential 'alice' (for any host) already exists in " +
+      `${env.XDG_CONFIG_HOME}/hop/auth.toml; not changed (replace it with --force)`,
   );
+  await runAuth(["add"], env, "bob\nfirst\nkafka.example.org\n\n");
+  deepStrictEqual(
+    (await runAuth(["add"], env, "bob\nsecond\nkafka.example.org\n\n")).stderr.split("\n").at(-2),
+    "WARNING igwn-alert: credential 'bob' for kafka.example.org already exists in " +
+      `${env.XDG_CONFIG_HOME}/hop/auth.toml; not changed (replace it with --force)`,
+  );
+  await runAuth(["remove", "bob"], env);
   deepStrictEqual((await loadAuth(undefined, env))[0].password, "first");
   await runAuth(["add", "--force"], env, "alice\nsecond\n\n\n");
   const creds = await loadAuth(undefined, env);
@@ -156,9 +163,10 @@ test("auth via cli.ts: conflict exits 0, a failure exits 1 with one line", async
   const conflict = await run(["add"], "u\nq\n\n\n");
   deepStrictEqual(conflict.code, 0);
   deepStrictEqual(
-    conflict.stderr.includes("Credential already exists; overwrite with --force"),
+    conflict.stderr.includes("WARNING igwn-alert: credential 'u' (for any host) already exists"),
     true,
   );
+  deepStrictEqual(conflict.stderr.includes("ERROR"), false);
   const missing = await run(["remove", "nobody"]);
   deepStrictEqual(missing.code, 1);
   deepStrictEqual(

@@ -1,7 +1,9 @@
-// The Python tool's global flags, shared by the program and by each igwn-alert subcommand so
-// that both `igwn-alert -g G listen` (Python order) and `igwn-alert listen -g G` work.
+// The Python tool's global flags, shared by the program and by the igwn-alert subcommands so that
+// both `igwn-alert -g G listen` (Python order) and `igwn-alert listen -g G` work. A subcommand
+// takes after its name only the flags that apply to it.
 
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
+import { CliExit } from "./cli_exit.ts";
 import type { Logger, LogLevel } from "../hop/log.ts";
 import { stderrLogger } from "../hop/log.ts";
 import type { ClientOptions } from "../alert/client.ts";
@@ -29,93 +31,143 @@ export interface ConnectionSettings {
 }
 
 const DEFAULTS = {
-  auth: true,
-  tls: true,
   group: "gracedb",
-  jsonpp: false,
   log: "error",
-  retryOnFatal: false,
   server: "kafka://kafka.scimma.org/",
   listen_retries: 3,
   retry_wait: 0.1,
   timeout: 10,
 } as const;
 
+/** The longest wait in seconds: a timer set for more than 2^31 - 1 ms would fire at once. */
+const MAX_TIMEOUT_SECONDS = 2_147_483;
+
+/**
+ * A parser for an integer flag value; a bad value ends the program with exit code 2 and one line
+ * naming the flag, the accepted range and the value.
+ */
 export function parseInteger(what: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const number = /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(number) || number < min || number > max) {
       const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-      throw new InvalidArgumentError(`${what} must be an integer ${range}, got '${value}'.`);
-    }
-    return number;
-  };
-}
-
-export function parseSeconds(what: string) {
-  return (value: string): number => {
-    const number = value.trim() === "" ? NaN : Number(value);
-    if (!Number.isFinite(number) || number < 0) {
-      throw new InvalidArgumentError(`${what} must be a number of seconds >= 0, got '${value}'.`);
+      throw new CliExit(2, `${what} must be an integer ${range}, got '${value}'`);
     }
     return number;
   };
 }
 
 /**
- * Adds the global flags to `command`. The program gets the defaults; subcommands get none so that
- * a flag given before the subcommand is not overridden by a subcommand default.
+ * A parser for a flag value in seconds: at least 0 (more than 0 when `positive`) and at most
+ * `max`; a bad value ends the program as {@link parseInteger} describes.
  */
-export function addConnectionOptions(command: Command, withDefaults: boolean): Command {
-  const option = (flags: string, description: string, defaultValue?: unknown) => {
-    const o = new Option(flags, description);
-    if (withDefaults && defaultValue !== undefined) o.default(defaultValue);
-    return o;
+export function parseSeconds(
+  what: string,
+  { positive = false, max = Number.MAX_VALUE }: { positive?: boolean; max?: number } = {},
+) {
+  return (value: string): number => {
+    const number = value.trim() === "" ? NaN : Number(value);
+    const low = positive ? number > 0 : number >= 0;
+    if (!Number.isFinite(number) || !low || number > max) {
+      const range = max === Number.MAX_VALUE ? "" : ` and at most ${max}`;
+      throw new CliExit(
+        2,
+        `${what} must be a number of seconds ${positive ? "> 0" : ">= 0"}${range}, got '${value}'`,
+      );
+    }
+    return number;
   };
-  command
-    .addOption(option("--no-auth", "connect without authentication (plaintext, no SASL)"))
-    .addOption(option("-g, --group <group>", "GraceDB group (topic prefix)", DEFAULTS.group))
-    .addOption(option("-c, --consumer-group <id>", "Kafka consumer group id (default: generated)"))
-    .addOption(option("-j, --jsonpp", "pretty-print JSON payloads"))
-    .addOption(
-      option("-l, --log <level>", "log level", DEFAULTS.log).choices([...LOG_LEVELS]),
-    )
-    .addOption(
-      option(
-        "-n, --netrc [file]",
-        "take the credential from a netrc file (default: $NETRC, else ~/.netrc)",
-      ),
-    )
-    .addOption(
-      option("-p, --port <port>", "broker port (default: the port in --server, else 9092)")
-        .argParser(parseInteger("--port", 1, 65535)),
-    )
-    .addOption(option("-r, --retry-on-fatal", "reconnect the listener after fatal Kafka errors"))
-    .addOption(option("-s, --server <url>", "broker URL kafka://host[:port]/", DEFAULTS.server))
-    .addOption(
-      option(
-        "-t, --listen_retries <n>",
-        "reconnections allowed after consecutive fatal errors (with -r)",
-        DEFAULTS.listen_retries,
-      ).argParser(parseInteger("--listen_retries", 0)),
-    )
-    .addOption(
-      option("-u, --username <name>", "use the auth.toml credential with this username"),
-    )
-    .addOption(
-      option(
-        "-w, --retry_wait <seconds>",
-        "wait before each reconnection after a fatal error",
-        DEFAULTS.retry_wait,
-      ).argParser(parseSeconds("--retry_wait")),
-    )
-    .addOption(option("--auth-file <file>", "hop auth.toml to use instead of the default"))
-    .addOption(option("--no-tls", "SASL without TLS (SASL_PLAINTEXT brokers, e.g. playground)"))
-    .addOption(option("--ca-file <file>", "PEM CA bundle to verify the broker's certificate"))
-    .addOption(
-      option("--timeout <seconds>", "give up connecting after this long", DEFAULTS.timeout)
-        .argParser(parseSeconds("--timeout")),
-    );
+}
+
+/** A parser for one of `choices`; a bad value ends the program as {@link parseInteger} describes. */
+function parseChoice<T extends string>(what: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    throw new CliExit(2, `${what} must be one of ${choices.join(", ")}, got '${value}'`);
+  };
+}
+
+/**
+ * Which global flags a command takes after its name: `"all"` (the program and `listen`), or
+ * `"connection"`, the flags that say where to connect and how to log (`topics`, `send`). The
+ * program itself takes them all, so that Python-style `igwn-alert -c G topics` still runs.
+ */
+export type GlobalOptionScope = "all" | "connection";
+
+const globalOptions = new WeakSet<Option>();
+
+/** Whether `option` is one of the global flags (added by {@link addConnectionOptions}). */
+export function isGlobalOption(option: Option): boolean {
+  return globalOptions.has(option);
+}
+
+/**
+ * Adds the global flags that `scope` names to `command`, each with its default. A value given
+ * after the subcommand wins over one given before it (see {@link connectionSettings}), so a
+ * subcommand default never overrides a flag given before the subcommand.
+ */
+export function addConnectionOptions(
+  command: Command,
+  scope: GlobalOptionScope = "all",
+): Command {
+  const listening = scope === "all";
+  const add = (option: Option, forListening = false) => {
+    if (forListening && !listening) return;
+    globalOptions.add(option);
+    command.addOption(option);
+  };
+  add(new Option("--no-auth", "connect without authentication (plaintext, no SASL)"));
+  add(new Option("-g, --group <group>", "GraceDB group (topic prefix)").default(DEFAULTS.group));
+  add(
+    new Option("-c, --consumer-group <id>", "listen: Kafka consumer group id (default: generated)"),
+    true,
+  );
+  add(new Option("-j, --jsonpp", "listen: pretty-print the alerts"), true);
+  add(
+    new Option("-l, --log <level>", "log level").choices([...LOG_LEVELS]).default(DEFAULTS.log)
+      .argParser(parseChoice("--log", LOG_LEVELS)),
+  );
+  add(
+    new Option(
+      "-n, --netrc [file]",
+      "take the credential from a netrc file (default: $NETRC, else ~/.netrc)",
+    ),
+  );
+  add(
+    new Option("-p, --port <port>", "broker port (default: the port in --server, else 9092)")
+      .argParser(parseInteger("--port", 1, 65535)),
+  );
+  add(new Option("-r, --retry-on-fatal", "listen: reconnect after fatal Kafka errors"), true);
+  add(
+    new Option("-s, --server <url>", "broker URL kafka://host[:port]/").default(DEFAULTS.server),
+  );
+  add(
+    new Option(
+      "-t, --listen_retries <n>",
+      "listen, with -r: reconnections allowed after consecutive fatal errors",
+    ).default(DEFAULTS.listen_retries).argParser(parseInteger("--listen_retries", 0)),
+    true,
+  );
+  add(new Option("-u, --username <name>", "use the auth.toml credential with this username"));
+  add(
+    new Option(
+      "-w, --retry_wait <seconds>",
+      "listen, with -r: seconds to wait before each reconnection",
+    ).default(DEFAULTS.retry_wait).argParser(
+      parseSeconds("--retry_wait", { max: MAX_TIMEOUT_SECONDS }),
+    ),
+    true,
+  );
+  add(new Option("--auth-file <file>", "hop auth.toml to use instead of the default"));
+  add(new Option("--no-tls", "SASL without TLS (SASL_PLAINTEXT brokers, e.g. playground)"));
+  add(new Option("--ca-file <file>", "PEM CA bundle to verify the broker's certificate"));
+  add(
+    new Option("--timeout <seconds>", "give up connecting after this many seconds (> 0)").default(
+      DEFAULTS.timeout,
+    ).argParser(
+      parseSeconds("--timeout", { positive: true, max: MAX_TIMEOUT_SECONDS }),
+    ),
+  );
   return command;
 }
 

@@ -1,8 +1,8 @@
 // The commander program. Kept out of main.ts so that `igwn-alert --version` and the program help
 // answer without loading commander (whose Node built-ins cost tens of milliseconds at start-up).
 
-import { Command, CommanderError } from "commander";
-import { addConnectionOptions } from "./_connection_options.ts";
+import { Command, CommanderError, Help, type Option } from "commander";
+import { addConnectionOptions, isGlobalOption } from "./_connection_options.ts";
 import { writeStderr, writeStdout } from "./_output.ts";
 import { deprecatedCommands } from "./deprecated_commands.ts";
 import { listenCommand } from "./listen_command.ts";
@@ -12,10 +12,12 @@ import { topicsCommand } from "./topics_command.ts";
 const OTHER_COMMANDS = new Set(["auth", "broker", "playground"]);
 const HELP_WORDS = new Set(["help", "-h", "--help"]);
 /**
- * Program help is wrapped at a fixed width (commander's default), whatever the terminal, because
- * `main.ts` prints it from `_program_help.ts`, written once from this program.
+ * Help is wrapped at a fixed width (commander's default), whatever the terminal: `main.ts` prints
+ * the program help from `_program_help.ts`, written once from this program, and every command's
+ * help reads the same everywhere (and matches its copy in `tests/testdata/help/`).
  */
 export const PROGRAM_HELP_WIDTH = 80;
+const GLOBAL_OPTIONS_TITLE = "Global options (also accepted before the command):";
 const OWN_COMMANDS = new Set(["listen", "topics", "send", "subscriptions", "unsubscribe"]);
 
 function routeOutput(command: Command): Command {
@@ -33,10 +35,9 @@ export function buildProgram(version: string): Command {
       .description("Listen to and publish IGWN (GraceDB) alerts on a Hopskotch Kafka broker.")
       .version(`igwn-alert client ${version}`, "-V, --version", "print the version and exit")
       .enablePositionalOptions()
-      .showSuggestionAfterError()
-      .configureHelp({ helpWidth: PROGRAM_HELP_WIDTH }),
+      .showSuggestionAfterError(),
   );
-  addConnectionOptions(program, true);
+  addConnectionOptions(program);
   program.addCommand(listenCommand());
   program.addCommand(topicsCommand());
   for (const command of deprecatedCommands()) program.addCommand(command);
@@ -67,9 +68,41 @@ export async function addCommandsFor(program: Command, args: readonly string[]):
   if (programHelp || args.some((arg) => OTHER_COMMANDS.has(arg))) await addOtherCommands(program);
 }
 
-/** Routes every subcommand's output and exits through runCli. */
+/**
+ * Help layout of a command; a subcommand lists its own options under `Options:`, then the global
+ * flags it takes under their own heading. Wrapped at {@link PROGRAM_HELP_WIDTH}.
+ */
+function configureHelpLayout(command: Command): void {
+  const subcommand = command.parent !== null;
+  command.helpOption("-h, --help", "print this help and exit");
+  if (command.commands.length > 0) {
+    command.helpCommand("help [command]", "print the help of a command");
+  }
+  command.configureHelp({
+    helpWidth: PROGRAM_HELP_WIDTH,
+    showGlobalOptions: subcommand,
+    visibleOptions(cmd: Command): Option[] {
+      const options = Help.prototype.visibleOptions.call(this, cmd);
+      return subcommand ? options.filter((option) => !isGlobalOption(option)) : options;
+    },
+    visibleGlobalOptions(cmd: Command): Option[] {
+      return cmd.options.filter((option) => isGlobalOption(option) && !option.hidden);
+    },
+    styleTitle: (title: string) => title === "Global Options:" ? GLOBAL_OPTIONS_TITLE : title,
+  });
+}
+
+/**
+ * Routes the output of the program and of every subcommand, and their exits, through runCli, and
+ * lays out their help.
+ */
 export function prepareSubcommands(program: Command): void {
-  for (const command of program.commands) routeOutput(command);
+  const visit = (command: Command) => {
+    routeOutput(command);
+    configureHelpLayout(command);
+    command.commands.forEach(visit);
+  };
+  visit(program);
 }
 
 /** Exit code for a commander parse outcome: 0 for help/version, 2 for usage errors. */

@@ -18,6 +18,11 @@ import { AuthFileNotFoundError, HopError, InvalidCredentialError } from "../hop/
 import { type Logger, type LogLevel, stderrLogger } from "../hop/log.ts";
 import { describeCredential } from "../hop/select_credential.ts";
 import { splitHostPort } from "../hop/url.ts";
+import { CliExit } from "./cli_exit.ts";
+
+/** Exit code of a program ended by SIGINT (128 + 2), as shells report it. */
+const INTERRUPTED_EXIT = 130;
+const INTERRUPTED = "interrupted; no credential was written";
 
 /** Where the auth command reads and writes; every field defaults to the process. */
 export interface AuthCommandIo {
@@ -42,17 +47,29 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): v
   while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
 }
 
-/** Reads answers line by line; in terminal mode a line is read with echo turned off. */
+/**
+ * Reads answers line by line; in terminal mode a hidden line is read with echo turned off. Every
+ * prompt ends its line before anything else is written: a terminal echoes the user's Enter,
+ * otherwise (answers piped in, end of input, Ctrl-C) the reader writes the line end itself.
+ * From construction to {@link release}, SIGINT (Ctrl-C) ends the questions with exit code 130
+ * instead of killing the process without a word.
+ */
 class PromptReader {
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #buffer: number[] = [];
   #ended = false;
+  #interrupted = Promise.withResolvers<never>();
+  #onInterrupt = () => this.#interrupted.reject(new CliExit(INTERRUPTED_EXIT, INTERRUPTED));
 
   constructor(
     readonly stream: () => ReadableStream<Uint8Array>,
     readonly write: (text: string) => void,
     readonly terminal: boolean,
-  ) {}
+  ) {
+    // Observed by the next (or the current) question; none may be pending at the moment.
+    this.#interrupted.promise.catch(() => {});
+    Deno.addSignalListener("SIGINT", this.#onInterrupt);
+  }
 
   async #fill(): Promise<boolean> {
     if (this.#ended) return false;
@@ -81,7 +98,7 @@ class PromptReader {
     }
   }
 
-  /** Reads typed characters in raw mode so the password is not shown; Ctrl-C aborts. */
+  /** Reads typed characters in raw mode so the password is not shown; Ctrl-C interrupts. */
   async #hiddenLine(): Promise<string | undefined> {
     Deno.stdin.setRaw(true);
     try {
@@ -92,7 +109,7 @@ class PromptReader {
         }
         const byte = this.#buffer.shift()!;
         if (byte === 0x0d || byte === 0x0a) break;
-        if (byte === 0x03) throw new HopError("interrupted");
+        if (byte === 0x03) throw new CliExit(INTERRUPTED_EXIT, INTERRUPTED);
         if (byte === 0x04 && typed.length === 0) return undefined;
         if (byte === 0x7f || byte === 0x08) typed.pop();
         else typed.push(byte);
@@ -100,13 +117,27 @@ class PromptReader {
       return new TextDecoder().decode(Uint8Array.from(typed));
     } finally {
       Deno.stdin.setRaw(false);
-      this.write("\n");
     }
   }
 
+  /** Writes `prompt` and returns the answer. */
   async ask(prompt: string, hidden = false): Promise<string> {
-    this.write(prompt);
-    const answer = hidden && this.terminal ? await this.#hiddenLine() : await this.#line();
+    const rawMode = hidden && this.terminal;
+    let answer: string | undefined;
+    try {
+      this.write(prompt);
+      answer = await Promise.race([
+        this.#interrupted.promise,
+        rawMode ? this.#hiddenLine() : this.#line(),
+      ]);
+    } catch (error) {
+      // A signal leaves the hidden read pending: give the terminal back before exiting.
+      if (rawMode) Deno.stdin.setRaw(false);
+      this.write("\n");
+      throw error;
+    }
+    // A terminal echoes the Enter of a visible answer; nothing echoes a hidden or piped one.
+    if (!this.terminal || rawMode || answer === undefined) this.write("\n");
     if (answer === undefined) {
       throw new HopError(`no answer to '${prompt.trim()}' (end of input)`);
     }
@@ -114,7 +145,12 @@ class PromptReader {
   }
 
   release(): void {
-    this.#reader?.releaseLock();
+    Deno.removeSignalListener("SIGINT", this.#onInterrupt);
+    try {
+      this.#reader?.releaseLock();
+    } catch {
+      // A read is still pending (interrupted prompt); the program is ending anyway.
+    }
   }
 }
 
@@ -175,10 +211,11 @@ function levelOf(options: { quiet?: boolean; verbose?: boolean }): LogLevel {
  *
  * - `locate`: print the auth.toml path (whether or not it exists);
  * - `list`: one line per credential, `user` or `user for host` (usernames padded); never
- *   passwords;
+ *   passwords; a missing file is an error that says how to get and add a credential;
  * - `add [FILE] [--force]`: add the credential from a CSV file, or ask for Username, Password
  *   (hidden on a terminal), Hostname and Token endpoint on stdin; an existing credential with the
- *   same username and hostname is kept (error logged, exit 0) unless `--force` replaces it;
+ *   same username and hostname is kept (a warning, exit 0, as hop exits 0) unless `--force`
+ *   replaces it; SIGINT at a prompt ends with exit code 130;
  * - `remove NAME`: remove `user` or `user@host`.
  *
  * `-q/--quiet` and `-v/--verbose` go before the subcommand, as in hop.
@@ -195,7 +232,11 @@ export function authCommand(io: AuthCommandIo = {}): Command {
   const stdout = io.stdout ?? ((text: string) => writeAll(Deno.stdout, text));
   const stderr = io.stderr ?? ((text: string) => writeAll(Deno.stderr, text));
   const auth = new Command("auth")
-    .description("authentication configuration utilities")
+    .summary("authentication configuration utilities")
+    .description(
+      "Manage the credentials in hop's auth.toml, as hop auth does. Credentials are issued at " +
+        "https://my.hop.scimma.org.",
+    )
     .option("-q, --quiet", "only show warnings and errors")
     .option("-v, --verbose", "show debug messages")
     .enablePositionalOptions()
@@ -212,20 +253,39 @@ export function authCommand(io: AuthCommandIo = {}): Command {
     }
     return stderrLogger(levelOf(options), "igwn-alert", stderr);
   };
-  const subcommand = (name: string, description: string) =>
-    auth.command(name).description(description).exitOverride().configureOutput({
+  const subcommand = (name: string, summary: string, description: string) =>
+    auth.command(name).summary(summary).description(description).exitOverride().configureOutput({
       writeOut: stdout,
       writeErr: stderr,
       outputError: (text, write) => write(text.replace(/^error: /, "igwn-alert: ")),
     });
 
-  subcommand("locate", "print the path of the credential file").action(() => {
+  subcommand(
+    "locate",
+    "print the path of the credential file",
+    "Print the path of hop's auth.toml, whether or not it exists.",
+  ).action(() => {
     stdout(`${authFilePath(io.env)}\n`);
   });
 
-  subcommand("list", "list stored credentials (never their passwords)").action(async () => {
+  subcommand(
+    "list",
+    "list stored credentials (never their passwords)",
+    "Print one line per stored credential: the username, and the host it is for if any. " +
+      "Passwords are never shown.",
+  ).action(async () => {
     logger();
-    const creds = await loadAuth(undefined, io.env);
+    let creds: Auth[];
+    try {
+      creds = await loadAuth(undefined, io.env);
+    } catch (error) {
+      if (!(error instanceof AuthFileNotFoundError)) throw error;
+      throw new CliExit(
+        1,
+        `${error.message}; get a credential from https://my.hop.scimma.org and store it with ` +
+          "'igwn-alert auth add'",
+      );
+    }
     if (creds.length === 0) {
       const terminal = io.stdoutIsTerminal ?? Deno.stdout.isTerminal();
       if (terminal) stdout("No credentials configured\n");
@@ -241,7 +301,13 @@ export function authCommand(io: AuthCommandIo = {}): Command {
     }
   });
 
-  subcommand("add", "add a credential from a CSV file, or interactively")
+  subcommand(
+    "add",
+    "add a credential from a CSV file, or interactively",
+    "Add the credential in FILE (the CSV file https://my.hop.scimma.org offers for download), " +
+      "or ask for it on standard input. A credential with the same username and hostname is " +
+      "kept unless --force is given.",
+  )
     .argument("[file]", "CSV credential file (as downloaded from https://my.hop.scimma.org)")
     .option("--force", "replace an existing credential with the same username and hostname")
     .action(async (file: string | undefined, options: { force?: boolean }) => {
@@ -264,7 +330,11 @@ export function authCommand(io: AuthCommandIo = {}): Command {
       }
       const existing = creds.findIndex((cred) => conflicts(cred, added));
       if (existing >= 0 && !options.force) {
-        log.error("Credential already exists; overwrite with --force");
+        // Exit 0 as hop does: re-running a setup script that adds the credential is no failure.
+        log.warn(
+          `credential ${describeStored(added)} already exists in ${authFilePath(io.env)}; ` +
+            "not changed (replace it with --force)",
+        );
         return;
       }
       if (existing >= 0) creds[existing] = added;
@@ -274,7 +344,11 @@ export function authCommand(io: AuthCommandIo = {}): Command {
       if (await pruneLegacyAuth(io.env)) log.info("Removed the legacy [auth] table of config.toml");
     });
 
-  subcommand("remove", "remove a credential given as USER or USER@HOST")
+  subcommand(
+    "remove",
+    "remove a credential given as USER or USER@HOST",
+    "Remove the credential of USER (or of USER for HOST) from auth.toml.",
+  )
     .argument("<name>", "USER or USER@HOST")
     .action(async (name: string) => {
       const log = logger();
@@ -314,6 +388,12 @@ export function authCommand(io: AuthCommandIo = {}): Command {
     });
 
   return auth;
+}
+
+function describeStored(cred: Auth): string {
+  return cred.hostname === ""
+    ? `'${cred.username}' (for any host)`
+    : `'${cred.username}' for ${cred.hostname}`;
 }
 
 function sameBroker(a: string, b: string): boolean {

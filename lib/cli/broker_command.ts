@@ -114,11 +114,13 @@ function parseDelay(value: string): number {
  */
 export function brokerCommand(): Command {
   return new Command("broker")
+    .summary("run a local Kafka-protocol broker (for tests and offline playgrounds)")
     .description(
-      "Run a local single-node Kafka-protocol broker (for tests and offline playgrounds).",
+      "Run a local single-node Kafka-protocol broker until SIGINT or SIGTERM. Prints " +
+        "'listening on URL (PROTOCOL)' on standard output once it accepts connections.",
     )
     .option("--host <host>", "address to listen on and advertise", "127.0.0.1")
-    .option("--port <port>", "port to listen on (0 = any free port)", "9092")
+    .option("--port <port>", "port to listen on (0 = any free port)", parsePort, 9092)
     .option("--data-dir <dir>", "persist topics and committed offsets here (default: memory)")
     .option("--user <name:password>", "SASL user (repeatable; turns SASL on)", collect)
     .option(
@@ -133,11 +135,12 @@ export function brokerCommand(): Command {
     .option(
       "--initial-rebalance-delay-ms <ms>",
       "how long a new consumer group's first join waits for more members",
-      "0",
+      parseDelay,
+      0,
     )
     .action(async (flags: {
       host: string;
-      port: string;
+      port: number;
       dataDir?: string;
       user?: string[];
       acl?: string[];
@@ -145,20 +148,20 @@ export function brokerCommand(): Command {
       tlsKey?: string;
       topic?: string[];
       autoCreateTopics?: boolean;
-      initialRebalanceDelayMs: string;
+      initialRebalanceDelayMs: number;
     }) => {
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) {
         throw new BrokerArgumentError("--tls-cert and --tls-key must be given together");
       }
       const options: BrokerOptions = {
         host: flags.host,
-        port: parsePort(flags.port),
+        port: flags.port,
         dataDir: flags.dataDir,
         users: (flags.user ?? []).map(parseUserSpec),
         acls: flags.acl ?? [],
         topics: (flags.topic ?? []).map(parseTopicSpec),
         autoCreateTopics: flags.autoCreateTopics ?? false,
-        initialRebalanceDelayMs: parseDelay(flags.initialRebalanceDelayMs),
+        initialRebalanceDelayMs: flags.initialRebalanceDelayMs,
         tls: flags.tlsCert ? { certFile: flags.tlsCert, keyFile: flags.tlsKey } : undefined,
       };
       const broker = await startBroker(options);

@@ -1,12 +1,12 @@
 /**
  * `igwn-alert subscriptions` and `igwn-alert unsubscribe`, kept so old scripts still run: they
- * print a deprecation warning and exit 0 (the Python tool raised an exception instead).
+ * print a deprecation warning and exit 0 (the Python tool raised an exception instead), whatever
+ * arguments and flags follow them.
  *
  * @module
  */
 
 import { Command } from "commander";
-import { addConnectionOptions } from "./_connection_options.ts";
 import { writeStderr } from "./_output.ts";
 
 /**
@@ -26,13 +26,16 @@ import { writeStderr } from "./_output.ts";
  */
 export function deprecatedCommands(): Command[] {
   const make = (name: string, text: string) =>
-    addConnectionOptions(
-      new Command(name)
-        .summary("deprecated; does nothing")
-        .argument("[topics...]", "ignored")
-        .action(() => writeStderr(`WARNING igwn-alert: ${text}\n`)),
-      false,
-    );
+    new Command(name)
+      .summary("deprecated; does nothing")
+      .description(
+        `Deprecated: prints a warning and exits 0, whatever follows (the Python tool's ${name} ` +
+          "raised an error). Topics are managed in the SCiMMA auth interface; igwn-alert topics " +
+          "lists those the credential may read.",
+      )
+      .argument("[arguments...]", "ignored")
+      .allowUnknownOption()
+      .action(() => writeStderr(`WARNING igwn-alert: ${text}\n`));
   return [
     make(
       "subscriptions",

@@ -45,7 +45,7 @@ export function listenCommand(): Command {
       new Option("--count <n>", "stop after N alerts").argParser(parseInteger("--count", 1)),
     )
     .option("--raw", "print the payload exactly as the Python client passed it on");
-  addConnectionOptions(command, false);
+  addConnectionOptions(command);
   return command.action(async (topics: string[], flags, cmd: Command) => {
     const settings = connectionSettings(cmd);
     const logger = cliLogger(settings.log);

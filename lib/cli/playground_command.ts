@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { formatReceivedAlert } from "../alert/format_alert.ts";
 import { stderrLogger } from "../hop/log.ts";
 import { CliExit } from "./cli_exit.ts";
@@ -16,7 +16,7 @@ function positiveNumber(flag: string) {
   return (value: string): number => {
     const number = value.trim() === "" ? NaN : Number(value);
     if (!Number.isFinite(number) || number <= 0) {
-      throw new InvalidArgumentError(`${flag} must be a positive number, got '${value}'.`);
+      throw new CliExit(2, `${flag} must be a positive number, got '${value}'`);
     }
     return number;
   };
@@ -26,9 +26,7 @@ function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const number = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(number) || number < min || number > max) {
-      throw new InvalidArgumentError(
-        `${flag} must be an integer from ${min} to ${max}, got '${value}'.`,
-      );
+      throw new CliExit(2, `${flag} must be an integer from ${min} to ${max}, got '${value}'`);
     }
     return number;
   };
@@ -90,10 +88,10 @@ export function playgroundCommand(): Command {
   return new Command("playground")
     .summary("run an offline GraceDB: a local broker fed with simulated alerts")
     .description(
-      "Start a local Kafka broker with the topics of gracedb, gracedb-playground and\n" +
-        "gracedb-test, and publish simulated superevent lifecycles into it. Prints the server,\n" +
-        "the credential and the igwn-alert listen command to use from another terminal.\n" +
-        "With --listen, prints the alerts here instead, exactly as igwn-alert listen does.",
+      "Start a local Kafka broker with the topics of gracedb, gracedb-playground and " +
+        "gracedb-test, and publish simulated superevent lifecycles into it. Prints the server, " +
+        "the credential and the igwn-alert listen command to use from another terminal. With " +
+        "--listen, prints the alerts here instead, exactly as igwn-alert listen does.",
     )
     .option("--host <host>", "interface to bind", "127.0.0.1")
     .addOption(
@@ -113,7 +111,8 @@ export function playgroundCommand(): Command {
     .addOption(
       new Option(
         "-g, --group <group>",
-        "simulate this GraceDB group (gracedb, gracedb-playground, gracedb-test); repeatable (default: gracedb)",
+        "simulate this GraceDB group (gracedb, gracedb-playground, gracedb-test); repeatable " +
+          '(default: "gracedb")',
       ).argParser(collect),
     )
     .addOption(

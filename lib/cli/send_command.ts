@@ -36,7 +36,6 @@ export interface AlertFile {
  * ```ts
  * import assert from "node:assert";
  * import { CliExit } from "./cli_exit.ts";
-import { loadsPython, PythonJsonError } from "../hop/_python_json.ts";
  * import { readAlertFiles } from "./send_command.ts";
  * const path = await Deno.makeTempFile({ suffix: ".json" });
  * await Deno.writeTextFile(path, '{"uid": "S1"}');
@@ -111,11 +110,12 @@ export function sendCommand(): Command {
     .argument("<files...>", "alert files (JSON), '-' for standard input")
     .option("--text", "send files that are not JSON, as text")
     .option("--object", "send the alert as a JSON object instead of GraceDB's JSON string");
-  addConnectionOptions(command, false);
+  addConnectionOptions(command, "connection");
   return command.action(async (topic: string, names: string[], flags, cmd: Command) => {
     const settings = connectionSettings(cmd);
     const logger = cliLogger(settings.log);
     if (flags.object && flags.text) throw new CliExit(2, "--object and --text exclude each other");
+    await refuseTopicsAsFiles(topic, names);
     const files = await readAlertFiles(names, Boolean(flags.text));
     const { Client } = await import("../alert/client.ts");
     await using client = new Client({
@@ -129,6 +129,36 @@ export function sendCommand(): Command {
     await client.flushByTopic(topic);
     logger.info(`sent ${files.length} alert${files.length === 1 ? "" : "s"} to ${topic}`);
   });
+}
+
+/**
+ * The Python tool's `send TOPIC1 TOPIC2 FILE` form: a "file" that cannot be read and whose name
+ * looks like a topic (no folder, no extension) is taken for a second topic, and refused as a
+ * usage error.
+ */
+async function refuseTopicsAsFiles(topic: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    if (name === "-" || !/^[A-Za-z0-9_-]+$/.test(name)) continue;
+    const problem = await unreadable(name);
+    if (problem === undefined) continue;
+    throw new CliExit(
+      2,
+      `send takes one topic, then files: '${name}' is ${problem} (to send to ${topic} and ` +
+        `${name}, run send once per topic)`,
+    );
+  }
+}
+
+/** Why `path` certainly cannot be read as a file, or undefined when it may be. */
+async function unreadable(path: string): Promise<string | undefined> {
+  try {
+    await Deno.lstat(path);
+    return undefined;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "not a file";
+    if (error instanceof Deno.errors.NotCapable) return "not a file this program may read";
+    return undefined;
+  }
 }
 
 function describeReadError(error: unknown): string {

@@ -32,7 +32,7 @@ export function topicsCommand(): Command {
   const command = new Command("topics")
     .summary("list the group's topics the credential may read")
     .description("List the topics of the group (without the prefix) visible to the credential.");
-  addConnectionOptions(command, false);
+  addConnectionOptions(command, "connection");
   return command.action(async (_flags, cmd: Command) => {
     const settings = connectionSettings(cmd);
     const logger = cliLogger(settings.log);
