@@ -4,7 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { test } from "./support/deadline.ts";
-import { classifyKafkaError, type ErrorContext, failureKindOf } from "../lib/kafka/classify.ts";
+import {
+  classifyKafkaError,
+  type ErrorContext,
+  failureKindOf,
+  redact,
+} from "../lib/kafka/classify.ts";
 import {
   AuthenticationError,
   AuthorizationError,
@@ -126,6 +131,17 @@ test("classifyKafkaError texts name user, host, topic and group", () => {
   );
   assert.ok(tls instanceof ConnectionError);
   assert.match(tls.message, /^TLS connection to kafka\.example\.org:9092 failed/);
+});
+
+test("a short password is hidden where it stands alone, not inside other words", () => {
+  const credential = { ...CONTEXT.credential!, password: "b" };
+  const line = 'joining {"broker":"127.0.0.1:9092"} as alice with password b';
+  assert.equal(
+    redact(line, credential),
+    'joining {"broker":"127.0.0.1:9092"} as alice with password ***',
+  );
+  const long = { ...credential, password: PASSWORD };
+  assert.equal(redact(`x${PASSWORD}y`, long), "x***y");
 });
 
 test("a KafkaError passes through classifyKafkaError unchanged", () => {

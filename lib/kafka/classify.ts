@@ -131,7 +131,9 @@ export function isTlsCertificateText(text: string): boolean {
 }
 
 /**
- * Replaces the credential's password, wherever it occurs, by `***`.
+ * Replaces the credential's password by `***`: everywhere when it is 8 characters or longer, and
+ * where it stands on its own (no letter or digit on either side) when shorter, so that a short
+ * password does not mangle every word it happens to be part of.
  *
  * @param text any text
  * @param credential the credential in use
@@ -142,11 +144,20 @@ export function isTlsCertificateText(text: string): boolean {
  * import { redact } from "./classify.ts";
  * const credential = { username: "u", password: "pw", mechanism: "PLAIN" as const, tls: false };
  * assert.equal(redact("bad pw", credential), "bad ***");
+ * assert.equal(redact("upward", credential), "upward");
+ * const long = { ...credential, password: "correct-horse" };
+ * assert.equal(redact("xcorrect-horsex", long), "x***x");
  * ```
  */
 export function redact(text: string, credential?: KafkaCredential): string {
-  if (!credential?.password) return text;
-  return text.split(credential.password).join("***");
+  const password = credential?.password;
+  if (!password) return text;
+  if (password.length >= 8) return text.split(password).join("***");
+  const alone = new RegExp(
+    `(?<![\\p{L}\\p{N}])${RegExp.escape(password)}(?![\\p{L}\\p{N}])`,
+    "gu",
+  );
+  return text.replace(alone, "***");
 }
 
 /**
