@@ -20,11 +20,15 @@ export type AlertFormat = typeof ALERT_FORMATS[number];
 /** What a printed alert needs: the topic, the payload as received and decoded, the metadata. */
 export type PrintedAlert = Pick<Alert, "fullTopic" | "raw" | "payload" | "problem" | "metadata">;
 
-/** The `--format` option, shared by `listen` and `playground` so both spell it the same. */
-export function alertFormatOption(): Option {
+/**
+ * The `--format` option, shared by `listen` and `playground` so both spell it the same;
+ * `context` starts the description (e.g. `with --listen, `).
+ */
+export function alertFormatOption(context = ""): Option {
   return new Option(
     "--format <format>",
-    "text: as the Python tool prints; short: one line per alert; ndjson: one JSON object per line",
+    `${context}how to print alerts: text (as the Python tool), short (one line per alert), ` +
+      "ndjson (one JSON object per line, with the Kafka metadata)",
   ).choices([...ALERT_FORMATS]).default("text");
 }
 

@@ -138,7 +138,7 @@ export function playgroundCommand(): Command {
       "listen here and print the alerts (topics without the group prefix; default: all)",
     )
     .option("-j, --jsonpp", "with --listen: pretty-print the alerts")
-    .addOption(alertFormatOption())
+    .addOption(alertFormatOption("with --listen, "))
     .option("--verbose", "also log the broker's own lines on stderr")
     .action(async (flags: PlaygroundFlags, command: Command) => {
       await runPlayground(withProgramFlags(flags, command));
