@@ -40,7 +40,7 @@ export function listenCommand(): Command {
     .summary("print alerts from the group's topics")
     .description(
       "Print each alert as it arrives: 'New message from topic TOPIC:' then the payload as JSON.\n" +
-        "--format short prints one line per alert, --format ndjson one JSON object per line.\n" +
+        "--format short: one line per alert; --format ndjson: one JSON object per line.\n" +
         "Without topics, listens to every topic of the group the credential may read.",
     )
     .argument("[topics...]", "topic names without the group prefix (e.g. superevent)")
