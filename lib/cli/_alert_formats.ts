@@ -98,6 +98,23 @@ function payloadJson(alert: PrintedAlert, raw: boolean): string {
  * payload as the Python client passed it on, for GraceDB a JSON string holding the alert's
  * text), and `problem` when the payload is not a valid alert. Written as Python's `json.dumps`
  * writes (`", "` and `": "`, non-ASCII as `\uXXXX`), without a newline inside.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ndjsonAlertLine } from "./_alert_formats.ts";
+ * const metadata = {
+ *   topic: "gracedb.superevent", partition: 0, offset: 3, timestamp: 1767592800000, key: null,
+ *   headers: [["_format", new TextEncoder().encode("json")]] as [string, Uint8Array][],
+ * };
+ * const raw = '{"uid":"S1","far":1E-5}';
+ * const line = ndjsonAlertLine({ fullTopic: "gracedb.superevent", raw, payload: {}, metadata } as never);
+ * assert.equal(
+ *   line,
+ *   '{"topic": "gracedb.superevent", "partition": 0, "offset": 3, "timestamp": 1767592800000, ' +
+ *     '"key": null, "headers": [["_format", "json"]], "payload": {"uid": "S1", "far": 1e-05}}',
+ * );
+ * ```
  */
 export function ndjsonAlertLine(alert: PrintedAlert, options: { raw?: boolean } = {}): string {
   const { partition, offset, timestamp, key, headers } = alert.metadata;
@@ -217,6 +234,22 @@ function timeText(timestamp: number): string {
  * e.g. `2026-01-05T06:00:01.250Z  gracedb.superevent  S260105a  label_added  label=SKYMAP_READY`.
  * Values with spaces or quotes are written as JSON strings; long comments are shortened. A
  * payload that is not a JSON object shows `-` for uid and type and its `problem`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { shortAlertLine } from "./_alert_formats.ts";
+ * const metadata = {
+ *   topic: "gracedb.superevent", partition: 0, offset: 3, timestamp: Date.UTC(2026, 0, 5, 6),
+ *   key: null, headers: [],
+ * };
+ * const payload = { uid: "S260105a", alert_type: "label_added", data: { name: "EM_READY" } };
+ * assert.equal(
+ *   shortAlertLine({ fullTopic: "gracedb.superevent", raw: "", payload, metadata } as never),
+ *   "2026-01-05T06:00:00.000Z  gracedb.superevent          S260105a    label_added      " +
+ *     "label=EM_READY",
+ * );
+ * ```
  */
 export function shortAlertLine(alert: PrintedAlert): string {
   const payload = alert.payload as unknown;

@@ -47,6 +47,19 @@ function table(rows: string[][], numeric: (column: number) => boolean): string[]
 /**
  * Counts received alerts by topic and alert type, and follows each superevent (its latest state,
  * the VOEvents sent for it). {@linkcode AlertTally.summary} renders the table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { simulateLifecycles } from "../playground/mod.ts";
+ * import { AlertTally } from "./_alert_summary.ts";
+ * const tally = new AlertTally();
+ * const steps = [...simulateLifecycles({ seed: 1, count: 1 })];
+ * for (const step of steps) tally.add({ fullTopic: step.topic, payload: step.alert });
+ * assert.deepEqual(tally.superevents, ["S260105a"]);
+ * assert.equal(tally.alertsOf("S260105a"), steps.length);
+ * assert.match(tally.summary(1500), /^received 27 alerts on \d+ topics about 1 superevent in 1\.5 s\n/);
+ * ```
  */
 export class AlertTally {
   /** Alerts counted. */
