@@ -138,6 +138,7 @@ test("a subcommand lists its own options first, then only the global flags it ta
     "--earliest",
     "--count <n>",
     "--raw",
+    "--format <format>",
     "-h, --help",
   ]);
   assert.deepEqual(

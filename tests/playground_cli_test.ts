@@ -150,24 +150,99 @@ test({
     ]);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(parseListenOutput(result.stdout), expected("2", 1, ["gracedb-test"]));
+    assert.match(result.stderr, /\(seed 2, 1 lifecycle\)$/m);
+    assert.match(result.stderr, /published \d+ alerts in 1 lifecycle$/m);
     assert.match(result.stderr, /listening on kafka:\/\/127\.0\.0\.1:\d+ \(PLAINTEXT\)/);
     assert.doesNotMatch(result.stderr, /password:/);
   },
 });
 
+/** The `topic type type ... total` table of the summary: counts by topic, then by alert type. */
+function parseTopicTable(stderr: string): Map<string, Map<string, number>> {
+  const lines = stderr.split("\n");
+  const start = lines.findIndex((line) => line.startsWith("topic "));
+  assert.ok(start >= 0, stderr);
+  const header = lines[start];
+  // Numbers are right-aligned under their column name: a column ends where its name ends.
+  const columns: { name: string; end: number }[] = [];
+  for (const match of header.matchAll(/\S+/g)) {
+    columns.push({ name: match[0], end: match.index + match[0].length });
+  }
+  const table = new Map<string, Map<string, number>>();
+  for (const line of lines.slice(start + 1)) {
+    if (line === "") break;
+    const topic = line.split(" ")[0];
+    const counts = new Map<string, number>();
+    for (const [i, { name, end }] of columns.entries()) {
+      if (i === 0) continue;
+      const cell = line.slice(i === 1 ? topic.length : columns[i - 1].end, end).trim();
+      if (cell !== "") counts.set(name, Number(cell));
+    }
+    table.set(topic, counts);
+  }
+  return table;
+}
+
 test({
-  name: "the deno task demo command finishes with three lifecycles of alerts",
+  name: "the deno task demo prints one line per alert and ends with a summary of what it received",
   async fn() {
     const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-    assert.equal(config.tasks.demo, "deno run -A cli.ts playground --listen --count 3 --seed 1");
+    assert.equal(
+      config.tasks.demo,
+      "deno run -A cli.ts playground --listen --count 3 --seed 1 --format short",
+    );
     const result = await runProcess(Deno.execPath(), ["task", "demo"], { timeoutMs: 90_000 });
     assert.equal(result.code, 0, result.stderr);
-    const messages = parseListenOutput(result.stdout);
-    assert.deepEqual(messages, expected("1", 3));
-    const superevents = new Set(
-      messages.filter((m) => m.topic === "gracedb.superevent").map((m) => JSON.parse(m.body).uid),
+    const steps = [...simulateLifecycles({ seed: "1", count: 3 })];
+
+    // Standard output: one short line per alert, in publication order.
+    const lines = result.stdout.split("\n");
+    assert.equal(lines.pop(), "");
+    assert.equal(lines.length, steps.length);
+    assert.ok(result.stdout.length < 20_000, `${result.stdout.length} bytes`);
+    for (const [i, line] of lines.entries()) {
+      const [time, topic, uid, type] = line.split(/ +/);
+      assert.match(time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      const { alert } = steps[i];
+      assert.deepEqual([topic, uid, type], [steps[i].topic, alert.uid, alert.alert_type], line);
+    }
+
+    // Standard error ends with the summary: counts by topic and type, one row per superevent.
+    const byTopic = new Map<string, Map<string, number>>();
+    const byType = new Map<string, number>();
+    for (const { topic, alert } of steps) {
+      const counts = byTopic.get(topic) ?? new Map<string, number>();
+      byTopic.set(topic, counts);
+      counts.set(alert.alert_type, (counts.get(alert.alert_type) ?? 0) + 1);
+      counts.set("total", (counts.get("total") ?? 0) + 1);
+      byType.set(alert.alert_type, (byType.get(alert.alert_type) ?? 0) + 1);
+    }
+    byType.set("total", steps.length);
+    const table = parseTopicTable(result.stderr);
+    assert.deepEqual(table, new Map([...[...byTopic].sort(), ["total", byType]]));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^received ${steps.length} alerts on ${byTopic.size} topics about 3 superevents in \\d+\\.\\d s$`,
+        "m",
+      ),
     );
-    assert.deepEqual([...superevents], ["S260105a", "S260105b", "S260105c"]);
+    assert.match(
+      result.stderr,
+      /^INFO igwn-alert playground: published 80 alerts in 3 lifecycles$/m,
+    );
+
+    const rows = result.stderr.split("\n").filter((line) => /^S\d{6}[a-z]+ /.test(line));
+    const expectedRows = ["S260105a", "S260105b", "S260105c"].map((id) => {
+      const own = steps.filter((step) => step.superevent === id);
+      const voevents = own.filter((step) => step.alert.alert_type === "voevent")
+        .map((step) => (step.alert.data as { voevent_type: string }).voevent_type);
+      return [id, String(own.length), voevents.join(",")];
+    });
+    assert.deepEqual(
+      rows.map((row) => row.split(/ +/)).map((cells) => [cells[0], cells[1], cells.at(-2)]),
+      expectedRows,
+    );
   },
 });
 

@@ -5,7 +5,8 @@
  */
 
 import { Command, Option } from "commander";
-import { formatReceivedAlert } from "../alert/format_alert.ts";
+import { alertFormatOption, alertPrinter, printFlagsConflict } from "./_alert_formats.ts";
+import { CliExit } from "./cli_exit.ts";
 import {
   addConnectionOptions,
   clientOptions,
@@ -16,10 +17,12 @@ import {
 import { writeStderr, writeStdout } from "./_output.ts";
 
 /**
- * Builds the `listen` subcommand. Each alert is printed as `New message from topic TOPIC:` and
- * the payload as JSON, byte for byte as Python's `json.dumps` writes it (see
- * {@linkcode formatReceivedAlert}); a line `igwn-alert: ready, ...` goes to stderr once partitions are
- * assigned. Ends on SIGINT/SIGTERM (exit 0) or after `--count` alerts.
+ * Builds the `listen` subcommand. By default each alert is printed as `New message from topic
+ * TOPIC:` and the payload as JSON, byte for byte as Python's `json.dumps` writes it (see
+ * `formatReceivedAlert`); `--format short` prints one line per alert, `--format ndjson` one JSON
+ * object per line with the Kafka metadata. A line `igwn-alert: ready, listening to N topics of
+ * GROUP on SERVER` goes to stderr once partitions are assigned (the topic names at debug level).
+ * Ends on SIGINT/SIGTERM (exit 0) or after `--count` alerts.
  *
  * @returns the commander command.
  *
@@ -37,6 +40,7 @@ export function listenCommand(): Command {
     .summary("print alerts from the group's topics")
     .description(
       "Print each alert as it arrives: 'New message from topic TOPIC:' then the payload as JSON.\n" +
+        "--format short: one line per alert; --format ndjson: one JSON object per line.\n" +
         "Without topics, listens to every topic of the group the credential may read.",
     )
     .argument("[topics...]", "topic names without the group prefix (e.g. superevent)")
@@ -44,10 +48,15 @@ export function listenCommand(): Command {
     .addOption(
       new Option("--count <n>", "stop after N alerts").argParser(parseInteger("--count", 1)),
     )
-    .option("--raw", "print the payload exactly as the Python client passed it on");
+    .option("--raw", "print the payload exactly as the Python client passed it on")
+    .addOption(alertFormatOption());
   addConnectionOptions(command);
   return command.action(async (topics: string[], flags, cmd: Command) => {
     const settings = connectionSettings(cmd);
+    const printFlags = { format: flags.format, jsonpp: settings.jsonpp, raw: flags.raw };
+    const conflict = printFlagsConflict(printFlags);
+    if (conflict) throw new CliExit(2, conflict);
+    const print = alertPrinter(printFlags);
     const logger = cliLogger(settings.log);
     const { Client } = await import("../alert/client.ts");
     const client = new Client(await clientOptions(settings, logger));
@@ -60,7 +69,7 @@ export function listenCommand(): Command {
       await client.listen(
         (_topic, _payload, alert) => {
           try {
-            writeStdout(formatReceivedAlert(alert, { pretty: settings.jsonpp, raw: flags.raw }));
+            writeStdout(print(alert));
           } catch (error) {
             if (error instanceof Deno.errors.BrokenPipe) return client.stop();
             throw error;
@@ -70,10 +79,10 @@ export function listenCommand(): Command {
         topics,
         {
           startAt: flags.earliest ? "earliest" : undefined,
-          onReady: (fullTopics) =>
-            writeStderr(
-              `igwn-alert: ready, listening to ${fullTopics.join(", ")} on ${client.broker.url}\n`,
-            ),
+          onReady: (fullTopics) => {
+            writeStderr(`${readyLine(fullTopics.length, settings.group, client.broker.url)}\n`);
+            logger.debug(`listening to ${fullTopics.join(", ")}`);
+          },
         },
       );
     } finally {
@@ -81,4 +90,10 @@ export function listenCommand(): Command {
       await client[Symbol.asyncDispose]();
     }
   });
+}
+
+/** The line that tells people and scripts the listener is in place: counts, not all 58 names. */
+function readyLine(topicCount: number, group: string, server: string): string {
+  const topics = `${topicCount} topic${topicCount === 1 ? "" : "s"}`;
+  return `igwn-alert: ready, listening to ${topics} of ${group} on ${server}`;
 }

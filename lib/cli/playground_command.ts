@@ -5,8 +5,15 @@
  * @module
  */
 import { Command, Option } from "commander";
-import { formatReceivedAlert } from "../alert/format_alert.ts";
 import { stderrLogger } from "../hop/log.ts";
+import {
+  type AlertFormat,
+  alertFormatOption,
+  alertPrinter,
+  printFlagsConflict,
+} from "./_alert_formats.ts";
+import { AlertTally, plural } from "./_alert_summary.ts";
+import { writeStderr } from "./_output.ts";
 import { CliExit } from "./cli_exit.ts";
 
 /** Pace used when nothing bounds the run, so that an endless playground does not flood memory. */
@@ -66,14 +73,16 @@ interface PlaygroundFlags {
   seed?: string;
   listen?: boolean | string[];
   jsonpp?: boolean;
+  format: AlertFormat;
   verbose?: boolean;
 }
 
 /**
  * Builds the `playground` subcommand: starts the broker with GraceDB's topic layout and a
  * generated credential, publishes simulated superevent lifecycles, and prints how to connect
- * (or, with `--listen`, prints the alerts themselves as `igwn-alert listen` does). Ends on
- * SIGINT/SIGTERM, or with `--listen --count N` once N lifecycles were received.
+ * (or, with `--listen`, prints the alerts themselves as `igwn-alert listen` does, in any of its
+ * `--format`s, and ends with a summary table on stderr). Ends on SIGINT/SIGTERM, or with
+ * `--listen --count N` once N lifecycles were received.
  *
  * @returns the commander command.
  * @example
@@ -128,6 +137,7 @@ export function playgroundCommand(): Command {
       "listen here and print the alerts (topics without the group prefix; default: all)",
     )
     .option("-j, --jsonpp", "with --listen: pretty-print the alerts")
+    .addOption(alertFormatOption("with --listen, "))
     .option("--verbose", "also log the broker's own lines on stderr")
     .action(async (flags: PlaygroundFlags, command: Command) => {
       await runPlayground(withProgramFlags(flags, command));
@@ -162,6 +172,12 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
     throw new CliExit(2, "--write-auth needs a credential; it cannot be combined with --no-auth");
   }
   const listening = flags.listen !== undefined && flags.listen !== false;
+  const printFlags = { format: flags.format, jsonpp: flags.jsonpp ?? false };
+  const conflict = printFlagsConflict(printFlags);
+  if (conflict) throw new CliExit(2, conflict);
+  const print = alertPrinter(printFlags);
+  const tally = new AlertTally();
+  const started = performance.now();
   const logger = stderrLogger("info", "igwn-alert playground");
   const rate = flags.rate ??
     (flags.count === undefined && !flags.realtime ? DEFAULT_ENDLESS_RATE : undefined);
@@ -192,7 +208,8 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
       listen: listening ? (flags.listen === true ? true : flags.listen) : undefined,
       onAlert: (alert) => {
         try {
-          writeOut(formatReceivedAlert(alert, { pretty: flags.jsonpp ?? false }));
+          tally.add(alert);
+          writeOut(print(alert));
         } catch (error) {
           if (error instanceof Deno.errors.BrokenPipe) stop.abort();
           else throw error;
@@ -213,7 +230,7 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
       if (playground.authFile) info(`credential stored in ${playground.authFile}`);
       info(
         `simulating ${groups.join(", ")} (seed ${playground.seed}${
-          flags.count ? `, ${flags.count} lifecycle${flags.count === 1 ? "" : "s"}` : ""
+          flags.count ? `, ${plural(flags.count, "lifecycle")}` : ""
         }${rate ? `, ${rate} per minute` : ""}${flags.realtime ? ", real time" : ""})`,
       );
       if (!listening) {
@@ -232,9 +249,8 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
         ),
       ]);
       if (outcome.summary) {
-        logger.info(
-          `published ${outcome.summary.alerts} alerts in ${outcome.summary.lifecycles} lifecycles`,
-        );
+        const { alerts, lifecycles } = outcome.summary;
+        logger.info(`published ${plural(alerts, "alert")} in ${plural(lifecycles, "lifecycle")}`);
         // Without a listener here, keep serving so other terminals can still read.
         if (!listening) {
           await new Promise((resolve) =>
@@ -245,6 +261,7 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
     } finally {
       await playground.close();
     }
+    if (listening) writeStderr(`\n${tally.summary(performance.now() - started)}`);
   } finally {
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
   }
