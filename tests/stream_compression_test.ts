@@ -238,7 +238,14 @@ for (const [codec, id] of Object.entries(CODECS)) {
 
           const stored = await storedCodecs(dataDir);
           assert.ok(stored.length >= 1, "no batch in the segment files");
-          assert.deepEqual(new Set(stored), new Set([id]), `stored codecs ${stored}`);
+          // librdkafka sends a batch uncompressed when compressing would not make it smaller,
+          // which happens to a batch holding only a short line when the lines are split
+          // across batches (as on a loaded machine); the large lines always compress.
+          assert.ok(stored.includes(id), `no ${codec} batch among stored codecs ${stored}`);
+          assert.ok(
+            stored.every((codecId) => codecId === id || codecId === 0),
+            `stored codecs ${stored}`,
+          );
 
           await using consumer = await openStream(`${broker.url}/t`, "r", {
             auth: false,
