@@ -33,21 +33,46 @@ export function parseHopFormat(text: string): HopFormat {
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-// The offset of a parse error in `text` as "line L, column C", from V8's "at position N".
+// Where JSON text stops being valid: the longest prefix that is still the start of a JSON text
+// (found by bisection; only run after a parse failed). V8 names no position for some errors.
+function jsonErrorOffset(text: string): number {
+  const fine = (length: number) => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return true;
+    } catch (error) {
+      // Errors at the very end of the prefix only say that it stops early.
+      const message = (error as Error).message;
+      const position = /at position (\d+)/.exec(message);
+      return /Unexpected end of JSON input/.test(message) ||
+        (position !== null && Number(position[1]) >= length);
+    }
+  };
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fine(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+// "line L, column C" (1-based) of a JSON parse error in `text`.
 function jsonErrorPlace(message: string, text: string): string {
   const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
   if (lineColumn) return `line ${lineColumn[1]}, column ${lineColumn[2]}`;
   const position = /at position (\d+)/.exec(message);
-  if (!position) return "";
-  const before = text.slice(0, Number(position[1]));
+  const offset = position ? Number(position[1]) : jsonErrorOffset(text);
+  const before = text.slice(0, offset);
   const line = before.split("\n").length;
   return `line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
 }
 
 function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  // V8 quotes the input in some JSON messages; the file name says which input it was.
-  return message.replace(/, "[\s\S]*" is not valid JSON$/, "").replace(/\s*\n[\s\S]*$/, "");
+  // V8 quotes (part of) the input in some JSON messages; the place is given separately.
+  return message.replace(/, (?:\.\.\.)?"[\s\S]*$/, "").replace(/\s*\n[\s\S]*$/, "");
 }
 
 // V8's JSON message without the place, which is given separately.
@@ -62,9 +87,8 @@ function parseJson(text: string, where: string): JSONBlob {
   try {
     return JSONBlob.load(text);
   } catch (error) {
-    const message = jsonProblem(describe(error));
-    const place = jsonErrorPlace(describe(error), text);
-    throw new HopError(`${where}${place ? `, ${place}` : ""}: not valid JSON: ${message}`);
+    const place = jsonErrorPlace((error as Error).message, text);
+    throw new HopError(`${where}, ${place}: not valid JSON: ${jsonProblem(describe(error))}`);
   }
 }
 
@@ -142,11 +166,8 @@ export function stdinMessages(bytes: Uint8Array, format: HopFormat): MessageMode
     try {
       messages.push(JSONBlob.load(text));
     } catch (error) {
-      const column = /\(line \d+ column (\d+)\)/.exec(describe(error));
-      const message = jsonProblem(describe(error));
-      throw new HopError(
-        `${place}${column ? `, column ${column[1]}` : ""}: not valid JSON: ${message}`,
-      );
+      const column = jsonErrorPlace((error as Error).message, text).replace(/^line \d+, /, "");
+      throw new HopError(`${place}, ${column}: not valid JSON: ${jsonProblem(describe(error))}`);
     }
   }
   return messages;
