@@ -24,7 +24,7 @@ function listenStart(
   given.push(flags.last !== undefined && "--last");
   const names = given.filter(Boolean);
   if (names.length > 1) {
-    throw new CliExit(2, `igwn-alert: ${names.join(" and ")} exclude each other`);
+    throw new CliExit(2, `${names.join(" and ")} exclude each other`);
   }
   if (flags.since !== undefined) return { since: flags.since };
   if (flags.last !== undefined) return { last: flags.last };
