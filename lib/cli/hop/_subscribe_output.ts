@@ -102,9 +102,31 @@ function messageValue(message: MessageModel): unknown {
   return textOrBase64(messageBytes(message));
 }
 
+// Short ASCII values (hop's header values) without a call into the decoder.
+function asciiOrUndefined(bytes: Uint8Array): string | undefined {
+  if (bytes.length > 64) return undefined;
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte >= 0x80) return undefined;
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
 function headerText([name, value]: readonly [string, Uint8Array]): [string, unknown] {
   if (name === "_id" && value.length === 16) return [name, formatUuid(value)];
-  return [name, textOrBase64(value)];
+  return [name, asciiOrUndefined(value) ?? textOrBase64(value)];
+}
+
+// The fields before `message`, as JSON text ending with `"message":`.
+function linePrefix(metadata: Metadata, format: string): string {
+  return `{"topic":${JSON.stringify(metadata.topic)},"partition":${metadata.partition},` +
+    `"offset":${metadata.offset},"timestamp":${metadata.timestamp},"key":${
+      metadata.key === null ? "null" : JSON.stringify(textOrBase64(metadata.key))
+    },"headers":${JSON.stringify(metadata.headers.map(headerText))},"format":${
+      JSON.stringify(format)
+    },"message":`;
 }
 
 /**
@@ -114,19 +136,44 @@ function headerText([name, value]: readonly [string, Uint8Array]): [string, unkn
  * `{ "base64": ... }` when not UTF-8), then a newline.
  */
 export function jsonLine(message: MessageModel, metadata: Metadata): string {
-  return JSON.stringify(
-    {
-      topic: metadata.topic,
-      partition: metadata.partition,
-      offset: metadata.offset,
-      timestamp: metadata.timestamp,
-      key: metadata.key === null ? null : textOrBase64(metadata.key),
-      headers: metadata.headers.map(headerText),
-      format: message.format,
-      message: messageValue(message),
-    },
-    replacer,
-  ) + "\n";
+  return linePrefix(metadata, message.format) +
+    JSON.stringify(messageValue(message), replacer) + "}\n";
+}
+
+const JSON_FORMAT = new TextEncoder().encode("json");
+
+function isJsonFormat(headers: Metadata["headers"]): boolean {
+  for (const [name, value] of headers) {
+    if (name !== "_format") continue;
+    if (value.length !== 4) return false;
+    for (let i = 0; i < 4; i++) if ((value[i] | 0x20) !== JSON_FORMAT[i]) return false;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * {@linkcode jsonLine} from a raw message: a JSON payload that is standard JSON on one line is
+ * checked with the native parser and copied as it is; anything else is decoded by `decode`.
+ */
+export function jsonLineRaw(
+  value: Uint8Array | null,
+  metadata: Metadata,
+  decode: () => MessageModel,
+): string {
+  if (value !== null && isJsonFormat(metadata.headers)) {
+    let text: string | undefined;
+    try {
+      text = strictUtf8.decode(value);
+      JSON.parse(text);
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined && !/[\n\r\u2028\u2029]/.test(text)) {
+      return linePrefix(metadata, "json") + (text.trim() || "null") + "}\n";
+    }
+  }
+  return jsonLine(decode(), metadata);
 }
 
 const FLUSH_AT = 64 * 1024;

@@ -14,7 +14,9 @@ import {
   hopLogger,
   integerAtLeast,
 } from "./_hop_common.ts";
-import { hopOutput, jsonLine, parseDelimiter, StdoutBuffer } from "./_subscribe_output.ts";
+import { hopOutput, jsonLineRaw, parseDelimiter, StdoutBuffer } from "./_subscribe_output.ts";
+import { unpackMessage } from "../../hop/pack.ts";
+import type { Metadata } from "../../hop/stream_options.ts";
 
 interface SubscribeFlags extends HopCommonFlags {
   startAt?: string;
@@ -108,14 +110,33 @@ export function subscribeCommand(): Command {
     const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
     for (const signal of signals) Deno.addSignalListener(signal, stop);
     const out = new StdoutBuffer(stop);
+    const decode = (value: Uint8Array | null, metadata: Metadata) => {
+      const { message, warning } = unpackMessage(value, metadata.headers);
+      if (warning) {
+        logger.warn(
+          `${warning} (topic ${metadata.topic}, partition ${metadata.partition}, offset ${metadata.offset})`,
+        );
+      }
+      return message;
+    };
     let printed = 0;
     try {
-      for await (const { message, metadata } of consumer.read({ metadata: true })) {
-        if (flags.json) out.write(jsonLine(message, metadata));
-        else for (const part of hopOutput(message, delimiter)) out.write(part);
-        if (flags.count !== undefined && ++printed >= flags.count) {
-          await consumer.markDone(metadata);
-          break;
+      if (flags.json) {
+        // Raw records: a JSON payload is copied into its line without being decoded.
+        for await (const { value, metadata } of consumer.readRaw()) {
+          out.write(jsonLineRaw(value, metadata, () => decode(value, metadata)));
+          if (flags.count !== undefined && ++printed >= flags.count) {
+            await consumer.markDone(metadata);
+            break;
+          }
+        }
+      } else {
+        for await (const { message, metadata } of consumer.read({ metadata: true })) {
+          for (const part of hopOutput(message, delimiter)) out.write(part);
+          if (flags.count !== undefined && ++printed >= flags.count) {
+            await consumer.markDone(metadata);
+            break;
+          }
         }
       }
       out.flush();
