@@ -119,14 +119,29 @@ function headerText([name, value]: readonly [string, Uint8Array]): [string, unkn
   return [name, asciiOrUndefined(value) ?? textOrBase64(value)];
 }
 
+// JSON text of a string; plain printable ASCII (hop's header values, topic names) is quoted as is.
+function quoted(text: string): string {
+  return /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+function headersJson(headers: Metadata["headers"]): string {
+  let json = "[";
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headerText(headers[i]);
+    if (i) json += ",";
+    json += `[${quoted(name)},${
+      typeof value === "string" ? quoted(value) : JSON.stringify(value)
+    }]`;
+  }
+  return json + "]";
+}
+
 // The fields before `message`, as JSON text ending with `"message":`.
 function linePrefix(metadata: Metadata, format: string): string {
-  return `{"topic":${JSON.stringify(metadata.topic)},"partition":${metadata.partition},` +
+  return `{"topic":${quoted(metadata.topic)},"partition":${metadata.partition},` +
     `"offset":${metadata.offset},"timestamp":${metadata.timestamp},"key":${
       metadata.key === null ? "null" : JSON.stringify(textOrBase64(metadata.key))
-    },"headers":${JSON.stringify(metadata.headers.map(headerText))},"format":${
-      JSON.stringify(format)
-    },"message":`;
+    },"headers":${headersJson(metadata.headers)},"format":${quoted(format)},"message":`;
 }
 
 /**
@@ -141,6 +156,10 @@ export function jsonLine(message: MessageModel, metadata: Metadata): string {
 }
 
 const JSON_FORMAT = new TextEncoder().encode("json");
+
+// The typed-array search (values may be Node Buffers, whose own indexOf is much slower).
+const byteIndex = (bytes: Uint8Array, byte: number) =>
+  Uint8Array.prototype.indexOf.call(bytes, byte);
 
 function isJsonFormat(headers: Metadata["headers"]): boolean {
   for (const [name, value] of headers) {
@@ -161,7 +180,11 @@ export function jsonLineRaw(
   metadata: Metadata,
   decode: () => MessageModel,
 ): string {
-  if (value !== null && isJsonFormat(metadata.headers)) {
+  // Line breaks outside strings would split the line; inside strings JSON escapes them.
+  if (
+    value !== null && isJsonFormat(metadata.headers) && byteIndex(value, 0x0a) < 0 &&
+    byteIndex(value, 0x0d) < 0
+  ) {
     let text: string | undefined;
     try {
       text = strictUtf8.decode(value);
@@ -169,9 +192,7 @@ export function jsonLineRaw(
     } catch {
       text = undefined;
     }
-    if (text !== undefined && !/[\n\r\u2028\u2029]/.test(text)) {
-      return linePrefix(metadata, "json") + (text.trim() || "null") + "}\n";
-    }
+    if (text !== undefined) return linePrefix(metadata, "json") + text.trim() + "}\n";
   }
   return jsonLine(decode(), metadata);
 }
@@ -180,6 +201,8 @@ const FLUSH_AT = 64 * 1024;
 
 /** Buffers stdout; writes when 64 KiB are waiting or as soon as the event loop is idle. */
 export class StdoutBuffer {
+  // Text is gathered as one string and encoded once per write to stdout.
+  #text = "";
   #parts: Uint8Array[] = [];
   #size = 0;
   #scheduled?: ReturnType<typeof setTimeout>;
@@ -200,11 +223,21 @@ export class StdoutBuffer {
     }
   };
 
+  #textToParts(): void {
+    if (!this.#text) return;
+    this.#parts.push(this.#encoder.encode(this.#text));
+    this.#text = "";
+  }
+
   /** Queues text or bytes. */
   write(data: string | Uint8Array): void {
-    const bytes = typeof data === "string" ? this.#encoder.encode(data) : data;
-    this.#parts.push(bytes);
-    this.#size += bytes.length;
+    if (typeof data === "string") {
+      this.#text += data;
+    } else {
+      this.#textToParts();
+      this.#parts.push(data);
+    }
+    this.#size += data.length;
     if (this.#size >= FLUSH_AT) this.flush();
     else this.#scheduled ??= setTimeout(this.#flushWhenIdle, 0);
   }
@@ -214,10 +247,13 @@ export class StdoutBuffer {
     if (this.#scheduled !== undefined) clearTimeout(this.#scheduled);
     this.#scheduled = undefined;
     if (!this.#size) return;
+    this.#textToParts();
     let bytes: Uint8Array;
     if (this.#parts.length === 1) bytes = this.#parts[0];
     else {
-      bytes = new Uint8Array(this.#size);
+      let length = 0;
+      for (const part of this.#parts) length += part.length;
+      bytes = new Uint8Array(length);
       let at = 0;
       for (const part of this.#parts) {
         bytes.set(part, at);
