@@ -56,5 +56,7 @@ Commands:
                                        playgrounds).
   playground [options]                 run an offline GraceDB: a local broker
                                        fed with simulated alerts
+  hop [args...]                        hop-client's command line: publish,
+                                       subscribe, list-topics, version, auth
   help [command]                       display help for command
 `;
