@@ -136,6 +136,9 @@ test("a subcommand lists its own options first, then only the global flags it ta
   assert.ok(listen.indexOf("\nOptions:\n") < listen.indexOf(`\n${GLOBAL_TITLE}\n`));
   assert.deepEqual(section(listen, "Options:"), [
     "--earliest",
+    "--since <time>",
+    "--last <n>",
+    "--reset-offsets",
     "--count <n>",
     "--raw",
     "--format <format>",
@@ -254,7 +257,9 @@ test("--help, -h and help print the program help on stdout and exit 0", async ()
 
 test("each command's --help prints its golden copy on stdout and exits 0", async () => {
   const home = await makeHome();
-  const commands = commandsOf(await fullProgram()).filter(({ words }) => words.length > 0);
+  // `igwn-alert hop` is hop's own command line, whose help hop's tests hold.
+  const commands = commandsOf(await fullProgram())
+    .filter(({ words }) => words.length > 0 && words[0] !== "hop");
   for (const { words } of commands) {
     const result = await runCliProcess([...words, "--help"], { home });
     assert.deepEqual(
@@ -265,6 +270,10 @@ test("each command's --help prints its golden copy on stdout and exits 0", async
   }
   const viaHelp = await runCliProcess(["help", "topics"], { home });
   assert.deepEqual([viaHelp.code, viaHelp.stdout], [0, await golden(["topics"])]);
+  const hop = await runCliProcess(["hop", "--help"], { home });
+  assert.deepEqual([hop.code, hop.stderr], [0, ""]);
+  assert.match(hop.stdout, /^Usage: igwn-alert hop /);
+  assert.match(hop.stdout, /\n {2}subscribe \[options\] <url> /);
 });
 
 test("igwn-alert without arguments prints the program help on stderr and exits 2", async () => {

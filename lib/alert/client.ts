@@ -8,6 +8,8 @@ import type { Auth } from "../hop/auth.ts";
 import { KafkaError } from "../hop/errors.ts";
 import { type Logger, silentLogger } from "../hop/log.ts";
 import type { Consumer, Metadata, Producer, StartPosition } from "../hop/stream.ts";
+import { parseStartTime } from "../hop/start_position.ts";
+import { checkStartPosition } from "../hop/_start_offsets.ts";
 import type { TargetStreamOptions } from "../hop/_open_stream.ts";
 import type { StreamTarget } from "../hop/_stream_target.ts";
 import { resolveClientAuth } from "./_credentials.ts";
@@ -193,7 +195,7 @@ export interface ClientOptions {
   jsonppOn?: boolean;
   /** Wire layout for published alerts (see {@link encodeAlert}). Default `"gracedb"`. */
   encoding?: AlertEncoding;
-  /** Where a listener without committed offsets starts. Default `"latest"`. */
+  /** Where a listener starts in partitions without committed offsets (see {@linkcode StartPosition}). Default `"latest"`. */
   startAt?: StartPosition;
   /** Give up connecting to the broker after this many ms. Default 10000. */
   connectTimeoutMs?: number;
@@ -345,8 +347,16 @@ export interface ListenOptions {
   onReady?: (topics: string[]) => void;
   /** Hand the Python client's value to callbacks instead of the decoded object. */
   raw?: boolean;
-  /** Overrides the client's `startAt` for this listener. */
+  /**
+   * Overrides the client's `startAt` for this listener: `"earliest"`, `"latest"`, `{ offset }`,
+   * `{ since }` (a relative time counts from the call to `listen`) or `{ last: N }`.
+   */
   startAt?: StartPosition;
+  /**
+   * Apply `startAt` even where the consumer group has committed offsets (see
+   * {@linkcode StartPosition}); only when the listener first opens, not when it reopens.
+   */
+  resetOffsets?: boolean;
 }
 
 /**
@@ -509,9 +519,7 @@ export class Client implements AsyncDisposable {
     if (this.encoding !== "gracedb" && this.encoding !== "object") {
       throw new RangeError(`"encoding" must be "gracedb" or "object", got '${this.encoding}'`);
     }
-    if (o.startAt !== undefined && o.startAt !== "earliest" && o.startAt !== "latest") {
-      throw new RangeError(`"startAt" must be "earliest" or "latest", got '${o.startAt}'`);
-    }
+    if (o.startAt !== undefined) checkStartPosition(o.startAt);
     if (o.connectTimeoutMs !== undefined) {
       checkNumber("connectTimeoutMs", o.connectTimeoutMs, { min: 1 });
     }
@@ -1163,6 +1171,11 @@ export class Client implements AsyncDisposable {
       let fatalFailures = 0;
       let reopenAttempt = 0;
       let opened = false;
+      // A relative start time counts from now, also for a stream reopened later.
+      let startAt = options.startAt ?? this.#options.startAt ?? "latest";
+      if (typeof startAt === "object" && "since" in startAt) {
+        startAt = { since: new Date(parseStartTime(startAt.since)) };
+      }
       while (!stopper.signal.aborted) {
         let consumer: Consumer | undefined;
         try {
@@ -1178,7 +1191,8 @@ export class Client implements AsyncDisposable {
               ...this.#streamOptions(),
               fetchMaxWaitMs: this.batchTimeoutMs,
               groupId,
-              startAt: options.startAt ?? this.#options.startAt ?? "latest",
+              startAt,
+              resetOffsets: !opened && (options.resetOffsets ?? false),
               autoCommit: false,
               signal: opening.signal,
             });

@@ -53,5 +53,7 @@ Commands:
                                      tests and offline playgrounds)
   playground [options]               run an offline GraceDB: a local broker fed
                                      with simulated alerts
+  hop [args...]                      hop-client's command line: publish,
+                                     subscribe, list-topics, version, auth
   help [command]                     print the help of a command
 `;

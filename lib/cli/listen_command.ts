@@ -15,6 +15,21 @@ import {
   parseInteger,
 } from "./_connection_options.ts";
 import { writeStderr, writeStdout } from "./_output.ts";
+import type { StartPosition } from "../hop/start_position.ts";
+
+function listenStart(
+  flags: { earliest?: boolean; since?: string; last?: number },
+): StartPosition | undefined {
+  const given = [flags.earliest && "--earliest", flags.since !== undefined && "--since"];
+  given.push(flags.last !== undefined && "--last");
+  const names = given.filter(Boolean);
+  if (names.length > 1) {
+    throw new CliExit(2, `${names.join(" and ")} exclude each other`);
+  }
+  if (flags.since !== undefined) return { since: flags.since };
+  if (flags.last !== undefined) return { last: flags.last };
+  return flags.earliest ? "earliest" : undefined;
+}
 
 /**
  * Builds the `listen` subcommand. By default each alert is printed as `New message from topic
@@ -45,6 +60,19 @@ export function listenCommand(): Command {
     )
     .argument("[topics...]", "topic names without the group prefix (e.g. superevent)")
     .option("--earliest", "start from the oldest retained alert when the group has no offsets")
+    .option(
+      "--since <time>",
+      "start at the first alert written at or after TIME: ISO 8601 (UTC without a zone), " +
+        "GPS seconds, or a time before now such as -2h",
+    )
+    .addOption(
+      new Option("--last <n>", "start at the last N alerts of each partition")
+        .argParser(parseInteger("--last", 0)),
+    )
+    .option(
+      "--reset-offsets",
+      "apply --earliest/--since/--last even where the consumer group has committed offsets",
+    )
     .addOption(
       new Option("--count <n>", "stop after N alerts").argParser(parseInteger("--count", 1)),
     )
@@ -78,7 +106,8 @@ export function listenCommand(): Command {
         },
         topics,
         {
-          startAt: flags.earliest ? "earliest" : undefined,
+          startAt: listenStart(flags),
+          resetOffsets: flags.resetOffsets ?? false,
           onReady: (fullTopics) => {
             writeStderr(`${readyLine(fullTopics.length, settings.group, client.broker.url)}\n`);
             logger.debug(`listening to ${fullTopics.join(", ")}`);

@@ -40,6 +40,11 @@ export async function runCli(args: string[]): Promise<number> {
     writeStderr(PROGRAM_HELP);
     return 2;
   }
+  // hop-client's command line, with hop's flags, output and `hop:` error lines.
+  if (args[0] === "hop") {
+    const { runHop } = await import("./hop/main.ts");
+    return await runHop(args.slice(1), "igwn-alert hop");
+  }
   if (args.length === 1 && PROGRAM_HELP_ARGS.has(args[0])) {
     writeStdout(PROGRAM_HELP);
     return 0;

@@ -9,6 +9,7 @@ import { Consumer, type ConsumerSetup } from "./consumer.ts";
 import { Producer } from "./producer.ts";
 import type { StreamOptions } from "./stream_options.ts";
 import { DEFAULT_RETRY_POLICY } from "../kafka/retry_policy.ts";
+import { checkStartPosition } from "./_start_offsets.ts";
 
 const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -83,6 +84,8 @@ export async function openStreamAt(
   ) {
     throw new RangeError(`fetchMaxWaitMs must be a number of ms >= 0, got ${fetchMaxWaitMs}`);
   }
+  const startAt = options.startAt ?? "latest";
+  checkStartPosition(startAt);
   let groupId = options.groupId;
   if (groupId === undefined) {
     groupId = randomGroupId(target.auth?.username);
@@ -91,7 +94,8 @@ export async function openStreamAt(
   const setup: ConsumerSetup = {
     target,
     groupId,
-    startAt: options.startAt ?? "latest",
+    startAt,
+    resetOffsets: options.resetOffsets ?? false,
     untilEos: options.untilEos ?? false,
     ignoreTest: options.ignoreTest ?? true,
     autoCommit: options.autoCommit ?? true,

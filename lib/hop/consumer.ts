@@ -22,6 +22,7 @@ import type {
 } from "../kafka/types.ts";
 import { GroupSession } from "./_group_session.ts";
 import { CommitQueue } from "./_commit_queue.ts";
+import { needsStartOffsets, resolveStartOffsets } from "./_start_offsets.ts";
 
 const WAIT = Symbol("wait");
 
@@ -36,6 +37,8 @@ export interface ConsumerSetup {
   target: StreamTarget;
   groupId: string;
   startAt: StartPosition;
+  /** Apply `startAt` at the first assignment of each partition even over committed offsets. */
+  resetOffsets: boolean;
   untilEos: boolean;
   ignoreTest: boolean;
   autoCommit: boolean;
@@ -119,6 +122,10 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   #assignmentSettled: Promise<void> = Promise.resolve();
   #settleAssignment = () => {};
   #assignmentRound = 0;
+  // Start offsets worked out when the stream opened (positions other than earliest/latest, or a
+  // reset), and the partitions this reader has been assigned at least once.
+  #startOffsets = new Map<string, number>();
+  #assignedBefore = new Set<string>();
 
   #heldForCommit?: FetchedRecord;
   #heldKey = "";
@@ -160,10 +167,14 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         ...this.#connectOptions(),
         groupId: setup.groupId,
         topics: setup.target.topics,
-        fromBeginning: setup.startAt === "earliest",
+        // Partitions the start offsets were not worked out for (created later) start at the
+        // oldest message unless only new messages are asked for.
+        fromBeginning: setup.startAt !== "latest",
         // A reader that stops at the end has nothing to wait for once caught up; a short long
         // poll lets close() return sooner.
         maxWaitTimeMs: setup.fetchMaxWaitMs ?? (setup.untilEos ? 100 : 250),
+        // A reader of a backlog to its end takes larger fetches: fewer round trips per message.
+        ...(setup.untilEos ? { maxBytesPerPartition: 8 << 20 } : {}),
         // A member killed without leaving holds its partitions until its session expires; a
         // short session lets a restarted reader resume within seconds. A broker whose minimum
         // is longer (6 s by Kafka's default) gets its minimum (see GroupSession).
@@ -215,7 +226,20 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   async #connectAndJoin(): Promise<void> {
     const { target } = this.#setup;
     // A missing or forbidden topic is reported by name before joining.
-    await this.#withAdmin((admin) => admin.requireTopics(target.topics, "reading"));
+    await this.#withAdmin(async (admin) => {
+      await admin.requireTopics(target.topics, "reading");
+      const { startAt, resetOffsets } = this.#setup;
+      if (!needsStartOffsets(startAt, resetOffsets)) return;
+      for (
+        const { topic, partition, offset } of await resolveStartOffsets(
+          admin,
+          target.topics,
+          startAt,
+        )
+      ) {
+        this.#startOffsets.set(partitionKey(topic, partition), offset);
+      }
+    });
     if (this.#stopped) return;
     await this.#session.start();
     // Joining can fail for good (a denied group, say) before the first assignment: report it
@@ -245,25 +269,40 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   async #positionAfterAssignment(assignment: TopicPartitions[], round: number): Promise<void> {
     // Commits made before the rebalance should be visible to whoever reads the partitions next.
     await this.#commits.flush().catch(() => {});
-    const starts = new Map<string, number>();
+    // Per partition: where the group left off, and where this reader starts without it.
+    const committed = new Map<string, number>();
+    const defaults = new Map<string, number>();
     const ends = new Map<string, number>();
-    if (this.#setup.untilEos) {
+    const { untilEos, startAt, resetOffsets } = this.#setup;
+    if (untilEos || this.#startOffsets.size) {
       const topics = assignment.filter((a) => a.partitions.length).map((a) => a.topic);
-      const earliest = this.#setup.startAt === "earliest";
+      const earliest = startAt === "earliest";
       await this.#withAdmin(async (admin) => {
         const [offsets, ...watermarks] = await Promise.all([
           admin.committedOffsets(this.groupId, topics),
-          ...topics.map((topic) => admin.watermarks(topic)),
+          ...(untilEos ? topics.map((topic) => admin.watermarks(topic)) : []),
         ]);
-        topics.forEach((topic, i) => {
-          for (const w of watermarks[i]) {
-            const key = partitionKey(topic, w.partition);
-            starts.set(key, earliest ? w.low : w.high);
+        watermarks.forEach((partitions, i) => {
+          for (const w of partitions) {
+            const key = partitionKey(topics[i], w.partition);
+            defaults.set(key, earliest ? w.low : w.high);
             ends.set(key, w.high);
           }
         });
-        for (const c of offsets) starts.set(partitionKey(c.topic, c.partition), c.offset);
+        for (const c of offsets) committed.set(partitionKey(c.topic, c.partition), c.offset);
       });
+    }
+    // The group's commit wins over the start position, unless a reset was asked for: then the
+    // start position counts the first time this reader gets the partition.
+    const starts = new Map<string, number>();
+    for (const { topic, partitions } of assignment) {
+      for (const partition of partitions) {
+        const key = partitionKey(topic, partition);
+        const resolved = this.#startOffsets.get(key);
+        const reset = resetOffsets && resolved !== undefined && !this.#assignedBefore.has(key);
+        const start = reset ? resolved : committed.get(key) ?? resolved ?? defaults.get(key);
+        if (start !== undefined) starts.set(key, start);
+      }
     }
     if (round !== this.#assignmentRound || this.#stopped) return;
 
@@ -273,6 +312,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         const key = partitionKey(topic, partition);
         const position = this.#positions.get(key) ?? starts.get(key);
         positions.set(key, position);
+        this.#assignedBefore.add(key);
         if (position !== undefined) this.#session.seek({ topic, partition, offset: position });
         if (this.#setup.untilEos && !this.#eosTargets.has(key)) {
           this.#eosTargets.set(key, ends.get(key) ?? 0);

@@ -26,6 +26,7 @@ import { redactUrl } from "./url.ts";
 export { randomGroupId } from "./_open_stream.ts";
 export { Consumer } from "./consumer.ts";
 export { Producer } from "./producer.ts";
+export { gpsToUnixMs, parseStartTime, StartPositionError } from "./start_position.ts";
 export type {
   Metadata,
   StartPosition,

@@ -9,28 +9,9 @@ import type { Auth } from "./auth.ts";
 import type { KafkaError } from "./errors.ts";
 import type { RetryPolicy } from "../kafka/retry_policy.ts";
 import type { Clock } from "../clock.ts";
+import type { StartPosition } from "./start_position.ts";
 
-/**
- * Where a consumer without committed offsets starts: the oldest stored message or new ones only.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { startBroker } from "../broker/mod.ts";
- * import { openStream, type StartPosition } from "./stream.ts";
- * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
- * await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
- * await producer.write({ alert_type: "new" });
- * await producer.flush();
- * const count = async (startAt: StartPosition) => {
- *   const options = { auth: false, startAt, untilEos: true };
- *   await using consumer = await openStream(`${broker.url}/t`, "r", options);
- *   return (await Array.fromAsync(consumer)).length;
- * };
- * assert.deepEqual([await count("earliest"), await count("latest")], [1, 0]);
- * ```
- */
-export type StartPosition = "earliest" | "latest";
+export type { StartPosition } from "./start_position.ts";
 
 /**
  * Where a message came from.
@@ -94,8 +75,17 @@ export interface StreamOptions {
    * username); an `Auth` is used as given; a list is picked from; `false`: no authentication.
    */
   auth?: boolean | Auth | Auth[];
-  /** Where to start in partitions without committed offsets. Default `"latest"`. */
+  /**
+   * Reading only. Where to start in partitions the group has no committed offset for (all
+   * partitions with `resetOffsets`): see {@linkcode StartPosition}. Default `"latest"`.
+   */
   startAt?: StartPosition;
+  /**
+   * Reading only. Apply `startAt` even where the group has committed offsets: once, at the first
+   * assignment of each partition to this reader; from there the group's commits move on as usual.
+   * Default `false`: committed offsets win.
+   */
+  resetOffsets?: boolean;
   /** End iteration once every assigned partition is read up to its end at assignment time. */
   untilEos?: boolean;
   /** Consumer group; default `<username>-<10 random [A-Z0-9]>` (just the 10 characters without auth). */

@@ -111,6 +111,25 @@ export class KafkaAdmin {
   }
 
   /**
+   * Per partition, the offset of the first record whose timestamp is at or after `timestamp`
+   * (Kafka's ListOffsets by time); the partition's end when no record is that recent.
+   *
+   * @param topic topic name
+   * @param timestamp ms since the epoch
+   * @returns one entry per partition, by partition number
+   */
+  async offsetsForTime(topic: string, timestamp: number): Promise<PartitionOffset[]> {
+    try {
+      const offsets = await this.#admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+      return offsets
+        .map((o) => ({ topic, partition: o.partition, offset: Number(o.offset) }))
+        .sort((a, b) => a.partition - b.partition);
+    } catch (error) {
+      throw classifyKafkaError(error, { ...this.#context, topics: [topic] });
+    }
+  }
+
+  /**
    * Offsets a consumer group has committed; partitions without a commit are left out.
    *
    * @param groupId consumer group

@@ -44,6 +44,8 @@ export interface GroupConsumerOptions extends KafkaConnection {
   maxWaitTimeMs?: number;
   /** Most bytes one fetch may return. Default: the Kafka client's (10 MiB). */
   maxBytes?: number;
+  /** Most bytes one fetch may return per partition. Default: the Kafka client's (1 MiB). */
+  maxBytesPerPartition?: number;
   /** Time without heartbeats after which the group drops this member, in ms. Default 30000. */
   sessionTimeoutMs?: number;
   /** Time between heartbeats, in ms. Default 3000. */
@@ -129,6 +131,9 @@ export class GroupConsumer {
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 250,
       minBytes: 1,
       ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      ...(options.maxBytesPerPartition !== undefined
+        ? { maxBytesPerPartition: options.maxBytesPerPartition }
+        : {}),
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
       allowAutoTopicCreation: false,

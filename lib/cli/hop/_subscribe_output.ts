@@ -1,0 +1,267 @@
+// What `hop subscribe` writes: hop's bytes and delimiter, or one JSON object per message; and a
+// stdout buffer that writes as soon as the reader waits, so output is prompt without a write
+// call per message while a backlog is read.
+
+import { HopError } from "../../hop/errors.ts";
+import { Blob, JSONBlob } from "../../hop/models/blob.ts";
+import { AvroBlob } from "../../hop/models/avro_blob.ts";
+import { ExternalMessage, GCNCircular } from "../../hop/models/gcn.ts";
+import { messageBytes, type MessageModel } from "../../hop/models/model.ts";
+import { formatUuid } from "../../hop/pack.ts";
+import type { Metadata } from "../../hop/stream_options.ts";
+import { Buffer } from "node:buffer";
+
+const encodeBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+
+const ESCAPES: Record<string, string> = {
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  "0": "\0",
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  v: "\v",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+};
+
+/**
+ * The delimiter given to `-D`, with backslash escapes (`\n`, `\t`, `\r`, `\0`, `\\`, `\xHH`,
+ * `\uHHHH`, ...) turned into characters as hop does; other characters (also non-ASCII) are kept.
+ */
+export function parseDelimiter(text: string): Uint8Array {
+  let result = "";
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char !== "\\" || i + 1 >= text.length) {
+      result += char;
+      continue;
+    }
+    const next = text[i + 1];
+    const hex = next === "x" ? 2 : next === "u" ? 4 : 0;
+    if (hex) {
+      const digits = text.slice(i + 2, i + 2 + hex);
+      if (digits.length !== hex || !/^[0-9a-fA-F]+$/.test(digits)) {
+        throw new HopError(`delimiter '${text}': \\${next} needs ${hex} hexadecimal digits`);
+      }
+      result += String.fromCharCode(parseInt(digits, 16));
+      i += 1 + hex;
+    } else if (next in ESCAPES) {
+      result += ESCAPES[next];
+      i++;
+    } else {
+      result += char;
+    }
+  }
+  return new TextEncoder().encode(result);
+}
+
+function endsWith(bytes: Uint8Array, suffix: Uint8Array): boolean {
+  if (suffix.length > bytes.length) return false;
+  const offset = bytes.length - suffix.length;
+  for (let i = 0; i < suffix.length; i++) if (bytes[offset + i] !== suffix[i]) return false;
+  return true;
+}
+
+/** hop 0.12's output of one message: its bytes, then the delimiter unless they end with it. */
+export function hopOutput(message: MessageModel, delimiter: Uint8Array): Uint8Array[] {
+  const bytes = messageBytes(message);
+  if (!delimiter.length || endsWith(bytes, delimiter)) return [bytes];
+  return [bytes, delimiter];
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+// Text when the bytes are UTF-8, else { base64 }.
+function textOrBase64(bytes: Uint8Array): string | { base64: string } {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return { base64: encodeBase64(bytes) };
+  }
+}
+
+// JSON.stringify of decoded Avro or JSON content: bytes as { base64 }, big integers as numbers
+// when exact, else as decimal strings.
+function replacer(_key: string, value: unknown): unknown {
+  if (value instanceof Uint8Array) return { base64: encodeBase64(value) };
+  if (typeof value === "bigint") {
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  }
+  return value;
+}
+
+function messageValue(message: MessageModel): unknown {
+  if (message instanceof JSONBlob) return message.content;
+  if (message instanceof GCNCircular) return { header: message.header, body: message.body };
+  if (message instanceof AvroBlob) return message.content;
+  if (message instanceof ExternalMessage) return { url: message.url };
+  if (message instanceof Blob) return textOrBase64(message.content);
+  return textOrBase64(messageBytes(message));
+}
+
+// Short ASCII values (hop's header values) without a call into the decoder.
+function asciiOrUndefined(bytes: Uint8Array): string | undefined {
+  if (bytes.length > 64) return undefined;
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte >= 0x80) return undefined;
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
+function headerText([name, value]: readonly [string, Uint8Array]): [string, unknown] {
+  if (name === "_id" && value.length === 16) return [name, formatUuid(value)];
+  return [name, asciiOrUndefined(value) ?? textOrBase64(value)];
+}
+
+// JSON text of a string; plain printable ASCII (hop's header values, topic names) is quoted as is.
+function quoted(text: string): string {
+  return /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+function headersJson(headers: Metadata["headers"]): string {
+  let json = "[";
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headerText(headers[i]);
+    if (i) json += ",";
+    json += `[${quoted(name)},${
+      typeof value === "string" ? quoted(value) : JSON.stringify(value)
+    }]`;
+  }
+  return json + "]";
+}
+
+// The fields before `message`, as JSON text ending with `"message":`.
+function linePrefix(metadata: Metadata, format: string): string {
+  return `{"topic":${quoted(metadata.topic)},"partition":${metadata.partition},` +
+    `"offset":${metadata.offset},"timestamp":${metadata.timestamp},"key":${
+      metadata.key === null ? "null" : JSON.stringify(textOrBase64(metadata.key))
+    },"headers":${headersJson(metadata.headers)},"format":${quoted(format)},"message":`;
+}
+
+/**
+ * One line of `hop subscribe -j`: a JSON object with `topic`, `partition`, `offset`, `timestamp`
+ * (ms since the epoch), `key`, `headers` (`[name, value]` pairs), `format` and `message` (JSON
+ * content as is; a circular as `{header, body}`; Avro records; other formats as text, or
+ * `{ "base64": ... }` when not UTF-8), then a newline.
+ */
+export function jsonLine(message: MessageModel, metadata: Metadata): string {
+  return linePrefix(metadata, message.format) +
+    JSON.stringify(messageValue(message), replacer) + "}\n";
+}
+
+const JSON_FORMAT = new TextEncoder().encode("json");
+
+// The typed-array search (values may be Node Buffers, whose own indexOf is much slower).
+const byteIndex = (bytes: Uint8Array, byte: number) =>
+  Uint8Array.prototype.indexOf.call(bytes, byte);
+
+function isJsonFormat(headers: Metadata["headers"]): boolean {
+  for (const [name, value] of headers) {
+    if (name !== "_format") continue;
+    if (value.length !== 4) return false;
+    for (let i = 0; i < 4; i++) if ((value[i] | 0x20) !== JSON_FORMAT[i]) return false;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * {@linkcode jsonLine} from a raw message: a JSON payload that is standard JSON on one line is
+ * checked with the native parser and copied as it is; anything else is decoded by `decode`.
+ */
+export function jsonLineRaw(
+  value: Uint8Array | null,
+  metadata: Metadata,
+  decode: () => MessageModel,
+): string {
+  // Line breaks outside strings would split the line; inside strings JSON escapes them.
+  if (
+    value !== null && isJsonFormat(metadata.headers) && byteIndex(value, 0x0a) < 0 &&
+    byteIndex(value, 0x0d) < 0
+  ) {
+    let text: string | undefined;
+    try {
+      text = strictUtf8.decode(value);
+      JSON.parse(text);
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) return linePrefix(metadata, "json") + text.trim() + "}\n";
+  }
+  return jsonLine(decode(), metadata);
+}
+
+const FLUSH_AT = 64 * 1024;
+
+/** Buffers stdout; writes when 64 KiB are waiting or as soon as the event loop is idle. */
+export class StdoutBuffer {
+  // Text is gathered as one string and encoded once per write to stdout.
+  #text = "";
+  #parts: Uint8Array[] = [];
+  #size = 0;
+  #scheduled?: ReturnType<typeof setTimeout>;
+  #encoder = new TextEncoder();
+  #onBrokenPipe: () => void;
+
+  /** @param onBrokenPipe called when a write from the idle timer finds the reader gone */
+  constructor(onBrokenPipe: () => void) {
+    this.#onBrokenPipe = onBrokenPipe;
+  }
+
+  #flushWhenIdle = () => {
+    try {
+      this.flush();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      this.#onBrokenPipe();
+    }
+  };
+
+  #textToParts(): void {
+    if (!this.#text) return;
+    this.#parts.push(this.#encoder.encode(this.#text));
+    this.#text = "";
+  }
+
+  /** Queues text or bytes. */
+  write(data: string | Uint8Array): void {
+    if (typeof data === "string") {
+      this.#text += data;
+    } else {
+      this.#textToParts();
+      this.#parts.push(data);
+    }
+    this.#size += data.length;
+    if (this.#size >= FLUSH_AT) this.flush();
+    else this.#scheduled ??= setTimeout(this.#flushWhenIdle, 0);
+  }
+
+  /** Writes everything queued. @throws {Deno.errors.BrokenPipe} when the reader went away */
+  flush(): void {
+    if (this.#scheduled !== undefined) clearTimeout(this.#scheduled);
+    this.#scheduled = undefined;
+    if (!this.#size) return;
+    this.#textToParts();
+    let bytes: Uint8Array;
+    if (this.#parts.length === 1) bytes = this.#parts[0];
+    else {
+      let length = 0;
+      for (const part of this.#parts) length += part.length;
+      bytes = new Uint8Array(length);
+      let at = 0;
+      for (const part of this.#parts) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+    }
+    this.#parts = [];
+    this.#size = 0;
+    while (bytes.length) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+  }
+}

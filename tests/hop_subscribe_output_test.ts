@@ -1,0 +1,71 @@
+/**
+ * What `hop subscribe` writes per message: hop's delimiter rules, and `-j` lines whether the
+ * payload is copied (standard one-line JSON) or decoded (anything else).
+ */
+import assert from "node:assert/strict";
+import {
+  hopOutput,
+  jsonLine,
+  jsonLineRaw,
+  parseDelimiter,
+} from "../lib/cli/hop/_subscribe_output.ts";
+import { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
+import { packMessage, unpackMessage } from "../lib/hop/pack.ts";
+import type { Metadata } from "../lib/hop/stream_options.ts";
+import { test } from "./support/deadline.ts";
+
+const encode = (text: string) => new TextEncoder().encode(text);
+const decode = (parts: Uint8Array[]) => parts.map((p) => new TextDecoder().decode(p)).join("");
+
+test("the delimiter takes hop's backslash escapes and keeps other characters", () => {
+  assert.deepEqual([...parseDelimiter("\\n")], [0x0a]);
+  assert.deepEqual([...parseDelimiter("\\t|\\x00|\\\\")], [0x09, 0x7c, 0x00, 0x7c, 0x5c]);
+  assert.equal(new TextDecoder().decode(parseDelimiter("\\u00e9—")), "é—");
+  assert.deepEqual([...parseDelimiter("")], []);
+  assert.throws(() => parseDelimiter("\\x4"), /delimiter '\\x4': \\x needs 2 hexadecimal digits/);
+});
+
+test("hop's output: the payload, then the delimiter unless it already ends with it", () => {
+  const newline = parseDelimiter("\\n");
+  assert.equal(decode(hopOutput(new Blob(encode("a")), newline)), "a\n");
+  assert.equal(decode(hopOutput(new Blob(encode("a\n")), newline)), "a\n");
+  assert.equal(decode(hopOutput(new JSONBlob({ a: 1 }), parseDelimiter("--"))), '{"a": 1}--');
+  assert.equal(decode(hopOutput(new Blob(encode("a")), parseDelimiter(""))), "a");
+});
+
+function metadataOf(headers: Metadata["headers"]): Metadata {
+  return { topic: "t", partition: 1, offset: 7, timestamp: 1000, key: null, headers };
+}
+
+test("-j lines: JSON copied when standard and on one line, decoded otherwise, same fields", () => {
+  const { value, headers } = packMessage({ a: 1, s: "é" }, { sender: "alice" });
+  const metadata = metadataOf(headers);
+  const undecoded = () => assert.fail("a standard JSON payload is not decoded");
+  const copied = jsonLineRaw(value, metadata, undecoded);
+  assert.ok(copied.endsWith("}\n") && !copied.slice(0, -1).includes("\n"));
+  const line = JSON.parse(copied);
+  assert.deepEqual(line, JSON.parse(jsonLine(unpackMessage(value, headers).message, metadata)));
+  assert.deepEqual(
+    [line.topic, line.partition, line.offset, line.timestamp, line.key, line.format],
+    ["t", 1, 7, 1000, null, "json"],
+  );
+  assert.deepEqual(line.message, { a: 1, s: "é" });
+  assert.deepEqual(line.headers.map(([name]: string[]) => name), ["_id", "_sender", "_format"]);
+  assert.equal(line.headers[1][1], "alice");
+
+  // Python's NaN and a payload over several lines go through the decoder; the line stays one.
+  const jsonHeaders: Metadata["headers"] = [["_format", encode("json")]];
+  for (const payload of ['{"x": NaN}', '{\n  "x": 1\n}']) {
+    let decoded = 0;
+    const text = jsonLineRaw(encode(payload), metadataOf(jsonHeaders), () => {
+      decoded++;
+      return unpackMessage(encode(payload), jsonHeaders).message;
+    });
+    assert.equal(decoded, 1, payload);
+    assert.equal(text.split("\n").length, 2, payload);
+    assert.equal(JSON.parse(text).format, "json");
+  }
+  // Bytes that are not UTF-8 come as base64.
+  const blob = JSON.parse(jsonLine(new Blob(new Uint8Array([0xff, 0])), metadataOf([])));
+  assert.deepEqual(blob.message, { base64: "/wA=" });
+});
