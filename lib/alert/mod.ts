@@ -20,4 +20,4 @@ export * from "./payload.ts";
 export * from "./topic_naming.ts";
 export * from "./types.ts";
 export { GRACEDB_SCHEMAS } from "./gracedb_schemas.ts";
-export type { Infer, Other, Schema, SchemaReport, UnknownValue } from "./schema.ts";
+export type { Infer, Schema, SchemaReport, UnknownValue } from "./schema.ts";

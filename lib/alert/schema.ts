@@ -105,8 +105,8 @@ export type Other = string & Record<never, never>;
 
 // ---------------------------------------------------------------------------------------------
 // Builders. Object fields are written as schema values; `optional(...)` marks a key that older
-// servers do not send. JSDoc comments on fields reach the derived types (the mapping below keeps
-// each property's declaration).
+// servers do not send. A field's JSDoc comment documents the key; the mapping below maps over
+// the fields' own keys, so editors can show it on the derived type's property too.
 
 type Shape = Record<string, Schema<unknown>>;
 type RequiredKeys<F extends Shape> = {

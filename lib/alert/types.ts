@@ -54,7 +54,7 @@
  */
 import { GRACEDB_SCHEMAS } from "./gracedb_schemas.ts";
 import type { GraceDbEvent, Superevent } from "./record_types.ts";
-import type { Infer, JsonValue, Other } from "./schema.ts";
+import type { Infer, JsonValue } from "./schema.ts";
 
 export type { JsonValue } from "./schema.ts";
 export * from "./record_types.ts";
@@ -325,7 +325,7 @@ export interface UnknownAlert {
   /** graceid or superevent id the alert is about. */
   uid: string;
   /** An alert type GraceDB introduced after this version. */
-  alert_type: Other;
+  alert_type: string;
   /** The record the action concerns, unchecked. */
   data: JsonValue;
   /** The parent event or superevent after the action. */
