@@ -170,6 +170,50 @@ test("older and newer event-side dictionaries GraceDB documents are valid", asyn
     },
   }, { group: "External", pipeline: "IceCube", search: "HEN", far: 4.7e-9, warnings: [] });
   assert.deepEqual(checkAlert(neutrino), { problems: [], unknown: [] });
+  // oLIB and external GRB tables with the columns GraceDB's examples show, some null.
+  const olib = newer({
+    LalInferenceBurst: {
+      bci: 1.1,
+      bsn: 7.2,
+      quality_mean: 15.2,
+      quality_median: 15.1,
+      omicron_snr_network: 6.9,
+      omicron_snr_H1: 5.0,
+      omicron_snr_V1: null,
+      hrss_mean: 8.1e-23,
+      hrss_median: 2.2e-23,
+      frequency_mean: 721.2,
+      frequency_median: 718.0,
+    },
+  }, { group: "Burst", pipeline: "oLIB", nevents: 1, likelihood: null, warnings: [] });
+  assert.deepEqual(checkAlert(olib), { problems: [], unknown: [] });
+  const grb = {
+    ivorn: "ivo://nasa.gsfc.gcn/Fermi#GBM_Flt_Pos",
+    author_ivorn: "ivo://nasa.gsfc.tan/gcn",
+    author_shortname: "Fermi (via VO-GCN)",
+    observatory_location_id: "GEOLUN",
+    coord_system: "UTC-FK5-GEO",
+    ra: 346.0,
+    dec: -67.8,
+    error_radius: 8.8,
+    how_description: "Fermi Satellite, GBM Instrument",
+    how_reference_url: "http://gcn.gsfc.nasa.gov/fermi.html",
+    T90: null,
+    trigger_duration: null,
+    designation: null,
+    redshift: null,
+    trigger_id: "123456789",
+  };
+  const external = { group: "External", pipeline: "Fermi", far: null, instruments: "" };
+  assert.deepEqual(checkAlert(newer({ GRB: grb }, { ...external, search: null })), {
+    problems: [],
+    unknown: [],
+  });
+  // An external event from a 2018 server: no superevent_neighbours yet.
+  const early = newer({ GRB: grb }, { ...external, pipeline: "SNEWS", search: "GRB" });
+  delete (early.object as Record<string, unknown>).superevent_neighbours;
+  assert.deepEqual(checkAlert(early), { problems: [], unknown: [] });
+
   const wrong = newer({ NeutrinoEvent: { ra: "176" } }, {});
   assert.ok(
     validateAlert(wrong).includes(

@@ -132,8 +132,8 @@ const event = object({
   ...eventSummaryFields,
   /** Superevent id the event belongs to, or null. */
   superevent: maybeStr,
-  /** Superevents within 100 s, by id. */
-  superevent_neighbours: record(supereventNeighbour),
+  /** Superevents within 100 s, by id (servers since 2020). */
+  superevent_neighbours: optional(record(supereventNeighbour)),
   /** API URLs of the event. */
   links: eventLinks,
 });

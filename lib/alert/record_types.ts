@@ -233,8 +233,8 @@ export type EventLinks = Infer<typeof GRACEDB_SCHEMAS.eventLinks>;
  * import { type EventSummary, isEventAlert } from "./types.ts";
  * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
  * const event = alerts.filter(isEventAlert)
- *   .find((alert) => Object.keys(alert.object.superevent_neighbours).length > 0)!;
- * const [neighbour] = Object.values(event.object.superevent_neighbours);
+ *   .find((alert) => Object.keys(alert.object.superevent_neighbours ?? {}).length > 0)!;
+ * const [neighbour] = Object.values(event.object.superevent_neighbours!);
  * const summary: EventSummary = neighbour.preferred_event_data;
  * assert.equal(summary.graceid, neighbour.preferred_event);
  * assert.equal("links" in summary, false); // the short copy has no links
@@ -252,8 +252,8 @@ export type EventSummary = Infer<typeof GRACEDB_SCHEMAS.eventSummary>;
  * import { isEventAlert, type SupereventNeighbour } from "./types.ts";
  * const alerts = [...simulateLifecycles({ seed: 1, count: 1 })].map((step) => step.alert);
  * const event = alerts.filter(isEventAlert)
- *   .find((alert) => Object.keys(alert.object.superevent_neighbours).length > 0)!;
- * const [[id, neighbour]] = Object.entries(event.object.superevent_neighbours);
+ *   .find((alert) => Object.keys(alert.object.superevent_neighbours ?? {}).length > 0)!;
+ * const [[id, neighbour]] = Object.entries(event.object.superevent_neighbours!);
  * const n: SupereventNeighbour = neighbour;
  * assert.equal(n.superevent_id, id);
  * assert.ok(n.gw_events.includes(n.preferred_event));
