@@ -4,6 +4,9 @@
 /** VOEvent types: Preliminary, Initial, Update, Retraction, EarlyWarning. */
 export const VOEVENT_TYPES = ["PR", "IN", "UP", "RE", "EW"] as const;
 
+/** Catalog chunk labels: `CHUNK_1` to `CHUNK_40`. */
+const CHUNK_LABELS = Array.from({ length: 40 }, (_, i) => `CHUNK_${i + 1}` as const);
+
 /** Labels GraceDB defines (labels.rst and the label migrations). */
 export const LABELS = [
   "2022_LENSING_MDC",
@@ -60,6 +63,18 @@ export const LABELS = [
   "V1NO",
   "V1OK",
   "V1OPS",
+  // Catalog and parameter-estimation labels.
+  "PRELIM",
+  "FINAL",
+  "NONE",
+  "O3A_CBC_CATALOG",
+  "O3B_CBC_CATALOG",
+  "O3A_CBC_SUBTHRESHOLD",
+  "O3B_CBC_SUBTHRESHOLD",
+  ...CHUNK_LABELS,
+  "CHUNK_UNKNOWN",
+  // `SSM` was renamed so that it differs from the search of that name.
+  "SUBSOLAR_MASS",
 ] as const;
 
 /** Analysis groups. */
