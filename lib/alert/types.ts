@@ -9,8 +9,9 @@
  * are accepted: typed as plain strings, and an alert of an unknown type is an
  * {@linkcode UnknownAlert}.
  *
- * Sources (read for the keys, types and value lists; GraceDB server repository, O4 era, and the
- * igwn-alert documentation):
+ * Sources (read for the keys, types and value lists): the GraceDB server source
+ * (`computing/gracedb/server`, O4 era) and its user documentation, and the igwn-alert client
+ * documentation:
  * - alert types and their `data`: `gracedb/alerts/issuers/events.py`,
  *   `gracedb/alerts/issuers/superevents.py`, `docs/user_docs/source/igwn_alert.rst` (which also
  *   lists `embb_event_log` for superevents);
@@ -21,19 +22,21 @@
  * - superevent, superevent log/VOEvent/EM observation/sign-off dictionaries:
  *   `gracedb/api/v1/superevents/serializers.py`;
  * - documented examples, including the older dictionaries (a VOEvent without the flags and
- *   probabilities added later): `docs/user_docs/source/dicts/*.json`, `dicts/permissions.list`,
- *   `models.rst`;
+ *   probabilities added later): `docs/user_docs/source/dicts/*.json` and `dicts/permissions.list`;
  * - VOEvent types (`EW` early warning): `gracedb/events/migrations/0050_add_ew_voevent_type.py`;
  *   VOEvent fields added later: migrations `0034`/`0035_add_voevent_fields`,
  *   `0041_add_raven_voevent_fields`, `0060_voevent_prob_has_mass_gap`, `0075_voevent_significant`;
- * - labels: `docs/user_docs/source/labels.rst` and the label migrations (`0005`, `0009`, `0010`,
- *   `0024`, `0031`, `0043`, `0044`, `0052`, `0053`, `0056`, `0057`, `0059`, `0070`, `0072`, `0074`,
- *   `0076`, `0078`, `0079`, `0093`, `0094`);
+ * - labels: `docs/user_docs/source/labels.rst` and the label migrations in `gracedb/events/`
+ *   (`0005_initial_label_data`, `0024_add_labels`, `0052`/`0053` catalog labels,
+ *   `0059_add_raven_labels`, `0070`/`0078` emfollow labels, `0084_lensing_search_label`,
+ *   `0094_rename_ssm_label`);
  * - pipeline tables: `dicts/event_cbc.json`, `event_cwb.json`, `event_olib.json`, `event_ml.json`
  *   (`MLyBurst`), `event_external_grb.json`, `event_external_neutrino.json` (`NeutrinoEvent`,
  *   migration `0092_neutrinoevent`), `reporting_latency` (migration `0055`);
- * - igwn-alert client documentation (`igwn-alert.readthedocs.io`, guide) for the envelope and
- *   topics.
+ * - pipelines and searches: the pipeline and search migrations (`0045`, `0051`, `0053`, `0073`,
+ *   `0082`, `0086`, `0088`, `0090`, `0091`) as named in their file names;
+ * - the envelope and topics: `igwn_alert.rst` and the igwn-alert guide
+ *   (`igwn-alert.readthedocs.io`).
  *
  * @example Narrow an alert without casts
  * ```ts
