@@ -3,27 +3,48 @@
 
 import {
   array,
-  boolean,
-  json,
+  type Infer,
   known,
-  nullable,
+  maybeNumber,
+  maybeString,
   number,
   object,
+  type ObjectSchema,
   oneOf,
-  optional,
+  optionalBoolean,
+  optionalJson,
+  optionalMaybeBoolean,
+  optionalMaybeNumber,
+  optionalMaybeString,
+  optionalNumbers,
+  optionalString,
+  type Other,
+  type Schema,
   string,
+  strings,
 } from "./schema.ts";
 import { LABELS, VOEVENT_TYPES } from "./_vocabulary.ts";
 
-const num = number;
-const str = string;
-const maybeNum = nullable(number);
-const maybeStr = nullable(string);
+const num: Schema<number> = number;
+const str: Schema<string> = string;
+const maybeNum: Schema<number | null> = maybeNumber;
+const maybeStr: Schema<string | null> = maybeString;
 
 /** A label name: one GraceDB defines, or a newer one (reported as unknown). */
-export const label = known(LABELS, "label");
+export const label: Schema<(typeof LABELS)[number] | Other> = known(LABELS, "label");
 
-export const logEntry = object({
+const signoffType: Schema<"ADV" | "OP"> = oneOf(["ADV", "OP"]);
+const signoffStatus: Schema<"OK" | "NO"> = oneOf(["OK", "NO"]);
+const voeventType: Schema<(typeof VOEVENT_TYPES)[number] | Other> = known(
+  VOEVENT_TYPES,
+  "VOEvent type",
+);
+const voeventLinks: Schema<{ self: string; file: string | null }> = object({
+  self: str,
+  file: maybeStr,
+});
+
+const logEntryFields = {
   /** API URL of this record. */
   self: str,
   /** Log entry number within its parent. */
@@ -39,14 +60,15 @@ export const logEntry = object({
   /** Version of the uploaded file; null without a file. */
   file_version: maybeNum,
   /** Tags of the entry, e.g. `sky_loc`, `public`. */
-  tag_names: array(str),
+  tag_names: strings,
   /** URL of the file as `.../files/<name>,<version>`, or null. */
   file: maybeStr,
   /** Event logs only: URL of the log's tags. */
-  tags: optional(str),
-});
+  tags: optionalString,
+};
+export const logEntry: ObjectSchema<typeof logEntryFields> = object(logEntryFields);
 
-export const labelRecord = object({
+const labelRecordFields = {
   /** API URL of this record. */
   self: str,
   /** Label name, e.g. `EM_READY`. */
@@ -55,26 +77,28 @@ export const labelRecord = object({
   created: str,
   /** Username of who applied the label. */
   creator: str,
-});
+};
+export const labelRecord: ObjectSchema<typeof labelRecordFields> = object(labelRecordFields);
 
-export const signoff = object({
+const signoffFields = {
   /** API URL of this record (superevent sign-offs; event sign-offs have none). */
-  self: optional(str),
+  self: optionalString,
   /** `ADV` for advocates, `OP` for operators. */
-  signoff_type: oneOf(["ADV", "OP"]),
+  signoff_type: signoffType,
   /** Detector of an operator signoff; empty for advocates. */
   instrument: str,
   /** `OK` approves, `NO` rejects. */
-  status: oneOf(["OK", "NO"]),
+  status: signoffStatus,
   /** Username of who signed off. */
   submitter: str,
   /** Free-text comment. */
   comment: str,
-});
+};
+export const signoff: ObjectSchema<typeof signoffFields> = object(signoffFields);
 
-export const voevent = object({
+const voeventFields = {
   /** `PR` Preliminary, `IN` Initial, `UP` Update, `RE` Retraction, `EW` EarlyWarning. */
-  voevent_type: known(VOEVENT_TYPES, "VOEvent type"),
+  voevent_type: voeventType,
   /** Version of the VOEvent file. */
   file_version: num,
   /** IVOA identifier of the VOEvent. */
@@ -88,50 +112,51 @@ export const voevent = object({
   /** VOEvent number within its superevent. */
   N: num,
   /** API URLs of the VOEvent and its file (null while there is no file). */
-  links: object({ self: str, file: maybeStr }),
+  links: voeventLinks,
   /** Pipeline that made the sky map, e.g. `bayestar`. */
-  skymap_type: optional(maybeStr),
+  skymap_type: optionalMaybeString,
   /** Sky map file as `name,version`. */
-  skymap_filename: optional(maybeStr),
+  skymap_filename: optionalMaybeString,
   /** Whether the notice stayed internal. */
-  internal: optional(boolean),
+  internal: optionalBoolean,
   /** Whether the notice went to the public. */
-  open_alert: optional(boolean),
+  open_alert: optionalBoolean,
   /** Whether the candidate is a hardware injection. */
-  hardware_inj: optional(boolean),
+  hardware_inj: optionalBoolean,
   /** Whether the notice mentions an external coincidence. */
-  coinc_comment: optional(boolean),
+  coinc_comment: optionalBoolean,
   /** Probability that a component is a neutron star. */
-  prob_has_ns: optional(maybeNum),
+  prob_has_ns: optionalMaybeNumber,
   /** Probability that matter remained outside the final object. */
-  prob_has_remnant: optional(maybeNum),
+  prob_has_remnant: optionalMaybeNumber,
   /** Probability of a binary neutron star merger. */
-  prob_bns: optional(maybeNum),
+  prob_bns: optionalMaybeNumber,
   /** Probability of a neutron star-black hole merger. */
-  prob_nsbh: optional(maybeNum),
+  prob_nsbh: optionalMaybeNumber,
   /** Probability of a binary black hole merger. */
-  prob_bbh: optional(maybeNum),
+  prob_bbh: optionalMaybeNumber,
   /** Probability of terrestrial origin. */
-  prob_terrestrial: optional(maybeNum),
+  prob_terrestrial: optionalMaybeNumber,
   /** Probability of a component in the 3-5 solar-mass gap. */
-  prob_mass_gap: optional(maybeNum),
+  prob_mass_gap: optionalMaybeNumber,
   /** Whether RAVEN found an external coincidence. */
-  raven_coinc: optional(boolean),
+  raven_coinc: optionalBoolean,
   /** GCN id of the coincident external trigger. */
-  ext_gcn: optional(maybeStr),
+  ext_gcn: optionalMaybeString,
   /** Pipeline of the coincident external trigger. */
-  ext_pipeline: optional(maybeStr),
+  ext_pipeline: optionalMaybeString,
   /** Search of the coincident external trigger. */
-  ext_search: optional(maybeStr),
+  ext_search: optionalMaybeString,
   /** Combined GW-external sky map file as `name,version`. */
-  combined_skymap_filename: optional(maybeStr),
+  combined_skymap_filename: optionalMaybeString,
   /** Whether the candidate passed the significance threshold. */
-  significant: optional(nullable(boolean)),
+  significant: optionalMaybeBoolean,
   /** Probability of a sub-solar-mass component. */
-  prob_has_ssm: optional(maybeNum),
-});
+  prob_has_ssm: optionalMaybeNumber,
+};
+export const voevent: ObjectSchema<typeof voeventFields> = object(voeventFields);
 
-export const emFootprint = object({
+const emFootprintFields = {
   /** Pointing number. */
   N: num,
   /** Right ascension, degrees. */
@@ -146,13 +171,16 @@ export const emFootprint = object({
   start_time: str,
   /** Exposure, seconds. */
   exposure_time: num,
-});
+};
+export const emFootprint: ObjectSchema<typeof emFootprintFields> = object(emFootprintFields);
 
-export const emObservation = object({
+const footprints: Schema<Infer<typeof emFootprint>[]> = array(emFootprint);
+
+const emObservationFields = {
   /** Observation number. */
   N: num,
   /** API URL of this record (event observations). */
-  self: optional(str),
+  self: optionalString,
   /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created: str,
   /** Username of who submitted it. */
@@ -172,65 +200,66 @@ export const emObservation = object({
   /** Number of pointings. */
   footprint_count: num,
   /** Individual pointings. */
-  footprints: array(emFootprint),
-});
+  footprints: footprints,
+};
+export const emObservation: ObjectSchema<typeof emObservationFields> = object(emObservationFields);
 
-const numbers = array(num);
-
-export const embbEventLog = object({
+const embbEventLogFields = {
   /** Entry number. */
   N: num,
   /** API URL of this record, or null. */
-  self: optional(maybeStr),
+  self: optionalMaybeString,
   /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created: str,
   /** Username of who submitted it. */
   submitter: str,
   /** EM group that observed, e.g. `ZTF`. */
-  group: optional(str),
+  group: optionalString,
   /** Instrument used. */
-  instrument: optional(str),
+  instrument: optionalString,
   /** Identifier of the footprint. */
-  footprintID: optional(str),
+  footprintID: optionalString,
   /** Waveband, e.g. `em.opt`. */
-  waveband: optional(str),
+  waveband: optionalString,
   /** Right ascension of the centre, degrees. */
-  ra: optional(maybeNum),
+  ra: optionalMaybeNumber,
   /** Declination of the centre, degrees. */
-  dec: optional(maybeNum),
+  dec: optionalMaybeNumber,
   /** Width in right ascension, degrees. */
-  raWidth: optional(maybeNum),
+  raWidth: optionalMaybeNumber,
   /** Width in declination, degrees. */
-  decWidth: optional(maybeNum),
+  decWidth: optionalMaybeNumber,
   /** Start, GPS seconds. */
-  gpstime: optional(maybeNum),
+  gpstime: optionalMaybeNumber,
   /** Duration, seconds. */
-  duration: optional(maybeNum),
+  duration: optionalMaybeNumber,
   /** Right ascension of each pointing, degrees. */
-  raList: optional(numbers),
+  raList: optionalNumbers,
   /** Declination of each pointing, degrees. */
-  decList: optional(numbers),
+  decList: optionalNumbers,
   /** Width in right ascension of each pointing, degrees. */
-  raWidthList: optional(numbers),
+  raWidthList: optionalNumbers,
   /** Width in declination of each pointing, degrees. */
-  decWidthList: optional(numbers),
+  decWidthList: optionalNumbers,
   /** Start of each pointing, GPS seconds. */
-  gpstimeList: optional(numbers),
+  gpstimeList: optionalNumbers,
   /** Duration of each pointing, seconds. */
-  durationList: optional(numbers),
+  durationList: optionalNumbers,
   /** Status of the entry, e.g. `observation`, `prediction`. */
-  eel_status: optional(str),
+  eel_status: optionalString,
   /** Status of the observation, e.g. `on source`, `testing`. */
-  obs_status: optional(str),
+  obs_status: optionalString,
   /** Free-text comment. */
-  comment: optional(str),
+  comment: optionalString,
   /** Further information as JSON text. */
-  extra_info_dict: optional(json),
-});
+  extra_info_dict: optionalJson,
+};
+export const embbEventLog: ObjectSchema<typeof embbEventLogFields> = object(embbEventLogFields);
 
-export const permission = object({
+const permissionFields = {
   /** User group, e.g. `public_users`. */
   group: str,
   /** Permission codename, e.g. `view_superevent`. */
   permission: str,
-});
+};
+export const permission: ObjectSchema<typeof permissionFields> = object(permissionFields);

@@ -5,20 +5,29 @@ import {
   anything,
   array,
   eitherKind,
+  type Infer,
+  maybeNumber,
+  maybeString,
   nullable,
   number,
   openObject,
+  type OpenObjectSchema,
+  type Optional,
   optional,
+  optionalMaybeNumber,
+  optionalMaybeString,
+  optionalString,
   record,
+  type Schema,
   string,
 } from "./schema.ts";
 
-const num = number;
-const str = string;
-const maybeNum = nullable(number);
-const maybeStr = nullable(string);
+const num: Schema<number> = number;
+const str: Schema<string> = string;
+const maybeNum: Schema<number | null> = maybeNumber;
+const maybeStr: Schema<string | null> = maybeString;
 
-export const coincInspiral = openObject({
+const coincInspiralFields = {
   /** Comma-separated detectors, e.g. `H1,L1`. */
   ifos: str,
   /** End time, integer GPS seconds. */
@@ -37,9 +46,12 @@ export const coincInspiral = openObject({
   false_alarm_rate: maybeNum,
   /** FAR combined over pipelines, Hz. */
   combined_far: maybeNum,
-});
+};
+export const coincInspiral: OpenObjectSchema<typeof coincInspiralFields> = openObject(
+  coincInspiralFields,
+);
 
-export const singleInspiral = openObject({
+const singleInspiralFields = {
   /** Detector, e.g. `H1`. */
   ifo: str,
   /** Strain channel analysed. */
@@ -64,21 +76,24 @@ export const singleInspiral = openObject({
   coa_phase: maybeNum,
   /** Template normalisation (sensitivity), squared. */
   sigmasq: maybeNum,
-});
+};
+export const singleInspiral: OpenObjectSchema<typeof singleInspiralFields> = openObject(
+  singleInspiralFields,
+);
 
-export const multiBurst = openObject({
+const multiBurstFields = {
   /** Comma-separated detectors, e.g. `H1,L1`. */
   ifos: str,
   /** Start time, integer GPS seconds. */
   start_time: num,
   /** Nanoseconds part of the start time. */
-  start_time_ns: optional(maybeNum),
+  start_time_ns: optionalMaybeNumber,
   /** Duration, seconds. */
   duration: num,
   /** Peak time, integer GPS seconds. */
-  peak_time: optional(maybeNum),
+  peak_time: optionalMaybeNumber,
   /** Nanoseconds part of the peak time. */
-  peak_time_ns: optional(maybeNum),
+  peak_time_ns: optionalMaybeNumber,
   /** Central frequency, Hz. */
   central_freq: num,
   /** Bandwidth, Hz. */
@@ -88,30 +103,31 @@ export const multiBurst = openObject({
   /** Amplitude statistic. */
   amplitude: num,
   /** Confidence statistic. */
-  confidence: optional(maybeNum),
+  confidence: optionalMaybeNumber,
   /** Comma-separated per-detector times. */
-  single_ifo_times: optional(str),
+  single_ifo_times: optionalString,
   /** Right ascension of the LIGO detector axis, degrees. */
-  ligo_axis_ra: optional(maybeNum),
+  ligo_axis_ra: optionalMaybeNumber,
   /** Declination of the LIGO detector axis, degrees. */
-  ligo_axis_dec: optional(maybeNum),
+  ligo_axis_dec: optionalMaybeNumber,
   /** Angle to the LIGO detector axis, degrees. */
-  ligo_angle: optional(maybeNum),
+  ligo_angle: optionalMaybeNumber,
   /** Significance of that angle. */
-  ligo_angle_sig: optional(maybeNum),
+  ligo_angle_sig: optionalMaybeNumber,
   /** Pipeline false alarm rate as the pipeline reports it. */
-  false_alarm_rate: optional(maybeNum),
-});
+  false_alarm_rate: optionalMaybeNumber,
+};
+export const multiBurst: OpenObjectSchema<typeof multiBurstFields> = openObject(multiBurstFields);
 
-export const lalInferenceBurst = openObject({
+const lalInferenceBurstFields = {
   /** Mean central frequency, Hz. */
   frequency_mean: num,
   /** Median central frequency, Hz. */
-  frequency_median: optional(maybeNum),
+  frequency_median: optionalMaybeNumber,
   /** Mean quality factor. */
   quality_mean: num,
   /** Median quality factor. */
-  quality_median: optional(maybeNum),
+  quality_median: optionalMaybeNumber,
   /** Log Bayes factor signal versus noise. */
   bsn: num,
   /** Log Bayes factor coherent versus incoherent. */
@@ -119,29 +135,37 @@ export const lalInferenceBurst = openObject({
   /** Network SNR from Omicron. */
   omicron_snr_network: num,
   /** Mean root-sum-square strain. */
-  hrss_mean: optional(maybeNum),
+  hrss_mean: optionalMaybeNumber,
   /** Median root-sum-square strain. */
-  hrss_median: optional(maybeNum),
-});
+  hrss_median: optionalMaybeNumber,
+};
+export const lalInferenceBurst: OpenObjectSchema<typeof lalInferenceBurstFields> = openObject(
+  lalInferenceBurstFields,
+);
 
-export const mlyBurst = openObject({
+const mlyScores: Optional<Record<string, number | null> | null> = optional(
+  nullable(record(maybeNum)),
+);
+
+const mlyBurstFields = {
   /** Bandwidth, Hz. */
-  bandwidth: optional(maybeNum),
+  bandwidth: optionalMaybeNumber,
   /** Central frequency, Hz. */
-  central_freq: optional(maybeNum),
+  central_freq: optionalMaybeNumber,
   /** Central time, GPS seconds. */
-  central_time: optional(maybeNum),
+  central_time: optionalMaybeNumber,
   /** Duration, seconds. */
-  duration: optional(maybeNum),
+  duration: optionalMaybeNumber,
   /** Signal-to-noise ratio. */
-  SNR: optional(maybeNum),
+  SNR: optionalMaybeNumber,
   /** Detection statistic. */
-  detection_statistic: optional(maybeNum),
+  detection_statistic: optionalMaybeNumber,
   /** Network scores, e.g. `coherency`, `coincidence`, `combined`. */
-  scores: optional(nullable(record(maybeNum))),
-});
+  scores: mlyScores,
+};
+export const mlyBurst: OpenObjectSchema<typeof mlyBurstFields> = openObject(mlyBurstFields);
 
-export const grb = openObject({
+const grbFields = {
   /** IVOA identifier of the VOEvent. */
   ivorn: maybeStr,
   /** Right ascension, degrees. */
@@ -155,26 +179,27 @@ export const grb = openObject({
   /** Trigger number of the external instrument. */
   trigger_id: maybeStr,
   /** Trigger duration, seconds. */
-  trigger_duration: optional(maybeNum),
+  trigger_duration: optionalMaybeNumber,
   /** GRB designation, when assigned. */
-  designation: optional(maybeStr),
+  designation: optionalMaybeString,
   /** Redshift, when known. */
-  redshift: optional(maybeNum),
+  redshift: optionalMaybeNumber,
   /** IVOA identifier of the VOEvent's author. */
-  author_ivorn: optional(maybeStr),
+  author_ivorn: optionalMaybeString,
   /** Short name of the VOEvent's author. */
-  author_shortname: optional(maybeStr),
+  author_shortname: optionalMaybeString,
   /** Observatory location id of the VOEvent. */
-  observatory_location_id: optional(maybeStr),
+  observatory_location_id: optionalMaybeString,
   /** Coordinate system of the VOEvent. */
-  coord_system: optional(maybeStr),
+  coord_system: optionalMaybeString,
   /** How the trigger was found. */
-  how_description: optional(maybeStr),
+  how_description: optionalMaybeString,
   /** Reference URL for that. */
-  how_reference_url: optional(maybeStr),
-});
+  how_reference_url: optionalMaybeString,
+};
+export const grb: OpenObjectSchema<typeof grbFields> = openObject(grbFields);
 
-export const neutrinoEvent = openObject({
+const neutrinoEventFields = {
   /** IVOA identifier of the notice. */
   ivorn: maybeStr,
   /** Coordinate system, e.g. `UTC-FK5-GEO`. */
@@ -205,32 +230,56 @@ export const neutrinoEvent = openObject({
   event_id: maybeNum,
   /** Alert stream number. */
   stream: maybeNum,
-});
+};
+export const neutrinoEvent: OpenObjectSchema<typeof neutrinoEventFields> = openObject(
+  neutrinoEventFields,
+);
 
-export const simInspiral = openObject({
+const simInspiralFields = {
   /** Primary (heavier) component mass, solar masses. */
   mass1: num,
   /** Secondary component mass, solar masses. */
   mass2: num,
   /** Luminosity distance, Mpc. */
   distance: num,
-});
+};
+export const simInspiral: OpenObjectSchema<typeof simInspiralFields> = openObject(
+  simInspiralFields,
+);
 
-export const extraAttributes = openObject({
+const optionalCoincInspiral: Optional<Infer<typeof coincInspiral>> = optional(coincInspiral);
+const optionalSingleInspirals: Optional<Infer<typeof singleInspiral>[]> = optional(
+  array(singleInspiral),
+);
+const optionalMultiBurst: Optional<Infer<typeof multiBurst>> = optional(multiBurst);
+const optionalLalInferenceBurst: Optional<Infer<typeof lalInferenceBurst>> = optional(
+  lalInferenceBurst,
+);
+const optionalMLyBurst: Optional<Infer<typeof mlyBurst>> = optional(mlyBurst);
+const optionalGrb: Optional<Infer<typeof grb>> = optional(grb);
+const optionalNeutrinoEvent: Optional<Infer<typeof neutrinoEvent>> = optional(neutrinoEvent);
+const optionalSimInspiral: Optional<Infer<typeof simInspiral> | Infer<typeof simInspiral>[]> =
+  optional(eitherKind(simInspiral, array(simInspiral)));
+
+const extraAttributesFields = {
   /** CBC coincidence summary. */
-  CoincInspiral: optional(coincInspiral),
+  CoincInspiral: optionalCoincInspiral,
   /** Per-detector CBC triggers. */
-  SingleInspiral: optional(array(singleInspiral)),
+  SingleInspiral: optionalSingleInspirals,
   /** cWB burst summary. */
-  MultiBurst: optional(multiBurst),
+  MultiBurst: optionalMultiBurst,
   /** oLIB burst summary. */
-  LalInferenceBurst: optional(lalInferenceBurst),
+  LalInferenceBurst: optionalLalInferenceBurst,
   /** MLy burst summary. */
-  MLyBurst: optional(mlyBurst),
+  MLyBurst: optionalMLyBurst,
   /** External GRB trigger. */
-  GRB: optional(grb),
+  GRB: optionalGrb,
   /** External neutrino trigger (IceCube). */
-  NeutrinoEvent: optional(neutrinoEvent),
+  NeutrinoEvent: optionalNeutrinoEvent,
   /** Injected signal parameters: one table from GraceDB, a list from some uploaders. */
-  SimInspiral: optional(eitherKind(simInspiral, array(simInspiral))),
-}, anything);
+  SimInspiral: optionalSimInspiral,
+};
+export const extraAttributes: OpenObjectSchema<typeof extraAttributesFields, unknown> = openObject(
+  extraAttributesFields,
+  anything,
+);

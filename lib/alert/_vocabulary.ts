@@ -5,7 +5,10 @@
 export const VOEVENT_TYPES = ["PR", "IN", "UP", "RE", "EW"] as const;
 
 /** Catalog chunk labels: `CHUNK_1` to `CHUNK_40`. */
-const CHUNK_LABELS = Array.from({ length: 40 }, (_, i) => `CHUNK_${i + 1}` as const);
+const CHUNK_LABELS: readonly `CHUNK_${number}`[] = Array.from(
+  { length: 40 },
+  (_, i) => `CHUNK_${i + 1}` as const,
+);
 
 /** Labels GraceDB defines (labels.rst and the label migrations). */
 export const LABELS = [

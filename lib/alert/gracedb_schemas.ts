@@ -11,15 +11,26 @@
 import {
   array,
   boolean,
+  type Infer,
   json,
+  type JsonValue,
   known,
+  maybeNumber,
+  maybeString,
   nullable,
   number,
   object,
+  type ObjectSchema,
   oneOf,
+  type Optional,
   optional,
+  optionalMaybeNumber,
+  optionalStrings,
+  type Other,
   record,
+  type Schema,
   string,
+  strings,
 } from "./schema.ts";
 import {
   embbEventLog,
@@ -45,11 +56,19 @@ import {
 } from "./_pipeline_tables.ts";
 import { EVENT_GROUPS, PIPELINES, SEARCHES, SUPEREVENT_CATEGORIES } from "./_vocabulary.ts";
 
-const labels = array(label);
-const num = number;
-const str = string;
-const maybeNum = nullable(number);
-const maybeStr = nullable(string);
+const labels: Schema<Infer<typeof label>[]> = array(label);
+const num: Schema<number> = number;
+const str: Schema<string> = string;
+const maybeNum: Schema<number | null> = maybeNumber;
+const maybeStr: Schema<string | null> = maybeString;
+const group: Schema<(typeof EVENT_GROUPS)[number] | Other> = known(EVENT_GROUPS, "group");
+const pipeline: Schema<(typeof PIPELINES)[number] | Other> = known(PIPELINES, "pipeline");
+const search: Schema<(typeof SEARCHES)[number] | Other | null> = nullable(
+  known(SEARCHES, "search"),
+);
+const category: Schema<(typeof SUPEREVENT_CATEGORIES)[number]> = oneOf(SUPEREVENT_CATEGORIES);
+const pipelinePreferredEvents: Optional<Record<string, JsonValue>> = optional(record(json));
+const permissions: Schema<Infer<typeof permission>[]> = array(permission);
 
 // --- Events ------------------------------------------------------------------------------------
 
@@ -59,15 +78,15 @@ const eventSummaryFields = {
   /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created: str,
   /** Analysis group, e.g. `CBC`. */
-  group: known(EVENT_GROUPS, "group"),
+  group,
   /** Event id, e.g. `G123456`. */
   graceid: str,
   /** Pipeline name as GraceDB spells it, e.g. `gstlal`. */
-  pipeline: known(PIPELINES, "pipeline"),
+  pipeline,
   /** Event time, GPS seconds. */
   gpstime: num,
   /** Seconds between the signal and the upload (newer servers). */
-  reporting_latency: optional(maybeNum),
+  reporting_latency: optionalMaybeNumber,
   /** Comma-separated detectors, e.g. `H1,L1,V1`. */
   instruments: str,
   /** Number of single-detector triggers. */
@@ -75,7 +94,7 @@ const eventSummaryFields = {
   /** True for offline (archival) analyses. */
   offline: boolean,
   /** Search name, e.g. `AllSky`, or null. */
-  search: nullable(known(SEARCHES, "search")),
+  search,
   /** Null for external triggers, whose significance comes from the joint (RAVEN) FARs. */
   far: maybeNum,
   /** Whether `far` is only an upper bound. */
@@ -87,16 +106,16 @@ const eventSummaryFields = {
   /** Pipeline-specific attributes. */
   extra_attributes: extraAttributes,
   /** Upload warnings (newer servers). */
-  warnings: optional(array(str)),
+  warnings: optionalStrings,
 };
 
-const eventSummary = object(eventSummaryFields);
+const eventSummary: ObjectSchema<typeof eventSummaryFields> = object(eventSummaryFields);
 
-const supereventNeighbour = object({
+const supereventNeighbourFields = {
   /** Superevent id, e.g. `S240615dg`. */
   superevent_id: str,
   /** graceids of the member gravitational-wave events. */
-  gw_events: array(str),
+  gw_events: strings,
   /** graceid of the preferred event. */
   preferred_event: str,
   /** The preferred event in full. */
@@ -109,9 +128,16 @@ const supereventNeighbour = object({
   t_0: num,
   /** End of the time window, GPS seconds. */
   t_end: num,
-});
+};
+const supereventNeighbour: ObjectSchema<typeof supereventNeighbourFields> = object(
+  supereventNeighbourFields,
+);
 
-const eventLinks = object({
+const supereventNeighbours: Optional<Record<string, Infer<typeof supereventNeighbour>>> = optional(
+  record(supereventNeighbour),
+);
+
+const eventLinksFields = {
   /** API URL of the neighbouring events. */
   neighbors: str,
   /** API URL of the log entries. */
@@ -126,21 +152,23 @@ const eventLinks = object({
   self: str,
   /** API URL of the tags. */
   tags: str,
-});
+};
+const eventLinks: ObjectSchema<typeof eventLinksFields> = object(eventLinksFields);
 
-const event = object({
+const eventFields = {
   ...eventSummaryFields,
   /** Superevent id the event belongs to, or null. */
   superevent: maybeStr,
   /** Superevents within 100 s, by id (servers since 2020). */
-  superevent_neighbours: optional(record(supereventNeighbour)),
+  superevent_neighbours: supereventNeighbours,
   /** API URLs of the event. */
   links: eventLinks,
-});
+};
+const event: ObjectSchema<typeof eventFields> = object(eventFields);
 
 // --- Superevents -------------------------------------------------------------------------------
 
-const supereventLinks = object({
+const supereventLinksFields = {
   /** API URL of the member events. */
   events: str,
   /** API URL of the labels. */
@@ -155,15 +183,16 @@ const supereventLinks = object({
   voevents: str,
   /** API URL of the EM observations. */
   emobservations: str,
-});
+};
+const supereventLinks: ObjectSchema<typeof supereventLinksFields> = object(supereventLinksFields);
 
-const superevent = object({
+const supereventFields = {
   /** Superevent id, e.g. `S240615dg`. */
   superevent_id: str,
   /** `GW...` id once confirmed, else null. */
   gw_id: maybeStr,
   /** `Production`, `Test` or `MDC`. */
-  category: oneOf(SUPEREVENT_CATEGORIES),
+  category,
   /** Creation time, `YYYY-MM-DD HH:MM:SS UTC`. */
   created: str,
   /** Username of who created it. */
@@ -179,9 +208,9 @@ const superevent = object({
   /** End of the time window, GPS seconds. */
   t_end: num,
   /** graceids of the member gravitational-wave events. */
-  gw_events: array(str),
+  gw_events: strings,
   /** graceids of coincident external events. */
-  em_events: array(str),
+  em_events: strings,
   /** FAR of the preferred event, Hz. */
   far: num,
   /** Joint FAR of the temporal coincidence with an external trigger, Hz. */
@@ -195,8 +224,9 @@ const superevent = object({
   /** The preferred event in full. */
   preferred_event_data: event,
   /** Preferred event of each pipeline (newer servers). */
-  pipeline_preferred_events: optional(record(json)),
-});
+  pipeline_preferred_events: pipelinePreferredEvents,
+};
+const superevent: ObjectSchema<typeof supereventFields> = object(supereventFields);
 
 // --- Alerts: which `data` each alert type carries ----------------------------------------------
 
@@ -211,8 +241,8 @@ const annotationData = {
   signoff_created: signoff,
   signoff_updated: signoff,
   signoff_deleted: signoff,
-  exposed: array(permission),
-  hidden: array(permission),
+  exposed: permissions,
+  hidden: permissions,
 };
 
 /**

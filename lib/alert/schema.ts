@@ -114,7 +114,8 @@ type RequiredKeys<F extends Shape> = {
 }[keyof F];
 type OptionalKeys<F extends Shape> = Exclude<keyof F, RequiredKeys<F>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & unknown;
-type ObjectOf<F extends Shape> = Simplify<
+/** The type of an object whose fields `F` (key to schema) describe. */
+export type ObjectOf<F extends Shape> = Simplify<
   & { -readonly [K in keyof F as K extends RequiredKeys<F> ? K : never]: Infer<F[K]> }
   & { -readonly [K in keyof F as K extends OptionalKeys<F> ? K : never]?: Infer<F[K]> }
 >;
@@ -183,8 +184,19 @@ export function nullable<T>(schema: Schema<T>): Schema<T | null> {
   };
 }
 
+/** A schema of a key that may be missing. */
+export type Optional<T> = Schema<T> & { readonly optional: true };
+
+/** The schema of an object with the fields `F`. */
+export type ObjectSchema<F extends Shape> = Schema<ObjectOf<F>>;
+
+/** The schema of an object with the fields `F` and further columns typed `Rest`. */
+export type OpenObjectSchema<F extends Shape, Rest = JsonValue | undefined> = Schema<
+  ObjectOf<F> & { [column: string]: Rest }
+>;
+
 /** A key that may be missing (older servers do not send it). */
-export function optional<T>(schema: Schema<T>): Schema<T> & { readonly optional: true } {
+export function optional<T>(schema: Schema<T>): Optional<T> {
   return { optional: true, check: schema.check };
 }
 
@@ -252,7 +264,7 @@ export function record<T>(item: Schema<T>): Schema<Record<string, T>> {
  * An object with these keys (missing required keys are problems; keys not listed are accepted,
  * since GraceDB adds fields over time, and are not typed).
  */
-export function object<const F extends Shape>(fields: F): Schema<ObjectOf<F>> {
+export function object<const F extends Shape>(fields: F): ObjectSchema<F> {
   return {
     check(value, path, report) {
       if (kindOf(value) !== "object") {
@@ -279,8 +291,8 @@ export function object<const F extends Shape>(fields: F): Schema<ObjectOf<F>> {
 export function openObject<const F extends Shape, Rest = JsonValue | undefined>(
   fields: F,
   _rest?: Schema<Rest>,
-): Schema<ObjectOf<F> & { [column: string]: Rest }> {
-  return object(fields) as Schema<ObjectOf<F> & { [column: string]: Rest }>;
+): OpenObjectSchema<F, Rest> {
+  return object(fields) as OpenObjectSchema<F, Rest>;
 }
 
 /** What either schema accepts, judged by the value's kind (object or array). */
@@ -294,3 +306,31 @@ export function eitherKind<A, B>(
     },
   };
 }
+
+// Field schemas used across the GraceDB shapes, typed so that the shapes built from them have
+// explicit types (what JSR's fast type check asks of a published module).
+
+/** A number or null. */
+export const maybeNumber: Schema<number | null> = nullable(number);
+/** A string or null. */
+export const maybeString: Schema<string | null> = nullable(string);
+/** A list of numbers. */
+export const numbers: Schema<number[]> = array(number);
+/** A list of strings. */
+export const strings: Schema<string[]> = array(string);
+/** An optional string. */
+export const optionalString: Optional<string> = optional(string);
+/** An optional boolean. */
+export const optionalBoolean: Optional<boolean> = optional(boolean);
+/** An optional number or null. */
+export const optionalMaybeNumber: Optional<number | null> = optional(maybeNumber);
+/** An optional string or null. */
+export const optionalMaybeString: Optional<string | null> = optional(maybeString);
+/** An optional boolean or null. */
+export const optionalMaybeBoolean: Optional<boolean | null> = optional(nullable(boolean));
+/** An optional list of numbers. */
+export const optionalNumbers: Optional<number[]> = optional(numbers);
+/** An optional list of strings. */
+export const optionalStrings: Optional<string[]> = optional(strings);
+/** An optional JSON value. */
+export const optionalJson: Optional<JsonValue> = optional(json);
