@@ -221,11 +221,12 @@ export function known<const V extends readonly string[]>(
   values: V,
   kind: string,
 ): Schema<V[number] | Other> {
+  const set = new Set<string>(values);
   return {
     check(value, path, report) {
       if (typeof value !== "string") {
         report.problems.push(`${path}: expected string, got ${kindOf(value)}`);
-      } else if (!values.includes(value)) {
+      } else if (!set.has(value)) {
         report.unknown.push({ path, kind, value });
       }
     },
@@ -265,6 +266,8 @@ export function record<T>(item: Schema<T>): Schema<Record<string, T>> {
  * since GraceDB adds fields over time, and are not typed).
  */
 export function object<const F extends Shape>(fields: F): ObjectSchema<F> {
+  // Paths are built only for a value that needs one (a problem, or a nested check).
+  const keys = Object.entries(fields).map(([key, field]) => ({ key, field, at: keyPath(key) }));
   return {
     check(value, path, report) {
       if (kindOf(value) !== "object") {
@@ -272,12 +275,11 @@ export function object<const F extends Shape>(fields: F): ObjectSchema<F> {
         return;
       }
       const entries = value as Record<string, unknown>;
-      for (const [key, field] of Object.entries(fields)) {
-        const at = `${path}${keyPath(key)}`;
+      for (const { key, field, at } of keys) {
         if (!(key in entries)) {
-          if (!field.optional) report.problems.push(`${at}: missing`);
+          if (!field.optional) report.problems.push(`${path}${at}: missing`);
         } else if (!(field.optional && entries[key] === undefined)) {
-          field.check(entries[key], at, report);
+          field.check(entries[key], `${path}${at}`, report);
         }
       }
     },
