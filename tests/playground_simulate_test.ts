@@ -164,7 +164,7 @@ test("a lifecycle keeps ids, times and FARs consistent", () => {
       assert.equal(object.t_0, preferred.gpstime);
       assert.ok(object.t_start < object.t_0 && object.t_0 < object.t_end);
       assert.equal(preferred.superevent, id);
-      const neighbour = preferred.superevent_neighbours[id];
+      const neighbour = preferred.superevent_neighbours![id];
       assert.deepEqual(neighbour.gw_events, object.gw_events);
       assert.equal(neighbour.far, object.far);
       // The preferred event is the lowest-FAR member; a just-added event becomes preferred in

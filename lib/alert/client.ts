@@ -28,7 +28,7 @@ import {
   stripGroupPrefix,
 } from "./topic_naming.ts";
 import type { GraceDbAlert } from "./types.ts";
-import { validateAlert } from "./types.ts";
+import { checkAlert } from "./types.ts";
 import { sleep } from "../_sleep.ts";
 import type { Clock } from "../clock.ts";
 import { hasTopicNameCharactersOnly } from "../topic_name.ts";
@@ -432,6 +432,8 @@ export class Client implements AsyncDisposable {
   readonly #sessions = new Map<string, Producer>();
   readonly #consumers = new Set<Consumer>();
   readonly #stopControllers = new Set<AbortController>();
+  /** Values newer than this version (a label, VOEvent type...) already logged once. */
+  readonly #unknownSeen = new Set<string>();
   #stopPending = false;
   #auth?: Promise<Auth[] | false>;
 
@@ -1279,7 +1281,25 @@ export class Client implements AsyncDisposable {
     const decoded = decodeAlertPayload(raw);
     let problem = decoded.problem;
     if (!problem) {
-      const problems = validateAlert(decoded.payload);
+      const { problems, unknown } = checkAlert(decoded.payload);
+      // GraceDB adds labels, VOEvent types and alert types over time: such an alert is valid.
+      // Each new value is mentioned once, at debug level, never as a warning per alert.
+      const fresh = unknown.filter(({ kind, value }) => {
+        const key = `${kind} ${JSON.stringify(value)}`;
+        if (this.#unknownSeen.has(key)) return false;
+        if (this.#unknownSeen.size >= MAX_UNKNOWN_VALUES_REMEMBERED) this.#unknownSeen.clear();
+        this.#unknownSeen.add(key);
+        return true;
+      });
+      if (fresh.length) {
+        this.#logger.debug(
+          `alert at ${metadata.topic} offset ${metadata.offset} has values this version does ` +
+            `not know (accepted): ${
+              fresh.map(({ kind, value, path }) => `${kind} ${JSON.stringify(value)} at ${path}`)
+                .join(", ")
+            }`,
+        );
+      }
       if (problems.length) {
         problem = `not a valid GraceDB alert: ${problems.slice(0, 3).join("; ")}${
           problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""
@@ -1297,6 +1317,8 @@ export class Client implements AsyncDisposable {
   }
 }
 
+/** Bounds the memory of values already mentioned, should a producer send endless new ones. */
+const MAX_UNKNOWN_VALUES_REMEMBERED = 1000;
 /** The value the Python client passed on: JSON content as is, anything else as text/bytes. */
 function pythonValue(message: unknown): unknown {
   const model = message as { format?: string; content?: unknown; serialize?: () => Uint8Array };

@@ -19,3 +19,5 @@ export * from "./format_alert.ts";
 export * from "./payload.ts";
 export * from "./topic_naming.ts";
 export * from "./types.ts";
+export { GRACEDB_SCHEMAS } from "./gracedb_schemas.ts";
+export type { Infer, Schema, SchemaReport, UnknownValue } from "./schema.ts";

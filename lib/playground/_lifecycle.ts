@@ -393,7 +393,7 @@ export class Lifecycle {
   }
 
   voevent(
-    type: VOEventInfo["voevent_type"],
+    type: "PR" | "IN" | "UP" | "RE",
     details: Omit<
       VOEventInfo,
       | "voevent_type"
