@@ -17,5 +17,6 @@
 export * from "./client.ts";
 export * from "./format_alert.ts";
 export * from "./payload.ts";
+export * from "./public_alert.ts";
 export * from "./topic_naming.ts";
 export * from "./types.ts";
