@@ -12,6 +12,10 @@ import { makeHome, runCliProcess, startCliProcess } from "./support/cli.ts";
 import { kcat, python } from "./support/processes.ts";
 import { test } from "./support/deadline.ts";
 import { startTokenEndpoint, type TokenEndpointHandle } from "../lib/broker/mod.ts";
+import { Auth } from "../lib/hop/auth.ts";
+import { kafkaCredentialOf } from "../lib/hop/_stream_target.ts";
+import { KafkaProducer } from "../lib/kafka/producer.ts";
+import { decodePublicAlert } from "../lib/alert/public_alert.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
 const ALERTS = new URL("./testdata/alerts/", import.meta.url).pathname;
@@ -71,7 +75,7 @@ async function withOidcBroker(
     lifetimeSeconds,
   });
   await withBroker({
-    topics: [TOPIC],
+    topics: [TOPIC, "igwn.gwalert"],
     tls: { certFile: cert.certFile, keyFile: cert.keyFile },
     oauthBearer: { publicKey: endpoint.publicKey, audience: endpoint.audience },
   }, (broker, logs) => fn(endpoint, `kafka://localhost:${broker.port}/`, logs));
@@ -308,6 +312,43 @@ test(
       );
       assert.equal(result.code, 1);
       assert.deepEqual(endpoint.requests.map((r) => r.status), [401]);
+    });
+  },
+);
+
+test(
+  "igwn-alert -g igwn listen gwalert prints GCN's public notices (plain JSON, no hop headers)",
+  opts,
+  async () => {
+    await withOidcBroker(3600, async (endpoint, server) => {
+      const home = await homeFor(endpoint, CLIENTS.listener);
+      await using listener = startCliProcess(
+        ["-s", server, "-g", "igwn", "listen", "--count", "1", "gwalert"],
+        { home },
+      );
+      await listener.waitFor(/^igwn-alert: ready, listening to igwn\.gwalert /m, "stderr");
+      const sample = await Deno.readFile(`${ALERTS}../public_alerts/MS181101ab-preliminary.json`);
+      const producer = await KafkaProducer.connect({
+        brokers: [server.slice("kafka://".length, -1)],
+        credential: kafkaCredentialOf(
+          new Auth({
+            username: CLIENTS.sender.clientId,
+            password: CLIENTS.sender.clientSecret,
+            tokenEndpoint: endpoint.url,
+            sslCaLocation: (await tlsCertificate()).certFile,
+          }),
+        ),
+      });
+      try {
+        assert.deepEqual(await producer.send([{ topic: "igwn.gwalert", value: sample }]), []);
+      } finally {
+        await producer.close();
+      }
+      const result = await listener.finished();
+      assert.equal(result.code, 0, result.stderr);
+      const [header, body] = result.stdout.split(/\n(.*)/s);
+      assert.equal(header, "New message from topic igwn.gwalert:");
+      assert.deepEqual(decodePublicAlert(body), decodePublicAlert(sample));
     });
   },
 );
