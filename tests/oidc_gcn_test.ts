@@ -15,7 +15,8 @@ import {
 import { MessageFormatError } from "../lib/hop/errors.ts";
 import { Auth } from "../lib/hop/auth.ts";
 import { openStream } from "../lib/hop/stream.ts";
-import type { JSONBlob } from "../lib/hop/models/blob.ts";
+import type { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
+import { publicAlertOf, simulateLifecycles, startPlayground } from "../lib/playground/mod.ts";
 import { startTokenEndpoint } from "../lib/broker/mod.ts";
 import { KafkaProducer } from "../lib/kafka/producer.ts";
 import { kafkaCredentialOf } from "../lib/hop/_stream_target.ts";
@@ -228,3 +229,40 @@ if (Deno.env.get("WRITE_SAMPLES") === "1") {
     },
   });
 }
+
+test("the playground publishes GCN's notices for its superevents beside GraceDB's alerts", {
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  await using playground = await startPlayground({
+    port: 0,
+    seed: 3,
+    count: 3,
+    publicAlerts: true,
+    noAuth: true,
+    brokerLogger: () => {},
+  });
+  await playground.done;
+  const options = { auth: false, startAt: "earliest", untilEos: true } as const;
+  await using reader = await openStream(`${playground.server}${PUBLIC_ALERT_TOPIC}`, "r", options);
+  const published = (await Array.fromAsync(reader)).map((m) =>
+    decodePublicAlert((m as Blob).content)
+  );
+  const steps = [...simulateLifecycles({ seed: 3, count: 3 })];
+  const expected = steps.map(publicAlertOf).filter((notice) => notice !== undefined);
+  assert.deepEqual(published, expected);
+  // One notice sequence per superevent GraceDB sent VOEvents for: a preliminary first, then an
+  // initial or a retraction.
+  const withVoevents = new Set(
+    steps.filter((step) => step.alert.alert_type === "voevent").map((step) => step.superevent),
+  );
+  const bySuperevent = Map.groupBy(published, (notice) => notice.supereventId);
+  assert.ok(withVoevents.size >= 1);
+  assert.deepEqual(new Set(bySuperevent.keys()), withVoevents);
+  for (const notices of bySuperevent.values()) {
+    assert.equal(notices[0].alertType, "PRELIMINARY");
+    assert.ok(notices[0].event!.skymap.length === 2880);
+    assert.match(notices[0].event!.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(["INITIAL", "RETRACTION"].includes(notices.at(-1)!.alertType));
+  }
+});

@@ -60,6 +60,7 @@ interface PlaygroundFlags {
   dataDir?: string;
   auth: boolean;
   oidc?: boolean;
+  publicAlerts?: boolean;
   writeAuth?: boolean;
   authFile?: string;
   group?: string[];
@@ -110,6 +111,10 @@ export function playgroundCommand(): Command {
       "--oidc",
       "OpenID Connect: a local token endpoint issues tokens for the credential (client id and\n" +
         "secret), and the broker takes them with SASL OAUTHBEARER",
+    )
+    .option(
+      "--public-alerts",
+      "also publish the public notices GCN would send (topic igwn.gwalert) for the superevents",
     )
     .option(
       "--write-auth",
@@ -194,6 +199,7 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
       dataDir: flags.dataDir,
       noAuth: !flags.auth,
       oidc: flags.oidc ?? false,
+      publicAlerts: flags.publicAlerts ?? false,
       writeAuth: flags.writeAuth ? (flags.authFile ?? true) : false,
       groups,
       seed: flags.seed,

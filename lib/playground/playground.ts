@@ -6,6 +6,7 @@
  */
 import type { Alert } from "../alert/client.ts";
 import { startBroker, startTokenEndpoint, type TokenEndpointHandle } from "../broker/mod.ts";
+import { PUBLIC_ALERT_TOPIC } from "../alert/public_alert.ts";
 import { Auth } from "../hop/auth.ts";
 import { loadAuth, writeAuth } from "../hop/auth_file.ts";
 import { AuthFileNotFoundError } from "../hop/errors.ts";
@@ -54,6 +55,11 @@ export interface PlaygroundOptions {
    * them with SASL OAUTHBEARER. Default false.
    */
   oidc?: boolean;
+  /**
+   * Also publish GCN's public notices (`igwn.gwalert`, see `publicAlertOf`) for the simulated
+   * superevents; the topic is created. Default false.
+   */
+  publicAlerts?: boolean;
   /** Lifetime of the OIDC tokens, in seconds. Default 3600. */
   tokenLifetimeSeconds?: number;
   /** Username of the broker's only user (with `oidc`: the client id). Default `playground`. */
@@ -324,7 +330,10 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       dataDir: options.dataDir,
       users: options.noAuth || oidc ? undefined : [{ username, password }],
       oauthBearer: endpoint && { publicKey: endpoint.publicKey, audience: endpoint.audience },
-      topics: PLAYGROUND_GROUPS.flatMap((group) => graceDbTopics(group)),
+      topics: [
+        ...PLAYGROUND_GROUPS.flatMap((group) => graceDbTopics(group)),
+        ...(options.publicAlerts ? [PUBLIC_ALERT_TOPIC] : []),
+      ],
       logger: options.brokerLogger,
     });
   } catch (error) {
@@ -445,6 +454,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
         realtime: options.realtime,
         signal: stopping.signal,
         onPublished,
+        publicAlerts: options.publicAlerts,
         logger,
       });
     }
