@@ -352,3 +352,30 @@ test(
     });
   },
 );
+
+test(
+  "kcat with librdkafka's unsigned test token is refused by the broker, saying why",
+  opts,
+  async () => {
+    await withOidcBroker(3600, async (_endpoint, server, logs) => {
+      const result = await kcat(server.slice("kafka://".length, -1), ["-L", "-m", "5"], {
+        config: {
+          "security.protocol": "SASL_SSL",
+          "ssl.ca.location": (await tlsCertificate()).certFile,
+          "sasl.mechanisms": "OAUTHBEARER",
+          "enable.sasl.oauthbearer.unsecure.jwt": "true",
+          "sasl.oauthbearer.config": "principal=listener-client",
+        },
+        timeoutMs: 30_000,
+      });
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /SASL authentication error: Authentication failed/);
+      assert.ok(
+        logs.some((line) =>
+          line.endsWith(`OAUTHBEARER: the token's algorithm "none" is not RS256 or ES256`)
+        ),
+        logs.join("\n"),
+      );
+    });
+  },
+);
