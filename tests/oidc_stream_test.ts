@@ -223,3 +223,43 @@ test(
     });
   },
 );
+
+test(
+  "new Client({ username, password, tokenEndpoint }) publishes and listens with OIDC",
+  KAFKAJS_TEST,
+  async () => {
+    const broker = { topics: ["alerts-group.superevent"] };
+    await withOidc({ broker }, async (endpoint, url, credential) => {
+      const { Client } = await import("../lib/alert/client.ts");
+      const { clientId, clientSecret } = CLIENTS[0];
+      const options = {
+        server: `${url}/`,
+        group: "alerts-group",
+        username: clientId,
+        password: clientSecret,
+        tokenEndpoint: endpoint.url,
+        caFile: credential(clientId).sslCaLocation,
+      };
+      await using listener = new Client(options);
+      await using publisher = new Client(options);
+      const received: unknown[] = [];
+      let ready!: () => void;
+      const isReady = new Promise<void>((resolve) => (ready = resolve));
+      const stop = new AbortController();
+      const listening = listener.listen(
+        (_topic, alert) => {
+          received.push(alert);
+          stop.abort();
+        },
+        ["superevent"],
+        { onReady: () => ready(), signal: stop.signal },
+      );
+      await isReady;
+      await publisher.publish("superevent", { uid: "S1", alert_type: "new" });
+      await listening;
+      assert.deepEqual(received, [{ uid: "S1", alert_type: "new" }]);
+      // Each client fetched one token for all its connections.
+      assert.equal(endpoint.requests.filter((r) => r.status === 200).length, 2);
+    });
+  },
+);
