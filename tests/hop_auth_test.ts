@@ -88,18 +88,38 @@ test("Auth never shows its password in toString, JSON or inspect", () => {
   deepStrictEqual(Object.isFrozen(auth), true);
 });
 
-test("assertUsable() refuses OpenID Connect and unknown mechanisms with UnsupportedError", () => {
+test("assertUsable() takes OpenID Connect with a token endpoint, refuses OAUTHBEARER without one and unknown mechanisms", () => {
   assertUsable(new Auth({ username: "u", password: "p" }));
+  assertUsable(
+    new Auth({ username: "client", password: "pw", tokenEndpoint: "https://id.example/token" }),
+  );
   throws(
     () =>
       assertUsable(
-        new Auth({ username: "client", password: "pw", tokenEndpoint: "https://id.example/token" }),
+        new Auth({ username: "client", password: "pw", mechanism: "OAUTHBEARER", hostname: "h" }),
       ),
     (error: unknown) =>
       error instanceof UnsupportedError &&
       error.message ===
-        "credential 'client' uses OpenID Connect (OAUTHBEARER via https://id.example/token), " +
-          "which is not supported yet; use a SCRAM credential instead",
+        "credential 'client' for h uses OAUTHBEARER without a token_endpoint; only OpenID " +
+          "Connect tokens from a token endpoint (client-credentials grant) are supported",
+  );
+  throws(
+    () =>
+      assertUsable(
+        new Auth({
+          username: "client",
+          password: "pw",
+          mechanism: "SCRAM-SHA-512",
+          tokenEndpoint: "https://id.example/token",
+        }),
+      ),
+    /has a token_endpoint but SASL mechanism 'SCRAM-SHA-512'; OpenID Connect needs OAUTHBEARER/,
+  );
+  throws(
+    () =>
+      assertUsable(new Auth({ username: "c", password: "p", tokenEndpoint: "id.example/token" })),
+    /token_endpoint 'id.example\/token', which is not an http\(s\) URL/,
   );
   throws(
     () => assertUsable(new Auth({ username: "u", password: "p", mechanism: "SCRAM-SHA-1" })),

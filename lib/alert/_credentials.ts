@@ -14,6 +14,7 @@ export type CredentialSources = Pick<
   ClientOptions,
   | "username"
   | "password"
+  | "tokenEndpoint"
   | "auth"
   | "authFile"
   | "netrcFile"
@@ -52,7 +53,13 @@ async function findCredentials(
   }
   if (sources.noAuth) return false;
   if (sources.username && sources.password) {
-    return [new Auth({ username: sources.username, password: sources.password })];
+    return [
+      new Auth({
+        username: sources.username,
+        password: sources.password,
+        tokenEndpoint: sources.tokenEndpoint,
+      }),
+    ];
   }
   if (sources.authFile !== undefined) return await loadAuth(sources.authFile);
 

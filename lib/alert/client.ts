@@ -132,6 +132,11 @@ export interface ClientOptions {
   username?: string;
   /** SCiMMA credential password; requires `username`. Never logged or shown in errors. */
   password?: string;
+  /**
+   * OpenID Connect token URL: `username` and `password` are then an OAuth2 client id and secret
+   * (e.g. NASA GCN's), exchanged there for OAUTHBEARER tokens (client-credentials grant).
+   */
+  tokenEndpoint?: string;
   /** Credential(s) to use as given, bypassing every lookup; `false` = no authentication. */
   auth?: Auth | Auth[] | false;
   /** hop `auth.toml` to load instead of the default one. */
@@ -215,6 +220,7 @@ export interface ClientOptions {
 const OPTION_NAMES = new Set<string>([
   "username",
   "password",
+  "tokenEndpoint",
   "auth",
   "authFile",
   "netrcFile",
@@ -460,6 +466,7 @@ export class Client implements AsyncDisposable {
     }
     if (o.username !== undefined) checkString("username", o.username);
     if (o.password !== undefined) checkString("password", o.password);
+    if (o.tokenEndpoint !== undefined) checkString("tokenEndpoint", o.tokenEndpoint);
     if (o.authFile !== undefined) checkString("authFile", o.authFile);
     if (o.netrcFile !== undefined) checkString("netrcFile", o.netrcFile);
     if (o.caFile !== undefined) checkString("caFile", o.caFile);
@@ -1047,7 +1054,7 @@ export class Client implements AsyncDisposable {
   async #target(fullTopics: string[]): Promise<StreamTarget> {
     const { selectStreamTarget } = await import("../hop/_stream_target.ts");
     const place = { brokers: [this.broker.broker], topics: fullTopics };
-    return await selectStreamTarget(place, await this.credentials());
+    return await selectStreamTarget(place, await this.credentials(), this.#logger);
   }
 
   #streamOptions(): TargetStreamOptions {

@@ -17,6 +17,7 @@
 export * from "./client.ts";
 export * from "./format_alert.ts";
 export * from "./payload.ts";
+export * from "./public_alert.ts";
 export * from "./topic_naming.ts";
 export * from "./types.ts";
 export { GRACEDB_SCHEMAS } from "./gracedb_schemas.ts";

@@ -117,6 +117,16 @@ async function handleFrame(
     // KIP-511: the client learns our range from a v0-shaped error answer.
     writeApiVersions(w, version);
   } else {
+    if (
+      session.sessionExpiresAt !== undefined && session.sasl.kind === "authenticated" &&
+      Date.now() >= session.sessionExpiresAt && apiKey !== ApiKey.ApiVersions &&
+      apiKey !== ApiKey.SaslHandshake
+    ) {
+      // KIP-368: a client that did not re-authenticate in time loses the connection.
+      throw new CloseConnection(
+        `${api.name} after the session of ${session.principal} expired (no re-authentication)`,
+      );
+    }
     if (ctx.saslEnabled && session.sasl.kind !== "authenticated") {
       const allowed = session.sasl.kind === "start"
         ? apiKey === ApiKey.ApiVersions || apiKey === ApiKey.SaslHandshake

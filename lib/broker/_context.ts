@@ -11,6 +11,7 @@ import type { Cluster } from "./_cluster.ts";
 import type { GroupCoordinator } from "./group_coordinator.ts";
 import type { OffsetStore } from "./offset_store.ts";
 import type { SaslSession, UserStore } from "./sasl.ts";
+import type { OAuthBearerOptions } from "./oauth_bearer.ts";
 import type { BrokerClock } from "./clock.ts";
 import type { BrokerFaults } from "./faults.ts";
 
@@ -25,6 +26,10 @@ export interface BrokerContext {
   readonly acl: AccessControl;
   readonly users: UserStore;
   readonly saslEnabled: boolean;
+  /** Mechanisms offered in SaslHandshake. */
+  readonly saslMechanisms: readonly string[];
+  /** How OAUTHBEARER tokens are checked; OAUTHBEARER is offered only with it. */
+  readonly oauthBearer?: OAuthBearerOptions;
   readonly tls: boolean;
   readonly groups: GroupCoordinator;
   readonly offsets: OffsetStore;
@@ -45,7 +50,7 @@ export interface BrokerContext {
 export type SaslState =
   | { kind: "start" }
   | { kind: "legacyTokens"; mechanism: string; session: SaslSession }
-  | { kind: "authenticate"; mechanism: string; session: SaslSession }
+  | { kind: "authenticate"; mechanism: string; session: SaslSession; reauthentication?: boolean }
   | { kind: "authenticated" };
 
 /** What the broker knows about one connection. */
@@ -53,6 +58,8 @@ export interface ConnectionSession {
   readonly remote: string;
   principal: string;
   sasl: SaslState;
+  /** When the authenticated session ends (an expiring token), in ms since the epoch. */
+  sessionExpiresAt?: number;
   /** Set by a handler that wants the connection closed after its response is written. */
   closeAfterResponse?: string;
 }

@@ -13,19 +13,34 @@ import {
   encodeSaslHandshakeResponse,
 } from "../protocol/messages/sasl.ts";
 import type { ConnectionSession, RequestHandler } from "./_context.ts";
-import { SASL_MECHANISMS, SaslAuthenticationError, type SaslSession, startSasl } from "./sasl.ts";
+import type { BrokerContext } from "./_context.ts";
+import { startOAuthBearer } from "./oauth_bearer.ts";
+import { SaslAuthenticationError, type SaslSession, startSasl } from "./sasl.ts";
 
-/** SaslHandshake v0-v1: v0 switches the connection to raw-token framing. */
+function startMechanism(ctx: BrokerContext, mechanism: string): SaslSession | undefined {
+  if (!ctx.saslMechanisms.includes(mechanism)) return undefined;
+  if (mechanism === "OAUTHBEARER") {
+    return ctx.oauthBearer ? startOAuthBearer(ctx.oauthBearer) : undefined;
+  }
+  return startSasl(mechanism, ctx.users);
+}
+
+/**
+ * SaslHandshake v0-v1: v0 switches the connection to raw-token framing. On an authenticated
+ * connection, v1 starts a re-authentication (KIP-368) with the same mechanism.
+ */
 export const handleSaslHandshake: RequestHandler = (req, r, w) => {
   const mechanism = decodeSaslHandshakeRequest(r);
   const { session, ctx } = req;
-  const enabled = ctx.saslEnabled ? [...SASL_MECHANISMS] : [];
-  if (session.sasl.kind !== "start") {
+  const enabled = ctx.saslEnabled ? [...ctx.saslMechanisms] : [];
+  const reauthentication = ctx.saslEnabled && session.sasl.kind === "authenticated" &&
+    req.version >= 1;
+  if (session.sasl.kind !== "start" && !reauthentication) {
     encodeSaslHandshakeResponse(w, ErrorCode.IllegalSaslState, enabled);
     session.closeAfterResponse = "SaslHandshake repeated on one connection";
     return;
   }
-  const sasl = ctx.saslEnabled ? startSasl(mechanism, ctx.users) : undefined;
+  const sasl = ctx.saslEnabled ? startMechanism(ctx, mechanism) : undefined;
   if (!sasl) {
     encodeSaslHandshakeResponse(w, ErrorCode.UnsupportedSaslMechanism, enabled);
     session.closeAfterResponse = `unsupported SASL mechanism "${mechanism}"`;
@@ -33,25 +48,40 @@ export const handleSaslHandshake: RequestHandler = (req, r, w) => {
   }
   session.sasl = req.version === 0
     ? { kind: "legacyTokens", mechanism, session: sasl }
-    : { kind: "authenticate", mechanism, session: sasl };
+    : { kind: "authenticate", mechanism, session: sasl, reauthentication };
   encodeSaslHandshakeResponse(w, 0, enabled);
 };
 
-/** Runs one SASL step; returns the response token or an error text (already logged). */
+/**
+ * Runs one SASL step; returns the response token (and, once authenticated with an expiring token,
+ * the session lifetime) or an error text (already logged). A re-authentication must keep the
+ * principal.
+ */
 export async function saslStep(
   session: ConnectionSession,
   mechanism: string,
   sasl: SaslSession,
   token: Uint8Array,
   log: (line: string) => void,
-): Promise<{ response: Uint8Array } | { error: string }> {
+  reauthentication = false,
+): Promise<{ response: Uint8Array; sessionLifetimeMs?: number } | { error: string }> {
   try {
     const step = await sasl.step(token);
-    if (step.done) {
-      session.sasl = { kind: "authenticated" };
-      session.principal = step.principal;
+    if (!step.done) return { response: step.response };
+    if (reauthentication && step.principal !== session.principal) {
+      throw new SaslAuthenticationError(
+        `Authentication failed: re-authentication as "${step.principal}" on a connection of ` +
+          `"${session.principal}"; the principal may not change`,
+      );
     }
-    return { response: step.response };
+    session.sasl = { kind: "authenticated" };
+    session.principal = step.principal;
+    session.sessionExpiresAt = step.expiresAt;
+    if (reauthentication) log(`${session.remote} re-authenticated as ${step.principal}`);
+    const sessionLifetimeMs = step.expiresAt === undefined
+      ? undefined
+      : Math.max(1, step.expiresAt - Date.now());
+    return { response: step.response, sessionLifetimeMs };
   } catch (e) {
     const message = e instanceof SaslAuthenticationError
       ? e.message
@@ -83,11 +113,17 @@ export const handleSaslAuthenticate: RequestHandler = async (req, r, w) => {
     state.session,
     token.slice(),
     req.ctx.log,
+    state.reauthentication,
   );
   if ("error" in result) {
     finish(ErrorCode.SaslAuthenticationFailed, result.error, new Uint8Array(0));
     session.closeAfterResponse = "authentication failed";
     return;
   }
-  finish(0, null, result.response);
+  encodeSaslAuthenticateResponse(w, req.version, {
+    errorCode: 0,
+    errorMessage: null,
+    token: result.response,
+    sessionLifetimeMs: result.sessionLifetimeMs,
+  });
 };

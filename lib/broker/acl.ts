@@ -118,7 +118,8 @@ export class AccessControl {
    * a prefix ending in `*`.
    *
    * @param specs the specs, e.g. from repeated `--acl` flags
-   * @param usernames the broker's users; every spec must name one
+   * @param usernames the broker's users; every spec must name one (any name is accepted when
+   *   omitted, as with OAUTHBEARER, whose principals are the subjects of tokens)
    * @returns the access control
    * @throws {AclSpecError} for bad syntax, an unknown operation, a bad pattern or an unknown user
    *
@@ -129,9 +130,9 @@ export class AccessControl {
    * console.log(open.canTopic("alice", "delete", "t")); // true
    * ```
    */
-  static parse(specs: string[], usernames: string[]): AccessControl {
+  static parse(specs: string[], usernames?: string[]): AccessControl {
     if (specs.length === 0) return new AccessControl(undefined);
-    const known = new Set(usernames);
+    const known = usernames === undefined ? undefined : new Set(usernames);
     const rules = new Map<string, Rule[]>();
     for (const spec of specs) {
       // Split from the right: operations and patterns cannot contain ":", user names might.
@@ -159,7 +160,7 @@ export class AccessControl {
           `"${pattern}" is not a topic name (letters, digits, ".", "_", "-"), optionally ending in "*"`,
         );
       }
-      if (!known.has(name)) throw new AclSpecError(spec, `unknown user "${name}"`);
+      if (known && !known.has(name)) throw new AclSpecError(spec, `unknown user "${name}"`);
       let list = rules.get(name);
       if (!list) rules.set(name, list = []);
       list.push({ grant: ops, topic, prefix });

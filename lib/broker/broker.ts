@@ -22,7 +22,8 @@ import { MAX_FRAME_SIZE } from "../protocol/frames.ts";
 import { BrokerStartError } from "./errors.ts";
 import { GroupCoordinator } from "./group_coordinator.ts";
 import { OffsetStore } from "./offset_store.ts";
-import { UserStore } from "./sasl.ts";
+import { SASL_MECHANISMS, UserStore } from "./sasl.ts";
+import type { OAuthBearerOptions } from "./oauth_bearer.ts";
 
 /**
  * A user allowed to authenticate with SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).
@@ -104,6 +105,13 @@ export interface BrokerOptions {
   dataDir?: string;
   /** Users; a non-empty list turns SASL on. */
   users?: BrokerUser[];
+  /**
+   * Accept SASL OAUTHBEARER with signed JWTs (RS256 or ES256) checked against this key, audience
+   * and issuer; turns SASL on. The token's `sub` is the principal (ACLs then name subjects), and
+   * its `exp` ends the session unless the client re-authenticates (KIP-368). See
+   * `startTokenEndpoint` for an issuer.
+   */
+  oauthBearer?: OAuthBearerOptions;
   /** ACL specs "NAME:OPS:PATTERN" (OPS read, write or all; PATTERN a topic or prefix*). */
   acls?: string[];
   /** PEM certificate and key (inline or as files); turns TLS on. */
@@ -224,6 +232,28 @@ export interface BrokerHandle extends AsyncDisposable {
 const ACCEPT_RETRY_MS = 100;
 /** Accept failures are logged at most once per this many ms. */
 const ACCEPT_FAILURE_REPORT_MS = 10_000;
+
+async function checkOAuthBearerKey(options: OAuthBearerOptions): Promise<void> {
+  const key = options.publicKey;
+  if (key instanceof CryptoKey) {
+    if (key.type !== "public" || !["RSASSA-PKCS1-v1_5", "ECDSA"].includes(key.algorithm.name)) {
+      throw new BrokerStartError("oauthBearer.publicKey must be an RSA or ECDSA public key");
+    }
+    return;
+  }
+  const params = key?.kty === "RSA"
+    ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }
+    : key?.kty === "EC"
+    ? { name: "ECDSA", namedCurve: "P-256" }
+    : undefined;
+  if (!params) throw new BrokerStartError("oauthBearer.publicKey must be an RSA or EC P-256 JWK");
+  const { d: _d, key_ops: _ops, ...pub } = key;
+  try {
+    await crypto.subtle.importKey("jwk", pub, params, false, ["verify"]);
+  } catch (error) {
+    throw new BrokerStartError(`oauthBearer.publicKey: ${(error as Error).message}`);
+  }
+}
 
 function stderrLog(line: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(`broker: ${line}\n`));
@@ -349,7 +379,15 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
   }
   const clock = options.clock ?? systemClock;
   const userStore = await UserStore.create(users);
-  const acl = AccessControl.parse(options.acls ?? [], userStore.usernames);
+  if (options.oauthBearer) await checkOAuthBearerKey(options.oauthBearer);
+  const acl = AccessControl.parse(
+    options.acls ?? [],
+    options.oauthBearer ? undefined : userStore.usernames,
+  );
+  const saslMechanisms = [
+    ...(userStore.enabled ? SASL_MECHANISMS : []),
+    ...(options.oauthBearer ? ["OAUTHBEARER"] : []),
+  ];
 
   let tlsPem: { cert: string; key: string } | undefined;
   if (options.tls) {
@@ -444,7 +482,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     autoCreateTopics: options.autoCreateTopics ?? false,
     acl,
     users: userStore,
-    saslEnabled: userStore.enabled,
+    saslEnabled: saslMechanisms.length > 0,
+    saslMechanisms,
+    oauthBearer: options.oauthBearer,
     tls: tlsPem !== undefined,
     groups,
     offsets,

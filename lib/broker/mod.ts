@@ -1,6 +1,6 @@
 /**
- * A small single-node broker speaking the real Kafka wire protocol (TCP or TLS, SASL PLAIN and
- * SCRAM, per-user topic ACLs, optional persistence). It is the peer of every end-to-end test and
+ * A small single-node broker speaking the real Kafka wire protocol (TCP or TLS, SASL PLAIN,
+ * SCRAM and OAUTHBEARER with a local token endpoint, per-user topic ACLs, optional persistence). It is the peer of every end-to-end test and
  * the engine of the offline playground; kafkajs, kcat and confluent-kafka work against it
  * unchanged.
  *
@@ -23,6 +23,24 @@ export {
   startBroker,
 } from "./broker.ts";
 export { BrokerStartError } from "./errors.ts";
+export type { OAuthBearerOptions } from "./oauth_bearer.ts";
+export {
+  generateSigningKey,
+  type JwtAlgorithm,
+  type JwtChecks,
+  type JwtClaims,
+  JwtError,
+  type SigningKey,
+  signJwt,
+  verifyJwt,
+} from "./jwt.ts";
+export {
+  startTokenEndpoint,
+  type TokenClient,
+  type TokenEndpointHandle,
+  type TokenEndpointOptions,
+  type TokenRequestRecord,
+} from "./token_endpoint.ts";
 export {
   BrokerFaults,
   type FaultAction,

@@ -200,7 +200,7 @@ export class UserStore {
 
 /**
  * The outcome of one SASL token: either a challenge to send back, or success with the
- * authenticated principal (the user name).
+ * authenticated principal (the user name) and, for tokens that expire, when the session ends.
  *
  * @example
  * ```ts
@@ -210,7 +210,7 @@ export class UserStore {
  */
 export type SaslStep =
   | { done: false; response: Uint8Array }
-  | { done: true; response: Uint8Array; principal: string };
+  | { done: true; response: Uint8Array; principal: string; expiresAt?: number };
 
 /**
  * One connection's SASL exchange. Feed it each client token in turn; it throws

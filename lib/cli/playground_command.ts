@@ -64,6 +64,8 @@ interface PlaygroundFlags {
   port?: number;
   dataDir?: string;
   auth: boolean;
+  oidc?: boolean;
+  publicAlerts?: boolean;
   writeAuth?: boolean;
   authFile?: string;
   group?: string[];
@@ -112,6 +114,15 @@ export function playgroundCommand(): Command {
     )
     .option("--data-dir <dir>", "keep topics, alerts and offsets in this directory")
     .option("--no-auth", "no credential: clients connect without SASL")
+    .option(
+      "--oidc",
+      "OpenID Connect: a local token endpoint issues tokens for the credential (client id and\n" +
+        "secret), and the broker takes them with SASL OAUTHBEARER",
+    )
+    .option(
+      "--public-alerts",
+      "also publish the public notices GCN would send (topic igwn.gwalert) for the superevents",
+    )
     .option(
       "--write-auth",
       "store the credential in hop's auth.toml (replacing one for the same server)",
@@ -168,6 +179,9 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
   if (flags.authFile !== undefined && !flags.writeAuth) {
     throw new CliExit(2, "--auth-file only applies together with --write-auth");
   }
+  if (flags.oidc && !flags.auth) {
+    throw new CliExit(2, "--oidc needs a credential; it cannot be combined with --no-auth");
+  }
   if (flags.writeAuth && !flags.auth) {
     throw new CliExit(2, "--write-auth needs a credential; it cannot be combined with --no-auth");
   }
@@ -199,6 +213,8 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
       port: flags.port ?? (listening ? 0 : 9092),
       dataDir: flags.dataDir,
       noAuth: !flags.auth,
+      oidc: flags.oidc ?? false,
+      publicAlerts: flags.publicAlerts ?? false,
       writeAuth: flags.writeAuth ? (flags.authFile ?? true) : false,
       groups,
       seed: flags.seed,
@@ -227,13 +243,20 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
         info(`username: ${credential.username}`);
         info(`password: ${credential.password}`);
       }
+      if (playground.tokenEndpoint) info(`token endpoint: ${playground.tokenEndpoint}`);
       if (playground.authFile) info(`credential stored in ${playground.authFile}`);
       info(
         `simulating ${groups.join(", ")} (seed ${playground.seed}${
           flags.count ? `, ${plural(flags.count, "lifecycle")}` : ""
         }${rate ? `, ${rate} per minute` : ""}${flags.realtime ? ", real time" : ""})`,
       );
-      if (!listening) {
+      if (!listening && playground.tokenEndpoint && !playground.authFile) {
+        info(
+          "OpenID Connect credentials are read from auth.toml: run with --write-auth, or add it " +
+            "with igwn-alert auth add (the token endpoint above)",
+        );
+        info("stop with Ctrl-C");
+      } else if (!listening) {
         info("listen from another terminal with:");
         info(
           `  ${

@@ -8,6 +8,8 @@ import { assertUsable, type Auth } from "./auth.ts";
 import { loadAuth } from "./auth_file.ts";
 import { parseKafkaUrl } from "./url.ts";
 import { selectCredential } from "./select_credential.ts";
+import type { Logger } from "./log.ts";
+import { ClientCredentialsTokenSource } from "./oidc_token.ts";
 import type { KafkaCredential, KafkaSaslMechanism } from "../kafka/types.ts";
 
 /** Where to connect and as whom: parsed once, then handed down as it is. */
@@ -39,15 +41,42 @@ export interface StreamTarget {
  * assert.deepEqual(credential, { username: "u", password: "p", mechanism: "SCRAM-SHA-512", tls: false, caFile: undefined });
  * ```
  */
-export function kafkaCredentialOf(auth: Auth): KafkaCredential {
+export function kafkaCredentialOf(auth: Auth, logger?: Logger): KafkaCredential {
   assertUsable(auth);
-  return {
+  const credential: KafkaCredential = {
     username: auth.username,
     password: auth.password,
     mechanism: auth.mechanism as KafkaSaslMechanism,
     tls: auth.ssl,
     caFile: auth.sslCaLocation,
   };
+  if (auth.tokenEndpoint !== undefined) {
+    const source = tokenSourceOf(auth, logger);
+    credential.tokenProvider = () => source.token();
+  }
+  return credential;
+}
+
+// One token source per credential, so that every stream and connection made with it shares the
+// cached token: a token is fetched once at start-up and again only when it nears its expiry.
+const tokenSources = new WeakMap<Auth, ClientCredentialsTokenSource>();
+
+function tokenSourceOf(auth: Auth, logger?: Logger): ClientCredentialsTokenSource {
+  let source = tokenSources.get(auth);
+  if (!source) {
+    source = new ClientCredentialsTokenSource({
+      tokenEndpoint: auth.tokenEndpoint!,
+      clientId: auth.username,
+      clientSecret: auth.password,
+      onToken: ({ tokenEndpoint, clientId, lifetimeMs, count }) =>
+        logger?.info(
+          `${count === 1 ? "got" : "renewed"} the access token of client '${clientId}' from ` +
+            `${tokenEndpoint} (valid for ${Math.round(lifetimeMs / 1000)} s)`,
+        ),
+    });
+    tokenSources.set(auth, source);
+  }
+  return source;
 }
 
 /** Brokers, topics and username hint: a Kafka URL's parts, before a credential is chosen. */
@@ -66,14 +95,20 @@ export interface StreamPlace {
  * used as given; `false` means no authentication. Ambiguity errors end with hop's hint to embed a
  * username in the URL, for the place's topics.
  *
+ * An OpenID Connect credential gets its first token here, so that a refused client id or secret
+ * fails at once with the endpoint's answer.
+ *
  * @param place brokers, topics and username hint
  * @param auth as the `auth` option of `openStream`
+ * @param logger told when an access token is fetched
  * @returns the target, with the chosen credential when authenticating
  * @throws {NoCredentialError} when no credential, or more than one, fits
+ * @throws {AuthenticationError} when the token endpoint refuses the client
  */
 export async function selectStreamTarget(
   place: StreamPlace,
   auth: boolean | Auth | Auth[] = true,
+  logger?: Logger,
 ): Promise<StreamTarget> {
   const target: StreamTarget = { brokers: [...place.brokers], topics: [...place.topics] };
   if (place.username !== undefined) target.username = place.username;
@@ -91,8 +126,9 @@ export async function selectStreamTarget(
     credential = auth;
   }
   if (credential) {
-    target.credential = kafkaCredentialOf(credential);
+    target.credential = kafkaCredentialOf(credential, logger);
     target.auth = credential;
+    await target.credential.tokenProvider?.();
   }
   return target;
 }
@@ -105,6 +141,7 @@ export async function selectStreamTarget(
 export async function resolveStreamTarget(
   url: string,
   auth: boolean | Auth | Auth[] = true,
+  logger?: Logger,
 ): Promise<StreamTarget> {
-  return await selectStreamTarget(parseKafkaUrl(url, { multipleBrokers: true }), auth);
+  return await selectStreamTarget(parseKafkaUrl(url, { multipleBrokers: true }), auth, logger);
 }

@@ -53,21 +53,17 @@ export const SASL_MECHANISMS: readonly SaslMechanism[] = Object.freeze([
 ]);
 
 /**
- * The mechanisms a connection can use today (OAUTHBEARER is not implemented yet).
+ * The mechanisms a connection can use (OAUTHBEARER only with a token endpoint).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { USABLE_SASL_MECHANISMS } from "./auth.ts";
  * assert.equal(USABLE_SASL_MECHANISMS.includes("SCRAM-SHA-512"), true);
- * assert.equal(USABLE_SASL_MECHANISMS.includes("OAUTHBEARER"), false);
+ * assert.equal(USABLE_SASL_MECHANISMS.includes("OAUTHBEARER"), true);
  * ```
  */
-export const USABLE_SASL_MECHANISMS: readonly SaslMechanism[] = Object.freeze([
-  "PLAIN",
-  "SCRAM-SHA-256",
-  "SCRAM-SHA-512",
-]);
+export const USABLE_SASL_MECHANISMS: readonly SaslMechanism[] = SASL_MECHANISMS;
 
 /**
  * Returns the canonical librdkafka spelling of a known mechanism (hop accepts `_` for `-`; we also
@@ -116,7 +112,7 @@ export interface AuthInit {
   protocol?: SecurityProtocol | string;
   /** PEM CA bundle used to verify the broker; default: the system trust store. */
   sslCaLocation?: string;
-  /** OpenID Connect token URL (client-credentials grant); stored, not usable yet. */
+  /** OpenID Connect token URL: the client-credentials grant gets OAUTHBEARER tokens from it. */
   tokenEndpoint?: string;
 }
 
@@ -267,34 +263,47 @@ export class Auth {
 }
 
 /**
- * Throws unless the credential can be used for a Kafka connection by this library: OpenID Connect
- * (`token_endpoint` / OAUTHBEARER) is stored and written back but not implemented yet, and a
- * mechanism other than PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512 cannot be used.
+ * Throws unless the credential can be used for a Kafka connection by this library: a known
+ * mechanism, and OAUTHBEARER exactly when a `token_endpoint` (an `http(s)://` URL) is given.
  *
  * @param auth the credential chosen for a connection
- * @throws {UnsupportedError} naming the user, host and the missing feature
+ * @throws {UnsupportedError} naming the user, host and what is wrong
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { assertUsable, Auth } from "./auth.ts";
  * assert.doesNotThrow(() => assertUsable(new Auth({ username: "alice", password: "secret" })));
- * const oidc = new Auth({ username: "alice", password: "secret", mechanism: "OAUTHBEARER" });
- * assert.throws(() => assertUsable(oidc), { name: "UnsupportedError", message: /OpenID Connect/ });
+ * const oidc = new Auth({ username: "id", password: "secret", tokenEndpoint: "https://id.example/token" });
+ * assert.doesNotThrow(() => assertUsable(oidc));
+ * const bare = new Auth({ username: "alice", password: "secret", mechanism: "OAUTHBEARER" });
+ * assert.throws(() => assertUsable(bare), { name: "UnsupportedError", message: /token_endpoint/ });
  * ```
  */
 export function assertUsable(auth: Auth): void {
   const who = `credential '${auth.username}'${auth.hostname === "" ? "" : ` for ${auth.hostname}`}`;
-  if (auth.tokenEndpoint !== undefined || auth.mechanism === "OAUTHBEARER") {
-    throw new UnsupportedError(
-      `${who} uses OpenID Connect (OAUTHBEARER${
-        auth.tokenEndpoint === undefined ? "" : ` via ${auth.tokenEndpoint}`
-      }), which is not supported yet; use a SCRAM credential instead`,
-    );
-  }
   if (!(USABLE_SASL_MECHANISMS as readonly string[]).includes(auth.mechanism)) {
     throw new UnsupportedError(
       `${who} uses SASL mechanism '${auth.mechanism}', which is not supported ` +
         `(use ${USABLE_SASL_MECHANISMS.join(", ")})`,
     );
+  }
+  if (auth.mechanism === "OAUTHBEARER" && auth.tokenEndpoint === undefined) {
+    throw new UnsupportedError(
+      `${who} uses OAUTHBEARER without a token_endpoint; only OpenID Connect tokens from a ` +
+        "token endpoint (client-credentials grant) are supported",
+    );
+  }
+  if (auth.tokenEndpoint !== undefined) {
+    if (auth.mechanism !== "OAUTHBEARER") {
+      throw new UnsupportedError(
+        `${who} has a token_endpoint but SASL mechanism '${auth.mechanism}'; ` +
+          "OpenID Connect needs OAUTHBEARER (leave the mechanism out)",
+      );
+    }
+    if (!/^https?:\/\/[^/?#\s]+/i.test(auth.tokenEndpoint)) {
+      throw new UnsupportedError(
+        `${who} has token_endpoint '${auth.tokenEndpoint}', which is not an http(s) URL`,
+      );
+    }
   }
 }

@@ -183,16 +183,16 @@ export class AmbiguousCredentialError extends HopError {
 }
 
 /**
- * A feature hop has that this library does not implement yet (OpenID Connect credentials, an
- * unknown SASL mechanism, ...).
+ * A credential this library cannot use (an unknown SASL mechanism, OAUTHBEARER without a token
+ * endpoint, ...).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { assertUsable, Auth } from "./auth.ts";
  * import { UnsupportedError } from "./errors.ts";
- * const oidc = new Auth({ username: "id", password: "secret", tokenEndpoint: "https://example.org/token" });
- * assert.throws(() => assertUsable(oidc), UnsupportedError);
+ * const bare = new Auth({ username: "id", password: "secret", mechanism: "OAUTHBEARER" });
+ * assert.throws(() => assertUsable(bare), UnsupportedError);
  * ```
  */
 export class UnsupportedError extends HopError {}

@@ -95,7 +95,7 @@ export async function openStream(
 ): Promise<Consumer | Producer> {
   if (mode !== "r" && mode !== "w") throw new HopError("mode must be either 'w' or 'r'");
   const { auth = true, ...rest } = options;
-  const target = await resolveStreamTarget(url, auth);
+  const target = await resolveStreamTarget(url, auth, rest.logger);
   if (mode === "w") return await openStreamAt(target, "w", rest);
   if (!target.topics.length) {
     throw new HopError(`no topic to read: the URL '${redactUrl(url)}' names none`);

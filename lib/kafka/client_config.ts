@@ -92,11 +92,23 @@ function saslFor(credential: KafkaCredential): SASLOptions {
       return { mechanism: "scram-sha-256", username, password };
     case "SCRAM-SHA-512":
       return { mechanism: "scram-sha-512", username, password };
+    case "OAUTHBEARER": {
+      const provider = credential.tokenProvider;
+      if (provider) {
+        return {
+          mechanism: "oauthbearer",
+          oauthBearerProvider: async () => ({ value: (await provider()).value }),
+        };
+      }
+      throw new InvalidCredentialError(
+        `credential '${username}' uses OAUTHBEARER without a token endpoint to get tokens from`,
+      );
+    }
     default:
       throw new InvalidCredentialError(
         `credential '${username}' names the SASL mechanism '${
           String(credential.mechanism)
-        }', which cannot be used here (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)`,
+        }', which cannot be used here (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER)`,
       );
   }
 }

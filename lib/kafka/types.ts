@@ -7,7 +7,15 @@
 import type { RetryPolicy } from "./retry_policy.ts";
 
 /** SASL mechanisms a connection can use. */
-export type KafkaSaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+export type KafkaSaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER";
+
+/** An OAuth2 bearer token for SASL OAUTHBEARER. */
+export interface OAuthBearerToken {
+  /** The token as sent to the broker (a JWT for OpenID Connect). */
+  value: string;
+  /** When it expires, in ms since the epoch. */
+  expiresAt: number;
+}
 
 /** Who connects: SASL username and password, and whether (and how) TLS is used. */
 export interface KafkaCredential {
@@ -21,6 +29,11 @@ export interface KafkaCredential {
   tls: boolean;
   /** PEM file of the certificate authorities to trust instead of the system's. */
   caFile?: string;
+  /**
+   * For OAUTHBEARER: gives the current token, fetching a new one when it nears expiry. Called
+   * for every (re-)authentication of every connection, so it must cache.
+   */
+  tokenProvider?: () => Promise<OAuthBearerToken>;
 }
 
 /** A record header: name and value, in wire order; names may repeat. */

@@ -22,3 +22,4 @@ export * from "./simulate.ts";
 export * from "./topics.ts";
 export * from "./publish.ts";
 export * from "./playground.ts";
+export * from "./public_alerts.ts";

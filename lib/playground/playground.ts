@@ -5,7 +5,8 @@
  * @module
  */
 import type { Alert } from "../alert/client.ts";
-import { startBroker } from "../broker/mod.ts";
+import { startBroker, startTokenEndpoint, type TokenEndpointHandle } from "../broker/mod.ts";
+import { PUBLIC_ALERT_TOPIC } from "../alert/public_alert.ts";
 import { Auth } from "../hop/auth.ts";
 import { loadAuth, writeAuth } from "../hop/auth_file.ts";
 import { AuthFileNotFoundError } from "../hop/errors.ts";
@@ -48,7 +49,20 @@ export interface PlaygroundOptions {
   dataDir?: string;
   /** No SASL: anyone may connect over PLAINTEXT. Default false. */
   noAuth?: boolean;
-  /** Username of the broker's only user. Default `playground`. */
+  /**
+   * OpenID Connect instead of SCRAM: a local token endpoint issues signed JWTs for the
+   * client-credentials grant (client id `username`, secret `password`), and the broker accepts
+   * them with SASL OAUTHBEARER. Default false.
+   */
+  oidc?: boolean;
+  /**
+   * Also publish GCN's public notices (`igwn.gwalert`, see `publicAlertOf`) for the simulated
+   * superevents; the topic is created. Default false.
+   */
+  publicAlerts?: boolean;
+  /** Lifetime of the OIDC tokens, in seconds. Default 3600. */
+  tokenLifetimeSeconds?: number;
+  /** Username of the broker's only user (with `oidc`: the client id). Default `playground`. */
   username?: string;
   /** Its password. Default: generated for this run. */
   password?: string;
@@ -140,6 +154,8 @@ export interface PlaygroundHandle extends AsyncDisposable {
   readonly server: string;
   /** The user clients log in as; undefined with `noAuth`. */
   readonly credential?: Auth;
+  /** With `oidc`: the local token endpoint's URL (also the credential's `tokenEndpoint`). */
+  readonly tokenEndpoint?: string;
   /** The auth.toml written, when `writeAuth` was asked for. */
   readonly authFile?: string;
   /** Groups the simulator publishes to. */
@@ -296,21 +312,41 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   // Client and producer chatter (group ids, connection notes) stays out of the progress lines.
   const quiet = logger && { ...logger, info() {}, debug() {} };
 
-  const broker = await startBroker({
-    host,
-    port: options.port ?? 9092,
-    dataDir: options.dataDir,
-    users: options.noAuth ? undefined : [{ username, password }],
-    topics: PLAYGROUND_GROUPS.flatMap((group) => graceDbTopics(group)),
-    logger: options.brokerLogger,
-  });
+  const oidc = options.oidc === true && !options.noAuth;
+  let endpoint: TokenEndpointHandle | undefined;
+  if (oidc) {
+    endpoint = await startTokenEndpoint({
+      host,
+      clients: [{ clientId: username, clientSecret: password }],
+      lifetimeSeconds: options.tokenLifetimeSeconds,
+      logger: options.brokerLogger,
+    });
+  }
+  let broker;
+  try {
+    broker = await startBroker({
+      host,
+      port: options.port ?? 9092,
+      dataDir: options.dataDir,
+      users: options.noAuth || oidc ? undefined : [{ username, password }],
+      oauthBearer: endpoint && { publicKey: endpoint.publicKey, audience: endpoint.audience },
+      topics: [
+        ...PLAYGROUND_GROUPS.flatMap((group) => graceDbTopics(group)),
+        ...(options.publicAlerts ? [PUBLIC_ALERT_TOPIC] : []),
+      ],
+      logger: options.brokerLogger,
+    });
+  } catch (error) {
+    await endpoint?.close();
+    throw error;
+  }
   const server = `kafka://${broker.host}:${broker.port}/`;
   const credential = options.noAuth ? undefined : new Auth({
     username,
     password,
     hostname: `${broker.host}:${broker.port}`,
     protocol: "SASL_PLAINTEXT",
-    mechanism: "SCRAM-SHA-512",
+    ...(endpoint ? { tokenEndpoint: endpoint.url } : { mechanism: "SCRAM-SHA-512" }),
   });
 
   const stopping = new AbortController();
@@ -334,6 +370,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       logger?.warn(`closing the publisher: ${error.message}`)
     );
     await broker.close();
+    await endpoint?.close();
   };
 
   try {
@@ -417,6 +454,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
         realtime: options.realtime,
         signal: stopping.signal,
         onPublished,
+        publicAlerts: options.publicAlerts,
         logger,
       });
     }
@@ -426,6 +464,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       broker,
       server,
       credential,
+      tokenEndpoint: endpoint?.url,
       authFile,
       groups,
       seed,

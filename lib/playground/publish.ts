@@ -4,6 +4,9 @@
  *
  * @module
  */
+import { Blob } from "../hop/models/blob.ts";
+import { encodePublicAlert, PUBLIC_ALERT_TOPIC } from "../alert/public_alert.ts";
+import { publicAlertOf } from "./public_alerts.ts";
 import { encodeAlert } from "../alert/payload.ts";
 import type { Auth } from "../hop/auth.ts";
 import type { Logger } from "../hop/log.ts";
@@ -53,6 +56,11 @@ export interface PublishOptions extends SimulateOptions {
    * promise (the playground's listener uses it to print alerts in a reproducible order).
    */
   onPublished?: (step: SimulatedStep) => void | Promise<void>;
+  /**
+   * Also publish, on `igwn.gwalert`, the public notice GCN would send for each VOEvent (see
+   * {@linkcode publicAlertOf}); the topic must exist. Default false.
+   */
+  publicAlerts?: boolean;
   /** Progress lines (one per lifecycle) go here. */
   logger?: Logger;
 }
@@ -168,6 +176,10 @@ export async function publishLifecycles(
         if (signal?.aborted) break;
       }
       await producer.write(encodeAlert(step.alert, "gracedb"), { topic: step.topic });
+      const notice = options.publicAlerts ? publicAlertOf(step) : undefined;
+      if (notice) {
+        await producer.write(new Blob(encodePublicAlert(notice)), { topic: PUBLIC_ALERT_TOPIC });
+      }
       pending++;
       // Alone on the clock, batching a lifecycle is fastest; paced or observed, each alert goes now.
       if (paced || onPublished || step.last) {

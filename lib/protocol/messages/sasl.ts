@@ -103,8 +103,13 @@ export function decodeSaslAuthenticateRequest(r: ProtocolReader): Uint8Array {
 export function encodeSaslAuthenticateResponse(
   w: ProtocolWriter,
   version: number,
-  answer: { errorCode: number; errorMessage: string | null; token: Uint8Array },
+  answer: {
+    errorCode: number;
+    errorMessage: string | null;
+    token: Uint8Array;
+    sessionLifetimeMs?: number;
+  },
 ): void {
   w.int16(answer.errorCode).string(answer.errorMessage).bytes(answer.token);
-  if (version >= 1) w.int64(0);
+  if (version >= 1) w.int64(BigInt(Math.max(0, Math.floor(answer.sessionLifetimeMs ?? 0))));
 }
