@@ -25,6 +25,7 @@ import {
   resolveBroker,
   stripGroupPrefix,
 } from "./topic_naming.ts";
+import { type AlertFilter, matchAlert } from "./filter.ts";
 import type { GraceDbAlert } from "./types.ts";
 import { validateAlert } from "./types.ts";
 import { sleep } from "../_sleep.ts";
@@ -340,6 +341,12 @@ export interface ListenOptions {
   raw?: boolean;
   /** Overrides the client's `startAt` for this listener. */
   startAt?: StartPosition;
+  /**
+   * Hand over only the alerts that satisfy this: criteria (see {@link AlertFilter}, checked when
+   * `listen` is called, before connecting) or a function of the alert. The others are committed
+   * without being handed over, so a restarted listener does not see them again.
+   */
+  filter?: AlertFilter | ((alert: Alert) => boolean);
 }
 
 /**
@@ -560,6 +567,7 @@ export class Client implements AsyncDisposable {
    * @param options per-listener options.
    * @throws {KafkaError} from iteration on a fatal error (authentication, authorization, a
    *   missing topic), at once or, with `retryOnFatal`, once `listenRetries` reopenings failed.
+   * @throws {AlertFilterError} at once, for a `filter` that cannot be used.
    * @returns the alerts as they arrive.
    *
    * @example
@@ -597,6 +605,7 @@ export class Client implements AsyncDisposable {
    *
    * @throws {KafkaError} (rejects) on a fatal error (authentication, authorization, a missing
    *   topic) at once, or with `retryOnFatal` once `listenRetries` reopenings in a row failed.
+   * @throws {AlertFilterError} (rejects, before connecting) for a `filter` that cannot be used.
    * @throws {Error} (rejects) with the handler's error when a finite `handlerRetries` is spent
    *   and no `deadLetter` is set, or naming the sink when the dead letter could not be written;
    *   that alert stays uncommitted either way.
@@ -637,13 +646,21 @@ export class Client implements AsyncDisposable {
     third?: ListenOptions,
   ): AsyncIterableIterator<Alert> | Promise<void> {
     if (typeof first === "function") {
+      let accept: (alert: Alert) => boolean;
+      try {
+        accept = alertPredicate(third?.filter);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return this.#listenWithCallback(
         first,
         second as string | readonly string[] | undefined,
         third ?? {},
+        accept,
       );
     }
-    return this.#alerts(first, (second as ListenOptions | undefined) ?? {});
+    const options = (second as ListenOptions | undefined) ?? {};
+    return this.#alerts(first, options, alertPredicate(options.filter));
   }
 
   /**
@@ -1045,9 +1062,10 @@ export class Client implements AsyncDisposable {
     callback: AlertHandler,
     topics: string | readonly string[] | undefined,
     options: ListenOptions,
+    accept: (alert: Alert) => boolean,
   ): Promise<void> {
     const stopper = new AbortController();
-    for await (const alert of this.#alerts(topics, options, stopper)) {
+    for await (const alert of this.#alerts(topics, options, accept, stopper)) {
       // A stop during the handler's retries leaves the alert uncommitted: leaving the loop
       // ends the stream without committing it. So does an error thrown from here.
       if (!await this.#handle(callback, alert, options.raw ?? false, stopper.signal)) break;
@@ -1122,6 +1140,7 @@ export class Client implements AsyncDisposable {
   async *#alerts(
     requested: string | readonly string[] | undefined,
     options: ListenOptions,
+    accept: (alert: Alert) => boolean,
     stopper = new AbortController(),
   ): AsyncGenerator<Alert> {
     this.#stopControllers.add(stopper);
@@ -1193,7 +1212,11 @@ export class Client implements AsyncDisposable {
                 `alert at ${alert.fullTopic} offset ${metadata.offset}: ${alert.problem}`,
               );
             }
-            yield alert;
+            if (accept(alert)) {
+              yield alert;
+            } else {
+              this.#logger.debug(`alert at ${alertPlace(alert)} does not match the filter`);
+            }
             // Queued for the next coalesced commit (sent at most 100 ms later, and by close()):
             // no round trip per alert. A commit lost to an outage or a rebalance is sent again,
             // and the consumer resumes where the reader is, so nothing is skipped meanwhile.
@@ -1293,6 +1316,15 @@ function pythonValue(message: unknown): unknown {
     }
   }
   return message;
+}
+
+/** The listener's filter as one predicate; criteria are checked here, before connecting. */
+function alertPredicate(filter: ListenOptions["filter"]): (alert: Alert) => boolean {
+  if (filter === undefined) return () => true;
+  // A function that throws ends the listener with the alert uncommitted, as a handler would.
+  if (typeof filter === "function") return (alert) => Boolean(filter(alert));
+  const matches = matchAlert(filter);
+  return (alert) => matches(alert.payload, alert.topic);
 }
 
 /** Whether waiting can make the failure pass (an outage, a timeout), as the consumer judges it. */

@@ -15,6 +15,7 @@
  * @module
  */
 export * from "./client.ts";
+export * from "./filter.ts";
 export * from "./format_alert.ts";
 export * from "./payload.ts";
 export * from "./topic_naming.ts";
