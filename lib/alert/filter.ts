@@ -106,6 +106,8 @@ export class AlertFilterError extends Error {
   readonly position?: number;
 
   /**
+   * Creates the error.
+   *
    * @param message the whole message.
    * @param expression the expression at fault.
    * @param position 1-based position in it.
