@@ -14,6 +14,7 @@ import {
   parseInteger,
 } from "./_connection_options.ts";
 import { writeStderr, writeStdout } from "./_output.ts";
+import { addPipelineOptions, listenPipeline, pipelineLogger } from "./_listen_pipeline.ts";
 
 /**
  * Builds the `listen` subcommand. Each alert is printed as `New message from topic TOPIC:` and
@@ -46,11 +47,21 @@ export function listenCommand(): Command {
     )
     .option("--raw", "print the payload exactly as the Python client passed it on");
   addConnectionOptions(command, false);
+  addPipelineOptions(command);
   return command.action(async (topics: string[], flags, cmd: Command) => {
     const settings = connectionSettings(cmd);
-    const logger = cliLogger(settings.log);
+    const logger = flags.logFormat
+      ? pipelineLogger(settings.log, flags.logFormat)
+      : cliLogger(settings.log);
+    // Filters, commands, recording and metrics (see _listen_pipeline.ts), checked before connecting.
+    await using pipeline = await listenPipeline(flags, logger);
+    if (topics.length === 0) topics = pipeline.topics;
     const { Client } = await import("../alert/client.ts");
-    const client = new Client(await clientOptions(settings, logger));
+    const client = new Client({
+      ...await clientOptions(settings, logger),
+      ...pipeline.clientOptions,
+    });
+    pipeline.attach(client);
     const count: number | undefined = flags.count;
     let received = 0;
     const stop = () => client.stop();
@@ -58,9 +69,12 @@ export function listenCommand(): Command {
     for (const signal of signals) Deno.addSignalListener(signal, stop);
     try {
       await client.listen(
-        (_topic, _payload, alert) => {
+        async (_topic, _payload, alert) => {
+          await pipeline.handle(alert);
           try {
-            writeStdout(formatReceivedAlert(alert, { pretty: settings.jsonpp, raw: flags.raw }));
+            if (pipeline.prints) {
+              writeStdout(formatReceivedAlert(alert, { pretty: settings.jsonpp, raw: flags.raw }));
+            }
           } catch (error) {
             if (error instanceof Deno.errors.BrokenPipe) return client.stop();
             throw error;
@@ -69,6 +83,7 @@ export function listenCommand(): Command {
         },
         topics,
         {
+          ...pipeline.listenOptions,
           startAt: flags.earliest ? "earliest" : undefined,
           onReady: (fullTopics) =>
             writeStderr(
