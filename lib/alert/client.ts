@@ -26,6 +26,7 @@ import {
   stripGroupPrefix,
 } from "./topic_naming.ts";
 import { type AlertFilter, matchAlert } from "./filter.ts";
+import { OrderedCommits } from "./_ordered_commits.ts";
 import type { GraceDbAlert } from "./types.ts";
 import { validateAlert } from "./types.ts";
 import { sleep } from "../_sleep.ts";
@@ -347,6 +348,17 @@ export interface ListenOptions {
    * without being handed over, so a restarted listener does not see them again.
    */
   filter?: AlertFilter | ((alert: Alert) => boolean);
+  /**
+   * Callback form only: how many alerts the handler may work on at once. Default 1. Alerts with
+   * the same {@link ListenOptions.orderKey} are still handled one after the other, in order, and
+   * an alert is committed only once every alert before it on its partition has been handled.
+   */
+  concurrency?: number;
+  /**
+   * With `concurrency`: alerts with the same key are handled in order. Default: the superevent
+   * the alert is about (its `superevent_id`, an event's `superevent`, else its `uid`).
+   */
+  orderKey?: (alert: Alert) => string;
 }
 
 /**
@@ -1065,11 +1077,61 @@ export class Client implements AsyncDisposable {
     accept: (alert: Alert) => boolean,
   ): Promise<void> {
     const stopper = new AbortController();
+    const concurrency = options.concurrency ?? 1;
+    if (concurrency !== 1) {
+      checkNumber("concurrency", concurrency, { min: 1, integer: true });
+      return await this.#listenConcurrently(callback, topics, options, accept, stopper);
+    }
     for await (const alert of this.#alerts(topics, options, accept, stopper)) {
       // A stop during the handler's retries leaves the alert uncommitted: leaving the loop
       // ends the stream without committing it. So does an error thrown from here.
       if (!await this.#handle(callback, alert, options.raw ?? false, stopper.signal)) break;
     }
+  }
+
+  /**
+   * The callback form with `concurrency` > 1: up to that many handlers run at once, one at a time
+   * per order key; commits follow {@link OrderedCommits}. A stop or a failure lets the running
+   * handlers finish (or give up) before the consumer closes, so their alerts are committed.
+   */
+  async #listenConcurrently(
+    callback: AlertHandler,
+    topics: string | readonly string[] | undefined,
+    options: ListenOptions,
+    accept: (alert: Alert) => boolean,
+    stopper: AbortController,
+  ): Promise<void> {
+    const limit = options.concurrency!;
+    const keyOf = options.orderKey ?? supereventKey;
+    const running = new Set<Promise<void>>();
+    const chains = new Map<string, Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const drain = async () => {
+      while (running.size) await Promise.all(running);
+    };
+    const manual: ManualCommits = { commits: new OrderedCommits(), drain };
+    for await (const alert of this.#alerts(topics, options, accept, stopper, manual)) {
+      manual.commits.handedOut(alert.metadata);
+      const key = keyOf(alert);
+      const task: Promise<void> = (chains.get(key) ?? Promise.resolve()).then(async () => {
+        if (failure || stopper.signal.aborted) return;
+        if (await this.#handle(callback, alert, options.raw ?? false, stopper.signal)) {
+          await manual.done?.(alert.metadata);
+        }
+      }).catch((error) => {
+        failure ??= { error };
+        stopper.abort();
+      }).finally(() => {
+        running.delete(task);
+        if (chains.get(key) === task) chains.delete(key);
+      });
+      chains.set(key, task);
+      running.add(task);
+      while (running.size >= limit && !failure) await Promise.race(running);
+      if (failure || stopper.signal.aborted) break;
+    }
+    await drain();
+    if (failure) throw failure.error;
   }
 
   /**
@@ -1142,6 +1204,7 @@ export class Client implements AsyncDisposable {
     options: ListenOptions,
     accept: (alert: Alert) => boolean,
     stopper = new AbortController(),
+    manual?: ManualCommits,
   ): AsyncGenerator<Alert> {
     this.#stopControllers.add(stopper);
     let current: Consumer | undefined;
@@ -1150,6 +1213,7 @@ export class Client implements AsyncDisposable {
       current?.stop();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (manual) stopper.signal.addEventListener("abort", () => current?.stop(), { once: true });
     try {
       if (this.#stopPending || options.signal?.aborted) return;
       const explicit = typeof requested === "string" ? [requested] : [...(requested ?? [])];
@@ -1201,6 +1265,15 @@ export class Client implements AsyncDisposable {
           this.#consumers.add(consumer);
           current = consumer;
           if (stopper.signal.aborted) consumer.stop();
+          const open = consumer;
+          if (manual) {
+            // Every handler of the previous consumer finished (drained before it closed).
+            const commits = manual.commits = new OrderedCommits();
+            manual.done = async (metadata) => {
+              const through = commits.finished(metadata);
+              if (through && current === open) await open.markDone(through, { wait: false });
+            };
+          }
           consumer.ready.then(() => {
             if (!stopper.signal.aborted) options.onReady?.(fullTopics);
           }, () => {});
@@ -1214,8 +1287,15 @@ export class Client implements AsyncDisposable {
             }
             if (accept(alert)) {
               yield alert;
+              // Committed by the handler's task, once it and every alert before it finished.
+              if (manual) continue;
             } else {
               this.#logger.debug(`alert at ${alertPlace(alert)} does not match the filter`);
+              if (manual) {
+                manual.commits.handedOut(metadata);
+                await manual.done?.(metadata);
+                continue;
+              }
             }
             // Queued for the next coalesced commit (sent at most 100 ms later, and by close()):
             // no round trip per alert. A commit lost to an outage or a rebalance is sent again,
@@ -1259,6 +1339,8 @@ export class Client implements AsyncDisposable {
           );
           await sleep(this.retryWaitMs, stopper.signal);
         } finally {
+          // Running handlers finish first, so that their alerts are committed by this consumer.
+          if (manual) await manual.drain();
           if (consumer) {
             this.#consumers.delete(consumer);
             current = undefined;
@@ -1316,6 +1398,28 @@ function pythonValue(message: unknown): unknown {
     }
   }
   return message;
+}
+
+/** How the concurrent callback form takes over commits from the alert stream. */
+interface ManualCommits {
+  commits: OrderedCommits;
+  /** Waits until no handler runs. */
+  drain(): Promise<void>;
+  /** Set by the stream for each consumer it opens: the alert finished, commit what may be. */
+  done?: (metadata: Metadata) => Promise<void>;
+}
+
+/** The superevent an alert is about: the default order key of concurrent handlers. */
+function supereventKey(alert: Alert): string {
+  const payload = alert.payload as unknown as {
+    uid?: unknown;
+    object?: { superevent_id?: unknown; superevent?: unknown };
+  } | null;
+  const object = payload?.object;
+  for (const id of [object?.superevent_id, object?.superevent, payload?.uid]) {
+    if (typeof id === "string" && id) return id;
+  }
+  return `${alert.fullTopic}\0${alert.metadata.partition}`;
 }
 
 /** The listener's filter as one predicate; criteria are checked here, before connecting. */

@@ -86,6 +86,10 @@ export function addPipelineOptions(command: Command): Command {
         .argParser(parseInteger("--retries", 0)),
     )
     .addOption(
+      new Option("--concurrency <n>", "commands run at once (one at a time per superevent)")
+        .argParser(parseInteger("--concurrency", 1)),
+    )
+    .addOption(
       new Option("--dead-letter <file>", "append alerts whose retries are spent to FILE (NDJSON)"),
     )
     .addOption(
@@ -121,6 +125,7 @@ interface PipelineFlags {
   config?: string;
   execTimeout?: number;
   retries?: number;
+  concurrency?: number;
   deadLetter?: string;
   output?: string;
   outputMaxMb?: number;
@@ -278,7 +283,10 @@ export async function listenPipeline(
       ...(retries !== undefined ? { handlerRetries: retries } : {}),
       ...(deadLetter !== undefined ? { deadLetter } : {}),
     },
-    listenOptions: filter ? { filter } : {},
+    listenOptions: {
+      ...(filter ? { filter } : {}),
+      ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+    },
     topics: [...topics],
     prints: !dispatcher,
     async handle(alert) {

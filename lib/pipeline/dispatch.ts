@@ -48,7 +48,8 @@ export interface DispatcherOptions {
 export class AlertDispatcher {
   readonly #routes: { route: CommandRoute; accepts: (alert: Alert) => boolean }[];
   readonly #options: DispatcherOptions;
-  #current?: { place: string; done: Set<number> };
+  /** Per alert in progress: the commands that already succeeded for it. */
+  readonly #progress = new Map<string, Set<number>>();
 
   /**
    * @param routes the commands and the alerts each one wants.
@@ -87,8 +88,12 @@ export class AlertDispatcher {
   async dispatch(alert: Alert): Promise<number> {
     const { topic, partition, offset } = alert.metadata;
     const place = `${topic}\0${partition}\0${offset}`;
-    if (this.#current?.place !== place) this.#current = { place, done: new Set() };
-    const done = this.#current.done;
+    let done = this.#progress.get(place);
+    if (!done) {
+      // Alerts given up on (dead-lettered) leave their entry: keep the map small.
+      if (this.#progress.size >= 1000) this.#progress.clear();
+      this.#progress.set(place, done = new Set());
+    }
     const logger = this.#options.logger ?? silentLogger;
     let ran = 0;
     for (const [index, { route, accepts }] of this.#routes.entries()) {
@@ -107,6 +112,7 @@ export class AlertDispatcher {
         } ms`,
       );
     }
+    this.#progress.delete(place);
     return ran;
   }
 }

@@ -120,7 +120,8 @@ export class Recorder implements AsyncDisposable {
   #file?: Deno.FsFile;
   #size = 0;
   #queue: Promise<void> = Promise.resolve();
-  #last?: string;
+  /** Recently recorded alerts, so that a retried alert is written once. */
+  readonly #recent = new Set<string>();
 
   /**
    * @param path the NDJSON file (created when missing, appended to otherwise).
@@ -148,8 +149,7 @@ export class Recorder implements AsyncDisposable {
   }
 
   /**
-   * Appends `alert`'s line. The same alert recorded again right after itself (its handler was
-   * retried) is written once.
+   * Appends `alert`'s line. An alert recorded again (its handler was retried) is written once.
    *
    * @param alert the alert.
    * @returns when the line is on disk.
@@ -157,8 +157,9 @@ export class Recorder implements AsyncDisposable {
   record(alert: Alert): Promise<void> {
     const { topic, partition, offset } = alert.metadata;
     const place = `${topic}\0${partition}\0${offset}`;
-    if (place === this.#last) return this.#queue;
-    this.#last = place;
+    if (this.#recent.has(place)) return this.#queue;
+    if (this.#recent.size >= 1000) this.#recent.delete(this.#recent.values().next().value!);
+    this.#recent.add(place);
     const line = new TextEncoder().encode(JSON.stringify(recordedAlert(alert)) + "\n");
     const next = this.#queue.then(() => this.#write(line));
     this.#queue = next.catch(() => {});
