@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { formatReceivedAlert } from "../alert/format_alert.ts";
 import { stderrLogger } from "../hop/log.ts";
 import { CliExit } from "./cli_exit.ts";
+import { loadReplay } from "./_playground_replay.ts";
 
 /** Pace used when nothing bounds the run, so that an endless playground does not flood memory. */
 const DEFAULT_ENDLESS_RATE = 4;
@@ -69,6 +70,8 @@ interface PlaygroundFlags {
   listen?: boolean | string[];
   jsonpp?: boolean;
   verbose?: boolean;
+  replay?: string;
+  speed?: number;
 }
 
 /**
@@ -130,6 +133,11 @@ export function playgroundCommand(): Command {
     )
     .option("-j, --jsonpp", "with --listen: pretty-print the alerts")
     .option("--verbose", "also log the broker's own lines on stderr")
+    .option("--replay <file>", "publish a listen --output recording instead of simulated alerts")
+    .addOption(
+      new Option("--speed <x>", "with --replay: this many times faster than recorded (default 1)")
+        .argParser(positiveNumber("--speed")),
+    )
     .action(async (flags: PlaygroundFlags, command: Command) => {
       await runPlayground(withProgramFlags(flags, command));
     });
@@ -164,6 +172,8 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
   }
   const listening = flags.listen !== undefined && flags.listen !== false;
   const logger = stderrLogger("info", "igwn-alert playground");
+  // A recording to publish instead of the simulator (see _playground_replay.ts), read first.
+  const replay = flags.replay === undefined ? undefined : await loadReplay(flags, logger);
   const rate = flags.rate ??
     (flags.count === undefined && !flags.realtime ? DEFAULT_ENDLESS_RATE : undefined);
 
@@ -190,6 +200,7 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
       count: flags.count,
       rate,
       realtime: flags.realtime,
+      ...(replay ? { simulate: false } : {}),
       listen: listening ? (flags.listen === true ? true : flags.listen) : undefined,
       onAlert: (alert) => {
         try {
@@ -212,11 +223,15 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
         info(`password: ${credential.password}`);
       }
       if (playground.authFile) info(`credential stored in ${playground.authFile}`);
-      info(
-        `simulating ${groups.join(", ")} (seed ${playground.seed}${
-          flags.count ? `, ${flags.count} lifecycle${flags.count === 1 ? "" : "s"}` : ""
-        }${rate ? `, ${rate} per minute` : ""}${flags.realtime ? ", real time" : ""})`,
-      );
+      if (replay) {
+        info(replay.start(playground.server, credential, stop.signal));
+      } else {
+        info(
+          `simulating ${groups.join(", ")} (seed ${playground.seed}${
+            flags.count ? `, ${flags.count} lifecycle${flags.count === 1 ? "" : "s"}` : ""
+          }${rate ? `, ${rate} per minute` : ""}${flags.realtime ? ", real time" : ""})`,
+        );
+      }
       if (!listening) {
         info("listen from another terminal with:");
         info(

@@ -35,8 +35,14 @@ export interface RecordedAlert {
   headers: [string, string][];
   /** The alert's uid, when it has one. */
   uid?: string;
-  /** The payload as it arrived (for GraceDB: the alert's JSON text). */
+  /**
+   * The payload as the listener got it: for GraceDB, the alert's JSON text (sent as a JSON
+   * string); with `kind` `"json"`, the JSON of another value; with `"text"`, text that was not
+   * JSON at all.
+   */
   payload: string;
+  /** How `payload` went over the wire when it was not GraceDB's JSON string. */
+  kind?: "json" | "text";
 }
 
 const decoder = new TextDecoder();
@@ -73,12 +79,18 @@ export function recordedAlert(alert: Alert): RecordedAlert {
     key: key === null || key === undefined ? null : text(key),
     headers: (headers ?? []).map(([name, value]) => [name, text(value)]),
     ...(uid ? { uid } : {}),
-    payload: typeof raw === "string"
-      ? raw
-      : raw instanceof Uint8Array
-      ? decoder.decode(raw)
-      : JSON.stringify(raw ?? null),
+    ...recordedPayload(alert),
   };
+}
+
+/** A JSON-format message gives its content (GraceDB's: a string); others their text or bytes. */
+function recordedPayload(alert: Alert): Pick<RecordedAlert, "payload" | "kind"> {
+  const raw = alert.raw;
+  const format = alert.metadata.headers?.find(([name]) => name === "_format")?.[1];
+  const json = format === undefined || decoder.decode(format).toLowerCase() === "json";
+  if (typeof raw === "string") return json ? { payload: raw } : { payload: raw, kind: "text" };
+  if (raw instanceof Uint8Array) return { payload: decoder.decode(raw), kind: "text" };
+  return { payload: JSON.stringify(raw ?? null), kind: "json" };
 }
 
 /** How a {@link Recorder} writes. */
@@ -257,6 +269,7 @@ export function parseRecording(text: string, name: string): RecordedAlert[] {
       headers: Array.isArray(record.headers) ? record.headers : [],
       ...(record.uid ? { uid: record.uid } : {}),
       payload: record.payload!,
+      ...(record.kind === "json" || record.kind === "text" ? { kind: record.kind } : {}),
     });
   }
   return records;
