@@ -70,7 +70,6 @@ export function recordedAlert(alert: Alert): RecordedAlert {
   const text = (value: unknown) =>
     value instanceof Uint8Array ? decoder.decode(value) : value == null ? "" : String(value);
   const uid = alertUid(alert);
-  const raw = alert.raw;
   return {
     topic,
     partition,
