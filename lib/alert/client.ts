@@ -27,6 +27,8 @@ import {
 } from "./topic_naming.ts";
 import { type AlertFilter, matchAlert } from "./filter.ts";
 import { OrderedCommits } from "./_ordered_commits.ts";
+import type { ClientMetrics } from "./metrics.ts";
+import { MetricsCounters } from "./_metrics_counters.ts";
 import type { GraceDbAlert } from "./types.ts";
 import { validateAlert } from "./types.ts";
 import { sleep } from "../_sleep.ts";
@@ -434,6 +436,7 @@ export class Client implements AsyncDisposable {
   readonly #sessions = new Map<string, Producer>();
   readonly #consumers = new Set<Consumer>();
   readonly #stopControllers = new Set<AbortController>();
+  readonly #counters = new MetricsCounters();
   #stopPending = false;
   #auth?: Promise<Auth[] | false>;
 
@@ -673,6 +676,63 @@ export class Client implements AsyncDisposable {
     }
     const options = (second as ListenOptions | undefined) ?? {};
     return this.#alerts(first, options, alertPredicate(options.filter));
+  }
+
+  /**
+   * The listeners' numbers so far: alerts received by topic and alert type, handler outcomes,
+   * consumer lag, reconnections, the last alert's time. The CLI's `listen --metrics` serves the
+   * same numbers to Prometheus.
+   *
+   * @returns a snapshot.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb.superevent"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+   * await using client = new Client({ server: broker.url, noAuth: true, startAt: "earliest" });
+   * await client.publish("superevent", { uid: "S1", alert_type: "new" });
+   * await client.publish("superevent", { uid: "S1", alert_type: "update" });
+   * let calls = 0;
+   * await client.listen(() => {
+   *   if (++calls === 1) throw new Error("busy"); // the first alert is handled twice
+   *   if (calls === 3) client.stop();
+   * }, "superevent", { filter: { alertType: ["new", "update"] } });
+   * const metrics = client.metrics();
+   * assert.deepEqual(metrics.received.map((r) => [r.alertType, r.count]), [["new", 1], ["update", 1]]);
+   * assert.deepEqual(
+   *   [metrics.handlerSuccesses, metrics.handlerFailures, metrics.handlerRetries],
+   *   [2, 1, 1],
+   * );
+   * assert.ok(metrics.lastAlertTime! <= Date.now());
+   * ```
+   */
+  metrics(): ClientMetrics {
+    const counters = this.#counters;
+    let lag = 0;
+    let reconnections = counters.reconnections;
+    let connected = this.#consumers.size > 0;
+    for (const consumer of this.#consumers) {
+      const health = consumer.health();
+      lag += health.lag;
+      reconnections += health.reconnections;
+      connected &&= health.connected;
+    }
+    return {
+      received: counters.received(),
+      filteredOut: counters.filteredOut,
+      handlerSuccesses: counters.handlerSuccesses,
+      handlerFailures: counters.handlerFailures,
+      handlerRetries: counters.handlerRetries,
+      deadLetters: counters.deadLetters,
+      consumerLag: lag,
+      reconnections,
+      ...(counters.lastAlertTime !== undefined ? { lastAlertTime: counters.lastAlertTime } : {}),
+      ready: counters.readyListeners > 0,
+      connected,
+    };
   }
 
   /**
@@ -1144,11 +1204,15 @@ export class Client implements AsyncDisposable {
     raw: boolean,
     stopped: AbortSignal,
   ): Promise<boolean> {
+    const counters = this.#counters;
     for (let attempt = 0;; attempt++) {
+      if (attempt > 0) counters.handlerRetries++;
       try {
         await callback(alert.topic, (raw ? alert.raw : alert.payload) as GraceDbAlert, alert);
+        counters.handlerSuccesses++;
         return true;
       } catch (error) {
+        counters.handlerFailures++;
         if (attempt >= this.handlerRetries) {
           await this.#deadLetter(alert, error, attempt + 1);
           return true;
@@ -1186,6 +1250,7 @@ export class Client implements AsyncDisposable {
     try {
       if (typeof sink === "string") await appendDeadLetter(sink, alert, error);
       else await sink(alert, error);
+      this.#counters.deadLetters++;
     } catch (sinkError) {
       const failure = new Error(
         `could not hand the alert at ${alertPlace(alert)} to ${into}, so it stays uncommitted: ${
@@ -1238,6 +1303,7 @@ export class Client implements AsyncDisposable {
       let fatalFailures = 0;
       let reopenAttempt = 0;
       let opened = false;
+      let readyCleanup: (() => void) | undefined;
       while (!stopper.signal.aborted) {
         let consumer: Consumer | undefined;
         try {
@@ -1274,12 +1340,21 @@ export class Client implements AsyncDisposable {
               if (through && current === open) await open.markDone(through, { wait: false });
             };
           }
+          let counted = false;
           consumer.ready.then(() => {
-            if (!stopper.signal.aborted) options.onReady?.(fullTopics);
+            if (stopper.signal.aborted || current !== open) return;
+            counted = true;
+            this.#counters.readyListeners++;
+            options.onReady?.(fullTopics);
           }, () => {});
+          readyCleanup = () => {
+            if (counted) this.#counters.readyListeners--;
+            counted = false;
+          };
           for await (const { message, metadata } of consumer.read({ metadata: true })) {
             fatalFailures = 0;
             const alert = this.#toAlert(message, metadata);
+            this.#counters.receive(alert.topic, alert.payload);
             if (alert.problem) {
               this.#logger.warn(
                 `alert at ${alert.fullTopic} offset ${metadata.offset}: ${alert.problem}`,
@@ -1290,6 +1365,7 @@ export class Client implements AsyncDisposable {
               // Committed by the handler's task, once it and every alert before it finished.
               if (manual) continue;
             } else {
+              this.#counters.filteredOut++;
               this.#logger.debug(`alert at ${alertPlace(alert)} does not match the filter`);
               if (manual) {
                 manual.commits.handedOut(metadata);
@@ -1321,6 +1397,7 @@ export class Client implements AsyncDisposable {
                 (delay / 1000).toFixed(1)
               } s`,
             );
+            this.#counters.reconnections++;
             await sleep(delay, stopper.signal);
             continue;
           }
@@ -1337,11 +1414,16 @@ export class Client implements AsyncDisposable {
             `fatal error from kafka: ${errorMessage(error)} on attempt ${fatalFailures}; ` +
               `reconnecting in ${this.retryWaitMs} ms`,
           );
+          this.#counters.reconnections++;
           await sleep(this.retryWaitMs, stopper.signal);
         } finally {
           // Running handlers finish first, so that their alerts are committed by this consumer.
           if (manual) await manual.drain();
+          readyCleanup?.();
+          readyCleanup = undefined;
           if (consumer) {
+            // Its reconnections stay counted once it is gone.
+            this.#counters.reconnections += consumer.health().reconnections;
             this.#consumers.delete(consumer);
             current = undefined;
             await consumer.close().catch((error) =>

@@ -17,6 +17,7 @@
 export * from "./client.ts";
 export * from "./filter.ts";
 export * from "./format_alert.ts";
+export * from "./metrics.ts";
 export * from "./payload.ts";
 export * from "./topic_naming.ts";
 export * from "./types.ts";

@@ -4,6 +4,8 @@
 
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { Alert, ClientOptions, ListenOptions } from "../alert/client.ts";
+import type { ClientMetrics } from "../alert/metrics.ts";
+import { writeStderr } from "./_output.ts";
 import type { AlertFilter } from "../alert/filter.ts";
 import { jsonLogger, type Logger, type LogLevel, stderrLogger } from "../hop/log.ts";
 import { parseInteger, parseSeconds } from "./_connection_options.ts";
@@ -104,6 +106,10 @@ export function addPipelineOptions(command: Command): Command {
         .argParser(parseHostPort),
     )
     .addOption(
+      new Option("--health-max-lag <n>", "with --metrics: /healthz fails above this lag (1000)")
+        .argParser(parseInteger("--health-max-lag", 0)),
+    )
+    .addOption(
       new Option("--log-format <format>", "stderr log lines as text or one JSON object per line")
         .choices(["text", "json"]),
     );
@@ -130,6 +136,7 @@ interface PipelineFlags {
   output?: string;
   outputMaxMb?: number;
   metrics?: { hostname: string; port: number };
+  healthMaxLag?: number;
   logFormat?: "text" | "json";
 }
 
@@ -145,8 +152,8 @@ export interface ListenPipeline extends AsyncDisposable {
   prints: boolean;
   /** Records and runs the commands for one alert; rejects when a command failed. */
   handle(alert: Alert): Promise<void>;
-  /** Called once the client exists (for metrics). */
-  attach(client: object): void;
+  /** Called once the client exists: starts the metrics server, if asked for. */
+  attach(client: { metrics(): ClientMetrics }): Promise<void>;
 }
 
 /**
@@ -275,8 +282,10 @@ export async function listenPipeline(
     }
   }
   let metricsServer: { close(): Promise<void> } | undefined;
-  let client: object | undefined;
   const metricsAddress = flags.metrics;
+  if (flags.healthMaxLag !== undefined && !metricsAddress) {
+    throw new Error("--health-max-lag applies to the --metrics endpoint: give --metrics HOST:PORT");
+  }
 
   return {
     clientOptions: {
@@ -293,9 +302,37 @@ export async function listenPipeline(
       await recorder?.record(alert);
       await dispatcher?.dispatch(alert);
     },
-    attach(attached) {
-      client = attached;
-      if (metricsAddress && client) void metricsServer;
+    async attach(client) {
+      if (!metricsAddress) return;
+      const { serveMetrics } = await import("../pipeline/metrics_server.ts");
+      let server;
+      try {
+        server = await serveMetrics(() => client.metrics(), {
+          ...metricsAddress,
+          maxLag: flags.healthMaxLag,
+        });
+      } catch (error) {
+        throw new Error(
+          `--metrics ${metricsAddress.hostname}:${metricsAddress.port}: ${
+            (error as Error).message
+          }`,
+        );
+      }
+      metricsServer = server;
+      const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+      const text = `metrics on http://${host}:${server.port}/metrics and /healthz`;
+      writeStderr(
+        flags.logFormat === "json"
+          ? `${
+            JSON.stringify({
+              time: new Date().toISOString(),
+              level: "info",
+              name: "igwn-alert",
+              message: text,
+            })
+          }\n`
+          : `igwn-alert: ${text}\n`,
+      );
     },
     async [Symbol.asyncDispose]() {
       if (dispatcher) {

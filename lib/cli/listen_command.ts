@@ -61,7 +61,7 @@ export function listenCommand(): Command {
       ...await clientOptions(settings, logger),
       ...pipeline.clientOptions,
     });
-    pipeline.attach(client);
+    await pipeline.attach(client);
     const count: number | undefined = flags.count;
     let received = 0;
     const stop = () => client.stop();
