@@ -240,7 +240,6 @@ async function latency(
     );
     await publisher.publishToTopic("bench_latency", alert);
     await Promise.all(received);
-    if (i % 50 === 0) console.error("alert", i);
   }
   plainListener.stop();
   filteredListener.stop();
