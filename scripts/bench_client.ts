@@ -8,7 +8,7 @@
  * @module
  */
 
-import { Client } from "../lib/alert/client.ts";
+import { Client, type ListenOptions } from "../lib/alert/client.ts";
 import { cliRuntimeFlags } from "../lib/cli/permissions.ts";
 
 const QUICK = Deno.args.includes("--quick");
@@ -19,6 +19,15 @@ const READY_RUNS = QUICK ? 3 : 7;
 const LATENCY_ALERTS = QUICK ? 200 : 1_000;
 const THROUGHPUT_ALERTS = QUICK ? 5_000 : 20_000;
 const IDLE_SECONDS = QUICK ? 5 : 30;
+const EXEC_ALERTS = QUICK ? 500 : 2_000;
+/** What a pipeline typically asks for; the sample alert satisfies all of it. */
+const BENCH_FILTER: ListenOptions["filter"] = {
+  alertType: ["new", "label_added"],
+  uid: "S*",
+  significant: true,
+  withoutLabels: ["DQV"],
+  where: "labels has data.name and far < 1e-9",
+};
 const decoder = new TextDecoder();
 
 interface Row {
@@ -112,6 +121,8 @@ async function startBrokerProcess(): Promise<
       "gracedb.bench_latency",
       "--topic",
       "gracedb.bench_throughput",
+      "--topic",
+      "gracedb.bench_exec",
     ],
     stdout: "piped",
     stderr: "null",
@@ -180,30 +191,114 @@ async function readyTimes(
   return median(times);
 }
 
-async function latency(url: string): Promise<number[]> {
+/**
+ * Publish-to-handler latency of two listeners side by side, in one process and on the same
+ * alerts: one without a filter, one with `filter`; each alert is published once both have the
+ * previous one.
+ */
+async function latency(
+  url: string,
+  filter: ListenOptions["filter"],
+): Promise<{ plain: number[]; filtered: number[] }> {
   const server = `${url}/`;
-  await using listener = new Client({ server, noAuth: true, consumerGroup: "bench-latency" });
+  await using plainListener = new Client({ server, noAuth: true, consumerGroup: "bench-plain" });
+  await using filteredListener = new Client({
+    server,
+    noAuth: true,
+    consumerGroup: "bench-filtered",
+  });
   await using publisher = new Client({ server, noAuth: true });
   const alert = await Deno.readTextFile(
     new URL("tests/testdata/alerts/superevent_label_added.json", ROOT),
   );
-  let onAlert: (() => void) | undefined;
-  let isReady!: () => void;
-  const ready = new Promise<void>((resolve) => (isReady = resolve));
-  const listening = listener.listen(() => onAlert?.(), "bench_latency", { onReady: isReady });
-  await ready;
+  const arrivals = { plain: () => {}, filtered: () => {} };
+  const start = async (client: Client, which: "plain" | "filtered") => {
+    let isReady!: () => void;
+    const ready = new Promise<void>((resolve) => (isReady = resolve));
+    const listening = client.listen(() => arrivals[which](), "bench_latency", {
+      onReady: isReady,
+      ...(which === "filtered" ? { filter } : {}),
+    });
+    await ready;
+    return { listening }; // not the promise itself, which `await start()` would wait for
+  };
+  const listening = [
+    (await start(plainListener, "plain")).listening,
+    (await start(filteredListener, "filtered")).listening,
+  ];
   await publisher.connect("bench_latency");
-  const samples: number[] = [];
+  const samples = { plain: [] as number[], filtered: [] as number[] };
   for (let i = 0; i < LATENCY_ALERTS; i++) {
-    const received = new Promise<void>((resolve) => (onAlert = resolve));
-    const start = performance.now();
+    const sent = performance.now();
+    const received = (["plain", "filtered"] as const).map((which) =>
+      new Promise<void>((resolve) => {
+        arrivals[which] = () => {
+          samples[which].push(performance.now() - sent);
+          resolve();
+        };
+      })
+    );
     await publisher.publishToTopic("bench_latency", alert);
-    await received;
-    samples.push(performance.now() - start);
+    await Promise.all(received);
   }
-  listener.stop();
-  await listening;
+  plainListener.stop();
+  filteredListener.stop();
+  await Promise.all(listening);
   return samples;
+}
+
+/** Microseconds the filter takes per alert, on the sample alert (median of 20 rounds). */
+async function filterCost(filter: ListenOptions["filter"]): Promise<number> {
+  const { matchAlert } = await import("../lib/alert/filter.ts");
+  const matches = matchAlert(filter as Parameters<typeof matchAlert>[0]);
+  const alert = JSON.parse(
+    await Deno.readTextFile(new URL("tests/testdata/alerts/superevent_label_added.json", ROOT)),
+  );
+  const rounds: number[] = [];
+  for (let round = 0; round < 20; round++) {
+    const start = performance.now();
+    for (let i = 0; i < 10_000; i++) if (!matches(alert, "superevent")) throw new Error("no match");
+    rounds.push(((performance.now() - start) * 1000) / 10_000);
+  }
+  return median(rounds);
+}
+
+/** `listen --exec /bin/true` over alerts already published: alerts per second after ready. */
+async function execThroughput(url: string): Promise<number> {
+  {
+    await using client = new Client({ server: `${url}/`, noAuth: true });
+    await client.connect("bench_exec");
+    const alert = { uid: "S240615dg", alert_type: "log", data: { comment: "x".repeat(100) } };
+    for (let i = 0; i < EXEC_ALERTS; i++) await client.publishToTopic("bench_exec", alert);
+    await client.flushByTopic("bench_exec");
+  }
+  const home = Deno.env.get("HOME");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--frozen",
+      ...cliRuntimeFlags({ home, runPrograms: ["/bin/true"] }),
+      CLI,
+      "--no-auth",
+      "-s",
+      `${url}/`,
+      "listen",
+      "bench_exec",
+      "--earliest",
+      "--exec",
+      "/bin/true",
+      "--count",
+      String(EXEC_ALERTS),
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const err = new LineWatcher(child.stderr);
+  await err.waitFor(/ready, listening/);
+  const start = performance.now();
+  const status = await child.status;
+  if (!status.success) throw new Error(`listen --exec failed: ${err.text}`);
+  return EXEC_ALERTS / ((performance.now() - start) / 1000);
 }
 
 async function throughput(url: string): Promise<number> {
@@ -287,7 +382,7 @@ async function main(): Promise<void> {
       target: "< 200 ms",
     });
 
-    const samples = await latency(broker.url);
+    const { plain: samples, filtered } = await latency(broker.url, BENCH_FILTER);
     for (const [p, target] of [[50, "< 5 ms"], [95, ""], [99, "< 15 ms"]] as const) {
       rows.push({
         metric: `publish-to-handler latency p${p} (${LATENCY_ALERTS} alerts, one at a time)`,
@@ -296,6 +391,37 @@ async function main(): Promise<void> {
         target,
       });
     }
+
+    const differences = filtered.map((value, i) => value - samples[i]);
+    for (const p of [50, 99] as const) {
+      rows.push({
+        metric: `same, filtered listener beside it (5 criteria and an expression), p${p}`,
+        ours: ms(percentile(filtered, p)),
+        kcat: none,
+        target: "",
+      });
+    }
+    rows.push({
+      metric: "filtered minus unfiltered arrival of the same alert, p50 / p99",
+      ours: `${percentile(differences, 50).toFixed(2)} / ${
+        percentile(differences, 99).toFixed(2)
+      } ms`,
+      kcat: none,
+      target: "p99 < 1 ms",
+    });
+    rows.push({
+      metric: "filter evaluation per alert (median)",
+      ours: `${(await filterCost(BENCH_FILTER)).toFixed(2)} µs`,
+      kcat: none,
+      target: "",
+    });
+    const execRate = await execThroughput(broker.url);
+    rows.push({
+      metric: `\`listen --exec /bin/true\`, ${EXEC_ALERTS} alerts`,
+      ours: `${Math.round(execRate).toLocaleString("en-US")} alerts/s`,
+      kcat: none,
+      target: ">= 200 alerts/s",
+    });
 
     const rate = await throughput(broker.url);
     rows.push({

@@ -2,10 +2,13 @@
  * `deno task compile`: builds the `igwn-alert` binary with scoped permissions baked in (see
  * `lib/cli/permissions.ts` for what is allowed and why paths are fixed at build time).
  *
- * Usage: `deno task compile [--output FILE] [--read PATH]... [--write DIR]... [--home DIR]`
+ * Usage: `deno task compile [--output FILE] [--read PATH]... [--write DIR]... [--run PROGRAM]...
+ * [--home DIR]`
  *
  * - `--read PATH` also allows reading PATH (e.g. the folder holding alert files for `send`).
  * - `--write DIR` also allows reading and writing DIR (e.g. a broker `--data-dir`).
+ * - `--run PROGRAM` also allows running PROGRAM (a command of `listen --exec` or `--config`);
+ *   the binary runs no other program.
  * - `--home DIR` scopes the binary to another user's `~/.config/hop` and `~/.netrc`.
  *
  * `deno compile` embeds a Deno runtime (denort) that it downloads unless `DENORT_BIN` names a
@@ -19,25 +22,28 @@ import { resolve } from "node:path";
 import { cliRuntimeFlags, permissionScopeFromEnv } from "../lib/cli/permissions.ts";
 
 const USAGE = "usage: deno task compile [--output FILE] [--read PATH]... [--write DIR]... " +
-  "[--home DIR]";
+  "[--run PROGRAM]... [--home DIR]";
 
 function parseArgs(args: string[]) {
-  const options = { output: "igwn-alert", read: [] as string[], write: [] as string[] } as {
-    output: string;
-    read: string[];
-    write: string[];
-    home?: string;
-  };
+  const options = {
+    output: "igwn-alert",
+    read: [] as string[],
+    write: [] as string[],
+    run: [] as string[],
+  } as { output: string; read: string[]; write: string[]; run: string[]; home?: string };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     const value = args[i + 1];
-    if (!["--output", "--read", "--write", "--home"].includes(flag) || value === undefined) {
+    if (
+      !["--output", "--read", "--write", "--run", "--home"].includes(flag) || value === undefined
+    ) {
       throw new Error(`unexpected argument '${flag}'\n${USAGE}`);
     }
     i++;
     if (flag === "--output") options.output = value;
     else if (flag === "--home") options.home = resolve(value);
     else if (flag === "--read") options.read.push(resolve(value));
+    else if (flag === "--run") options.run.push(resolve(value));
     else options.write.push(resolve(value));
   }
   return options;
@@ -59,7 +65,12 @@ async function main(): Promise<number> {
     console.error(`compile: ${(error as Error).message}`);
     return 2;
   }
-  const scope = { ...permissionScopeFromEnv(), readPaths: options.read, writePaths: options.write };
+  const scope = {
+    ...permissionScopeFromEnv(),
+    readPaths: options.read,
+    writePaths: options.write,
+    runPrograms: options.run,
+  };
   if (options.home) {
     scope.home = options.home;
     scope.xdgConfigHome = undefined;

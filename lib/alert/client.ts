@@ -27,6 +27,10 @@ import {
   resolveBroker,
   stripGroupPrefix,
 } from "./topic_naming.ts";
+import { type AlertFilter, matchAlert } from "./filter.ts";
+import { OrderedCommits } from "./_ordered_commits.ts";
+import type { ClientMetrics } from "./metrics.ts";
+import { MetricsCounters } from "./_metrics_counters.ts";
 import type { GraceDbAlert } from "./types.ts";
 import { checkAlert } from "./types.ts";
 import { sleep } from "../_sleep.ts";
@@ -363,6 +367,23 @@ export interface ListenOptions {
    * {@linkcode StartPosition}); only when the listener first opens, not when it reopens.
    */
   resetOffsets?: boolean;
+  /**
+   * Hand over only the alerts that satisfy this: criteria (see {@link AlertFilter}, checked when
+   * `listen` is called, before connecting) or a function of the alert. The others are committed
+   * without being handed over, so a restarted listener does not see them again.
+   */
+  filter?: AlertFilter | ((alert: Alert) => boolean);
+  /**
+   * Callback form only: how many alerts the handler may work on at once. Default 1. Alerts with
+   * the same {@link ListenOptions.orderKey} are still handled one after the other, in order, and
+   * an alert is committed only once every alert before it on its partition has been handled.
+   */
+  concurrency?: number;
+  /**
+   * With `concurrency`: alerts with the same key are handled in order. Default: the superevent
+   * the alert is about (its `superevent_id`, an event's `superevent`, else its `uid`).
+   */
+  orderKey?: (alert: Alert) => string;
 }
 
 /**
@@ -440,6 +461,7 @@ export class Client implements AsyncDisposable {
   readonly #stopControllers = new Set<AbortController>();
   /** Values newer than this version (a label, VOEvent type...) already logged once. */
   readonly #unknownSeen = new Set<string>();
+  readonly #counters = new MetricsCounters();
   #stopPending = false;
   #auth?: Promise<Auth[] | false>;
 
@@ -584,6 +606,7 @@ export class Client implements AsyncDisposable {
    * @param options per-listener options.
    * @throws {KafkaError} from iteration on a fatal error (authentication, authorization, a
    *   missing topic), at once or, with `retryOnFatal`, once `listenRetries` reopenings failed.
+   * @throws {AlertFilterError} at once, for a `filter` that cannot be used.
    * @returns the alerts as they arrive.
    *
    * @example
@@ -621,6 +644,7 @@ export class Client implements AsyncDisposable {
    *
    * @throws {KafkaError} (rejects) on a fatal error (authentication, authorization, a missing
    *   topic) at once, or with `retryOnFatal` once `listenRetries` reopenings in a row failed.
+   * @throws {AlertFilterError} (rejects, before connecting) for a `filter` that cannot be used.
    * @throws {Error} (rejects) with the handler's error when a finite `handlerRetries` is spent
    *   and no `deadLetter` is set, or naming the sink when the dead letter could not be written;
    *   that alert stays uncommitted either way.
@@ -661,13 +685,78 @@ export class Client implements AsyncDisposable {
     third?: ListenOptions,
   ): AsyncIterableIterator<Alert> | Promise<void> {
     if (typeof first === "function") {
+      let accept: (alert: Alert) => boolean;
+      try {
+        accept = alertPredicate(third?.filter);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return this.#listenWithCallback(
         first,
         second as string | readonly string[] | undefined,
         third ?? {},
+        accept,
       );
     }
-    return this.#alerts(first, (second as ListenOptions | undefined) ?? {});
+    const options = (second as ListenOptions | undefined) ?? {};
+    return this.#alerts(first, options, alertPredicate(options.filter));
+  }
+
+  /**
+   * The listeners' numbers so far: alerts received by topic and alert type, handler outcomes,
+   * consumer lag, reconnections, the last alert's time. The CLI's `listen --metrics` serves the
+   * same numbers to Prometheus.
+   *
+   * @returns a snapshot.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { Client } from "./client.ts";
+   * const topics = ["gracedb.superevent"];
+   * await using broker = await startBroker({ port: 0, topics, logger: () => {} });
+   * await using client = new Client({ server: broker.url, noAuth: true, startAt: "earliest" });
+   * await client.publish("superevent", { uid: "S1", alert_type: "new" });
+   * await client.publish("superevent", { uid: "S1", alert_type: "update" });
+   * let calls = 0;
+   * await client.listen(() => {
+   *   if (++calls === 1) throw new Error("busy"); // the first alert is handled twice
+   *   if (calls === 3) client.stop();
+   * }, "superevent", { filter: { alertType: ["new", "update"] } });
+   * const metrics = client.metrics();
+   * assert.deepEqual(metrics.received.map((r) => [r.alertType, r.count]), [["new", 1], ["update", 1]]);
+   * assert.deepEqual(
+   *   [metrics.handlerSuccesses, metrics.handlerFailures, metrics.handlerRetries],
+   *   [2, 1, 1],
+   * );
+   * assert.ok(metrics.lastAlertTime! <= Date.now());
+   * ```
+   */
+  metrics(): ClientMetrics {
+    const counters = this.#counters;
+    let lag = 0;
+    let reconnections = counters.reconnections;
+    let connected = this.#consumers.size > 0;
+    for (const consumer of this.#consumers) {
+      const health = consumer.health();
+      lag += health.lag;
+      reconnections += health.reconnections;
+      connected &&= health.connected;
+    }
+    return {
+      received: counters.received(),
+      filteredOut: counters.filteredOut,
+      handlerSuccesses: counters.handlerSuccesses,
+      handlerFailures: counters.handlerFailures,
+      handlerRetries: counters.handlerRetries,
+      deadLetters: counters.deadLetters,
+      consumerLag: lag,
+      reconnections,
+      ...(counters.lastAlertTime !== undefined ? { lastAlertTime: counters.lastAlertTime } : {}),
+      ready: counters.readyListeners > 0,
+      connected,
+    };
   }
 
   /**
@@ -1070,13 +1159,64 @@ export class Client implements AsyncDisposable {
     callback: AlertHandler,
     topics: string | readonly string[] | undefined,
     options: ListenOptions,
+    accept: (alert: Alert) => boolean,
   ): Promise<void> {
     const stopper = new AbortController();
-    for await (const alert of this.#alerts(topics, options, stopper)) {
+    const concurrency = options.concurrency ?? 1;
+    if (concurrency !== 1) {
+      checkNumber("concurrency", concurrency, { min: 1, integer: true });
+      return await this.#listenConcurrently(callback, topics, options, accept, stopper);
+    }
+    for await (const alert of this.#alerts(topics, options, accept, stopper)) {
       // A stop during the handler's retries leaves the alert uncommitted: leaving the loop
       // ends the stream without committing it. So does an error thrown from here.
       if (!await this.#handle(callback, alert, options.raw ?? false, stopper.signal)) break;
     }
+  }
+
+  /**
+   * The callback form with `concurrency` > 1: up to that many handlers run at once, one at a time
+   * per order key; commits follow {@link OrderedCommits}. A stop or a failure lets the running
+   * handlers finish (or give up) before the consumer closes, so their alerts are committed.
+   */
+  async #listenConcurrently(
+    callback: AlertHandler,
+    topics: string | readonly string[] | undefined,
+    options: ListenOptions,
+    accept: (alert: Alert) => boolean,
+    stopper: AbortController,
+  ): Promise<void> {
+    const limit = options.concurrency!;
+    const keyOf = options.orderKey ?? supereventKey;
+    const running = new Set<Promise<void>>();
+    const chains = new Map<string, Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const drain = async () => {
+      while (running.size) await Promise.all(running);
+    };
+    const manual: ManualCommits = { commits: new OrderedCommits(), drain };
+    for await (const alert of this.#alerts(topics, options, accept, stopper, manual)) {
+      manual.commits.handedOut(alert.metadata);
+      const key = keyOf(alert);
+      const task: Promise<void> = (chains.get(key) ?? Promise.resolve()).then(async () => {
+        if (failure || stopper.signal.aborted) return;
+        if (await this.#handle(callback, alert, options.raw ?? false, stopper.signal)) {
+          await manual.done?.(alert.metadata);
+        }
+      }).catch((error) => {
+        failure ??= { error };
+        stopper.abort();
+      }).finally(() => {
+        running.delete(task);
+        if (chains.get(key) === task) chains.delete(key);
+      });
+      chains.set(key, task);
+      running.add(task);
+      while (running.size >= limit && !failure) await Promise.race(running);
+      if (failure || stopper.signal.aborted) break;
+    }
+    await drain();
+    if (failure) throw failure.error;
   }
 
   /**
@@ -1089,11 +1229,15 @@ export class Client implements AsyncDisposable {
     raw: boolean,
     stopped: AbortSignal,
   ): Promise<boolean> {
+    const counters = this.#counters;
     for (let attempt = 0;; attempt++) {
+      if (attempt > 0) counters.handlerRetries++;
       try {
         await callback(alert.topic, (raw ? alert.raw : alert.payload) as GraceDbAlert, alert);
+        counters.handlerSuccesses++;
         return true;
       } catch (error) {
+        counters.handlerFailures++;
         if (attempt >= this.handlerRetries) {
           await this.#deadLetter(alert, error, attempt + 1);
           return true;
@@ -1131,6 +1275,7 @@ export class Client implements AsyncDisposable {
     try {
       if (typeof sink === "string") await appendDeadLetter(sink, alert, error);
       else await sink(alert, error);
+      this.#counters.deadLetters++;
     } catch (sinkError) {
       const failure = new Error(
         `could not hand the alert at ${alertPlace(alert)} to ${into}, so it stays uncommitted: ${
@@ -1147,7 +1292,9 @@ export class Client implements AsyncDisposable {
   async *#alerts(
     requested: string | readonly string[] | undefined,
     options: ListenOptions,
+    accept: (alert: Alert) => boolean,
     stopper = new AbortController(),
+    manual?: ManualCommits,
   ): AsyncGenerator<Alert> {
     this.#stopControllers.add(stopper);
     let current: Consumer | undefined;
@@ -1156,6 +1303,7 @@ export class Client implements AsyncDisposable {
       current?.stop();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (manual) stopper.signal.addEventListener("abort", () => current?.stop(), { once: true });
     try {
       if (this.#stopPending || options.signal?.aborted) return;
       const explicit = typeof requested === "string" ? [requested] : [...(requested ?? [])];
@@ -1185,6 +1333,7 @@ export class Client implements AsyncDisposable {
       if (typeof startAt === "object" && "since" in startAt) {
         startAt = { since: new Date(parseStartTime(startAt.since)) };
       }
+      let readyCleanup: (() => void) | undefined;
       while (!stopper.signal.aborted) {
         let consumer: Consumer | undefined;
         try {
@@ -1213,18 +1362,48 @@ export class Client implements AsyncDisposable {
           this.#consumers.add(consumer);
           current = consumer;
           if (stopper.signal.aborted) consumer.stop();
+          const open = consumer;
+          if (manual) {
+            // Every handler of the previous consumer finished (drained before it closed).
+            const commits = manual.commits = new OrderedCommits();
+            manual.done = async (metadata) => {
+              const through = commits.finished(metadata);
+              if (through && current === open) await open.markDone(through, { wait: false });
+            };
+          }
+          let counted = false;
           consumer.ready.then(() => {
-            if (!stopper.signal.aborted) options.onReady?.(fullTopics);
+            if (stopper.signal.aborted || current !== open) return;
+            counted = true;
+            this.#counters.readyListeners++;
+            options.onReady?.(fullTopics);
           }, () => {});
+          readyCleanup = () => {
+            if (counted) this.#counters.readyListeners--;
+            counted = false;
+          };
           for await (const { message, metadata } of consumer.read({ metadata: true })) {
             fatalFailures = 0;
             const alert = this.#toAlert(message, metadata);
+            this.#counters.receive(alert.topic, alert.payload);
             if (alert.problem) {
               this.#logger.warn(
                 `alert at ${alert.fullTopic} offset ${metadata.offset}: ${alert.problem}`,
               );
             }
-            yield alert;
+            if (accept(alert)) {
+              yield alert;
+              // Committed by the handler's task, once it and every alert before it finished.
+              if (manual) continue;
+            } else {
+              this.#counters.filteredOut++;
+              this.#logger.debug(`alert at ${alertPlace(alert)} does not match the filter`);
+              if (manual) {
+                manual.commits.handedOut(metadata);
+                await manual.done?.(metadata);
+                continue;
+              }
+            }
             // Queued for the next coalesced commit (sent at most 100 ms later, and by close()):
             // no round trip per alert. A commit lost to an outage or a rebalance is sent again,
             // and the consumer resumes where the reader is, so nothing is skipped meanwhile.
@@ -1249,6 +1428,7 @@ export class Client implements AsyncDisposable {
                 (delay / 1000).toFixed(1)
               } s`,
             );
+            this.#counters.reconnections++;
             await sleep(delay, stopper.signal, this.#options.clock);
             continue;
           }
@@ -1265,9 +1445,16 @@ export class Client implements AsyncDisposable {
             `fatal error from kafka: ${errorMessage(error)} on attempt ${fatalFailures}; ` +
               `reconnecting in ${this.retryWaitMs} ms`,
           );
+          this.#counters.reconnections++;
           await sleep(this.retryWaitMs, stopper.signal, this.#options.clock);
         } finally {
+          // Running handlers finish first, so that their alerts are committed by this consumer.
+          if (manual) await manual.drain();
+          readyCleanup?.();
+          readyCleanup = undefined;
           if (consumer) {
+            // Its reconnections stay counted once it is gone.
+            this.#counters.reconnections += consumer.health().reconnections;
             this.#consumers.delete(consumer);
             current = undefined;
             await consumer.close().catch((error) =>
@@ -1344,6 +1531,37 @@ function pythonValue(message: unknown): unknown {
     }
   }
   return message;
+}
+
+/** How the concurrent callback form takes over commits from the alert stream. */
+interface ManualCommits {
+  commits: OrderedCommits;
+  /** Waits until no handler runs. */
+  drain(): Promise<void>;
+  /** Set by the stream for each consumer it opens: the alert finished, commit what may be. */
+  done?: (metadata: Metadata) => Promise<void>;
+}
+
+/** The superevent an alert is about: the default order key of concurrent handlers. */
+function supereventKey(alert: Alert): string {
+  const payload = alert.payload as unknown as {
+    uid?: unknown;
+    object?: { superevent_id?: unknown; superevent?: unknown };
+  } | null;
+  const object = payload?.object;
+  for (const id of [object?.superevent_id, object?.superevent, payload?.uid]) {
+    if (typeof id === "string" && id) return id;
+  }
+  return `${alert.fullTopic}\0${alert.metadata.partition}`;
+}
+
+/** The listener's filter as one predicate; criteria are checked here, before connecting. */
+function alertPredicate(filter: ListenOptions["filter"]): (alert: Alert) => boolean {
+  if (filter === undefined) return () => true;
+  // A function that throws ends the listener with the alert uncommitted, as a handler would.
+  if (typeof filter === "function") return (alert) => Boolean(filter(alert));
+  const matches = matchAlert(filter);
+  return (alert) => matches(alert.payload, alert.topic);
 }
 
 /** Whether waiting can make the failure pass (an outage, a timeout), as the consumer judges it. */

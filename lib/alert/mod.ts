@@ -15,7 +15,9 @@
  * @module
  */
 export * from "./client.ts";
+export * from "./filter.ts";
 export * from "./format_alert.ts";
+export * from "./metrics.ts";
 export * from "./payload.ts";
 export * from "./public_alert.ts";
 export * from "./topic_naming.ts";

@@ -30,6 +30,7 @@ function listenStart(
   if (flags.last !== undefined) return { last: flags.last };
   return flags.earliest ? "earliest" : undefined;
 }
+import { addPipelineOptions, listenPipeline, pipelineLogger } from "./_listen_pipeline.ts";
 
 /**
  * Builds the `listen` subcommand. By default each alert is printed as `New message from topic
@@ -79,15 +80,25 @@ export function listenCommand(): Command {
     .option("--raw", "print the payload exactly as the Python client passed it on")
     .addOption(alertFormatOption());
   addConnectionOptions(command);
+  addPipelineOptions(command);
   return command.action(async (topics: string[], flags, cmd: Command) => {
     const settings = connectionSettings(cmd);
     const printFlags = { format: flags.format, jsonpp: settings.jsonpp, raw: flags.raw };
     const conflict = printFlagsConflict(printFlags);
     if (conflict) throw new CliExit(2, conflict);
     const print = alertPrinter(printFlags);
-    const logger = cliLogger(settings.log);
+    const logger = flags.logFormat
+      ? pipelineLogger(settings.log, flags.logFormat)
+      : cliLogger(settings.log);
+    // Filters, commands, recording and metrics (see _listen_pipeline.ts), checked before connecting.
+    await using pipeline = await listenPipeline(flags, logger);
+    if (topics.length === 0) topics = pipeline.topics;
     const { Client } = await import("../alert/client.ts");
-    const client = new Client(await clientOptions(settings, logger));
+    const client = new Client({
+      ...await clientOptions(settings, logger),
+      ...pipeline.clientOptions,
+    });
+    await pipeline.attach(client);
     const count: number | undefined = flags.count;
     let received = 0;
     const stop = () => client.stop();
@@ -95,9 +106,10 @@ export function listenCommand(): Command {
     for (const signal of signals) Deno.addSignalListener(signal, stop);
     try {
       await client.listen(
-        (_topic, _payload, alert) => {
+        async (_topic, _payload, alert) => {
+          await pipeline.handle(alert);
           try {
-            writeStdout(print(alert));
+            if (pipeline.prints) writeStdout(print(alert));
           } catch (error) {
             if (error instanceof Deno.errors.BrokenPipe) return client.stop();
             throw error;
@@ -106,6 +118,7 @@ export function listenCommand(): Command {
         },
         topics,
         {
+          ...pipeline.listenOptions,
           startAt: listenStart(flags),
           resetOffsets: flags.resetOffsets ?? false,
           onReady: (fullTopics) => {

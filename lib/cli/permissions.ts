@@ -10,6 +10,11 @@
  * alert files for `send` live). Standard input needs no permission, so `send TOPIC - < FILE`
  * works for any file the shell can open.
  *
+ * Running programs follows the same rule: the binary may run only the programs named when it is
+ * built (`deno task compile --run PROGRAM`, one per command of `listen --exec` or `--config`),
+ * each as an absolute path, and nothing else; a listener asked to run another program refuses
+ * before connecting.
+ *
  * @module
  */
 
@@ -48,6 +53,8 @@ export interface PermissionScope {
   readPaths?: readonly string[];
   /** Extra folders the binary may read and write (e.g. a broker `--data-dir`). */
   writePaths?: readonly string[];
+  /** Programs the binary may run (`listen --exec`, `--config` commands), as absolute paths. */
+  runPrograms?: readonly string[];
 }
 
 /**
@@ -96,7 +103,8 @@ export function hopConfigDir(scope: PermissionScope): string | undefined {
 /**
  * Deno permission flags for the CLI: network (any host: brokers are user-chosen), the listed
  * environment variables, read of the hop folder, netrc and extra paths, write of the hop folder
- * and extra write paths. No subprocess, FFI or system-information access.
+ * and extra write paths, running of the listed programs only. No other subprocess, no FFI or
+ * system-information access.
  *
  * @param scope which files to allow.
  * @returns flags for `deno run` / `deno compile`.
@@ -107,6 +115,9 @@ export function hopConfigDir(scope: PermissionScope): string | undefined {
  * import { cliPermissionFlags } from "./permissions.ts";
  * const flags = cliPermissionFlags({ home: "/home/alice" });
  * assert.ok(flags.includes("--allow-write=/home/alice/.config/hop"));
+ * assert.ok(!flags.some((flag) => flag.startsWith("--allow-run")));
+ * const runs = cliPermissionFlags({ home: "/home/alice", runPrograms: ["/opt/page.sh"] });
+ * assert.ok(runs.includes("--allow-run=/opt/page.sh"));
  * ```
  */
 export function cliPermissionFlags(scope: PermissionScope): string[] {
@@ -115,12 +126,14 @@ export function cliPermissionFlags(scope: PermissionScope): string[] {
     (scope.home ? `${scope.home.replace(/\/+$/, "")}/.netrc` : undefined);
   const writable = [hopDir, ...(scope.writePaths ?? [])].filter(isPath);
   const readable = [...writable, netrc, ...(scope.readPaths ?? [])].filter(isPath);
-  for (const path of [...readable, ...writable]) {
+  const programs = (scope.runPrograms ?? []).filter(isPath);
+  for (const path of [...readable, ...writable, ...programs]) {
     if (path.includes(",")) throw new RangeError(`permission path '${path}' contains a comma`);
   }
   const flags = ["--allow-net", `--allow-env=${CLI_ENV_VARIABLES.join(",")}`];
   if (readable.length) flags.push(`--allow-read=${[...new Set(readable)].join(",")}`);
   if (writable.length) flags.push(`--allow-write=${[...new Set(writable)].join(",")}`);
+  if (programs.length) flags.push(`--allow-run=${[...new Set(programs)].join(",")}`);
   return flags;
 }
 

@@ -15,6 +15,7 @@ import {
 import { AlertTally, plural } from "./_alert_summary.ts";
 import { writeStderr } from "./_output.ts";
 import { CliExit } from "./cli_exit.ts";
+import { loadReplay } from "./_playground_replay.ts";
 
 /** Pace used when nothing bounds the run, so that an endless playground does not flood memory. */
 const DEFAULT_ENDLESS_RATE = 4;
@@ -77,6 +78,8 @@ interface PlaygroundFlags {
   jsonpp?: boolean;
   format: AlertFormat;
   verbose?: boolean;
+  replay?: string;
+  speed?: number;
 }
 
 /**
@@ -150,6 +153,11 @@ export function playgroundCommand(): Command {
     .option("-j, --jsonpp", "with --listen: pretty-print the alerts")
     .addOption(alertFormatOption("with --listen, "))
     .option("--verbose", "also log the broker's own lines on stderr")
+    .option("--replay <file>", "publish a listen --output recording instead of simulated alerts")
+    .addOption(
+      new Option("--speed <x>", "with --replay: this many times faster than recorded (default 1)")
+        .argParser(positiveNumber("--speed")),
+    )
     .action(async (flags: PlaygroundFlags, command: Command) => {
       await runPlayground(withProgramFlags(flags, command));
     });
@@ -193,6 +201,8 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
   const tally = new AlertTally();
   const started = performance.now();
   const logger = stderrLogger("info", "igwn-alert playground");
+  // A recording to publish instead of the simulator (see _playground_replay.ts), read first.
+  const replay = flags.replay === undefined ? undefined : await loadReplay(flags, logger);
   const rate = flags.rate ??
     (flags.count === undefined && !flags.realtime ? DEFAULT_ENDLESS_RATE : undefined);
 
@@ -221,6 +231,7 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
       count: flags.count,
       rate,
       realtime: flags.realtime,
+      ...(replay ? { simulate: false } : {}),
       listen: listening ? (flags.listen === true ? true : flags.listen) : undefined,
       onAlert: (alert) => {
         try {
@@ -245,11 +256,15 @@ async function runPlayground(flags: PlaygroundFlags): Promise<void> {
       }
       if (playground.tokenEndpoint) info(`token endpoint: ${playground.tokenEndpoint}`);
       if (playground.authFile) info(`credential stored in ${playground.authFile}`);
-      info(
-        `simulating ${groups.join(", ")} (seed ${playground.seed}${
-          flags.count ? `, ${plural(flags.count, "lifecycle")}` : ""
-        }${rate ? `, ${rate} per minute` : ""}${flags.realtime ? ", real time" : ""})`,
-      );
+      if (replay) {
+        info(replay.start(playground.server, credential, stop.signal));
+      } else {
+        info(
+          `simulating ${groups.join(", ")} (seed ${playground.seed}${
+            flags.count ? `, ${plural(flags.count, "lifecycle")}` : ""
+          }${rate ? `, ${rate} per minute` : ""}${flags.realtime ? ", real time" : ""})`,
+        );
+      }
       if (!listening && playground.tokenEndpoint && !playground.authFile) {
         info(
           "OpenID Connect credentials are read from auth.toml: run with --write-auth, or add it " +

@@ -54,6 +54,7 @@ export class GroupSession {
   #stop = new AbortController();
   #supervising?: Promise<void>;
   #lostAt?: number;
+  #reconnections = 0;
 
   constructor(options: GroupSessionOptions) {
     this.#options = options;
@@ -61,6 +62,16 @@ export class GroupSession {
 
   get #clock(): Clock {
     return this.#options.clock ?? systemClock;
+  }
+
+  /** Times the connection was lost and a reconnection started. */
+  get reconnections(): number {
+    return this.#reconnections;
+  }
+
+  /** Whether the connection is up (false from a loss until data or a join comes back). */
+  get connected(): boolean {
+    return this.#lostAt === undefined && this.#group !== undefined;
   }
 
   /** The membership in use now, if connected. */
@@ -167,6 +178,7 @@ export class GroupSession {
         }
       }
       if (!this.#shouldReconnect(failure)) return;
+      this.#reconnections++;
       this.#lostAt ??= this.#clock.now();
       logger.warn(`lost the connection to Kafka: ${failure.message}`);
       for (let attempt = 0;; attempt++) {

@@ -115,6 +115,8 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   // expected from the fetcher.
   #positions = new Map<string, number | undefined>();
   #queuedNext = new Map<string, number>();
+  // High watermark per partition, from the last fetched batch.
+  #highWatermarks = new Map<string, number>();
   // Per partition, the offset fetched again after the Kafka client skipped ahead of it.
   #refetchedAt = new Map<string, number>();
   #eosTargets = new Map<string, number>();
@@ -380,6 +382,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     this.#refetchedAt.delete(key);
     const next = records[records.length - 1].offset + 1;
     this.#session.noteData(Math.max(0, batch.highWatermark - records[0].offset));
+    this.#highWatermarks.set(key, batch.highWatermark);
     this.#queuedNext.set(key, next);
     this.#chunks.push({ key, records });
     this.#buffered += records.length;
@@ -694,6 +697,43 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     const wait = options.wait ?? true;
     this.#commits.add(metadata.topic, metadata.partition, offset, !wait);
     if (wait) await this.#commits.flush();
+  }
+
+  /**
+   * How the stream is doing: `lag`, the messages of the assigned partitions not yet handed out
+   * (from the high watermarks of the last fetches); `reconnections`, the connection losses ridden
+   * through so far; `connected`, whether the group membership is up now.
+   *
+   * @returns a snapshot.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startBroker } from "../broker/mod.ts";
+   * import { openStream } from "./stream.ts";
+   * await using broker = await startBroker({ port: 0, topics: ["t"], logger: () => {} });
+   * {
+   *   await using producer = await openStream(`${broker.url}/t`, "w", { auth: false });
+   *   for (const n of [1, 2, 3]) await producer.write({ n });
+   * }
+   * await using consumer = await openStream(`${broker.url}/t`, "r", { auth: false, startAt: "earliest" });
+   * for await (const _message of consumer.read()) {
+   *   assert.deepEqual(consumer.health(), { lag: 2, reconnections: 0, connected: true });
+   *   break;
+   * }
+   * ```
+   */
+  health(): { lag: number; reconnections: number; connected: boolean } {
+    let lag = 0;
+    for (const [key, position] of this.#positions) {
+      const high = this.#highWatermarks.get(key);
+      if (high !== undefined && position !== undefined) lag += Math.max(0, high - position);
+    }
+    return {
+      lag,
+      reconnections: this.#session.reconnections,
+      connected: this.#session.connected,
+    };
   }
 
   /** Ends iteration at the next message boundary; safe to call at any time, also before `ready`. */

@@ -96,6 +96,52 @@ export function stderrLogger(
 }
 
 /**
+ * A logger writing one JSON object per line to stderr, for log collectors: `time` (ISO 8601),
+ * `level` (`debug`, `info`, `warning`, `error`), `name` and `message`; same threshold as
+ * {@link stderrLogger}.
+ *
+ * @param level lowest level written
+ * @param name the `name` field
+ * @param write receives each line including its newline instead of stderr
+ * @returns the logger
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonLogger } from "@igwn/alert";
+ * const lines: string[] = [];
+ * const log = jsonLogger("info", "igwn-alert", (line) => lines.push(line));
+ * log.warn("slow broker");
+ * log.debug("not shown");
+ * const { time, ...rest } = JSON.parse(lines[0]);
+ * assert.deepEqual(rest, { level: "warning", name: "igwn-alert", message: "slow broker" });
+ * assert.ok(!Number.isNaN(Date.parse(time)) && lines[0].endsWith("}\n"));
+ * ```
+ */
+export function jsonLogger(
+  level: LogLevel,
+  name = "igwn-alert",
+  write?: (line: string) => void,
+): Logger {
+  const threshold = RANK[level];
+  if (threshold === undefined) throw new TypeError(`unknown log level '${level}'`);
+  const encoder = new TextEncoder();
+  const writer = (label: LogLevel) =>
+    RANK[label] < threshold ? () => {} : (message: string) => {
+      const time = new Date().toISOString();
+      const line = JSON.stringify({ time, level: label, name, message }) + "\n";
+      if (write) return write(line);
+      const bytes = encoder.encode(line);
+      for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
+    };
+  return {
+    debug: writer("debug"),
+    info: writer("info"),
+    warn: writer("warning"),
+    error: writer("error"),
+  };
+}
+
+/**
  * A logger that discards everything (the default for library calls).
  *
  * @example
