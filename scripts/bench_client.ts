@@ -41,8 +41,7 @@ function percentile(values: number[], p: number): number {
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 
 function cliArgs(args: string[]): string[] {
-  const home = Deno.env.get("HOME");
-  return ["run", "--frozen", ...cliRuntimeFlags({ home }), CLI, ...args];
+  return ["run", "--frozen", ...cliRuntimeFlags(), CLI, ...args];
 }
 
 async function hasKcat(): Promise<boolean> {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { cliRuntimeFlags, type PermissionScope } from "../../lib/cli/permissions.ts";
+import { cliRuntimeFlags } from "../../lib/cli/permissions.ts";
 import {
   type ProcessOptions,
   type ProcessResult,
@@ -30,8 +30,6 @@ export const DENO_DIR: string = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOM
 
 /** How a CLI run is set up. */
 export interface CliRun {
-  /** Files the CLI may touch; default: the hop folder and netrc under `home`. */
-  scope?: PermissionScope;
   env?: Record<string, string>;
   stdin?: string;
   /** Aborting kills the CLI (SIGKILL). */
@@ -66,9 +64,8 @@ export async function makeHome(): Promise<string> {
   return home;
 }
 
-function cliArgs(args: string[], run: CliRun & { home: string }): string[] {
-  const scope = run.scope ?? { home: run.home };
-  return ["run", "--frozen", "--no-prompt", ...cliRuntimeFlags(scope), CLI_PATH, ...args];
+function cliArgs(args: string[]): string[] {
+  return ["run", "--frozen", ...cliRuntimeFlags(), CLI_PATH, ...args];
 }
 
 function cliEnv(run: CliRun & { home: string }): Record<string, string> {
@@ -86,7 +83,7 @@ function cliEnv(run: CliRun & { home: string }): Record<string, string> {
  */
 export function cliCommand(args: string[], run: CliRun & { home: string }): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: cliArgs(args, run),
+    args: cliArgs(args),
     env: cliEnv(run),
     clearEnv: true,
     stdin: run.stdin === undefined ? "null" : "piped",
@@ -113,7 +110,7 @@ export async function runCliProcess(
   args: string[],
   run: CliRun & { home: string; timeoutMs?: number },
 ): Promise<CliResult & { timedOut: boolean }> {
-  const result = await runProcess(Deno.execPath(), cliArgs(args, run), {
+  const result = await runProcess(Deno.execPath(), cliArgs(args), {
     env: cliEnv(run),
     clearEnv: true,
     stdin: run.stdin,
@@ -143,7 +140,7 @@ export async function runCliProcess(
  * ```
  */
 export function startCliProcess(args: string[], run: CliRun & { home: string }): RunningProcess {
-  return startProcess(Deno.execPath(), cliArgs(args, run), {
+  return startProcess(Deno.execPath(), cliArgs(args), {
     env: cliEnv(run),
     clearEnv: true,
     stdin: run.stdin,

@@ -1,0 +1,13 @@
+/**
+ * A stand-in for a compromised dependency: started like the CLI (same start-up narrowing, run with
+ * the compiled permission set), its worker tries to read the files named `read:PATH` and to write
+ * those named `write:PATH`, and prints one line per attempt, `ok PATH` or `denied PATH: message`.
+ *
+ * @module
+ */
+
+import { runSandboxed } from "../../lib/cli/sandbox.ts";
+
+if (import.meta.main) {
+  Deno.exit(await runSandboxed(Deno.args, new URL("./sandbox_probe_worker.ts", import.meta.url)));
+}
