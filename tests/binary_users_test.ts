@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { cliRuntimeFlags } from "../lib/cli/permissions.ts";
 import { type AlertBroker, startAlertBroker, USERS } from "./support/broker.ts";
-import { CLI_PATH, DENO_DIR } from "./support/cli.ts";
+import { CLI_PATH, DENO_DIR, makeHome, startCliProcess } from "./support/cli.ts";
 import { runProcess, startProcess } from "./support/processes.ts";
 import { test } from "./support/deadline.ts";
 
@@ -258,3 +258,13 @@ test(
     }
   },
 );
+
+test("the playground under the compiled permission set prints how to listen to it", async () => {
+  const home = await makeHome();
+  await using playground = startCliProcess(["playground", "--port", "0", "--count", "1"], { home });
+  await playground.waitFor(/listen from another terminal with:\n {2}.*\n/, "stdout", 60_000);
+  assert.match(
+    playground.stdout,
+    /\n {2}IGWN_ALERT_USER=playground IGWN_ALERT_PASSWORD=\S+ deno run -A \S*cli\.ts --server kafka:\/\/127\.0\.0\.1:\d+\/ --no-tls listen\n/,
+  );
+});
