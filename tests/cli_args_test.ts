@@ -3,7 +3,6 @@ import { makeHome, runCliProcess } from "./support/cli.ts";
 import denoConfig from "../deno.json" with { type: "json" };
 import { test } from "./support/deadline.ts";
 
-
 test("igwn-alert -V prints the version like the Python tool", async () => {
   const home = await makeHome();
   const result = await runCliProcess(["-V"], { home });
