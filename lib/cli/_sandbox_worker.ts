@@ -1,5 +1,5 @@
-// The worker that runs the CLI with the permissions `sandbox.ts` chose for this run: it receives
-// the command-line arguments and answers with the exit code.
+// The worker that runs the CLI with the permissions `sandbox.ts` chose for this run: it says it is
+// loaded, receives the command-line arguments and answers with the exit code.
 
 import { runCli } from "./main.ts";
 
@@ -8,3 +8,4 @@ self.onmessage = async (event: MessageEvent<string[]>) => {
   const code = await runCli(event.data);
   self.postMessage(code);
 };
+self.postMessage("loaded");

@@ -2,7 +2,12 @@
  * Start-up narrowing of the program's permissions. The binary is built with file access without
  * paths (see `permissions.ts`); this module, which loads no dependency, works out which files this
  * run needs and runs the CLI in a worker that may touch only those, so that no dependency ever
- * runs with more than the run needs.
+ * runs with more than the run needs. Once the worker runs, the process's own isolate gives up its
+ * file, environment and network access: it only waits for the exit code.
+ *
+ * Every entry compiled with the permission set of `permissions.ts` (`cli.ts`, and `hop.ts` where
+ * it exists) starts its CLI through {@link runSandboxed}, with a worker module named
+ * `lib/cli/_sandbox_worker*.ts` (the files `deno task compile` embeds in the binary).
  *
  * @module
  */
@@ -11,8 +16,31 @@ import { answerWithoutParser } from "./main.ts";
 import { writeStderr } from "./_output.ts";
 import { type RuntimeScope, runtimeScope, workerPermissions } from "./permissions.ts";
 
-/** The worker module that runs `igwn-alert`. */
-export const CLI_WORKER: URL = new URL("./_sandbox_worker.ts", import.meta.url);
+/** A program that runs in a narrowed worker. */
+export interface SandboxedProgram {
+  /** Name in messages (`igwn-alert: ...`). */
+  name: string;
+  /**
+   * The worker module: posts one message once loaded, then answers the message holding the
+   * arguments with the exit code.
+   */
+  worker: URL;
+  /** Answers what needs no files or dependencies (`--version`, `--help`) at once, else undefined. */
+  answerAtOnce?(args: string[]): number | undefined;
+  /** Runs the program in this isolate, when the process has every permission (`-A`). */
+  runInPlace?(args: string[]): Promise<number>;
+}
+
+/** The `igwn-alert` CLI. */
+export const IGWN_ALERT: SandboxedProgram = {
+  name: "igwn-alert",
+  worker: new URL("./_sandbox_worker.ts", import.meta.url),
+  answerAtOnce: answerWithoutParser,
+  async runInPlace(args) {
+    const { runCli } = await import("./main.ts");
+    return await runCli(args);
+  },
+};
 
 function exists(path: string): boolean {
   try {
@@ -57,13 +85,21 @@ export function currentScope(args: readonly string[]): RuntimeScope {
   return runtimeScope({ args, env, cwd: Deno.cwd(), exists, readText, execPath });
 }
 
+function giveUpAccess(): void {
+  for (const name of ["read", "write", "env", "net"] as const) {
+    try {
+      Deno.permissions.revokeSync({ name });
+    } catch { /* already none */ }
+  }
+}
+
 /**
- * Runs the CLI (or another worker module that answers a string array with an exit code) with the
- * permissions of {@link currentScope}. `--version` and `--help` are answered at once. A process
- * started with every permission (`deno run -A`) has nothing to narrow and runs the CLI in place.
+ * Runs a program (default: the CLI) in a worker with the permissions of {@link currentScope}.
+ * A process started with every permission (`deno run -A`) has nothing to narrow and runs the
+ * program in place.
  *
  * @param args command-line arguments.
- * @param worker the worker module; default the `igwn-alert` CLI.
+ * @param program what to run.
  * @returns the exit code.
  *
  * @example
@@ -72,35 +108,50 @@ export function currentScope(args: readonly string[]): RuntimeScope {
  * Deno.exit(await runSandboxed(Deno.args));
  * ```
  */
-export async function runSandboxed(args: string[], worker: URL = CLI_WORKER): Promise<number> {
-  if (worker === CLI_WORKER) {
-    const answered = answerWithoutParser(args);
-    if (answered !== undefined) return answered;
-    if (granted("ffi") && granted("sys") && granted("run")) {
-      const { runCli } = await import("./main.ts");
-      return await runCli(args);
-    }
+export async function runSandboxed(
+  args: string[],
+  program: SandboxedProgram = IGWN_ALERT,
+): Promise<number> {
+  const answered = program.answerAtOnce?.(args);
+  if (answered !== undefined) return answered;
+  if (program.runInPlace && granted("ffi") && granted("sys") && granted("run")) {
+    return await program.runInPlace(args);
   }
-  const permissions = workerPermissions(currentScope(args));
-  const child = new Worker(worker, {
-    type: "module",
-    name: "igwn-alert",
-    deno: { permissions },
-  });
+  let child: Worker;
+  try {
+    child = new Worker(program.worker, {
+      type: "module",
+      name: program.name,
+      deno: { permissions: workerPermissions(currentScope(args)) },
+    });
+  } catch (error) {
+    writeStderr(
+      `${program.name}: cannot start with narrowed permissions (${(error as Error).message}); ` +
+        "run with the flags of `deno task compile --print-permissions`, or with -A\n",
+    );
+    return 1;
+  }
   return await new Promise<number>((resolve) => {
+    let started = false;
     child.onmessage = (event: MessageEvent<unknown>) => {
+      if (!started) {
+        // The worker's module is loaded (with this isolate's permissions): give them up.
+        started = true;
+        giveUpAccess();
+        child.postMessage(args);
+        return;
+      }
       const code = event.data;
       resolve(
-        Number.isInteger(code) && (code as number) >= 0 && (code as number) < 256
-          ? code as number
-          : 1,
+        typeof code === "number" && Number.isInteger(code) && code >= 0 && code < 256 ? code : 1,
       );
     };
     child.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      writeStderr(`igwn-alert: ${event.message.replace(/^Uncaught (\(in promise\) )?/, "")}\n`);
+      writeStderr(
+        `${program.name}: ${event.message.replace(/^Uncaught (\(in promise\) )?/, "")}\n`,
+      );
       resolve(1);
     };
-    child.postMessage(args);
   });
 }

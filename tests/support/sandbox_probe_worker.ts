@@ -17,3 +17,4 @@ self.onmessage = (event: MessageEvent<string[]>) => {
   console.log(lines.join("\n"));
   self.postMessage(0);
 };
+self.postMessage("loaded");
