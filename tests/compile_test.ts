@@ -103,3 +103,19 @@ test("an unknown target is refused with the list of targets", async () => {
     /^compile: unknown target 'pdp11' \(one of x86_64-unknown-linux-gnu, /,
   );
 });
+
+test("every entry that compile builds starts its CLI through the narrowing launcher", async () => {
+  // The binaries carry file access without paths; only runSandboxed narrows it per run.
+  let checked = 0;
+  for (const entry of ["cli.ts", "hop.ts"]) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(new URL(`../${entry}`, import.meta.url));
+    } catch {
+      continue; // hop.ts is optional
+    }
+    assert.match(text, /\bawait runSandboxed\(/, `${entry} must start through runSandboxed`);
+    checked++;
+  }
+  assert.ok(checked >= 1);
+});
