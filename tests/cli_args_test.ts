@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { makeHome, runCliProcess } from "./support/cli.ts";
+import { cliRuntimeFlags } from "../lib/cli/permissions.ts";
+import { CLI_PATH, DENO_DIR, makeHome, runCliProcess } from "./support/cli.ts";
+import { runProcess } from "./support/processes.ts";
 import denoConfig from "../deno.json" with { type: "json" };
 import { test } from "./support/deadline.ts";
 
@@ -114,4 +116,15 @@ test("send reads a file named on the command line wherever it lies", async () =>
   } finally {
     await Deno.remove(elsewhere, { recursive: true });
   }
+});
+
+test("send names a missing file given by a relative path, under the compiled permissions", async () => {
+  const home = await makeHome();
+  const result = await runProcess(
+    Deno.execPath(),
+    ["run", "--frozen", ...cliRuntimeFlags(), CLI_PATH, "send", "superevent", "missing.json"],
+    { env: { HOME: home, DENO_DIR, NO_COLOR: "1" }, clearEnv: true, cwd: home, timeoutMs: 60_000 },
+  );
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, "igwn-alert: cannot read missing.json: no such file\n");
 });

@@ -120,8 +120,6 @@ export interface ScopeInput {
   env(name: string): string | undefined;
   /** Absolute working directory, for relative paths on the command line. */
   cwd: string;
-  /** Whether a path exists. */
-  exists(path: string): boolean;
   /** A file's text, or undefined when it cannot be read (used for `ssl_ca_location`). */
   readText(path: string): string | undefined;
   /** The program's own executable (read by the playground to print how to run it). */
@@ -183,7 +181,7 @@ function caLocationsIn(text: string | undefined): string[] {
  *   else `~/.netrc`), the CA bundles (`$SSL_CERT_FILE`, `$SSL_CERT_DIR`, else the system bundle),
  *   the `ssl_ca_location` files its credential files name, every file or folder named on the
  *   command line (`send` files, `--auth-file`, `--ca-file`, `-n FILE`, `auth add FILE`, ...: each
- *   word that names an existing path or contains a `/`, URLs aside), and its own executable;
+ *   word and option value, URLs aside, taken as a path), and its own executable;
  * - write: nothing, except for `auth` (hop's folder or the `--auth-file`'s folder), `broker` and
  *   `playground` (their `--data-dir`, and the playground's credential file).
  *
@@ -199,7 +197,6 @@ function caLocationsIn(text: string | undefined): string[] {
  *   args: ["send", "superevent", "alert.json"],
  *   env: (name) => env[name],
  *   cwd: "/data",
- *   exists: (path) => path === "/data/alert.json",
  *   readText: () => undefined,
  * });
  * assert.ok(scope.read.includes("/home/alice/.config/hop"));
@@ -244,9 +241,9 @@ export function runtimeScope(input: ScopeInput): RuntimeScope {
     const candidate = inline ?? arg;
     if (candidate === "" || candidate === "-") continue;
     const path = absolute(candidate, cwd);
+    // Any word may name a file (`send TOPIC a.json`): one that names nothing grants nothing.
     const named = inline !== undefined || !arg.startsWith("-");
-    const pathLike = candidate.includes("/") && !candidate.includes("://");
-    if (named && (pathLike || input.exists(path))) read.add(path);
+    if (named && !candidate.includes("://")) read.add(path);
   }
   for (const file of credentialFiles) {
     for (const ca of caLocationsIn(input.readText(file))) read.add(absolute(ca, cwd));

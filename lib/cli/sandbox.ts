@@ -42,15 +42,6 @@ export const IGWN_ALERT: SandboxedProgram = {
   },
 };
 
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function readText(path: string): string | undefined {
   try {
     return Deno.readTextFileSync(path);
@@ -82,7 +73,7 @@ export function currentScope(args: readonly string[]): RuntimeScope {
   try {
     execPath = Deno.execPath();
   } catch { /* not readable: the playground then names the program by its short name */ }
-  return runtimeScope({ args, env, cwd: Deno.cwd(), exists, readText, execPath });
+  return runtimeScope({ args, env, cwd: Deno.cwd(), readText, execPath });
 }
 
 function giveUpAccess(): void {
