@@ -18,6 +18,7 @@
  * @module
  */
 
+import { dirname, resolve } from "node:path";
 import { systemTrustPaths } from "../kafka/trust_store.ts";
 
 /**
@@ -144,19 +145,9 @@ const WRITE_DIR_OPTIONS = new Set(["--data-dir"]);
 /** Options whose value is a file the command may write (with a temporary file beside it). */
 const WRITE_FILE_OPTIONS = new Set(["--auth-file"]);
 
+/** `path` made absolute against `cwd`, with the separators of the system the binary runs on. */
 function absolute(path: string, cwd: string): string {
-  const joined = path.startsWith("/") ? path : `${cwd.replace(/\/+$/, "")}/${path}`;
-  const parts: string[] = [];
-  for (const part of joined.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join("/")}`;
-}
-
-function parentOf(path: string): string {
-  return path.replace(/\/[^/]*$/, "") || "/";
+  return resolve(cwd, path);
 }
 
 /** hop's folder: `$XDG_CONFIG_HOME/hop`, else `$HOME/.config/hop`. */
@@ -236,7 +227,7 @@ export function runtimeScope(input: ScopeInput): RuntimeScope {
       const file = absolute(value, cwd);
       read.add(file);
       credentialFiles.push(file);
-      if (writes) write.add(parentOf(file));
+      if (writes) write.add(dirname(file));
     }
     const candidate = inline ?? arg;
     if (candidate === "" || candidate === "-") continue;
