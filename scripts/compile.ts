@@ -11,6 +11,10 @@
  *   this program and is built on Deno's runtime, not on the full `deno` command).
  * - `--print-permissions`: prints the flags the binaries carry, one line, and builds nothing.
  *
+ * Every entry starts its CLI through `runSandboxed` (`lib/cli/sandbox.ts`), which narrows the
+ * binary's file access for each run; its worker module is a `lib/cli/_sandbox_worker*.ts` file,
+ * all of which are embedded.
+ *
  * `deno compile` embeds a Deno runtime (denort) that it downloads unless `DENORT_BIN` names a
  * local copy of the same version; without network access the download fails and this script
  * says so.
