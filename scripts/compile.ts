@@ -5,7 +5,8 @@
  * Usage: `deno task compile [--target TARGET]... [--out-dir DIR] [--print-permissions]`
  *
  * - no `--target`: builds `igwn-alert` (and `hop`) for this machine in `--out-dir` (default `.`)
- *   and runs each with `--version` to check that it answers as itself, not as plain Deno.
+ *   and runs each with `--version` to check that it answers as itself, not as plain Deno, and
+ *   `igwn-alert auth locate` to check that the CLI runs in its narrowed worker.
  * - `--target TARGET` (repeatable, or `all`): cross-compiles to `DIR/igwn-alert-TARGET[.exe]`;
  *   a binary for another system cannot be run here, so its bytes are checked instead (it embeds
  *   this program and is built on Deno's runtime, not on the full `deno` command).
@@ -45,6 +46,8 @@ interface Entry {
   name: string;
   module: string;
   version: RegExp;
+  /** A command that runs in the narrowed worker (loading the CLI's modules), and its answer. */
+  workerCheck?: { args: string[]; stdout: RegExp };
 }
 
 /** `igwn-alert`, and `hop` when its entry module exists. */
@@ -53,6 +56,7 @@ function entries(): Entry[] {
     name: "igwn-alert",
     module: "cli.ts",
     version: new RegExp(`^igwn-alert client ${denoConfig.version.replaceAll(".", "\\.")}\\n$`),
+    workerCheck: { args: ["auth", "locate"], stdout: /\/hop\/auth\.toml\n$/ },
   }];
   try {
     Deno.statSync(new URL("hop.ts", ROOT));
@@ -140,12 +144,14 @@ async function checkBinary(entry: Entry, path: string, native: boolean): Promise
       return `${path} could not be run: ${(error as Error).message}`;
     }
     const stdout = new TextDecoder().decode(result.stdout);
-    if (result.success && entry.version.test(stdout)) return null;
-    const answer = (stdout || new TextDecoder().decode(result.stderr)).trim().split("\n")[0];
-    return `${path} --version answered '${answer}' (exit ${result.code}), not as ${entry.name}` +
-      (/^deno \d/.test(answer)
-        ? ": the binary is plain Deno (is DENORT_BIN a full deno instead of denort?)"
-        : "");
+    if (!result.success || !entry.version.test(stdout)) {
+      const answer = (stdout || new TextDecoder().decode(result.stderr)).trim().split("\n")[0];
+      return `${path} --version answered '${answer}' (exit ${result.code}), not as ${entry.name}` +
+        (/^deno \d/.test(answer)
+          ? ": the binary is plain Deno (is DENORT_BIN a full deno instead of denort?)"
+          : "");
+    }
+    return entry.workerCheck ? await checkWorker(path, entry.workerCheck) : null;
   }
   const bytes = await Deno.readFile(path);
   if (contains(bytes, FULL_DENO_MARKER)) {
@@ -156,6 +162,32 @@ async function checkBinary(entry: Entry, path: string, native: boolean): Promise
     return `${path} does not contain the ${entry.name} program`;
   }
   return null;
+}
+
+/** Runs a command that needs the narrowed worker, with an empty HOME, and checks its answer. */
+async function checkWorker(
+  path: string,
+  check: { args: string[]; stdout: RegExp },
+): Promise<string | null> {
+  const home = await Deno.makeTempDir({ prefix: "igwn-alert-compile-check-" });
+  try {
+    const result = await new Deno.Command(path, {
+      args: check.args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      clearEnv: true,
+      env: { HOME: home, NO_COLOR: "1" },
+    }).output();
+    const stdout = new TextDecoder().decode(result.stdout);
+    if (result.success && check.stdout.test(stdout)) return null;
+    const stderr = new TextDecoder().decode(result.stderr).trim().split("\n")[0];
+    return `${path} ${check.args.join(" ")} failed (exit ${result.code}): ${
+      stderr || stdout.trim()
+    }`;
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
 }
 
 function outputPath(outDir: string, entry: Entry, target: string | undefined): string {
