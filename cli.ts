@@ -1,9 +1,10 @@
 /**
- * Entry point of the `igwn-alert` command.
+ * Entry point of the `igwn-alert` command: runs the CLI with the permissions this run needs (see
+ * `lib/cli/sandbox.ts`).
  *
  * @module
  */
 
-import { runCli } from "./lib/cli/main.ts";
+import { runSandboxed } from "./lib/cli/sandbox.ts";
 
-if (import.meta.main) Deno.exit(await runCli(Deno.args));
+if (import.meta.main) Deno.exit(await runSandboxed(Deno.args));

@@ -50,8 +50,7 @@ function percentile(values: number[], p: number): number {
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 
 function cliArgs(args: string[]): string[] {
-  const home = Deno.env.get("HOME");
-  return ["run", "--frozen", ...cliRuntimeFlags({ home }), CLI, ...args];
+  return ["run", "--frozen", ...cliRuntimeFlags(), CLI, ...args];
 }
 
 async function hasKcat(): Promise<boolean> {
@@ -272,12 +271,11 @@ async function execThroughput(url: string): Promise<number> {
     for (let i = 0; i < EXEC_ALERTS; i++) await client.publishToTopic("bench_exec", alert);
     await client.flushByTopic("bench_exec");
   }
-  const home = Deno.env.get("HOME");
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--frozen",
-      ...cliRuntimeFlags({ home, runPrograms: ["/bin/true"] }),
+      ...cliRuntimeFlags({ runPrograms: ["/bin/true"] }),
       CLI,
       "--no-auth",
       "-s",

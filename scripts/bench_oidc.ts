@@ -66,7 +66,7 @@ async function launchToReady(server: string, home: string): Promise<number> {
     args: [
       "run",
       "--frozen",
-      ...cliRuntimeFlags({ home }),
+      ...cliRuntimeFlags(),
       CLI,
       "-s",
       server,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { makeHome, runCliProcess } from "./support/cli.ts";
+import { cliRuntimeFlags } from "../lib/cli/permissions.ts";
+import { CLI_PATH, DENO_DIR, makeHome, runCliProcess } from "./support/cli.ts";
+import { runProcess } from "./support/processes.ts";
 import denoConfig from "../deno.json" with { type: "json" };
 import { test } from "./support/deadline.ts";
-
-const ALERTS = new URL("./testdata/alerts/", import.meta.url).pathname;
 
 test("igwn-alert -V prints the version like the Python tool", async () => {
   const home = await makeHome();
@@ -84,7 +84,7 @@ test("send refuses a missing file, naming it, before connecting", async () => {
   const home = await makeHome();
   const result = await runCliProcess(
     ["-s", "kafka://127.0.0.1:1/", "send", "superevent", `${home}/missing.json`],
-    { home, scope: { home, readPaths: [home] } },
+    { home },
   );
   assert.equal(result.code, 1);
   assert.equal(result.stderr, `igwn-alert: cannot read ${home}/missing.json: no such file\n`);
@@ -94,10 +94,7 @@ test("send refuses invalid JSON with file, line and column unless --text", async
   const home = await makeHome();
   const file = `${home}/bad.json`;
   await Deno.writeTextFile(file, '{\n  "uid": "S1",\n  "alert_type" "new"\n}\n');
-  const result = await runCliProcess(["send", "superevent", file], {
-    home,
-    scope: { home, readPaths: [home] },
-  });
+  const result = await runCliProcess(["send", "superevent", file], { home });
   assert.equal(result.code, 1);
   assert.match(
     result.stderr,
@@ -112,15 +109,27 @@ test("send reads standard input only once", async () => {
   assert.equal(result.stderr, "igwn-alert: standard input ('-') can be sent only once\n");
 });
 
-test("the CLI cannot read a file outside its permitted paths", async () => {
+test("send reads a file named on the command line wherever it lies", async () => {
   const home = await makeHome();
-  const result = await runCliProcess(["send", "superevent", `${ALERTS}superevent_new.json`], {
-    home,
-  });
-  assert.equal(result.code, 1);
-  assert.equal(
-    result.stderr,
-    `igwn-alert: cannot read ${ALERTS}superevent_new.json: outside the paths this program may ` +
-      `read\n`,
+  const elsewhere = await Deno.makeTempDir({ prefix: "igwn-alert-elsewhere-" });
+  const file = `${elsewhere}/bad.json`;
+  await Deno.writeTextFile(file, "{ nope");
+  try {
+    const result = await runCliProcess(["send", "superevent", file], { home });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^igwn-alert: ${file} is not valid JSON \\(line 1`));
+  } finally {
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});
+
+test("send names a missing file given by a relative path, under the compiled permissions", async () => {
+  const home = await makeHome();
+  const result = await runProcess(
+    Deno.execPath(),
+    ["run", "--frozen", ...cliRuntimeFlags(), CLI_PATH, "send", "superevent", "missing.json"],
+    { env: { HOME: home, DENO_DIR, NO_COLOR: "1" }, clearEnv: true, cwd: home, timeoutMs: 60_000 },
   );
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, "igwn-alert: cannot read missing.json: no such file\n");
 });

@@ -8,7 +8,6 @@ import {
 } from "./support/broker.ts";
 import { makeCertificate } from "./support/network.ts";
 import { cliCommand, makeHome, runCliProcess } from "./support/cli.ts";
-import type { PermissionScope } from "../lib/cli/permissions.ts";
 import { Condition, test, withDeadline } from "./support/deadline.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
@@ -39,8 +38,8 @@ class ListenProcess implements AsyncDisposable {
   readonly #pumps: Promise<void>[];
   readonly #output = new Condition();
 
-  constructor(args: string[], home: string, scope?: PermissionScope) {
-    this.#child = cliCommand(args, { home, scope }).spawn();
+  constructor(args: string[], home: string) {
+    this.#child = cliCommand(args, { home }).spawn();
     this.#pumps = [
       this.#pump(this.#child.stdout, (text) => (this.stdout += text)),
       this.#pump(this.#child.stderr, (text) => (this.stderr += text)),
@@ -97,21 +96,18 @@ function parseAlerts(stdout: string): { topic: string; payload: unknown }[] {
 test("send then listen round-trips every sample alert through the CLI", opts, async () => {
   await using env = await startAlertBroker();
   const home = await homeFor(env);
-  const scope = { home, readPaths: [ALERTS] };
   for (const group of ["gracedb", "gracedb-playground"]) {
     const samples = SAMPLE_ALERTS.filter((sample) => sample.group === group);
     const topics = [...new Set(samples.map((sample) => sample.topic))];
     await using listener = new ListenProcess(
       ["-s", env.server, "-g", group, "listen", "--count", `${samples.length}`, ...topics],
       home,
-      scope,
     );
     await listener.waitFor(/^igwn-alert: ready, listening to /m, "stderr");
     for (const topic of topics) {
       const files = samples.filter((s) => s.topic === topic).map((s) => `${ALERTS}${s.file}`);
       const sent = await runCliProcess(["-s", env.server, "-g", group, "send", topic, ...files], {
         home,
-        scope,
       });
       assert.equal(sent.code, 0, sent.stderr);
       assert.equal(sent.stdout, "");
@@ -158,11 +154,7 @@ test("listen with a consumer group and --count resumes where it stopped", opts, 
   const home = await homeFor(env);
   const files = ["superevent_new.json", "superevent_label_added.json", "superevent_log.json"]
     .map((file) => `${ALERTS}${file}`);
-  const scope = { home, readPaths: [ALERTS] };
-  const sent = await runCliProcess(["-s", env.server, "send", "superevent", ...files], {
-    home,
-    scope,
-  });
+  const sent = await runCliProcess(["-s", env.server, "send", "superevent", ...files], { home });
   assert.equal(sent.code, 0, sent.stderr);
   const listen = ["-s", env.server, "-c", "resume", "listen", "--earliest", "--count"];
   const first = await runCliProcess([...listen, "2", "superevent"], { home });
@@ -389,7 +381,7 @@ test("a certificate the CA file does not vouch for ends with a TLS error", opts,
   const { certFile } = await makeCertificate(other);
   const result = await runCliProcess(
     ["-s", env.server, "--ca-file", certFile, "--timeout", "3", "topics"],
-    { home, scope: { home, readPaths: [other] } },
+    { home },
   );
   assert.equal(result.code, 1);
   assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);

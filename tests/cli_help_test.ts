@@ -321,7 +321,7 @@ test("program help and --version answer without loading commander", async () => 
         "--no-lock",
         "--no-prompt",
         `--config=${dir}/deno.json`,
-        ...cliRuntimeFlags({ home }),
+        ...cliRuntimeFlags(),
         CLI_PATH,
         ...args,
       ], { env: { HOME: home, DENO_DIR, NO_COLOR: "1" }, clearEnv: true, timeoutMs: 60_000 });

@@ -14,7 +14,6 @@ import { AvroBlob } from "../lib/hop/models/avro_blob.ts";
 import { gpsToUnixMs } from "../lib/hop/start_position.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
-const HOP_DATA = hopFixturePath("");
 const HOP_ENTRY = new URL("../hop.ts", import.meta.url).pathname;
 
 /** A HOME whose hop auth.toml holds `user`'s credential and the broker's CA. */
@@ -41,7 +40,6 @@ interface Setup {
 function hop(setup: Setup, args: string[], stdin?: string) {
   return runCliProcess(["hop", ...args], {
     home: setup.home,
-    scope: { home: setup.home, readPaths: [setup.dir, HOP_DATA] },
     stdin,
   });
 }

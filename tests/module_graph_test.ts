@@ -54,6 +54,11 @@ function repositoryPaths(specifiers: Iterable<string>): string[] {
  * theirs, leaving out what is only reached through a dynamic `import()`.
  */
 function staticModules(graph: ModuleGraph): string[] {
+  return repositoryPaths(staticSpecifiers(graph));
+}
+
+/** As {@link staticModules}, as specifiers, with those of dependencies (`npm:` and the like). */
+function staticSpecifiers(graph: ModuleGraph): string[] {
   const redirected = (specifier: string) => graph.redirects?.[specifier] ?? specifier;
   const bySpecifier = new Map(graph.modules.map((module) => [module.specifier, module]));
   const seen = new Set<string>();
@@ -69,7 +74,7 @@ function staticModules(graph: ModuleGraph): string[] {
       }
     }
   }
-  return repositoryPaths(seen);
+  return [...seen];
 }
 
 /** Every module of the graph, dynamic imports' targets included. */
@@ -113,4 +118,17 @@ test("lib/playground/mod.ts is an entry point of its own and loads the broker", 
   assert.ok(loaded.includes("lib/broker/mod.ts"), loaded.join("\n"));
   assert.notDeepEqual(under(loaded, "lib/protocol/"), []);
   assert.deepEqual(under(allModules(graph), "lib/cli/"), []);
+});
+
+test("cli.ts loads only the project's own code before it narrows its permissions", async () => {
+  // Everything cli.ts loads statically runs with the binary's file access without paths (see
+  // lib/cli/sandbox.ts): no dependency may be among it, only the runtime's own node: modules. The
+  // CLI proper loads in the worker.
+  const loaded = staticSpecifiers(await moduleGraph("cli.ts"));
+  const foreign = (specifier: string) =>
+    !specifier.startsWith(ROOT.href) && !specifier.startsWith("node:");
+  assert.deepEqual(loaded.filter(foreign), []);
+  const paths = repositoryPaths(loaded);
+  assert.ok(paths.includes("lib/cli/sandbox.ts"), paths.join("\n"));
+  assert.ok(!paths.includes("lib/cli/_program.ts"), paths.join("\n"));
 });

@@ -159,7 +159,6 @@ async function sendSample(server: string, home: string): Promise<string> {
   const sample = `${ALERTS}superevent_new.json`;
   const sent = await runCliProcess(["-s", server, "send", "superevent", sample], {
     home,
-    scope: { home, readPaths: [ALERTS] },
   });
   assert.equal(sent.code, 0, sent.stderr);
   assert.equal(sent.stderr, "");
@@ -285,7 +284,6 @@ test(
       const sample = `${ALERTS}superevent_new.json`;
       const sent = await runCliProcess(["-s", server, "send", "superevent", sample], {
         home: sendHome,
-        scope: { home: sendHome, readPaths: [ALERTS] },
       });
       assert.equal(sent.code, 0, sent.stderr);
       const result = await listener.finished();

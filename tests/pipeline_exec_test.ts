@@ -73,12 +73,6 @@ async function withSetup(
 /** The CLI's environment is cleared in tests; commands need a PATH as they have for users. */
 const env = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
 
-const scope = (home: string, dir: string, script: string) => ({
-  home,
-  writePaths: [dir],
-  runPrograms: [script],
-});
-
 test({
   name: "--exec: a command failing once gets the alert again, which is committed once",
   async fn({ signal }) {
@@ -88,7 +82,7 @@ test({
       const args = ["listen", "superevent", "--no-auth", "--server", url, "-c", "pipeline"];
       const result = await runCliProcess(
         [...args, "--earliest", "--exec", script, "-w", "0.02", "--count", "2"],
-        { home, env, signal, scope: scope(home, dir, script), timeoutMs: 60_000 },
+        { home, env, signal, runPrograms: [script], timeoutMs: 60_000 },
       );
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, "", "with --exec, alerts are not printed");
@@ -145,7 +139,7 @@ test({
         "0.01",
         "--count",
         "1",
-      ], { home, env, signal, scope: scope(home, dir, script), timeoutMs: 60_000 });
+      ], { home, env, signal, runPrograms: [script], timeoutMs: 60_000 });
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(offsetsOf(await calls(dir)), [0, 0, 0, 1]);
       const dead = (await Deno.readTextFile(`${dir}/dead.ndjson`)).trimEnd().split("\n")
@@ -184,7 +178,7 @@ test({
         `${dir}/dead.ndjson`,
         "--count",
         "1",
-      ], { home, env, signal, scope: scope(home, dir, script), timeoutMs: 60_000 });
+      ], { home, env, signal, runPrograms: [script], timeoutMs: 60_000 });
       assert.equal(result.code, 0, result.stderr);
       assert.ok(Date.now() - started < 25_000, "the hanging command was not waited for");
       assert.deepEqual(offsetsOf(await calls(dir)), [0, 1]);
@@ -215,7 +209,7 @@ echo "done $IGWN_ALERT_OFFSET"`;
         "--exec",
         script,
       ];
-      const run = { home, env, signal, scope: scope(home, dir, script) };
+      const run = { home, env, signal, runPrograms: [script] };
       {
         await using first = startCliProcess(args, run);
         await first.waitForLine((line) => line === "running 0", 60_000);
@@ -278,7 +272,7 @@ where = "alert_type in ['new', 'event_added']"
           home,
           env,
           signal,
-          scope: { ...scope(home, dir, script), readPaths: [config] },
+          runPrograms: [script],
           timeoutMs: 60_000,
         },
       );
@@ -288,7 +282,7 @@ where = "alert_type in ['new', 'event_added']"
       await Deno.writeTextFile(config, `[[command]]\nexec = "${script}"\nwhere = "far < "\n`);
       const bad = await runCliProcess(
         ["listen", "--no-auth", "--server", `kafka://${REFUSED_ADDRESS}/`, "--config", config],
-        { home, signal, scope: { home, readPaths: [config] }, timeoutMs: 30_000 },
+        { home, signal, timeoutMs: 30_000 },
       );
       assert.equal(bad.code, 1);
       assert.equal(

@@ -72,7 +72,7 @@ test({
         home,
         signal,
         env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
-        scope: { home, writePaths: [dir], runPrograms: [script] },
+        runPrograms: [script],
       });
       const [, port] = await listener.waitFor(
         /^igwn-alert: metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics and \/healthz$/m,
@@ -177,7 +177,7 @@ test({
         home,
         signal,
         env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
-        scope: { home, writePaths: [dir], runPrograms: [script] },
+        runPrograms: [script],
       });
       const result = await listener.finished(60_000);
       assert.equal(result.code, 0, result.stderr);

@@ -59,7 +59,7 @@ test({
           "--count",
           String(total),
         ],
-        { home, signal, scope: { home, writePaths: [dir] }, timeoutMs: 90_000 },
+        { home, signal, timeoutMs: 90_000 },
       );
       assert.equal(result.code, 0, result.stderr);
       return parseRecording(await Deno.readTextFile(file), file);

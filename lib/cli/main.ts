@@ -30,24 +30,12 @@ export const VERSION: string = denoConfig.version;
  * ```
  */
 export async function runCli(args: string[]): Promise<number> {
-  if (args.length === 1 && (args[0] === "-V" || args[0] === "--version")) {
-    writeStdout(`igwn-alert client ${VERSION}\n`);
-    return 0;
-  }
-  // The most common first command: answered from text written from the commander program, since
-  // loading commander would cost more than everything else together.
-  if (args.length === 0) {
-    writeStderr(PROGRAM_HELP);
-    return 2;
-  }
+  const answered = answerWithoutParser(args);
+  if (answered !== undefined) return answered;
   // hop-client's command line, with hop's flags, output and `hop:` error lines.
   if (args[0] === "hop") {
     const { runHop } = await import("./hop/main.ts");
     return await runHop(args.slice(1), "igwn-alert hop");
-  }
-  if (args.length === 1 && PROGRAM_HELP_ARGS.has(args[0])) {
-    writeStdout(PROGRAM_HELP);
-    return 0;
   }
   const { addCommandsFor, buildProgram, commanderExitCode, prepareSubcommands } = await import(
     "./_program.ts"
@@ -70,6 +58,29 @@ export async function runCli(args: string[]): Promise<number> {
     writeStderr(errorLines(describeError(error)));
     return 1;
   }
+}
+
+/**
+ * Answers `--version`, `--help` and a bare `igwn-alert` from stored text, since loading commander
+ * would cost more than everything else together; loads no dependency.
+ *
+ * @param args command-line arguments.
+ * @returns the exit code when answered, else undefined (the parser must run).
+ */
+export function answerWithoutParser(args: readonly string[]): number | undefined {
+  if (args.length === 1 && (args[0] === "-V" || args[0] === "--version")) {
+    writeStdout(`igwn-alert client ${VERSION}\n`);
+    return 0;
+  }
+  if (args.length === 0) {
+    writeStderr(PROGRAM_HELP);
+    return 2;
+  }
+  if (args.length === 1 && PROGRAM_HELP_ARGS.has(args[0])) {
+    writeStdout(PROGRAM_HELP);
+    return 0;
+  }
+  return undefined;
 }
 
 /**

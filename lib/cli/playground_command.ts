@@ -52,11 +52,16 @@ function shellWord(word: string): string {
 function programWords(): string[] {
   const exec = Deno.execPath();
   if (!/(^|[/\\])deno(\.exe)?$/.test(exec)) return ["igwn-alert"];
-  let main = Deno.mainModule.startsWith("file://")
-    ? decodeURIComponent(new URL(Deno.mainModule).pathname)
-    : Deno.mainModule;
-  const cwd = Deno.cwd();
-  if (main.startsWith(`${cwd}/`)) main = main.slice(cwd.length + 1);
+  // In the worker that runs the CLI (see sandbox.ts) there is no main module: it is cli.ts.
+  const mainModule = Deno.mainModule ?? new URL("../../cli.ts", import.meta.url).href;
+  let main = mainModule.startsWith("file://")
+    ? decodeURIComponent(new URL(mainModule).pathname)
+    : mainModule;
+  let cwd: string | undefined;
+  try {
+    cwd = Deno.cwd();
+  } catch { /* the working folder is not readable here: keep the absolute path */ }
+  if (cwd && main.startsWith(`${cwd}/`)) main = main.slice(cwd.length + 1);
   return ["deno", "run", "-A", main];
 }
 

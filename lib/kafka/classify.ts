@@ -29,6 +29,8 @@ export interface ErrorContext {
   groupId?: string;
   /** What was being done, e.g. "reading", "writing", "listing topics". */
   action?: string;
+  /** The CA set TLS connections trust, as named in messages (see `trust_store.ts`). */
+  trust?: string;
 }
 
 /** Kafka error codes of a consumer group that changed under a member. */
@@ -128,6 +130,30 @@ function rootCause(error: unknown): ClientError {
  */
 export function isTlsCertificateText(text: string): boolean {
   return /certificate|self[- ]signed|UnknownIssuer|NotValidForName|CERT_|handshake/i.test(text);
+}
+
+/**
+ * Whether an error text says that the peer hung up during the TLS handshake or answered it with
+ * something that is not TLS, as a listener without TLS does.
+ *
+ * @param text an error message
+ * @returns true when the peer looks like a plaintext listener
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPlaintextPeerText } from "./classify.ts";
+ * assert.equal(
+ *   isPlaintextPeerText(
+ *     "Client network socket disconnected before secure TLS connection was established",
+ *   ),
+ *   true,
+ * );
+ * assert.equal(isPlaintextPeerText("Connection refused"), false);
+ * ```
+ */
+export function isPlaintextPeerText(text: string): boolean {
+  return /before secure TLS connection was established|wrong version number|InvalidContentType|corrupt message/i
+    .test(text);
 }
 
 /**
@@ -274,8 +300,20 @@ export function classifyKafkaError(error: unknown, context: ErrorContext): Kafka
       );
   }
   const name = String(cause.name ?? "");
+  if (credential?.tls && isPlaintextPeerText(reason)) {
+    return new ConnectionError(
+      `TLS connection to ${hosts} failed: the connection closed during the TLS handshake, as ` +
+        `it does when the broker goes down or does not speak TLS (for a SASL_PLAINTEXT ` +
+        `listener, use --no-tls)`,
+      options,
+    );
+  }
   if (isTlsCertificateText(reason)) {
-    return new ConnectionError(`TLS connection to ${hosts} failed: ${reason}`, options);
+    const advice = context.trust
+      ? ` (trusted: ${context.trust}; name the CA that signed the broker's certificate with ` +
+        `--ca-file or the credential's ssl_ca_location)`
+      : "";
+    return new ConnectionError(`TLS connection to ${hosts} failed: ${reason}${advice}`, options);
   }
   if (UNREACHABLE_NAMES.has(name)) {
     const hint = name === "KafkaJSConnectionClosedError" || /closed/i.test(reason)

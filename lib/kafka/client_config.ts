@@ -18,6 +18,7 @@ import { registerCompressionCodecs } from "./compression.ts";
 import { installIdleTimerFix } from "./_idle_timer_fix.ts";
 import { ConnectionError, InvalidCredentialError, type KafkaError } from "./errors.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry_policy.ts";
+import { processSystemTrust } from "./trust_store.ts";
 import type { KafkaConnection, KafkaCredential } from "./types.ts";
 
 /** Default port of Kafka brokers when an address names none. */
@@ -113,9 +114,20 @@ function saslFor(credential: KafkaCredential): SASLOptions {
   }
 }
 
-async function tlsFor(credential: KafkaCredential): Promise<KafkaConfig["ssl"]> {
-  if (!credential.tls) return undefined;
-  if (!credential.caFile) return { rejectUnauthorized: true };
+/** TLS settings of a credential and the CA set they trust (named in TLS error messages). */
+async function tlsFor(
+  credential: KafkaCredential,
+): Promise<{ ssl: KafkaConfig["ssl"]; trust?: string }> {
+  if (!credential.tls) return { ssl: undefined };
+  if (!credential.caFile) {
+    const system = processSystemTrust();
+    return {
+      ssl: system.certificates.length
+        ? { rejectUnauthorized: true, ca: system.certificates }
+        : { rejectUnauthorized: true },
+      trust: system.description,
+    };
+  }
   let ca: string;
   try {
     ca = await Deno.readTextFile(credential.caFile);
@@ -127,7 +139,10 @@ async function tlsFor(credential: KafkaCredential): Promise<KafkaConfig["ssl"]> 
       { cause: error },
     );
   }
-  return { rejectUnauthorized: true, ca: [ca] };
+  return {
+    ssl: { rejectUnauthorized: true, ca: [ca] },
+    trust: `the public roots and the CA file ${credential.caFile}`,
+  };
 }
 
 function safeJson(value: unknown): string {
@@ -202,13 +217,14 @@ export async function createKafkaClient(
       logger.debug(redact(`kafkajs ${label} [${namespace}] ${message}${details}`, credential));
     },
   };
+  let trust: string | undefined;
   if (credential) {
     config.sasl = saslFor(credential);
-    config.ssl = await tlsFor(credential);
+    ({ ssl: config.ssl, trust } = await tlsFor(credential));
   }
   return {
     kafka: new Kafka(config),
-    context: { brokers, credential, action },
+    context: { brokers, credential, action, ...(trust ? { trust } : {}) },
     connectTimeoutMs,
     retry,
     lastConnectionError: () => lastConnectionError,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { cliRuntimeFlags, type PermissionScope } from "../../lib/cli/permissions.ts";
+import { cliRuntimeFlags } from "../../lib/cli/permissions.ts";
 import {
   type ProcessOptions,
   type ProcessResult,
@@ -30,12 +30,12 @@ export const DENO_DIR: string = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOM
 
 /** How a CLI run is set up. */
 export interface CliRun {
-  /** Files the CLI may touch; default: the hop folder and netrc under `home`. */
-  scope?: PermissionScope;
   env?: Record<string, string>;
   stdin?: string;
   /** Aborting kills the CLI (SIGKILL). */
   signal?: AbortSignal;
+  /** Programs the CLI may run, as a binary built with `deno task compile --run` may. */
+  runPrograms?: readonly string[];
 }
 
 const homes: string[] = [];
@@ -66,9 +66,8 @@ export async function makeHome(): Promise<string> {
   return home;
 }
 
-function cliArgs(args: string[], run: CliRun & { home: string }): string[] {
-  const scope = run.scope ?? { home: run.home };
-  return ["run", "--frozen", "--no-prompt", ...cliRuntimeFlags(scope), CLI_PATH, ...args];
+function cliArgs(args: string[], runPrograms?: readonly string[]): string[] {
+  return ["run", "--frozen", ...cliRuntimeFlags({ runPrograms }), CLI_PATH, ...args];
 }
 
 function cliEnv(run: CliRun & { home: string }): Record<string, string> {
@@ -86,7 +85,7 @@ function cliEnv(run: CliRun & { home: string }): Record<string, string> {
  */
 export function cliCommand(args: string[], run: CliRun & { home: string }): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: cliArgs(args, run),
+    args: cliArgs(args, run.runPrograms),
     env: cliEnv(run),
     clearEnv: true,
     stdin: run.stdin === undefined ? "null" : "piped",
@@ -113,7 +112,7 @@ export async function runCliProcess(
   args: string[],
   run: CliRun & { home: string; timeoutMs?: number },
 ): Promise<CliResult & { timedOut: boolean }> {
-  const result = await runProcess(Deno.execPath(), cliArgs(args, run), {
+  const result = await runProcess(Deno.execPath(), cliArgs(args, run.runPrograms), {
     env: cliEnv(run),
     clearEnv: true,
     stdin: run.stdin,
@@ -143,7 +142,7 @@ export async function runCliProcess(
  * ```
  */
 export function startCliProcess(args: string[], run: CliRun & { home: string }): RunningProcess {
-  return startProcess(Deno.execPath(), cliArgs(args, run), {
+  return startProcess(Deno.execPath(), cliArgs(args, run.runPrograms), {
     env: cliEnv(run),
     clearEnv: true,
     stdin: run.stdin,

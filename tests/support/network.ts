@@ -77,3 +77,102 @@ export async function makeCertificate(
     key: await Deno.readTextFile(keyFile),
   };
 }
+
+/** A test certificate authority and a server certificate it signed. */
+export interface SignedCertificate extends TestCertificate {
+  /** The CA's certificate (PEM file), what clients must trust. */
+  caFile: string;
+  /** The CA's certificate text. */
+  ca: string;
+}
+
+/**
+ * Makes a certificate authority (`CN=name`) and a leaf certificate for IP:127.0.0.1 signed by it,
+ * as an institution's CA would issue for its broker.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeSignedCertificate } from "./network.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const signed = await makeSignedCertificate(dir, "Test CA");
+ * assert.match(signed.ca, /^-----BEGIN CERTIFICATE-----/);
+ * assert.notEqual(signed.ca, signed.cert);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function makeSignedCertificate(dir: string, name: string): Promise<SignedCertificate> {
+  const caFile = `${dir}/ca.pem`;
+  const caKey = `${dir}/ca-key.pem`;
+  const certFile = `${dir}/cert.pem`;
+  const keyFile = `${dir}/key.pem`;
+  const extensions = `${dir}/leaf.ext`;
+  await Deno.writeTextFile(
+    extensions,
+    "subjectAltName=IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\n" +
+      "extendedKeyUsage=serverAuth\n",
+  );
+  const steps = [
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      caKey,
+      "-out",
+      caFile,
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${name}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
+    [
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      `${dir}/leaf.csr`,
+      "-subj",
+      "/CN=localhost",
+    ],
+    [
+      "x509",
+      "-req",
+      "-in",
+      `${dir}/leaf.csr`,
+      "-CA",
+      caFile,
+      "-CAkey",
+      caKey,
+      "-CAcreateserial",
+      "-out",
+      certFile,
+      "-days",
+      "2",
+      "-extfile",
+      extensions,
+    ],
+  ];
+  for (const args of steps) {
+    const r = await runProcess("openssl", args);
+    if (r.code !== 0) throw new Error(`openssl failed: ${r.stderr}`);
+  }
+  return {
+    caFile,
+    certFile,
+    keyFile,
+    ca: await Deno.readTextFile(caFile),
+    cert: await Deno.readTextFile(certFile),
+    key: await Deno.readTextFile(keyFile),
+  };
+}
