@@ -6,9 +6,9 @@
  * Prints messages per second, CPU seconds of the broker process and its resident memory at the
  * end, each beside the mock's as a ratio, as a Markdown table.
  *
- * Each of our brokers runs in a child process of this script whose CPU is its own
- * (`/proc/self/stat`, in 10 ms ticks); the shell connects kcat's stdin and stdout to files so that
- * the process does no work for it. The mock broker's CPU is read from `/proc/<pid>/stat`.
+ * Each of our brokers runs in a child process of this script whose CPU is its own (the run time
+ * of its threads, `/proc/self/task/TID/schedstat`, in ns); the shell connects kcat's stdin and
+ * stdout to files so that the process does no work for it. The mock broker's CPU is read the same way from its pid.
  *
  * Usage: deno run -A scripts/bench_broker.ts [--messages 100000] [--size 1024] [--data-dir DIR]
  * [--no-mock] (`--data-dir` picks where the persisted run writes; default a temporary directory;
@@ -31,13 +31,18 @@ const dataDir = flag("data-dir", "");
 const withMock = !Deno.args.includes("--no-mock");
 // Each of our brokers runs in a child process of its own, so that its RSS is its own.
 const child = flag("child", "");
-const TICKS = 100; // USER_HZ on Linux
-
-/** CPU seconds (user + system) of a process, from /proc. */
+/**
+ * CPU seconds of a process: the run time of all its threads (`/proc/PID/task/TID/schedstat`, in
+ * ns) rather than utime + stime in 10 ms ticks, too coarse for the mock broker's few ticks.
+ */
 function cpuSeconds(pid: number | "self"): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  let ns = 0;
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/schedstat`).split(" ")[0]);
+    } catch { /* the thread ended meanwhile */ }
+  }
+  return ns / 1e9;
 }
 
 /** Resident memory of a process in MB, from /proc. */
@@ -254,7 +259,7 @@ try {
           p.seconds.toFixed(2)
         } | ${Math.round(rate)}${ratio(rate, refRate)} | ${
           (p.messages * size / 1e6 / p.seconds).toFixed(1)
-        } | ${p.cpu.toFixed(2)} | ${per100k.toFixed(2)}${ratio(per100k, refPer100k)} | ${
+        } | ${p.cpu.toFixed(3)} | ${per100k.toFixed(3)}${ratio(per100k, refPer100k)} | ${
           what === "consume" ? `${run.rss.toFixed(0)}${ratio(run.rss, reference?.rss)}` : ""
         } |`,
       );

@@ -3,13 +3,18 @@
  * side, the CLI's `listen` (with kafkajs' idle timer fix, and without it:
  * `IGWN_ALERT_KAFKAJS_IDLE_FIX=0`), a plain kafkajs consumer with its default settings (5 s
  * fetch long-polls, 3 s heartbeats), the same with the fix, the same with the fix and `listen`'s
- * intervals (250 ms long-polls, 1 s heartbeats), and `kcat -C -G` (librdkafka) if installed,
- * each in its own process and consumer group. After they
- * have settled it measures each process for a window and prints CPU ms per second (utime + stime
- * of /proc/PID/stat), wake-ups per second (voluntary + involuntary context switches of all
- * threads, /proc/PID/task/TID/status; the main thread's alone in brackets) and RSS (VmRSS).
+ * intervals (200 ms long-polls, 1 s heartbeats), the same with librdkafka's 500 ms long-polls, and
+ * `kcat -C -G` (librdkafka) if installed, each in its own process and consumer group. After they
+ * have settled it measures each process for a window and prints CPU ms per second (the run time
+ * of all threads, /proc/PID/task/TID/schedstat, in ns), wake-ups per second (voluntary +
+ * involuntary context switches of all threads, /proc/PID/task/TID/status; the main thread's alone
+ * in brackets) and RSS (VmRSS).
  *
- * Usage: `deno run -A scripts/bench_idle.ts [--seconds 30] [--settle 5]` (or `deno task bench
+ * The default settling time, 40 s, keeps start-up out of the window: a Deno process runs V8's
+ * memory-reducing mark-compact once, about 30 s after it starts (40-85 ms of CPU on the
+ * development machine), which would add 1-3 ms/s to a 30 s window that starts earlier.
+ *
+ * Usage: `deno run -A scripts/bench_idle.ts [--seconds 30] [--settle 40]` (or `deno task bench
  * idle`, where `BENCH_IDLE_SECONDS` sets the window). Linux only (reads /proc).
  *
  * @module
@@ -62,7 +67,7 @@ function option(name: string, fallback: number): number {
 }
 
 const windowSeconds = option("seconds", 30);
-const settleSeconds = option("settle", 5);
+const settleSeconds = option("settle", 40);
 
 interface Subject {
   name: string;
@@ -74,20 +79,11 @@ interface Subject {
 }
 
 interface Sample {
-  ticks: number;
+  cpuNs: number;
   switches: number;
   mainSwitches: number;
   rssKb: number;
 }
-
-const clockTicks = await (async () => {
-  try {
-    const { stdout } = await new Deno.Command("getconf", { args: ["CLK_TCK"] }).output();
-    return Number(new TextDecoder().decode(stdout).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
 
 function switchesOf(status: string): number {
   const voluntary = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(status);
@@ -95,22 +91,23 @@ function switchesOf(status: string): number {
   return Number(voluntary?.[1] ?? 0) + Number(involuntary?.[1] ?? 0);
 }
 
+// CPU time from schedstat (ns) rather than utime + stime (10 ms ticks): an idle process runs a
+// few ms a second, which ticks only count by chance.
 function sample(pid: number): Sample {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   let switches = 0;
+  let cpuNs = 0;
   for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
     try {
-      switches += switchesOf(Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/status`));
+      const dir = `/proc/${pid}/task/${task.name}`;
+      switches += switchesOf(Deno.readTextFileSync(`${dir}/status`));
+      cpuNs += Number(Deno.readTextFileSync(`${dir}/schedstat`).split(" ")[0]);
     } catch {
       // The thread ended while we listed them.
     }
   }
   const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  return { ticks, switches, mainSwitches: switchesOf(status), rssKb: Number(rss?.[1] ?? 0) };
+  return { cpuNs, switches, mainSwitches: switchesOf(status), rssKb: Number(rss?.[1] ?? 0) };
 }
 
 async function which(command: string): Promise<boolean> {
@@ -164,7 +161,7 @@ const subjects: Subject[] = [
     name: "igwn-alert listen",
     command: Deno.execPath(),
     args: listen("idle-fixed"),
-    env: { IGWN_ALERT_KAFKAJS_IDLE_FIX: "1", EXP_INTERVAL: Deno.env.get("EXP_INTERVAL") ?? "" },
+    env: { IGWN_ALERT_KAFKAJS_IDLE_FIX: "1" },
     ready: /ready, listening/,
   },
   {
@@ -179,7 +176,14 @@ const subjects: Subject[] = [
   kafkajsSubject("kafkajs + fix, listen's polls", "idle-kafkajs-polls", [
     "--fix",
     "--poll",
-    "250",
+    "200",
+    "--heartbeat",
+    "1000",
+  ]),
+  kafkajsSubject("kafkajs + fix, 500 ms polls", "idle-kafkajs-500", [
+    "--fix",
+    "--poll",
+    "500",
     "--heartbeat",
     "1000",
   ]),
@@ -247,7 +251,7 @@ try {
 
   const rows = children.map(({ subject }, i) => ({
     name: subject.name,
-    cpuMsPerS: ((after[i].ticks - before[i].ticks) * 1000 / clockTicks) / seconds,
+    cpuMsPerS: (after[i].cpuNs - before[i].cpuNs) / 1e6 / seconds,
     wakeupsPerS: (after[i].switches - before[i].switches) / seconds,
     mainWakeupsPerS: (after[i].mainSwitches - before[i].mainSwitches) / seconds,
     rssMb: after[i].rssKb / 1024,

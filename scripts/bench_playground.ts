@@ -5,6 +5,12 @@
  *
  * Usage: `deno run -A scripts/bench_playground.ts`
  *
+ * Soak mode: `deno run -A scripts/bench_playground.ts --minutes 10 [--rate 600]` runs the CLI's
+ * `playground --listen` (in memory, no credential) for that long at `--rate` lifecycles per
+ * minute (default 600), samples the process's RSS (VmRSS of /proc/PID/status; Linux only) twenty
+ * times, prints each sample with the alerts received so far, and the RSS growth over the second
+ * half of the run, which should be about zero: retention keeps the in-memory log bounded.
+ *
  * @module
  */
 import { validateAlert } from "../lib/alert/types.ts";
@@ -16,6 +22,87 @@ import {
   simulateLifecycles,
   startPlayground,
 } from "../lib/playground/mod.ts";
+
+function soakOption(name: string, fallback?: number): number | undefined {
+  const index = Deno.args.indexOf(`--${name}`);
+  if (index < 0) return fallback;
+  const value = Number(Deno.args[index + 1]);
+  if (!(value > 0)) {
+    console.error(`--${name} needs a positive number`);
+    Deno.exit(2);
+  }
+  return value;
+}
+
+const soakMinutes = soakOption("minutes");
+if (soakMinutes !== undefined) {
+  await soak(soakMinutes, soakOption("rate", 600)!);
+  Deno.exit(0);
+}
+
+/** Runs `playground --listen` for `minutes` at `rate` lifecycles a minute and prints its RSS. */
+async function soak(minutes: number, rate: number): Promise<void> {
+  const cli = new URL("../cli.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--frozen", cli, "playground", "--no-auth", "--listen", "--seed", "7"]
+      .concat(["--rate", String(rate)]),
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  // Alerts received: the listener prints one header line per alert.
+  const marker = "New message from topic";
+  let received = 0;
+  const counting = (async () => {
+    let tail = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      const text = tail + chunk;
+      for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + 1)) received++;
+      // Keep enough of the end to find a marker split across chunks, but not a whole one.
+      tail = text.slice(-(marker.length - 1));
+    }
+  })();
+  const rssMb = () => {
+    const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+    return Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0) / 1024;
+  };
+  const samples: { minute: number; rss: number; received: number }[] = [];
+  const started = performance.now();
+  const step = (minutes * 60_000) / 20;
+  console.log(`playground --listen --rate ${rate}, ${minutes} min, RSS every ${step / 1000} s\n`);
+  console.log("| minute | RSS MB | alerts received |");
+  console.log("| -----: | -----: | --------------: |");
+  try {
+    for (let i = 1; i <= 20; i++) {
+      const wait = started + i * step - performance.now();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+      const sample = {
+        minute: (performance.now() - started) / 60_000,
+        rss: rssMb(),
+        received,
+      };
+      samples.push(sample);
+      console.log(
+        `| ${sample.minute.toFixed(2)} | ${sample.rss.toFixed(1)} | ${sample.received} |`,
+      );
+    }
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await counting.catch(() => {});
+  }
+  const half = samples.slice(samples.length / 2);
+  const first = half[0];
+  const last = half[half.length - 1];
+  const perMinute = (last.rss - first.rss) / (last.minute - first.minute);
+  console.log(
+    `\nsecond half: RSS ${first.rss.toFixed(1)} -> ${last.rss.toFixed(1)} MB ` +
+      `(${perMinute >= 0 ? "+" : ""}${perMinute.toFixed(2)} MB/min), max ` +
+      `${Math.max(...samples.map((s) => s.rss)).toFixed(1)} MB; ` +
+      `${last.received} alerts received, ${(last.received / (last.minute * 60)).toFixed(1)}/s`,
+  );
+}
 
 const rows: [string, string, string][] = [];
 const note = (line: string) => console.error(line);

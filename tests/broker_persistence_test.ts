@@ -195,3 +195,38 @@ test("a kafkajs consumer keeps consuming across a broker restart on another port
     await Deno.remove(dataDir, { recursive: true });
   }
 }, KAFKAJS_TEST);
+
+test("large and small batches are read back from the data directory after a restart", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "broker-data-" });
+  try {
+    // Small batches and batches over 64 KiB (larger than the read buffer) alternate.
+    const lines = Array.from(
+      { length: 40 },
+      (_, i) => i % 4 === 3 ? `${i}:${"L".repeat(100_000)}` : `${i}:small`,
+    );
+    {
+      await using broker = await startCliBroker([
+        "--port",
+        "0",
+        "--data-dir",
+        dataDir,
+        "--topic",
+        "t",
+      ]);
+      const produced = await kcat(broker.address, ["-P", "-t", "t", "-p", "0", "-K:"], {
+        stdin: lines.join("\n") + "\n",
+        config: { "acks": "-1", "linger.ms": "0", "batch.num.messages": "3" },
+      });
+      assert.equal(produced.code, 0, produced.stderr);
+    }
+    await using again = await startCliBroker(["--port", "0", "--data-dir", dataDir]);
+    const consumed = await kcatConsume(again.address, "t", "%o %k %S\\n", { partition: 0 });
+    assert.equal(consumed.code, 0, consumed.stderr);
+    assert.deepEqual(
+      consumed.stdout.trim().split("\n"),
+      lines.map((l, i) => `${i} ${i} ${l.length - l.indexOf(":") - 1}`),
+    );
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

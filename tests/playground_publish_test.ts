@@ -13,7 +13,7 @@ import {
   UnknownGroupError,
 } from "../lib/playground/mod.ts";
 import type { Alert } from "../lib/alert/client.ts";
-import { KAFKAJS_TEST } from "./support/kafkajs.ts";
+import { KAFKAJS_TEST, kafkajsClient } from "./support/kafkajs.ts";
 import { python } from "./support/processes.ts";
 import { test } from "./support/deadline.ts";
 import { encodeAlert } from "../lib/alert/payload.ts";
@@ -123,6 +123,40 @@ test({
         timeoutMs: 5000,
       }),
     );
+  },
+});
+
+test({
+  name: "startPlayground() in memory keeps 4 MiB per partition, with a data directory everything",
+  ...KAFKAJS_TEST,
+  async fn() {
+    const retention = async (dataDir?: string) => {
+      await using playground = await startPlayground({
+        port: 0,
+        noAuth: true,
+        simulate: false,
+        dataDir,
+        brokerLogger: quiet,
+      });
+      const admin = kafkajsClient([`${playground.broker.host}:${playground.broker.port}`]).admin();
+      await admin.connect();
+      try {
+        const configs = await admin.describeConfigs({
+          resources: [{ type: 2, name: "gracedb.superevent", configNames: ["retention.bytes"] }],
+          includeSynonyms: false,
+        });
+        return configs.resources[0].configEntries.map((e) => [e.configName, e.configValue]);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    assert.deepEqual(await retention(), [["retention.bytes", String(4 * 1024 * 1024)]]);
+    const dir = await Deno.makeTempDir();
+    try {
+      assert.deepEqual(await retention(dir), [["retention.bytes", "-1"]]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
 

@@ -250,6 +250,13 @@ class Arrivals {
 }
 
 /**
+ * Bytes each in-memory partition of the playground's broker keeps (`retention.bytes`): a few
+ * hundred alerts per topic, for `--earliest` readers, while the broker's own default (256 MiB per
+ * partition, over 174 topics) would let a fast playground grow by about 90 MB a minute.
+ */
+const PLAYGROUND_RETENTION_BYTES = 4 * 1024 * 1024;
+
+/**
  * Starts the playground: the broker (in memory or in `dataDir`) with the topic layout of
  * `gracedb`, `gracedb-playground` and `gracedb-test`, a user with a generated password (unless
  * `noAuth`), an auth.toml entry when asked, the simulator, and an optional listener.
@@ -334,6 +341,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
         ...PLAYGROUND_GROUPS.flatMap((group) => graceDbTopics(group)),
         ...(options.publicAlerts ? [PUBLIC_ALERT_TOPIC] : []),
       ],
+      // In memory, a playground left running at a high rate keeps a bounded log.
+      ...(options.dataDir === undefined ? { retentionBytes: PLAYGROUND_RETENTION_BYTES } : {}),
       logger: options.brokerLogger,
     });
   } catch (error) {
