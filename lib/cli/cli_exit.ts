@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { writeStderr } from "./_output.ts";
 
 /**
  * Thrown by a subcommand action to make `runCli()` return `code`. When `message` is given, it is
@@ -40,4 +41,38 @@ export class CliExit extends Error {
     this.code = code;
     this.name = "CliExit";
   }
+}
+
+/**
+ * Reports what ended a command on stderr and gives the exit code: a {@linkcode CliExit}'s own code
+ * and message, else 1 and the error's message. The first line starts with `program: `, later
+ * lines (advice, such as how to fix a file's permissions) are indented by two spaces, so the whole
+ * reads as one diagnostic. A permission Deno refused is named as such, without Deno's advice to
+ * run again with a flag, which a compiled binary cannot follow.
+ *
+ * @param program the name before the message (`igwn-alert`, `hop`)
+ * @param error what was thrown
+ * @returns the exit code
+ */
+export function reportFailure(program: string, error: unknown): number {
+  if (error instanceof CliExit) {
+    if (error.message) writeStderr(diagnostic(program, error.message));
+    return error.code;
+  }
+  writeStderr(diagnostic(program, describeError(error)));
+  return 1;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Deno.errors.NotCapable) {
+    return `${error.message.replace(/, run again with.*$/, "")} (not permitted for this program)`;
+  }
+  if (error instanceof Error) return error.message.trim() ? error.message : error.name;
+  return String(error);
+}
+
+function diagnostic(program: string, message: string): string {
+  const [first, ...rest] = message.replace(/\s+$/, "").split(/\r?\n/);
+  return [`${program}: ${first}`, ...rest.map((line) => line ? `  ${line}` : line)].join("\n") +
+    "\n";
 }

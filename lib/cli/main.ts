@@ -7,7 +7,7 @@
 
 import denoConfig from "../../deno.json" with { type: "json" };
 import { writeStderr, writeStdout } from "./_output.ts";
-import { CliExit } from "./cli_exit.ts";
+import { reportFailure } from "./cli_exit.ts";
 import { PROGRAM_HELP } from "./_program_help.ts";
 
 const PROGRAM_HELP_ARGS = new Set(["--help", "-h", "help"]);
@@ -18,7 +18,7 @@ export const VERSION: string = denoConfig.version;
 /**
  * Runs the CLI with `args` (without the program name) and returns the exit code: 0 on success,
  * 1 when a command fails (`igwn-alert: <message>` on stderr, later lines of the message indented
- * by two spaces), 2 for usage errors, or the code of a {@link CliExit}.
+ * by two spaces), 2 for usage errors, or the code of a `CliExit`.
  *
  * @param args command-line arguments, e.g. `Deno.args`.
  * @returns the process exit code.
@@ -51,12 +51,7 @@ export async function runCli(args: string[]): Promise<number> {
   } catch (error) {
     const code = commanderExitCode(error);
     if (code !== undefined) return code;
-    if (error instanceof CliExit) {
-      if (error.message) writeStderr(errorLines(error.message));
-      return error.code;
-    }
-    writeStderr(errorLines(describeError(error)));
-    return 1;
+    return reportFailure("igwn-alert", error);
   }
 }
 
@@ -97,23 +92,4 @@ function withBareNetrc(args: string[], commands: string[]): string[] {
     }
   }
   return result;
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Deno.errors.NotCapable) {
-    return `${error.message.replace(/, run again with.*$/, "")} (not permitted for this program)`;
-  }
-  if (error instanceof Error) return error.message.trim() ? error.message : error.name;
-  return String(error);
-}
-
-/**
- * `igwn-alert: ` before the first line of a message and two spaces before each following one, so
- * that the advice hop puts on later lines (how to fix a file's permissions, which credentials
- * matched) is printed and still reads as one diagnostic.
- */
-function errorLines(message: string): string {
-  const [first, ...rest] = message.replace(/\s+$/, "").split(/\r?\n/);
-  return [`igwn-alert: ${first}`, ...rest.map((line) => line ? `  ${line}` : line)].join("\n") +
-    "\n";
 }

@@ -53,6 +53,14 @@ const RANK: Record<LogLevel, number> = {
   critical: 50,
 };
 
+const lineEncoder = new TextEncoder();
+
+// Writes one whole line to stderr, even when the system takes it in pieces.
+function writeStderrLine(line: string): void {
+  const bytes = lineEncoder.encode(line);
+  for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
+}
+
 /**
  * A logger writing `LEVEL name: message` lines to stderr for messages at or above `level`.
  * `"critical"` silences all four methods (they are below it).
@@ -80,13 +88,9 @@ export function stderrLogger(
 ): Logger {
   const threshold = RANK[level];
   if (threshold === undefined) throw new TypeError(`unknown log level '${level}'`);
-  const encoder = new TextEncoder();
+  const writeLine = write ?? writeStderrLine;
   const writer = (label: string, rank: number) =>
-    rank < threshold ? () => {} : (message: string) => {
-      if (write) return write(`${label} ${name}: ${message}\n`);
-      const bytes = encoder.encode(`${label} ${name}: ${message}\n`);
-      for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
-    };
+    rank < threshold ? () => {} : (message: string) => writeLine(`${label} ${name}: ${message}\n`);
   return {
     debug: writer("DEBUG", RANK.debug),
     info: writer("INFO", RANK.info),
@@ -124,14 +128,11 @@ export function jsonLogger(
 ): Logger {
   const threshold = RANK[level];
   if (threshold === undefined) throw new TypeError(`unknown log level '${level}'`);
-  const encoder = new TextEncoder();
+  const writeLine = write ?? writeStderrLine;
   const writer = (label: LogLevel) =>
     RANK[label] < threshold ? () => {} : (message: string) => {
       const time = new Date().toISOString();
-      const line = JSON.stringify({ time, level: label, name, message }) + "\n";
-      if (write) return write(line);
-      const bytes = encoder.encode(line);
-      for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
+      writeLine(JSON.stringify({ time, level: label, name, message }) + "\n");
     };
   return {
     debug: writer("debug"),

@@ -14,6 +14,7 @@ import {
   type MessageModel,
   registeredFormats,
 } from "./models/model.ts";
+import { shortAscii } from "./_ascii.ts";
 
 /**
  * A Kafka header: key and raw value bytes. Order matters and duplicates are allowed.
@@ -301,19 +302,6 @@ export function isTestMessage(headers: readonly (readonly [string, Uint8Array])[
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-// Format names are short ASCII words: building the string in JavaScript is cheaper than a call
-// into the runtime's decoder on every message. Anything else goes to the decoder.
-function asciiText(bytes: Uint8Array): string | undefined {
-  if (bytes.length > 32) return undefined;
-  let text = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i];
-    if (byte >= 0x80) return undefined;
-    text += String.fromCharCode(byte);
-  }
-  return text;
-}
-
 function asBlob(value: Uint8Array | null, warning: string): UnpackedMessage {
   return { message: new Blob(value ?? new Uint8Array()), warning };
 }
@@ -374,7 +362,7 @@ export function unpackMessage(
 ): UnpackedMessage {
   const formatHeader = headerValue(headers, "_format");
   if (formatHeader !== undefined) {
-    let format: string | undefined = asciiText(formatHeader);
+    let format: string | undefined = shortAscii(formatHeader, 32);
     if (format === undefined) {
       try {
         format = strictUtf8.decode(formatHeader);

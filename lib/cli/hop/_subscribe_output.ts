@@ -10,6 +10,7 @@ import { messageBytes, type MessageModel } from "../../hop/models/model.ts";
 import { formatUuid } from "../../hop/pack.ts";
 import type { Metadata } from "../../hop/stream_options.ts";
 import { Buffer } from "node:buffer";
+import { shortAscii } from "../../hop/_ascii.ts";
 
 const encodeBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
@@ -102,21 +103,9 @@ function messageValue(message: MessageModel): unknown {
   return textOrBase64(messageBytes(message));
 }
 
-// Short ASCII values (hop's header values) without a call into the decoder.
-function asciiOrUndefined(bytes: Uint8Array): string | undefined {
-  if (bytes.length > 64) return undefined;
-  let text = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i];
-    if (byte >= 0x80) return undefined;
-    text += String.fromCharCode(byte);
-  }
-  return text;
-}
-
 function headerText([name, value]: readonly [string, Uint8Array]): [string, unknown] {
   if (name === "_id" && value.length === 16) return [name, formatUuid(value)];
-  return [name, asciiOrUndefined(value) ?? textOrBase64(value)];
+  return [name, shortAscii(value, 64) ?? textOrBase64(value)];
 }
 
 // JSON text of a string; plain printable ASCII (hop's header values, topic names) is quoted as is.

@@ -8,7 +8,7 @@
 import { Command, CommanderError } from "commander";
 import denoConfig from "../../../deno.json" with { type: "json" };
 import { writeStderr, writeStdout } from "../_output.ts";
-import { CliExit } from "../cli_exit.ts";
+import { reportFailure } from "../cli_exit.ts";
 import { authCommand } from "../auth_command.ts";
 import { publishCommand } from "./publish_command.ts";
 import { subscribeCommand } from "./subscribe_command.ts";
@@ -46,19 +46,6 @@ function buildHopProgram(name: string): Command {
   return program;
 }
 
-function describeError(error: unknown): string {
-  if (error instanceof Deno.errors.NotCapable) {
-    return `${error.message.replace(/, run again with.*$/, "")} (not permitted for this program)`;
-  }
-  if (error instanceof Error) return error.message.trim() ? error.message : error.name;
-  return String(error);
-}
-
-function errorLines(message: string): string {
-  const [first, ...rest] = message.replace(/\s+$/, "").split(/\r?\n/);
-  return [`hop: ${first}`, ...rest.map((line) => line ? `  ${line}` : line)].join("\n") + "\n";
-}
-
 /**
  * Runs the hop command line and returns the exit code: 0 on success (and on Ctrl-C), 1 when a
  * command fails (one line `hop: <problem>` on stderr), 2 for usage errors.
@@ -84,11 +71,6 @@ export async function runHop(args: string[], name = "hop"): Promise<number> {
         ? 0
         : 2;
     }
-    if (error instanceof CliExit) {
-      if (error.message) writeStderr(errorLines(error.message));
-      return error.code;
-    }
-    writeStderr(errorLines(describeError(error)));
-    return 1;
+    return reportFailure("hop", error);
   }
 }
