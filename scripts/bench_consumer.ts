@@ -12,6 +12,7 @@
  * @module
  */
 import { openStream } from "../lib/hop/stream.ts";
+import { startBrokerProcess } from "./_broker_process.ts";
 
 function option(name: string, fallback: number): number {
   const index = Deno.args.indexOf(`--${name}`);
@@ -46,35 +47,6 @@ function alert(i: number): Record<string, unknown> {
 
 function rate(count: number, ms: number): string {
   return Math.round(count / (ms / 1000)).toLocaleString("en-US");
-}
-
-// Starts `cli.ts broker` on a free port and waits for its "listening on" line.
-async function startBrokerProcess(topics: string[]) {
-  const cli = new URL("../cli.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, "broker", "--port", "0", ...topics.flatMap((t) => ["--topic", t])],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let output = "";
-  while (!output.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`broker exited before listening: ${output}`);
-    output += value;
-  }
-  reader.releaseLock();
-  const match = /listening on (kafka:\/\/([^:\s]+):(\d+))/.exec(output);
-  if (!match) throw new Error(`unexpected broker output: ${output}`);
-  return {
-    url: match[1],
-    bootstrap: `${match[2]}:${match[3]}`,
-    async close() {
-      child.kill("SIGTERM");
-      await child.stdout.cancel().catch(() => {});
-      await child.status;
-    },
-  };
 }
 
 const broker = await startBrokerProcess(["bench.backlog", "bench.writes"]);

@@ -10,6 +10,7 @@
  * @module
  */
 import { openStream } from "../lib/hop/stream.ts";
+import { startBrokerProcess } from "./_broker_process.ts";
 
 function option(name: string, fallback: number): number {
   const index = Deno.args.indexOf(`--${name}`);
@@ -26,7 +27,6 @@ const messageCount = option("messages", 100_000);
 const messageSize = option("size", 1024);
 const rounds = option("rounds", 2);
 const HOP = new URL("../hop.ts", import.meta.url).pathname;
-const CLI = new URL("../cli.ts", import.meta.url).pathname;
 
 // A GraceDB-like alert padded to the requested JSON size.
 function alert(i: number): Record<string, unknown> {
@@ -39,33 +39,6 @@ function alert(i: number): Record<string, unknown> {
   };
   base.padding = "x".repeat(Math.max(0, messageSize - JSON.stringify(base).length - 10));
   return base;
-}
-
-async function startBrokerProcess(topic: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "broker", "--port", "0", "--topic", topic],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let output = "";
-  while (!output.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`broker exited before listening: ${output}`);
-    output += value;
-  }
-  reader.releaseLock();
-  const match = /listening on (kafka:\/\/([^:\s]+):(\d+))/.exec(output);
-  if (!match) throw new Error(`unexpected broker output: ${output}`);
-  return {
-    url: match[1],
-    bootstrap: `${match[2]}:${match[3]}`,
-    async close() {
-      child.kill("SIGTERM");
-      await child.stdout.cancel().catch(() => {});
-      await child.status;
-    },
-  };
 }
 
 async function timed(command: string, args: string[], stdout: "null" | "piped") {
@@ -81,7 +54,7 @@ async function timed(command: string, args: string[], stdout: "null" | "piped") 
 const rate = (ms: number) => Math.round(messageCount / (ms / 1000)).toLocaleString("en-US");
 
 const topic = "bench.hop";
-const broker = await startBrokerProcess(topic);
+const broker = await startBrokerProcess([topic]);
 try {
   {
     await using producer = await openStream(`${broker.url}/${topic}`, "w", { auth: false });
