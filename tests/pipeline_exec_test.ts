@@ -30,11 +30,15 @@ async function publish(url: string, alerts: GraceDbAlert[]): Promise<void> {
  */
 async function scriptDir(body: string): Promise<{ dir: string; script: string }> {
   const dir = await Deno.makeTempDir({ prefix: "igwn-alert-exec-" });
-  const script = `${dir}/on-alert.sh`;
+  // Deno refuses a worker write access to a folder that holds a program it may run, so the
+  // script and the files the listener writes (out/) live in separate folders.
+  await Deno.mkdir(`${dir}/bin`);
+  await Deno.mkdir(`${dir}/out`);
+  const script = `${dir}/bin/on-alert.sh`;
   await Deno.writeTextFile(
     script,
     `#!/bin/sh
-d=$(dirname "$0")
+d="${dir}"
 echo "$IGWN_ALERT_UID $IGWN_ALERT_TYPE $IGWN_ALERT_TOPIC $IGWN_ALERT_KAFKA_TOPIC $IGWN_ALERT_PARTITION $IGWN_ALERT_OFFSET" >> "$d/calls"
 cat > "$d/input-$IGWN_ALERT_OFFSET"
 ${body}
@@ -134,7 +138,7 @@ test({
         "--retries",
         "2",
         "--dead-letter",
-        `${dir}/dead.ndjson`,
+        `${dir}/out/dead.ndjson`,
         "-w",
         "0.01",
         "--count",
@@ -142,7 +146,7 @@ test({
       ], { home, env, signal, runPrograms: [script], timeoutMs: 60_000 });
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(offsetsOf(await calls(dir)), [0, 0, 0, 1]);
-      const dead = (await Deno.readTextFile(`${dir}/dead.ndjson`)).trimEnd().split("\n")
+      const dead = (await Deno.readTextFile(`${dir}/out/dead.ndjson`)).trimEnd().split("\n")
         .map((line) => JSON.parse(line));
       assert.equal(dead.length, 1);
       assert.deepEqual(
@@ -175,14 +179,14 @@ test({
         "--retries",
         "0",
         "--dead-letter",
-        `${dir}/dead.ndjson`,
+        `${dir}/out/dead.ndjson`,
         "--count",
         "1",
       ], { home, env, signal, runPrograms: [script], timeoutMs: 60_000 });
       assert.equal(result.code, 0, result.stderr);
       assert.ok(Date.now() - started < 25_000, "the hanging command was not waited for");
       assert.deepEqual(offsetsOf(await calls(dir)), [0, 1]);
-      const [dead] = (await Deno.readTextFile(`${dir}/dead.ndjson`)).trimEnd().split("\n");
+      const [dead] = (await Deno.readTextFile(`${dir}/out/dead.ndjson`)).trimEnd().split("\n");
       assert.match(JSON.parse(dead).error, /ran longer than 0\.5 s and was stopped$/);
     });
   },
@@ -307,5 +311,34 @@ test({
       "igwn-alert: this igwn-alert may not run '/bin/true': build it with " +
         "'deno task compile --run /path/to/true' (see docs/pipelines.md)\n",
     );
+  },
+});
+
+test({
+  name: "a dead-letter file in the folder of a program the binary may run is refused in one line",
+  async fn({ signal }) {
+    const { dir, script } = await scriptDir("exit 0");
+    try {
+      const result = await runCliProcess([
+        "listen",
+        "--no-auth",
+        "--server",
+        `kafka://${REFUSED_ADDRESS}/`,
+        "--exec",
+        script,
+        "--retries",
+        "1",
+        "--dead-letter",
+        `${dir}/bin/dead.ndjson`,
+      ], { home: await makeHome(), signal, runPrograms: [script], timeoutMs: 30_000 });
+      assert.deepEqual([result.code, result.stdout, result.stderr], [
+        1,
+        "",
+        "igwn-alert: a folder this run writes holds a program this binary may run, which Deno " +
+        "does not allow; keep --output and --dead-letter files apart from the programs\n",
+      ]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });

@@ -40,7 +40,11 @@ test({
     assert.ok(count("event_added") > 0 && count("new") > 0);
 
     const dir = await Deno.makeTempDir({ prefix: "igwn-alert-metrics-" });
-    const script = `${dir}/on-alert.sh`;
+    // The script and the dead letters in separate folders: Deno gives no worker write access to
+    // a folder holding a program it may run.
+    await Deno.mkdir(`${dir}/bin`);
+    await Deno.mkdir(`${dir}/out`);
+    const script = `${dir}/bin/on-alert.sh`;
     // Alerts of events added always fail; the rest succeed.
     await Deno.writeTextFile(
       script,
@@ -63,7 +67,7 @@ test({
         "--retries",
         "1",
         "--dead-letter",
-        `${dir}/dead.ndjson`,
+        `${dir}/out/dead.ndjson`,
         "-w",
         "0.01",
         "--metrics",
@@ -120,7 +124,7 @@ test({
       assert.equal(metrics.get("igwn_alert_connected"), 1);
       const last = metrics.get("igwn_alert_last_alert_timestamp_seconds")! * 1000;
       assert.ok(last >= started && last <= Date.now(), `last alert at ${last}`);
-      const dead = (await Deno.readTextFile(`${dir}/dead.ndjson`)).trimEnd().split("\n");
+      const dead = (await Deno.readTextFile(`${dir}/out/dead.ndjson`)).trimEnd().split("\n");
       assert.equal(dead.length, count("event_added"));
 
       const healthz = await fetch(`${url}/healthz`);
@@ -147,7 +151,11 @@ test({
     });
     await publishLifecycles(`${broker.url}/`, { seed: SEED, count: 1, auth: false });
     const dir = await Deno.makeTempDir({ prefix: "igwn-alert-json-log-" });
-    const script = `${dir}/on-alert.sh`;
+    // The script and the dead letters in separate folders: Deno gives no worker write access to
+    // a folder holding a program it may run.
+    await Deno.mkdir(`${dir}/bin`);
+    await Deno.mkdir(`${dir}/out`);
+    const script = `${dir}/bin/on-alert.sh`;
     await Deno.writeTextFile(script, '#!/bin/sh\ncat >/dev/null\n[ "$IGWN_ALERT_OFFSET" != 0 ]\n');
     await Deno.chmod(script, 0o755);
     const home = await makeHome();
@@ -164,7 +172,7 @@ test({
         "--retries",
         "0",
         "--dead-letter",
-        `${dir}/dead.ndjson`,
+        `${dir}/out/dead.ndjson`,
         "--count",
         "1",
         "--log-format",

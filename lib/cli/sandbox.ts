@@ -126,9 +126,13 @@ export async function runSandboxed(
       deno: { permissions: workerPermissions(currentScope(args)) },
     });
   } catch (error) {
+    const message = (error as Error).message;
     writeStderr(
-      `${program.name}: cannot start with narrowed permissions (${(error as Error).message}); ` +
-        "run with the flags of `deno task compile --print-permissions`, or with -A\n",
+      /escalate/i.test(message)
+        ? `${program.name}: a folder this run writes holds a program this binary may run, which ` +
+          "Deno does not allow; keep --output and --dead-letter files apart from the programs\n"
+        : `${program.name}: cannot start with narrowed permissions (${message}); ` +
+          "run with the flags of `deno task compile --print-permissions`, or with -A\n",
     );
     return 1;
   }
