@@ -13,22 +13,12 @@
  */
 import { openStream } from "../lib/hop/stream.ts";
 import { startBrokerProcess } from "./_broker_process.ts";
+import { integerOption } from "./_bench_options.ts";
 
-function option(name: string, fallback: number): number {
-  const index = Deno.args.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(Deno.args[index + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`--${name} needs a positive integer`);
-    Deno.exit(2);
-  }
-  return value;
-}
-
-const messageCount = option("messages", 100_000);
-const messageSize = option("size", 1024);
-const writeCount = option("writes", 20_000);
-const latencyRounds = option("pings", 200);
+const messageCount = integerOption("messages", 100_000);
+const messageSize = integerOption("size", 1024);
+const writeCount = integerOption("writes", 20_000);
+const latencyRounds = integerOption("pings", 200);
 
 // A GraceDB-like alert padded to the requested JSON size.
 function alert(i: number): Record<string, unknown> {

@@ -11,21 +11,11 @@
  */
 import { openStream } from "../lib/hop/stream.ts";
 import { startBrokerProcess } from "./_broker_process.ts";
+import { integerOption } from "./_bench_options.ts";
 
-function option(name: string, fallback: number): number {
-  const index = Deno.args.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(Deno.args[index + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`--${name} needs a positive integer`);
-    Deno.exit(2);
-  }
-  return value;
-}
-
-const messageCount = option("messages", 100_000);
-const messageSize = option("size", 1024);
-const rounds = option("rounds", 2);
+const messageCount = integerOption("messages", 100_000);
+const messageSize = integerOption("size", 1024);
+const rounds = integerOption("rounds", 2);
 const HOP = new URL("../hop.ts", import.meta.url).pathname;
 
 // A GraceDB-like alert padded to the requested JSON size.
