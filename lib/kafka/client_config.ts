@@ -46,8 +46,12 @@ export function withDefaultPort(address: string): string {
     : `${address}:${DEFAULT_KAFKA_PORT}`;
 }
 
+/** The longest wait between two retries inside the Kafka client, in ms. */
+export const KAFKA_CLIENT_MAX_RETRY_MS = 1_000;
+
 /**
- * The Kafka client's retry settings for a policy: its back-off shape and `kafkaRetries` attempts.
+ * The Kafka client's retry settings for a policy: its back-off shape and `kafkaRetries` attempts,
+ * each wait at most {@linkcode KAFKA_CLIENT_MAX_RETRY_MS}.
  *
  * @param policy the retry timing
  * @returns the client's retry options
@@ -57,12 +61,15 @@ export function withDefaultPort(address: string): string {
  * import { kafkaJsRetry } from "./client_config.ts";
  * import { DEFAULT_RETRY_POLICY } from "./retry_policy.ts";
  * assert.equal(kafkaJsRetry({ ...DEFAULT_RETRY_POLICY, kafkaRetries: 1 }).retries, 1);
+ * assert.equal(kafkaJsRetry(DEFAULT_RETRY_POLICY).maxRetryTime, 1_000);
  * ```
  */
 export function kafkaJsRetry(policy: RetryPolicy): RetryOptions {
   return {
     initialRetryTime: policy.initialDelayMs,
-    maxRetryTime: policy.maxDelayMs,
+    // The client's retries are nested (a connection's inside a request's inside the consumer's),
+    // so long waits multiply; the long back-off belongs to the callers, which reconnect.
+    maxRetryTime: Math.min(policy.maxDelayMs, KAFKA_CLIENT_MAX_RETRY_MS),
     factor: policy.jitter,
     multiplier: 2,
     retries: policy.kafkaRetries,
