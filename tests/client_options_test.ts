@@ -40,7 +40,7 @@ test("Client has the Python client's defaults", () => {
   assert.equal(client.group, "gracedb");
   assert.equal(client.consumerGroup, undefined);
   assert.equal(client.batchSize, 1);
-  assert.equal(client.batchTimeoutMs, 200);
+  assert.equal(client.batchTimeoutMs, 500);
   assert.equal(client.retryOnFatal, false);
   assert.equal(client.listenRetries, 3);
   assert.equal(client.retryWaitMs, 100);

@@ -88,17 +88,18 @@ export const MAX_HANDLER_RETRY_WAIT_MS = 30_000;
 
 /**
  * Default of the `batchTimeoutMs` option: how long a listener's fetch may wait at the broker for
- * new alerts, in milliseconds (Python's `batch_timeout` of 0.2 s).
+ * new alerts, in milliseconds. It is librdkafka's `fetch.wait.max.ms`, the broker-side wait the
+ * Python client's fetches use; Python's `batch_timeout` (0.2 s) only bounds a local wait there.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { Client, DEFAULT_BATCH_TIMEOUT_MS } from "@igwn/alert";
- * assert.equal(DEFAULT_BATCH_TIMEOUT_MS, 200);
+ * assert.equal(DEFAULT_BATCH_TIMEOUT_MS, 500);
  * assert.equal(new Client().batchTimeoutMs, DEFAULT_BATCH_TIMEOUT_MS);
  * ```
  */
-export const DEFAULT_BATCH_TIMEOUT_MS = 200;
+export const DEFAULT_BATCH_TIMEOUT_MS = 500;
 
 /**
  * Receives an alert whose handler failed `handlerRetries + 1` times, with the last error. The
@@ -171,7 +172,9 @@ export interface ClientOptions {
    * Python `batch_timeout`, in ms: how long a fetch may wait at the broker for new alerts (the
    * consumer's long poll, Kafka's `fetch.max.wait.ms`). An alert that arrives meanwhile is
    * handed over at once, so this adds no latency; it sets how often an idle listener asks again
-   * (`0`: without pause, which keeps the broker busy). Default 200 (Python's 0.2 s).
+   * (`0`: without pause, which keeps the broker busy) and how long `close()` may wait for the
+   * fetch in flight. Default 500, librdkafka's `fetch.wait.max.ms`: the broker-side wait of the
+   * Python client, whose `batch_timeout` (0.2 s) only bounds a local wait.
    */
   batchTimeoutMs?: number;
   /**

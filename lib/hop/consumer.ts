@@ -172,9 +172,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         // Partitions the start offsets were not worked out for (created later) start at the
         // oldest message unless only new messages are asked for.
         fromBeginning: setup.startAt !== "latest",
-        // A reader that stops at the end has nothing to wait for once caught up; a short long
-        // poll lets close() return sooner.
-        maxWaitTimeMs: setup.fetchMaxWaitMs ?? (setup.untilEos ? 100 : 250),
+        // An idle reader asks twice a second, as librdkafka does; one that stops at the end has
+        // nothing to wait for once caught up, and a short long poll lets close() return sooner.
+        maxWaitTimeMs: setup.fetchMaxWaitMs ?? (setup.untilEos ? 20 : 500),
         // A reader of a backlog to its end takes larger fetches: fewer round trips per message.
         ...(setup.untilEos ? { maxBytesPerPartition: 8 << 20 } : {}),
         // A member killed without leaving holds its partitions until its session expires; a
@@ -280,10 +280,12 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       const topics = assignment.filter((a) => a.partitions.length).map((a) => a.topic);
       const earliest = startAt === "earliest";
       await this.#withAdmin(async (admin) => {
-        const [offsets, ...watermarks] = await Promise.all([
-          admin.committedOffsets(this.groupId, topics),
-          ...(untilEos ? topics.map((topic) => admin.watermarks(topic)) : []),
-        ]);
+        // One after the other: kafkajs' admin finds no connected broker for the group lookup
+        // while a topic-metadata refresh replaces its connections, and then waits out a retry.
+        const watermarks = untilEos
+          ? await Promise.all(topics.map((topic) => admin.watermarks(topic)))
+          : [];
+        const offsets = await admin.committedOffsets(this.groupId, topics);
         watermarks.forEach((partitions, i) => {
           for (const w of partitions) {
             const key = partitionKey(topics[i], w.partition);

@@ -109,7 +109,9 @@ export interface StreamOptions {
    * Reading only. How long, in ms, the broker may hold a fetch open while no new message is
    * there (Kafka's `fetch.max.wait.ms`, the fetch's long poll). A message that arrives meanwhile
    * is returned at once, so this adds no latency to alerts; a shorter wait means more fetches
-   * while the topics are idle, a longer one fewer. Default 250 (100 with `untilEos`).
+   * while the topics are idle, a longer one fewer; `close()` waits for the fetch in flight.
+   * Default 500, librdkafka's `fetch.wait.max.ms` (20 with `untilEos`, which has nothing to wait
+   * for once caught up).
    */
   fetchMaxWaitMs?: number;
   /**
