@@ -146,10 +146,6 @@ export function jsonLine(message: MessageModel, metadata: Metadata): string {
 
 const JSON_FORMAT = new TextEncoder().encode("json");
 
-// The typed-array search (values may be Node Buffers, whose own indexOf is much slower).
-const byteIndex = (bytes: Uint8Array, byte: number) =>
-  Uint8Array.prototype.indexOf.call(bytes, byte);
-
 function isJsonFormat(headers: Metadata["headers"]): boolean {
   for (const [name, value] of headers) {
     if (name !== "_format") continue;
@@ -161,19 +157,16 @@ function isJsonFormat(headers: Metadata["headers"]): boolean {
 }
 
 /**
- * {@linkcode jsonLine} from a raw message: a JSON payload that is standard JSON on one line is
- * checked with the native parser and copied as it is; anything else is decoded by `decode`.
+ * {@linkcode jsonLine} from a raw message: a JSON payload that is standard JSON is checked with
+ * the native parser and copied as it is (line breaks, which valid JSON has only between tokens,
+ * become spaces); anything else is decoded by `decode`.
  */
 export function jsonLineRaw(
   value: Uint8Array | null,
   metadata: Metadata,
   decode: () => MessageModel,
 ): string {
-  // Line breaks outside strings would split the line; inside strings JSON escapes them.
-  if (
-    value !== null && isJsonFormat(metadata.headers) && byteIndex(value, 0x0a) < 0 &&
-    byteIndex(value, 0x0d) < 0
-  ) {
+  if (value !== null && isJsonFormat(metadata.headers)) {
     let text: string | undefined;
     try {
       text = strictUtf8.decode(value);
@@ -181,7 +174,11 @@ export function jsonLineRaw(
     } catch {
       text = undefined;
     }
-    if (text !== undefined) return linePrefix(metadata, "json") + text.trim() + "}\n";
+    if (text !== undefined) {
+      text = text.trim();
+      if (text.includes("\n") || text.includes("\r")) text = text.replace(/[\r\n]/g, " ");
+      return linePrefix(metadata, "json") + text + "}\n";
+    }
   }
   return jsonLine(decode(), metadata);
 }
