@@ -189,15 +189,18 @@ test({
       });
       const result = await listener.finished(60_000);
       assert.equal(result.code, 0, result.stderr);
-      const lines = result.stderr.trimEnd().split("\n").filter((line) =>
-        !line.startsWith("igwn-alert: ready")
-      );
-      const records = lines.map((line) => JSON.parse(line));
+      const records = result.stderr.trimEnd().split("\n").map((line) => JSON.parse(line));
       for (const record of records) {
         assert.deepEqual(Object.keys(record), ["time", "level", "name", "message"]);
         assert.ok(!Number.isNaN(Date.parse(record.time)));
       }
       assert.ok(records.some((r) => r.level === "info" && /^metrics on http:/.test(r.message)));
+      assert.ok(
+        records.some((r) =>
+          r.level === "info" && /^ready, listening to 1 topic of /.test(r.message)
+        ),
+        result.stderr,
+      );
       assert.ok(
         records.some((r) =>
           r.level === "error" &&

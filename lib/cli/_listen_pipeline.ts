@@ -166,6 +166,15 @@ export function pipelineLogger(level: LogLevel, format: "text" | "json" | undefi
   return { debug: leveled.debug, info: leveled.info, warn: warnings.warn, error: leveled.error };
 }
 
+/**
+ * Writes a line that is shown whatever the log level (the ready line, where metrics are served)
+ * to stderr: `igwn-alert: TEXT`, or under `--log-format json` an info object like the logger's.
+ */
+export function writeStatus(format: "text" | "json" | undefined, text: string): void {
+  if (format === "json") jsonLogger("info", "igwn-alert").info(text);
+  else writeStderr(`igwn-alert: ${text}\n`);
+}
+
 /** Reads the filter flags into an {@link AlertFilter}; undefined when none is given. */
 export function filterFromFlags(flags: PipelineFlags): AlertFilter | undefined {
   const filter: AlertFilter = {
@@ -321,18 +330,7 @@ export async function listenPipeline(
       metricsServer = server;
       const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
       const text = `metrics on http://${host}:${server.port}/metrics and /healthz`;
-      writeStderr(
-        flags.logFormat === "json"
-          ? `${
-            JSON.stringify({
-              time: new Date().toISOString(),
-              level: "info",
-              name: "igwn-alert",
-              message: text,
-            })
-          }\n`
-          : `igwn-alert: ${text}\n`,
-      );
+      writeStatus(flags.logFormat, text);
     },
     async [Symbol.asyncDispose]() {
       if (dispatcher) {

@@ -14,7 +14,7 @@ import {
   connectionSettings,
   parseInteger,
 } from "./_connection_options.ts";
-import { writeStderr, writeStdout } from "./_output.ts";
+import { writeStdout } from "./_output.ts";
 import type { StartPosition } from "../hop/start_position.ts";
 
 function listenStart(
@@ -30,7 +30,12 @@ function listenStart(
   if (flags.last !== undefined) return { last: flags.last };
   return flags.earliest ? "earliest" : undefined;
 }
-import { addPipelineOptions, listenPipeline, pipelineLogger } from "./_listen_pipeline.ts";
+import {
+  addPipelineOptions,
+  listenPipeline,
+  pipelineLogger,
+  writeStatus,
+} from "./_listen_pipeline.ts";
 
 /**
  * Builds the `listen` subcommand. By default each alert is printed as `New message from topic
@@ -122,7 +127,10 @@ export function listenCommand(): Command {
           startAt: listenStart(flags),
           resetOffsets: flags.resetOffsets ?? false,
           onReady: (fullTopics) => {
-            writeStderr(`${readyLine(fullTopics.length, settings.group, client.broker.url)}\n`);
+            writeStatus(
+              flags.logFormat,
+              readyLine(fullTopics.length, settings.group, client.broker.url),
+            );
             logger.debug(`listening to ${fullTopics.join(", ")}`);
           },
         },
@@ -137,5 +145,5 @@ export function listenCommand(): Command {
 /** The line that tells people and scripts the listener is in place: counts, not all 58 names. */
 function readyLine(topicCount: number, group: string, server: string): string {
   const topics = `${topicCount} topic${topicCount === 1 ? "" : "s"}`;
-  return `igwn-alert: ready, listening to ${topics} of ${group} on ${server}`;
+  return `ready, listening to ${topics} of ${group} on ${server}`;
 }
