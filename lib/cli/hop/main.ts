@@ -1,7 +1,7 @@
 /**
  * The `hop` command line: hop-client's `publish`, `subscribe`, `list-topics`, `version`, `auth`
- * and `configure`, with hop's flags and output (see docs/hop.md). Run as `hop ...` (the `./hop` entry
- * point) or as `igwn-alert hop ...`.
+ * and `configure`, with hop's flags and output (see docs/hop.md). Run as `hop ...` (the `./hop`
+ * entry point) or as `igwn-alert hop ...`.
  *
  * @module
  */
