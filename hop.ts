@@ -1,7 +1,8 @@
 /**
- * Entry point of the `hop` command: hop-client's `publish`, `subscribe`, `list-topics`, `version`
- * and `auth`, with hop's flags and output (`deno run -A jsr:@igwn/alert/hop subscribe ...`). Like
- * `igwn-alert`, it runs with the permissions this run needs (see `lib/cli/sandbox.ts`).
+ * Entry point of the `hop` command: hop-client's `publish`, `subscribe`, `list-topics`, `version`,
+ * `auth` and `configure`, with hop's flags and output
+ * (`deno run -A jsr:@igwn/alert/hop subscribe ...`). Like `igwn-alert`, it runs with the
+ * permissions this run needs (see `lib/cli/sandbox.ts`).
  *
  * @module
  */

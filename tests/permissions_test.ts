@@ -52,6 +52,10 @@ test("listen writes the folders of its --output recording and --dead-letter file
 
 test("auth writes the hop folder; broker and playground write their --data-dir", () => {
   assert.deepEqual(scopeOf(["auth", "add", "creds.csv"]).write, ["/home/alice/xdg/hop"]);
+  assert.deepEqual(scopeOf(["hop", "configure", "set", "fetch_external", "no"]).write, [
+    "/home/alice/xdg/hop",
+  ]);
+  assert.deepEqual(scopeOf(["hop", "list-topics", "kafka://h/"]).write, []);
   assert.ok(scopeOf(["auth", "add", "creds.csv"]).read.includes("/work/creds.csv"));
   assert.deepEqual(scopeOf(["broker", "--data-dir", "data"]).write, ["/work/data"]);
   assert.deepEqual(scopeOf(["broker", "--data-dir=../d"]).write, ["/d"]);

@@ -57,7 +57,7 @@ export async function addOtherCommands(program: Command): Promise<void> {
   program.addCommand(playground.playgroundCommand());
   // Listed in the help only: main.ts hands `igwn-alert hop ...` to lib/cli/hop/ before commander.
   program.command("hop")
-    .summary("hop-client's command line: publish, subscribe, list-topics, version, auth")
+    .summary("hop-client's command line: publish, subscribe, list-topics, auth, configure")
     .argument("[args...]");
 }
 

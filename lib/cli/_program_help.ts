@@ -54,6 +54,6 @@ Commands:
   playground [options]               run an offline GraceDB: a local broker fed
                                      with simulated alerts
   hop [args...]                      hop-client's command line: publish,
-                                     subscribe, list-topics, version, auth
+                                     subscribe, list-topics, auth, configure
   help [command]                     print the help of a command
 `;

@@ -38,6 +38,8 @@ export interface AuthCommandIo {
   stdoutIsTerminal?: boolean;
   /** Variables used to locate auth.toml instead of the process environment. */
   env?: ConfigEnv;
+  /** The program's name in log lines, errors and advice: `igwn-alert` (default) or `hop`. */
+  program?: string;
 }
 
 const encoder = new TextEncoder();
@@ -231,6 +233,7 @@ function levelOf(options: { quiet?: boolean; verbose?: boolean }): LogLevel {
 export function authCommand(io: AuthCommandIo = {}): Command {
   const stdout = io.stdout ?? ((text: string) => writeAll(Deno.stdout, text));
   const stderr = io.stderr ?? ((text: string) => writeAll(Deno.stderr, text));
+  const program = io.program ?? "igwn-alert";
   const auth = new Command("auth")
     .summary("authentication configuration utilities")
     .description(
@@ -244,20 +247,20 @@ export function authCommand(io: AuthCommandIo = {}): Command {
     .configureOutput({
       writeOut: stdout,
       writeErr: stderr,
-      outputError: (text, write) => write(text.replace(/^error: /, "igwn-alert: ")),
+      outputError: (text, write) => write(text.replace(/^error: /, `${program}: `)),
     });
   const logger = () => {
     const options = auth.opts<{ quiet?: boolean; verbose?: boolean }>();
     if (options.quiet && options.verbose) {
       throw new HopError("--quiet and --verbose cannot be used together");
     }
-    return stderrLogger(levelOf(options), "igwn-alert", stderr);
+    return stderrLogger(levelOf(options), program, stderr);
   };
   const subcommand = (name: string, summary: string, description: string) =>
     auth.command(name).summary(summary).description(description).exitOverride().configureOutput({
       writeOut: stdout,
       writeErr: stderr,
-      outputError: (text, write) => write(text.replace(/^error: /, "igwn-alert: ")),
+      outputError: (text, write) => write(text.replace(/^error: /, `${program}: `)),
     });
 
   subcommand(
@@ -283,7 +286,7 @@ export function authCommand(io: AuthCommandIo = {}): Command {
       throw new CliExit(
         1,
         `${error.message}; get a credential from https://my.hop.scimma.org and store it with ` +
-          "'igwn-alert auth add'",
+          `'${program} auth add'`,
       );
     }
     if (creds.length === 0) {

@@ -50,17 +50,40 @@ export class CliExit extends Error {
  * reads as one diagnostic. A permission Deno refused is named as such, without Deno's advice to
  * run again with a flag, which a compiled binary cannot follow.
  *
+ * With `options.stack` (hop's `-d/--debug`), an error other than a {@linkcode CliExit} is shown
+ * with its stack trace, and those of its causes, instead of the one line; the exit code is the
+ * same.
+ *
  * @param program the name before the message (`igwn-alert`, `hop`)
  * @param error what was thrown
+ * @param options `stack`: print the stack trace
  * @returns the exit code
  */
-export function reportFailure(program: string, error: unknown): number {
+export function reportFailure(
+  program: string,
+  error: unknown,
+  options: { stack?: boolean } = {},
+): number {
   if (error instanceof CliExit) {
     if (error.message) writeStderr(diagnostic(program, error.message));
     return error.code;
   }
+  if (options.stack && error instanceof Error && error.stack) {
+    writeStderr(`${program}: ${stackTrace(error)}\n`);
+    return 1;
+  }
   writeStderr(diagnostic(program, describeError(error)));
   return 1;
+}
+
+/** The error's stack trace, followed by those of its causes (at most ten in all). */
+function stackTrace(error: Error): string {
+  const traces: string[] = [];
+  for (let current: unknown = error; current !== undefined && traces.length < 10;) {
+    traces.push(current instanceof Error ? current.stack ?? String(current) : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return traces.join("\nCaused by: ").replace(/\s+$/, "");
 }
 
 function describeError(error: unknown): string {

@@ -22,14 +22,16 @@ import { dirname, resolve } from "node:path";
 import { systemTrustPaths } from "../kafka/trust_store.ts";
 
 /**
- * Environment variables the CLI and its libraries read: hop's configuration lookup, netrc,
- * GraceDB's credential variables, the CA bundle variables, and the few that the command-line
- * parser (colour) and the Kafka client library consult.
+ * Environment variables the CLI and its libraries read: hop's configuration lookup and settings,
+ * netrc, GraceDB's credential variables, the CA bundle variables, and the few that the
+ * command-line parser (colour) and the Kafka client library consult.
  */
 export const CLI_ENV_VARIABLES: readonly string[] = Object.freeze([
   "HOME",
   "XDG_CONFIG_HOME",
   "USERPROFILE",
+  "HOP_FETCH_EXTERNAL",
+  "HOP_AUTOMATIC_OFFLOAD",
   "NETRC",
   "IGWN_ALERT_USER",
   "IGWN_ALERT_PASSWORD",
@@ -151,6 +153,7 @@ const COMMANDS = new Set([
   "send",
   "topics",
   "auth",
+  "configure",
   "broker",
   "playground",
   "subscriptions",
@@ -195,8 +198,9 @@ function caLocationsIn(text: string | undefined): string[] {
  *   the `ssl_ca_location` files its credential files name, every file or folder named on the
  *   command line (`send` files, `--auth-file`, `--ca-file`, `-n FILE`, `auth add FILE`, ...: each
  *   word and option value, URLs aside, taken as a path), and its own executable;
- * - write: nothing, except for `auth` (hop's folder or the `--auth-file`'s folder), `broker` and
- *   `playground` (their `--data-dir`, and the playground's credential file).
+ * - write: nothing, except for `auth` (hop's folder or the `--auth-file`'s folder), `hop
+ *   configure` (hop's folder), `broker` and `playground` (their `--data-dir`, and the
+ *   playground's credential file).
  *
  * @param input the environment, command line and file system to look at.
  * @returns the scope.
@@ -229,7 +233,9 @@ export function runtimeScope(input: ScopeInput): RuntimeScope {
   const writes = command !== undefined && WRITING_COMMANDS.has(command);
   if (hopDir) {
     read.add(absolute(hopDir, cwd));
-    if (command === "auth" || command === "playground") write.add(absolute(hopDir, cwd));
+    if (command === "auth" || command === "configure" || command === "playground") {
+      write.add(absolute(hopDir, cwd));
+    }
   }
   if (netrc) read.add(absolute(netrc, cwd));
   for (const path of systemTrustPaths(env)) read.add(absolute(path, cwd));

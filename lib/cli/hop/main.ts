@@ -1,7 +1,7 @@
 /**
- * The `hop` command line: hop-client's `publish`, `subscribe`, `list-topics`, `version` and
- * `auth`, with hop's flags and output (see docs/hop.md). Run as `hop ...` (the `./hop` entry
- * point) or as `igwn-alert hop ...`.
+ * The `hop` command line: hop-client's `publish`, `subscribe`, `list-topics`, `version`, `auth`
+ * and `configure`, with hop's flags and output (see docs/hop.md). Run as `hop ...` (the `./hop`
+ * entry point) or as `igwn-alert hop ...`.
  *
  * @module
  */
@@ -13,6 +13,7 @@ import { authCommand } from "../auth_command.ts";
 import { publishCommand } from "./publish_command.ts";
 import { subscribeCommand } from "./subscribe_command.ts";
 import { listTopicsCommand } from "./list_topics_command.ts";
+import { configureCommand } from "./configure_command.ts";
 import { versionCommand } from "./version_command.ts";
 
 function routeOutput(command: Command): Command {
@@ -27,8 +28,11 @@ function routeOutput(command: Command): Command {
 function buildHopProgram(name: string): Command {
   const program = routeOutput(
     new Command(name)
-      .description("hop-client's command line: publish, subscribe, list topics, credentials")
+      .description(
+        "hop-client's command line: publish, subscribe, list topics, credentials, configuration",
+      )
       .version(`hop version ${denoConfig.version}`, "--version", "print the version and exit")
+      .option("-d, --debug", "print the stack trace of an error instead of its one-line message")
       .showSuggestionAfterError(),
   );
   for (
@@ -37,7 +41,8 @@ function buildHopProgram(name: string): Command {
       subscribeCommand(),
       listTopicsCommand(),
       versionCommand(),
-      authCommand(),
+      authCommand({ program: "hop" }),
+      configureCommand(),
     ]
   ) {
     program.addCommand(command);
@@ -48,7 +53,8 @@ function buildHopProgram(name: string): Command {
 
 /**
  * Runs the hop command line and returns the exit code: 0 on success (and on Ctrl-C), 1 when a
- * command fails (one line `hop: <problem>` on stderr), 2 for usage errors.
+ * command fails (one line `hop: <problem>` on stderr, or with `-d/--debug` the error's stack
+ * trace), 2 for usage errors.
  *
  * @param args the arguments after the program name
  * @param name the program name shown in help
@@ -65,12 +71,12 @@ export async function runHop(args: string[], name = "hop"): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return ["commander.helpDisplayed", "commander.version", "commander.help"].includes(
-          error.code,
-        )
-        ? 0
-        : 2;
+      // Help asked for, or the version: 0; help shown for a missing subcommand (`hop auth`), as
+      // any usage error: 2.
+      const answered = ["commander.helpDisplayed", "commander.version", "commander.help"]
+        .includes(error.code);
+      return answered && error.exitCode === 0 ? 0 : 2;
     }
-    return reportFailure("hop", error);
+    return reportFailure("hop", error, { stack: program.opts<{ debug?: boolean }>().debug });
   }
 }
