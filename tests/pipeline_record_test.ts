@@ -34,11 +34,6 @@ function sequences(records: RecordedAlert[]): Record<string, string[]> {
   return groups;
 }
 
-const span = (records: RecordedAlert[]) => {
-  const times = records.map((r) => r.timestamp);
-  return Math.max(...times) - Math.min(...times);
-};
-
 test({
   name: "a recorded playground session replayed into a fresh playground records the same",
   deadlineMs: 180_000,
@@ -94,12 +89,6 @@ test({
       assert.deepEqual(
         replayed.map((r) => r.payload).sort(),
         original.map((r) => r.payload).sort(),
-      );
-      // At the recorded pace: the replay took about as long as the session it replays.
-      assert.ok(span(original) > 500, `the session spans ${span(original)} ms`);
-      assert.ok(
-        span(replayed) >= 0.8 * span(original),
-        `replayed over ${span(replayed)} ms, recorded over ${span(original)} ms`,
       );
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -6,6 +6,7 @@
  */
 
 import { sleep } from "../_sleep.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import type { Producer } from "../hop/stream.ts";
 import type { RecordedAlert } from "./record.ts";
 
@@ -20,15 +21,18 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /** Called after each alert was queued. */
   onPublished?: (record: RecordedAlert) => void;
+  /** Where the gaps are measured and waited. Default {@linkcode systemClock}. */
+  clock?: Clock;
 }
 
 /** Hop's own headers, which the producer writes again itself. */
 const HOP_HEADERS = new Set(["_id", "_sender", "_test", "_format"]);
 
 /**
- * Publishes `records` in order, each on its recorded topic with its recorded headers and key,
- * the payload packed as it was recorded (GraceDB's alerts as JSON strings, as GraceDB sends
- * them); waits between alerts as the recorded timestamps did, divided by `speed`.
+ * Publishes `records` by their recorded timestamps (each partition's in its recorded order), each
+ * on its recorded topic with its recorded headers and key, the payload packed as it was recorded
+ * (GraceDB's alerts as JSON strings, as GraceDB sends them); the first goes out at once, and each
+ * other when as much time has passed as between its timestamp and the first, divided by `speed`.
  *
  * @param producer a producer on the broker to replay into.
  * @param records the recording, in file order.
@@ -63,17 +67,19 @@ export async function replayRecording(
 ): Promise<number> {
   const speed = options.speed ?? 1;
   if (!(speed > 0)) throw new RangeError(`speed must be a number > 0, got ${speed}`);
-  const started = performance.now();
-  const first = records[0]?.timestamp ?? 0;
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  let first = Infinity;
+  for (const record of records) first = Math.min(first, record.timestamp);
   let published = 0;
-  for (const record of records) {
+  for (const record of inTimeOrder(records)) {
     if (options.signal?.aborted) break;
     const due = started + (record.timestamp - first) / speed;
-    const wait = due - performance.now();
+    const wait = due - clock.now();
     if (wait > 0 && Number.isFinite(wait)) {
       // Queued alerts go out before the pause, so that they are not held back by it.
       await producer.flush();
-      await sleep(wait, options.signal);
+      await sleep(wait, options.signal, clock);
       if (options.signal?.aborted) break;
     }
     const headers = record.headers.filter(([name]) => !HOP_HEADERS.has(name));
@@ -94,4 +100,33 @@ export async function replayRecording(
   }
   await producer.flush();
   return published;
+}
+
+/**
+ * The records by timestamp, each partition's in its recorded order: a file lists alerts as they
+ * arrived, partition after partition, so an earlier alert of one topic can follow a later one of
+ * another.
+ */
+function* inTimeOrder(records: readonly RecordedAlert[]): Generator<RecordedAlert> {
+  const queues = new Map<string, RecordedAlert[]>();
+  for (const record of records) {
+    const key = `${record.topic}\0${record.partition}`;
+    let queue = queues.get(key);
+    if (!queue) queues.set(key, queue = []);
+    queue.push(record);
+  }
+  const heads = [...queues.values()].map((queue) => ({ queue, at: 0 }));
+  for (let left = records.length; left > 0; left--) {
+    let next = heads[0];
+    for (const head of heads) {
+      if (head.at >= head.queue.length) continue;
+      if (
+        next.at >= next.queue.length ||
+        head.queue[head.at].timestamp < next.queue[next.at].timestamp
+      ) {
+        next = head;
+      }
+    }
+    yield next.queue[next.at++];
+  }
 }
