@@ -2,8 +2,8 @@
  * What an idle listener costs: connected, subscribed, no messages. Starts our broker and, side by
  * side, the CLI's `listen` (with kafkajs' idle timer fix, and without it:
  * `IGWN_ALERT_KAFKAJS_IDLE_FIX=0`), a plain kafkajs consumer with its default settings (5 s
- * fetch long-polls, 3 s heartbeats), the same with the fix, the same with the fix and `listen`'s
- * intervals (200 ms long-polls, 1 s heartbeats), the same with librdkafka's 500 ms long-polls, and
+ * fetch long-polls, 3 s heartbeats), the same with the fix, the same with the fix and 200 ms
+ * long-polls, the same with `listen`'s intervals (librdkafka's 500 ms long-polls, 1 s heartbeats), and
  * `kcat -C -G` (librdkafka) if installed, each in its own process and consumer group. After they
  * have settled it measures each process for a window and prints CPU ms per second (the run time
  * of all threads, /proc/PID/task/TID/schedstat, in ns), wake-ups per second (voluntary +
@@ -173,14 +173,14 @@ const subjects: Subject[] = [
   },
   kafkajsSubject("plain kafkajs consumer", "idle-kafkajs", []),
   kafkajsSubject("kafkajs + fix", "idle-kafkajs-fixed", ["--fix"]),
-  kafkajsSubject("kafkajs + fix, listen's polls", "idle-kafkajs-polls", [
+  kafkajsSubject("kafkajs + fix, 200 ms polls", "idle-kafkajs-200", [
     "--fix",
     "--poll",
     "200",
     "--heartbeat",
     "1000",
   ]),
-  kafkajsSubject("kafkajs + fix, 500 ms polls", "idle-kafkajs-500", [
+  kafkajsSubject("kafkajs + fix, listen's 500 ms polls", "idle-kafkajs-500", [
     "--fix",
     "--poll",
     "500",
