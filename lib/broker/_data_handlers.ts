@@ -268,34 +268,47 @@ export const handleFetch: RequestHandler = async (req, r, w) => {
     return { answers, total, anyError };
   };
 
-  let result = await collect();
-  if (result.total < minBytes && !result.anyError && maxWaitMs > 0 && !ctx.closing.aborted) {
-    // Long poll: sleep until an append to a requested partition, the deadline, or shutdown.
-    const deadline = Date.now() + maxWaitMs;
-    while (result.total < Math.max(minBytes, 1) && !ctx.closing.aborted) {
+  // Long poll: until an append to a requested partition, the deadline, or shutdown. Appends are
+  // watched from before each read, so one that lands while the partitions are read still wakes
+  // the wait (else the alert would wait out max_wait_ms).
+  const mayWait = minBytes > 0 && maxWaitMs > 0;
+  const wanted = Math.max(minBytes, 1);
+  const deadline = Date.now() + maxWaitMs;
+  let result: Awaited<ReturnType<typeof collect>>;
+  for (;;) {
+    let appended = false;
+    let wake = () => {};
+    const unsubscribes: (() => void)[] = [];
+    if (mayWait) {
+      const onAppend = () => {
+        appended = true;
+        wake();
+      };
+      for (const t of topics) {
+        const topic = ctx.cluster.topics.get(t.name);
+        for (const p of t.partitions) {
+          const log = topic?.partitions[p.partition];
+          if (log) unsubscribes.push(log.onAppend(onAppend));
+        }
+      }
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => wake();
+    try {
+      result = await collect();
+      if (!mayWait || result.total >= wanted || result.anyError || ctx.closing.aborted) break;
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const unsubscribes: (() => void)[] = [];
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let wake = () => {};
-      const onAbort = () => wake();
+      if (appended) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         timer = setTimeout(resolve, remaining);
         ctx.closing.addEventListener("abort", onAbort);
-        for (const t of topics) {
-          const topic = ctx.cluster.topics.get(t.name);
-          for (const p of t.partitions) {
-            const log = topic?.partitions[p.partition];
-            if (log) unsubscribes.push(log.onAppend(resolve));
-          }
-        }
       });
+    } finally {
       clearTimeout(timer);
       ctx.closing.removeEventListener("abort", onAbort);
-      for (const u of unsubscribes) u();
-      result = await collect();
-      if (result.anyError) break;
+      for (const unsubscribe of unsubscribes) unsubscribe();
     }
   }
   encodeFetchResponse(w, req.version, result.answers);
