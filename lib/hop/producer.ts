@@ -33,6 +33,9 @@ interface QueuedRecord {
 
 // Bytes of records per request (below the brokers' default limit of about 1 MB per batch).
 const BATCH_BYTES = 1_000_000;
+// Records per request: kafkajs groups a request's messages by partition in time quadratic in
+// their number (thousands of small alerts made it a tenth of the publishing time).
+const BATCH_RECORDS = 1_000;
 // Queued bytes above which write() waits for the background sender.
 const MAX_QUEUED_BYTES = 16_000_000;
 
@@ -220,7 +223,10 @@ export class Producer implements AsyncDisposable {
     const records: OutgoingRecord[] = [];
     for (; index < queue.length; index++) {
       const item = queue[index];
-      if (index > this.#queueHead && bytes + item.size > BATCH_BYTES) break;
+      if (
+        index > this.#queueHead &&
+        (bytes + item.size > BATCH_BYTES || records.length >= BATCH_RECORDS)
+      ) break;
       bytes += item.size;
       records.push(item.record);
     }
