@@ -98,7 +98,6 @@ class Watched {
   firstLineAt?: number;
   stdout = "";
   stderr = "";
-  readonly #keepStdout: boolean;
   #watchers: (() => void)[] = [];
   readonly exited: Promise<Deno.CommandStatus>;
   readonly done: Promise<void>;
@@ -109,27 +108,28 @@ class Watched {
     args: string[],
     options: { env?: Record<string, string>; keepStdout?: boolean } = {},
   ) {
-    this.#keepStdout = options.keepStdout ?? true;
-    this.child = new Deno.Command(command, {
+    const keepStdout = options.keepStdout ?? true;
+    const child = new Deno.Command(command, {
       args,
       env: { NO_COLOR: "1", ...options.env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    this.exited = this.child.status;
+    this.child = child;
+    this.exited = child.status;
     const out = (async () => {
-      for await (const chunk of this.child.stdout) {
+      for await (const chunk of child.stdout) {
         let lines = 0;
         for (const byte of chunk) if (byte === 10) lines++;
         if (lines > 0 && this.firstLineAt === undefined) this.firstLineAt = performance.now();
         this.stdoutLines += lines;
-        if (this.#keepStdout) this.stdout += decoder.decode(chunk, { stream: true });
+        if (keepStdout) this.stdout += decoder.decode(chunk, { stream: true });
         this.#notify();
       }
     })();
     const err = (async () => {
-      for await (const chunk of this.child.stderr) {
+      for await (const chunk of child.stderr) {
         this.stderr += decoder.decode(chunk, { stream: true });
         if (this.stderr.length > 20_000) this.stderr = this.stderr.slice(-10_000);
         this.#notify();
@@ -162,10 +162,9 @@ class Watched {
         this.#watchers = this.#watchers.filter((w) => w !== check);
       };
       this.#watchers.push(check);
-      this.exited.then((status) => {
-        queueMicrotask(() => {
-          if (!test()) fail(`exited with ${status.code} before ${what}`);
-        });
+      // Once its output is read to the end, a child that has exited cannot meet `test` any more.
+      this.done.then(async () => {
+        if (!test()) fail(`exited with ${(await this.exited).code} before ${what}`);
       });
       check();
     });
