@@ -78,10 +78,6 @@ function kafka(bootstrap: string): Kafka {
   return new Kafka({ brokers: [bootstrap], logLevel: logLevel.ERROR });
 }
 
-function percentileInput(samples: number[]): Record<string, unknown> {
-  return { samples };
-}
-
 async function latencyOurs(url: string, topic: string, count: number): Promise<never> {
   await using listener = new Client({
     server: `${url}/`,
@@ -114,7 +110,7 @@ async function latencyOurs(url: string, topic: string, count: number): Promise<n
   }
   listener.stop();
   await listening;
-  finish(percentileInput(samples));
+  finish({ samples });
 }
 
 async function latencyKafkajs(bootstrap: string, topic: string, count: number): Promise<never> {
@@ -157,7 +153,7 @@ async function latencyKafkajs(bootstrap: string, topic: string, count: number): 
   }
   await consumer.disconnect();
   await producer.disconnect();
-  finish(percentileInput(samples));
+  finish({ samples });
 }
 
 async function listenOurs(
