@@ -12,13 +12,23 @@ export interface BrokerProcess {
   close(): Promise<void>;
 }
 
+/** What else the broker process serves: SASL users, and a TLS listener (SASL_SSL with users). */
+export interface BrokerProcessOptions {
+  users?: { username: string; password: string }[];
+  tls?: { certFile: string; keyFile: string };
+}
+
 /**
  * Starts `cli.ts broker` on a port it picks, with `topics`, and waits for its "listening on" line.
  *
  * @param topics the topics to create
+ * @param options SASL users and TLS files; default plaintext without SASL
  * @returns the running broker
  */
-export async function startBrokerProcess(topics: string[]): Promise<BrokerProcess> {
+export async function startBrokerProcess(
+  topics: string[],
+  options: BrokerProcessOptions = {},
+): Promise<BrokerProcess> {
   const cli = new URL("../cli.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -30,6 +40,10 @@ export async function startBrokerProcess(topics: string[]): Promise<BrokerProces
       "--port",
       "0",
       ...topics.flatMap((topic) => ["--topic", topic]),
+      ...(options.users ?? []).flatMap((user) => ["--user", `${user.username}:${user.password}`]),
+      ...(options.tls
+        ? ["--tls-cert", options.tls.certFile, "--tls-key", options.tls.keyFile]
+        : []),
     ],
     stdout: "piped",
     stderr: "null",
