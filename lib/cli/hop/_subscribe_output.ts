@@ -10,6 +10,7 @@ import { messageBytes, type MessageModel } from "../../hop/models/model.ts";
 import { formatUuid } from "../../hop/pack.ts";
 import type { Metadata } from "../../hop/stream_options.ts";
 import { Buffer } from "node:buffer";
+import { clearImmediate, setImmediate } from "node:timers";
 import { shortAscii } from "../../hop/_ascii.ts";
 
 const encodeBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
@@ -191,7 +192,7 @@ export class StdoutBuffer {
   #text = "";
   #parts: Uint8Array[] = [];
   #size = 0;
-  #scheduled?: ReturnType<typeof setTimeout>;
+  #scheduled?: ReturnType<typeof setImmediate>;
   #encoder = new TextEncoder();
   #onBrokenPipe: () => void;
 
@@ -225,12 +226,12 @@ export class StdoutBuffer {
     }
     this.#size += data.length;
     if (this.#size >= FLUSH_AT) this.flush();
-    else this.#scheduled ??= setTimeout(this.#flushWhenIdle, 0);
+    else this.#scheduled ??= setImmediate(this.#flushWhenIdle);
   }
 
   /** Writes everything queued. @throws {Deno.errors.BrokenPipe} when the reader went away */
   flush(): void {
-    if (this.#scheduled !== undefined) clearTimeout(this.#scheduled);
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
     this.#scheduled = undefined;
     if (!this.#size) return;
     this.#textToParts();
