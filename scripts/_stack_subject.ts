@@ -78,6 +78,38 @@ function kafka(bootstrap: string): Kafka {
   return new Kafka({ brokers: [bootstrap], logLevel: logLevel.ERROR });
 }
 
+/**
+ * Times alerts published one at a time until the listener reports each: `arrived` is what the
+ * listener calls with an alert's uid; `time` publishes `count` alerts with `publish` and returns
+ * the milliseconds from publishing to arrival.
+ */
+function arrivalClock() {
+  let expect = (_uid: string) => {};
+  return {
+    arrived: (uid: string) => expect(uid),
+    /** Until the next arrival, `onAny` runs for whatever arrives (to see fetching has begun). */
+    onAny(onAny: () => void) {
+      expect = () => onAny();
+    },
+    async time(count: number, publish: (i: number) => Promise<unknown>): Promise<number[]> {
+      const samples: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const uid = benchAlert(i).uid;
+        const sent = performance.now();
+        const received = new Promise<void>((resolve) => {
+          expect = (got) => {
+            if (got !== uid) return;
+            samples.push(performance.now() - sent);
+            resolve();
+          };
+        });
+        await Promise.all([publish(i), received]);
+      }
+      return samples;
+    },
+  };
+}
+
 async function latencyOurs(url: string, topic: string, count: number): Promise<never> {
   await using listener = new Client({
     server: `${url}/`,
@@ -85,29 +117,19 @@ async function latencyOurs(url: string, topic: string, count: number): Promise<n
     consumerGroup: `latency-ours-${crypto.randomUUID()}`,
   });
   await using publisher = new Client({ server: `${url}/`, noAuth: true });
-  let arrived = (_uid: string) => {};
+  const clock = arrivalClock();
   const { promise: ready, resolve: isReady } = Promise.withResolvers<void>();
   const listening = listener.listen(
-    (_topic, payload) => arrived(payload.uid),
+    (_topic, payload) => clock.arrived(payload.uid),
     unprefixed(topic),
     { onReady: () => isReady() },
   );
   await ready;
   await publisher.connect(unprefixed(topic));
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const uid = benchAlert(i).uid;
-    const sent = performance.now();
-    const received = new Promise<void>((resolve) => {
-      arrived = (got) => {
-        if (got !== uid) return;
-        samples.push(performance.now() - sent);
-        resolve();
-      };
-    });
-    await publisher.publishToTopic(unprefixed(topic), benchAlert(i));
-    await received;
-  }
+  const samples = await clock.time(
+    count,
+    (i) => publisher.publishToTopic(unprefixed(topic), benchAlert(i)),
+  );
   listener.stop();
   await listening;
   finish({ samples });
@@ -121,36 +143,26 @@ async function latencyKafkajs(bootstrap: string, topic: string, count: number): 
   const { promise: joined, resolve: hasJoined } = Promise.withResolvers<void>();
   consumer.on(consumer.events.GROUP_JOIN, () => hasJoined());
   await consumer.subscribe({ topic });
-  let arrived = (_uid: string) => {};
+  const clock = arrivalClock();
   await consumer.run({
     eachMessage: ({ message }) => {
-      arrived(kafkajsDecode(message.value, message.headers).uid);
+      clock.arrived(kafkajsDecode(message.value, message.headers).uid);
       return Promise.resolve();
     },
   });
   await joined;
   // The group has joined; wait until its fetches see what is published.
   const { promise: fetching, resolve: isFetching } = Promise.withResolvers<void>();
-  arrived = () => isFetching();
+  clock.onAny(isFetching);
   const probe = setInterval(() => {
     producer.send({ topic, acks: -1, messages: [kafkajsMessage(999_999)] }).catch(() => {});
   }, 200);
   await fetching;
   clearInterval(probe);
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const message = kafkajsMessage(i);
-    const uid = benchAlert(i).uid;
-    const sent = performance.now();
-    const received = new Promise<void>((resolve) => {
-      arrived = (got) => {
-        if (got !== uid) return;
-        samples.push(performance.now() - sent);
-        resolve();
-      };
-    });
-    await Promise.all([producer.send({ topic, acks: -1, messages: [message] }), received]);
-  }
+  const samples = await clock.time(
+    count,
+    (i) => producer.send({ topic, acks: -1, messages: [kafkajsMessage(i)] }),
+  );
   await consumer.disconnect();
   await producer.disconnect();
   finish({ samples });
@@ -258,33 +270,20 @@ if (import.meta.main) {
   const print = rest.includes("--print");
   const forever = rest.includes("--forever");
   const last = Number(rest.filter((arg) => !arg.startsWith("--")).at(-1));
-  switch (mode) {
-    case "latency-ours":
-      await latencyOurs(target, topic, last);
-      break;
-    case "latency-kafkajs":
-      await latencyKafkajs(target, topic, last);
-      break;
-    case "listen-ours":
-      await listenOurs(target, topic, rest[0], last, print, forever);
-      break;
-    case "listen-kafkajs":
-      await listenKafkajs(target, topic, rest[0], last, print, forever);
-      break;
-    case "read-stream":
-      await readStream(target, topic, last);
-      break;
-    case "publish-ours":
-      await publishOurs(target, topic, last);
-      break;
-    case "publish-stream":
-      await publishStream(target, topic, last);
-      break;
-    case "publish-kafkajs":
-      await publishKafkajs(target, topic, last);
-      break;
-    default:
-      console.error(`unknown mode ${mode}`);
-      Deno.exit(2);
+  const modes: Record<string, () => Promise<never>> = {
+    "latency-ours": () => latencyOurs(target, topic, last),
+    "latency-kafkajs": () => latencyKafkajs(target, topic, last),
+    "listen-ours": () => listenOurs(target, topic, rest[0], last, print, forever),
+    "listen-kafkajs": () => listenKafkajs(target, topic, rest[0], last, print, forever),
+    "read-stream": () => readStream(target, topic, last),
+    "publish-ours": () => publishOurs(target, topic, last),
+    "publish-stream": () => publishStream(target, topic, last),
+    "publish-kafkajs": () => publishKafkajs(target, topic, last),
+  };
+  const run = modes[mode];
+  if (!run) {
+    console.error(`unknown mode ${mode}`);
+    Deno.exit(2);
   }
+  await run();
 }

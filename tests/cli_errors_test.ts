@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { startAlertBroker, USERS } from "./support/broker.ts";
-import { cliCommand, makeHome, runCliProcess } from "./support/cli.ts";
+import { cliCommand, exists, makeHome, runCliProcess } from "./support/cli.ts";
 import { test } from "./support/deadline.ts";
 
 // Nothing listens there; every failure below happens before a connection is tried.
@@ -218,13 +218,3 @@ test("send to a read-only topic gives the authorization error alone (exit 1)", a
     `authorized for topic 'gracedb.superevent' (writing) at 127.0.0.1:${env.broker.port}\n`,
   ]);
 });
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { cliRuntimeFlags } from "../lib/cli/permissions.ts";
-import { DENO_DIR, makeHome, runCliProcess } from "./support/cli.ts";
+import { DENO_DIR, exists, makeHome, runCliProcess } from "./support/cli.ts";
 import { runProcess } from "./support/processes.ts";
 import { test } from "./support/deadline.ts";
 
@@ -30,16 +30,6 @@ async function writeConfig(home: string, text: string): Promise<string> {
   const path = `${home}/.config/hop/config.toml`;
   await Deno.writeTextFile(path, text);
   return path;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }
 
 test("configure locate prints config.toml or auth.toml, under XDG_CONFIG_HOME when set", async () => {

@@ -242,3 +242,14 @@ export async function startCliBroker(args: string[], timeoutMs = 20_000): Promis
     },
   };
 }
+
+/** Whether a file or folder exists (a file a CLI run should, or should not, have written). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
