@@ -6,10 +6,12 @@
  * Usage: `deno run -A scripts/bench_playground.ts`
  *
  * Soak mode: `deno run -A scripts/bench_playground.ts --minutes 10 [--rate 600]` runs the CLI's
- * `playground --listen` (in memory, no credential) for that long at `--rate` lifecycles per
- * minute (default 600), samples the process's RSS (VmRSS of /proc/PID/status; Linux only) twenty
- * times, prints each sample with the alerts received so far, and the RSS growth over the second
- * half of the run, which should be about zero: retention keeps the in-memory log bounded.
+ * `playground --listen` (in memory, no credential, alerts to /dev/null) for that long at `--rate`
+ * lifecycles per minute (default 600) and samples the process every 30 s (Linux only): RSS (VmRSS
+ * of /proc/PID/status), `malloc`'s main heap (`[heap]` of /proc/PID/smaps) and the alerts received
+ * so far. It ends with RSS at minute 1, at half time and at the end, and the growth over the
+ * second half, which should be about zero: retention bounds the in-memory log, and nothing else
+ * kept per alert or per superevent grows.
  *
  * @module
  */
@@ -43,48 +45,47 @@ if (soakMinutes !== undefined) {
 /** Runs `playground --listen` for `minutes` at `rate` lifecycles a minute and prints its RSS. */
 async function soak(minutes: number, rate: number): Promise<void> {
   const cli = new URL("../cli.ts", import.meta.url).pathname;
+  // Alerts go to /dev/null; the listener's summary (stderr) counts them at the end. The rate is
+  // read from the progress lines instead, one per lifecycle received.
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--frozen", cli, "playground", "--no-auth", "--listen", "--seed", "7"]
-      .concat(["--rate", String(rate)]),
+      .concat(["--rate", String(rate), "--format", "short"]),
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  // Alerts received: the listener prints one header line per alert.
-  const marker = "New message from topic";
   let received = 0;
   const counting = (async () => {
-    let tail = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      const text = tail + chunk;
-      for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + 1)) received++;
-      // Keep enough of the end to find a marker split across chunks, but not a whole one.
-      tail = text.slice(-(marker.length - 1));
+    // One line per alert with --format short.
+    for await (const chunk of child.stdout) {
+      for (const byte of chunk) if (byte === 10) received++;
     }
   })();
-  const rssMb = () => {
-    const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-    return Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0) / 1024;
+  const status = () => {
+    const text = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+    const rss = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(text)?.[1] ?? 0) / 1024;
+    const smaps = Deno.readTextFileSync(`/proc/${child.pid}/smaps`);
+    const at = smaps.indexOf("[heap]");
+    const heap = at < 0 ? 0 : Number(/^Rss:\s+(\d+)/m.exec(smaps.slice(at))?.[1] ?? 0) / 1024;
+    return { rss, heap };
   };
-  const samples: { minute: number; rss: number; received: number }[] = [];
+  const samples: { minute: number; rss: number; heap: number; received: number }[] = [];
   const started = performance.now();
-  const step = (minutes * 60_000) / 20;
-  console.log(`playground --listen --rate ${rate}, ${minutes} min, RSS every ${step / 1000} s\n`);
-  console.log("| minute | RSS MB | alerts received |");
-  console.log("| -----: | -----: | --------------: |");
+  const stepMs = 30_000;
+  const count = Math.max(2, Math.round((minutes * 60_000) / stepMs));
+  console.log(`playground --listen --rate ${rate}, ${minutes} min, sampled every 30 s\n`);
+  console.log("| minute | RSS MB | malloc heap MB | alerts received |");
+  console.log("| -----: | -----: | -------------: | --------------: |");
   try {
-    for (let i = 1; i <= 20; i++) {
-      const wait = started + i * step - performance.now();
+    for (let i = 1; i <= count; i++) {
+      const wait = started + i * stepMs - performance.now();
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
-      const sample = {
-        minute: (performance.now() - started) / 60_000,
-        rss: rssMb(),
-        received,
-      };
+      const sample = { minute: (performance.now() - started) / 60_000, ...status(), received };
       samples.push(sample);
       console.log(
-        `| ${sample.minute.toFixed(2)} | ${sample.rss.toFixed(1)} | ${sample.received} |`,
+        `| ${sample.minute.toFixed(1)} | ${sample.rss.toFixed(1)} | ${sample.heap.toFixed(1)} | ` +
+          `${sample.received} |`,
       );
     }
   } finally {
@@ -92,15 +93,22 @@ async function soak(minutes: number, rate: number): Promise<void> {
     await child.status;
     await counting.catch(() => {});
   }
-  const half = samples.slice(samples.length / 2);
+  const at = (minute: number) =>
+    samples.reduce((best, s) =>
+      Math.abs(s.minute - minute) < Math.abs(best.minute - minute) ? s : best
+    );
+  const targets = [...new Set([1, minutes / 2, minutes])].sort((a, b) => a - b);
+  const marks = targets.map(at);
+  const half = samples.slice(Math.floor(samples.length / 2) - 1);
   const first = half[0];
   const last = half[half.length - 1];
   const perMinute = (last.rss - first.rss) / (last.minute - first.minute);
   console.log(
-    `\nsecond half: RSS ${first.rss.toFixed(1)} -> ${last.rss.toFixed(1)} MB ` +
-      `(${perMinute >= 0 ? "+" : ""}${perMinute.toFixed(2)} MB/min), max ` +
-      `${Math.max(...samples.map((s) => s.rss)).toFixed(1)} MB; ` +
-      `${last.received} alerts received, ${(last.received / (last.minute * 60)).toFixed(1)}/s`,
+    `\nRSS at minute ${targets.join(" / ")}: ` +
+      `${marks.map((s) => s.rss.toFixed(0)).join(" / ")} MB; second half ` +
+      `${perMinute >= 0 ? "+" : ""}${perMinute.toFixed(2)} MB/min, max ` +
+      `${Math.max(...samples.map((s) => s.rss)).toFixed(0)} MB; ${last.received} alerts, ` +
+      `${(last.received / (last.minute * 60)).toFixed(0)}/s`,
   );
 }
 

@@ -12,13 +12,28 @@ export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
-/** What the superevent rows are made of, kept as the alerts arrive. */
+/**
+ * What a superevent row is made of, kept as the alerts arrive: only these fields of its latest
+ * state, not the alert's `object` itself (several kilobytes with its preferred event and
+ * neighbours, which an endless playground would otherwise keep for every superevent).
+ */
 interface SupereventState {
   id: string;
-  object: Record<string, unknown>;
+  far?: number;
+  labels: string[];
+  preferredEvent?: string;
+  pipeline?: string;
+  /** Its events and external events, whose alerts count as its own. */
+  members: string[];
   voevents: string[];
   significant?: boolean;
 }
+
+/**
+ * Superevents kept for the table; older ones are dropped (with the alert counts of their events)
+ * and the table says how many, so a playground left running keeps a bounded tally.
+ */
+export const MAX_SUPEREVENT_ROWS = 1000;
 
 function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value)
@@ -62,12 +77,22 @@ function table(rows: string[][], numeric: (column: number) => boolean): string[]
  * ```
  */
 export class AlertTally {
+  /** @param maxRows superevents kept for the table (the latest ones) */
+  constructor(readonly maxRows: number = MAX_SUPEREVENT_ROWS) {}
+
   /** Alerts counted. */
   total = 0;
   readonly #byTopic = new Map<string, Map<string, number>>();
   readonly #superevents = new Map<string, SupereventState>();
+  /** Superevents seen but no longer in the table (beyond `maxRows`). */
+  #droppedSuperevents = 0;
   /** Event and superevent uids of each alert, to attribute event alerts to superevents. */
   readonly #uids = new Map<string, number>();
+
+  /** Uids whose alert counts are kept (for tests: bounded however many alerts were added). */
+  get trackedUids(): number {
+    return this.#uids.size;
+  }
 
   /** Counts one alert. */
   add(alert: Pick<Alert, "fullTopic" | "payload">): void {
@@ -81,9 +106,20 @@ export class AlertTally {
     if (uid !== undefined) this.#uids.set(uid, (this.#uids.get(uid) ?? 0) + 1);
     const object = record(payload.object);
     if (uid === undefined || object.superevent_id !== uid) return;
-    const state = this.#superevents.get(uid) ?? { id: uid, object, voevents: [] };
-    this.#superevents.set(uid, state);
-    state.object = object;
+    let state = this.#superevents.get(uid);
+    if (!state) {
+      state = { id: uid, labels: [], members: [], voevents: [] };
+      this.#superevents.set(uid, state);
+      if (this.#superevents.size > this.maxRows) this.#dropOldest();
+    }
+    state.far = typeof object.far === "number" ? object.far : undefined;
+    state.labels = strings(object.labels);
+    state.preferredEvent = typeof object.preferred_event === "string"
+      ? object.preferred_event
+      : undefined;
+    const pipeline = record(object.preferred_event_data).pipeline;
+    state.pipeline = typeof pipeline === "string" ? pipeline : undefined;
+    state.members = [...strings(object.gw_events), ...strings(object.em_events)];
     if (type === "voevent") {
       const data = record(payload.data);
       if (typeof data.voevent_type === "string") state.voevents.push(data.voevent_type);
@@ -91,15 +127,28 @@ export class AlertTally {
     }
   }
 
-  /** Superevent ids in the order they were first seen. */
+  /** Forgets the oldest superevent and the alert counts of its uids. */
+  #dropOldest(): void {
+    const [oldest] = this.#superevents.values();
+    this.#superevents.delete(oldest.id);
+    this.#droppedSuperevents++;
+    for (const uid of [oldest.id, ...oldest.members]) this.#uids.delete(uid);
+    // Uids that never joined a kept superevent must not pile up either.
+    const limit = this.maxRows * 64;
+    for (const uid of this.#uids.keys()) {
+      if (this.#uids.size <= limit) break;
+      this.#uids.delete(uid);
+    }
+  }
+
+  /** Superevent ids in the order they were first seen (the latest `maxRows`). */
   get superevents(): string[] {
     return [...this.#superevents.keys()];
   }
 
   /** Alerts about a superevent: its own, and those of its events (as its latest state lists). */
   alertsOf(id: string): number {
-    const object = this.#superevents.get(id)?.object ?? {};
-    const uids = new Set([id, ...strings(object.gw_events), ...strings(object.em_events)]);
+    const uids = new Set([id, ...(this.#superevents.get(id)?.members ?? [])]);
     let count = 0;
     for (const uid of uids) count += this.#uids.get(uid) ?? 0;
     return count;
@@ -114,7 +163,7 @@ export class AlertTally {
     const seconds = (elapsedMs / 1000).toFixed(1);
     const lines = [
       `received ${plural(this.total, "alert")} on ${plural(topics.length, "topic")} about ${
-        plural(this.#superevents.size, "superevent")
+        plural(this.#superevents.size + this.#droppedSuperevents, "superevent")
       } in ${seconds} s`,
     ];
     if (this.total === 0) return lines.join("\n") + "\n";
@@ -156,28 +205,31 @@ export class AlertTally {
         superevents.push(this.#supereventRow(state));
       }
       lines.push("", ...table(superevents, (column) => column === 1));
+      if (this.#droppedSuperevents > 0) {
+        lines.push(
+          `(the ${plural(this.#droppedSuperevents, "earlier superevent")} are not listed)`,
+        );
+      }
     }
     return lines.join("\n") + "\n";
   }
 
   #supereventRow(state: SupereventState): string[] {
-    const { object } = state;
-    const labels = strings(object.labels);
+    const { labels } = state;
     const significant = state.significant ??
       (labels.includes("SIGNIF_LOCKED")
         ? true
         : labels.includes("LOW_SIGNIF_LOCKED")
         ? false
         : undefined);
-    const pipeline = record(object.preferred_event_data).pipeline;
-    const preferred = typeof object.preferred_event === "string"
-      ? `${object.preferred_event}${typeof pipeline === "string" ? ` (${pipeline})` : ""}`
-      : "-";
+    const preferred = state.preferredEvent === undefined
+      ? "-"
+      : `${state.preferredEvent}${state.pipeline === undefined ? "" : ` (${state.pipeline})`}`;
     const advocate = ["DQV", "ADVNO", "ADVOK", "ADVREQ"].find((label) => labels.includes(label));
     return [
       state.id,
       String(this.alertsOf(state.id)),
-      typeof object.far === "number" ? object.far.toExponential(2) : "-",
+      state.far === undefined ? "-" : state.far.toExponential(2),
       significant === undefined ? "-" : significant ? "yes" : "no",
       preferred,
       state.voevents.length ? state.voevents.join(",") : "-",

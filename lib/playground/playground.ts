@@ -12,6 +12,7 @@ import { loadAuth, writeAuth } from "../hop/auth_file.ts";
 import { AuthFileNotFoundError } from "../hop/errors.ts";
 import type { Logger } from "../hop/log.ts";
 import type { Producer } from "../hop/stream.ts";
+import { Arrivals } from "./_arrivals.ts";
 import { PlaygroundOptionError, publishLifecycles, type PublishSummary } from "./publish.ts";
 import type { SimulatedStep } from "./simulate.ts";
 import {
@@ -168,9 +169,6 @@ export interface PlaygroundHandle extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** How long the in-process listener may take to receive one alert before the run fails. */
-const RECEIVE_TIMEOUT_MS = 30_000;
-
 function generatePassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
   return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_");
@@ -202,51 +200,6 @@ async function storeCredential(auth: Auth, path: string | undefined): Promise<st
     !(c.username === auth.username && c.hostname === auth.hostname)
   );
   return await writeAuth([...kept, auth], path);
-}
-
-/** Arrivals per topic, so the publisher can wait for "the n-th alert on topic T". */
-class Arrivals {
-  #arrived = new Map<string, number>();
-  #expected = new Map<string, number>();
-  #waiters = new Set<{ topic: string; n: number; resolve: () => void }>();
-
-  arrive(topic: string): void {
-    const n = (this.#arrived.get(topic) ?? 0) + 1;
-    this.#arrived.set(topic, n);
-    for (const waiter of this.#waiters) {
-      if (waiter.topic === topic && waiter.n <= n) {
-        this.#waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
-  }
-
-  next(topic: string, signal: AbortSignal): Promise<void> {
-    const n = (this.#expected.get(topic) ?? 0) + 1;
-    this.#expected.set(topic, n);
-    if ((this.#arrived.get(topic) ?? 0) >= n) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = { topic, n, resolve: () => finish() };
-      const timer = setTimeout(() => {
-        finish();
-        reject(
-          new Error(
-            `the listener did not receive alert ${n} of topic ${topic} within ${
-              RECEIVE_TIMEOUT_MS / 1000
-            } s`,
-          ),
-        );
-      }, RECEIVE_TIMEOUT_MS);
-      const finish = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(waiter);
-        signal.removeEventListener("abort", finish);
-        resolve();
-      };
-      signal.addEventListener("abort", finish, { once: true });
-      this.#waiters.add(waiter);
-    });
-  }
 }
 
 /**
@@ -422,7 +375,10 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
         listeners.push(listening);
         failures.push(listening.then(
           () => new Promise<never>(() => {}),
-          (error) => Promise.reject(error),
+          (error) => {
+            arrivals.fail(error as Error);
+            return Promise.reject(error);
+          },
         ));
       }
       listenerFailure = Promise.race(failures);
@@ -450,9 +406,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       producer = await openStream(server, "w", { auth: credential ?? false, logger: quiet });
       const onPublished = listened
         ? (step: SimulatedStep) =>
-          listened.has(step.topic)
-            ? Promise.race([arrivals.next(step.topic, stopping.signal), listenerFailure!])
-            : undefined
+          listened.has(step.topic) ? arrivals.next(step.topic, stopping.signal) : undefined
         : undefined;
       done = publishLifecycles(producer, {
         seed,
