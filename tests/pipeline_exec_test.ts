@@ -8,7 +8,7 @@ import { Client } from "../lib/alert/client.ts";
 import { encodeAlert } from "../lib/alert/payload.ts";
 import type { GraceDbAlert } from "../lib/alert/types.ts";
 import { graceDbTopics, simulateLifecycles } from "../lib/playground/mod.ts";
-import { makeHome, runCliProcess, startCliProcess } from "./support/cli.ts";
+import { execScriptDir, makeHome, runCliProcess, startCliProcess } from "./support/cli.ts";
 import { test } from "./support/deadline.ts";
 import { REFUSED_ADDRESS } from "./support/network.ts";
 
@@ -28,24 +28,14 @@ async function publish(url: string, alerts: GraceDbAlert[]): Promise<void> {
  * A folder with one shell script: it appends `UID TYPE TOPIC KAFKA_TOPIC PARTITION OFFSET` to
  * `calls`, its input to `input-OFFSET`, then runs `body`.
  */
-async function scriptDir(body: string): Promise<{ dir: string; script: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "igwn-alert-exec-" });
-  // Deno refuses a worker write access to a folder that holds a program it may run, so the
-  // script and the files the listener writes (out/) live in separate folders.
-  await Deno.mkdir(`${dir}/bin`);
-  await Deno.mkdir(`${dir}/out`);
-  const script = `${dir}/bin/on-alert.sh`;
-  await Deno.writeTextFile(
-    script,
-    `#!/bin/sh
-d="${dir}"
+function scriptDir(body: string): Promise<{ dir: string; script: string }> {
+  return execScriptDir((dir) =>
+    `d="${dir}"
 echo "$IGWN_ALERT_UID $IGWN_ALERT_TYPE $IGWN_ALERT_TOPIC $IGWN_ALERT_KAFKA_TOPIC $IGWN_ALERT_PARTITION $IGWN_ALERT_OFFSET" >> "$d/calls"
 cat > "$d/input-$IGWN_ALERT_OFFSET"
 ${body}
-`,
+`
   );
-  await Deno.chmod(script, 0o755);
-  return { dir, script };
 }
 
 const calls = async (dir: string) =>

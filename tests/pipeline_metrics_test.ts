@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../lib/broker/mod.ts";
 import { graceDbTopics, publishLifecycles, simulateLifecycles } from "../lib/playground/mod.ts";
-import { makeHome, startCliProcess } from "./support/cli.ts";
+import { execScriptDir, makeHome, startCliProcess } from "./support/cli.ts";
 import { test, waitFor } from "./support/deadline.ts";
 
 const SEED = 5;
@@ -39,18 +39,11 @@ test({
     const handled = ["new", "event_added", "label_added"];
     assert.ok(count("event_added") > 0 && count("new") > 0);
 
-    const dir = await Deno.makeTempDir({ prefix: "igwn-alert-metrics-" });
-    // The script and the dead letters in separate folders: Deno gives no worker write access to
-    // a folder holding a program it may run.
-    await Deno.mkdir(`${dir}/bin`);
-    await Deno.mkdir(`${dir}/out`);
-    const script = `${dir}/bin/on-alert.sh`;
     // Alerts of events added always fail; the rest succeed.
-    await Deno.writeTextFile(
-      script,
-      '#!/bin/sh\ncat >/dev/null\n[ "$IGWN_ALERT_TYPE" != event_added ]\n',
+    const { dir, script } = await execScriptDir(
+      () => 'cat >/dev/null\n[ "$IGWN_ALERT_TYPE" != event_added ]\n',
+      "igwn-alert-metrics-",
     );
-    await Deno.chmod(script, 0o755);
     const home = await makeHome();
     try {
       await using listener = startCliProcess([
@@ -150,14 +143,10 @@ test({
       logger: () => {},
     });
     await publishLifecycles(`${broker.url}/`, { seed: SEED, count: 1, auth: false });
-    const dir = await Deno.makeTempDir({ prefix: "igwn-alert-json-log-" });
-    // The script and the dead letters in separate folders: Deno gives no worker write access to
-    // a folder holding a program it may run.
-    await Deno.mkdir(`${dir}/bin`);
-    await Deno.mkdir(`${dir}/out`);
-    const script = `${dir}/bin/on-alert.sh`;
-    await Deno.writeTextFile(script, '#!/bin/sh\ncat >/dev/null\n[ "$IGWN_ALERT_OFFSET" != 0 ]\n');
-    await Deno.chmod(script, 0o755);
+    const { dir, script } = await execScriptDir(
+      () => 'cat >/dev/null\n[ "$IGWN_ALERT_OFFSET" != 0 ]\n',
+      "igwn-alert-json-log-",
+    );
     const home = await makeHome();
     try {
       await using listener = startCliProcess([

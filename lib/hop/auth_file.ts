@@ -5,6 +5,7 @@
  * @module
  */
 import { parse, stringify, TomlError } from "smol-toml";
+import { parseTomlFile, writeFileAtomically } from "./_toml_file.ts";
 import { Auth, normalizeMechanism, SASL_MECHANISMS } from "./auth.ts";
 import { AuthFileError, AuthFileNotFoundError, HopError } from "./errors.ts";
 
@@ -129,21 +130,17 @@ async function readText(path: string): Promise<string> {
 }
 
 function parseToml(path: string, text: string): Record<string, unknown> {
-  try {
-    return parse(text) as Record<string, unknown>;
-  } catch (error) {
-    if (error instanceof TomlError) {
-      const reason = error.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
-      throw new AuthFileError(
-        `configuration file ${path} is not configured correctly: line ${error.line}, ` +
-          `column ${error.column}: ${reason}`,
-        path,
-        error.line,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  // Made here, so that a stack trace starts in this file.
+  return parseTomlFile(text, function malformed(detail, error) {
+    return new AuthFileError(
+      `configuration file ${path} is not configured correctly: ${detail}`,
+      path,
+      error.line,
+      {
+        cause: error,
+      },
+    );
+  });
 }
 
 /** 1-based lines where `[[auth]]` (or a legacy `[auth]`) tables start, in order. */
@@ -334,11 +331,6 @@ export function formatAuthToml(creds: readonly Auth[]): string {
   }).join("\n");
 }
 
-function parentDir(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash <= 0 ? (slash === 0 ? "/" : ".") : path.slice(0, slash);
-}
-
 /**
  * Writes credentials in hop's layout, creating parent directories. The file is replaced
  * atomically (temporary file + rename) and always has mode 0600.
@@ -363,16 +355,7 @@ export async function writeAuth(
   env?: ConfigEnv,
 ): Promise<string> {
   const target = path ?? authFilePath(env);
-  const temporary = `${target}.${crypto.randomUUID()}.tmp`;
-  try {
-    await Deno.mkdir(parentDir(target), { recursive: true });
-    await Deno.writeTextFile(temporary, formatAuthToml(creds), { mode: 0o600, createNew: true });
-    await Deno.chmod(temporary, 0o600);
-    await Deno.rename(temporary, target);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw new AuthFileError(`cannot write ${target}: ${(error as Error).message}`, target);
-  }
+  await writeFileAtomically(target, formatAuthToml(creds), 0o600, true);
   return target;
 }
 

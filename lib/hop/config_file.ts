@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { parse, stringify, TomlError } from "smol-toml";
+import { stringify } from "smol-toml";
+import { parseTomlFile, writeFileAtomically } from "./_toml_file.ts";
 import { type ConfigEnv, configFilePath } from "./auth_file.ts";
 import { AuthFileError, HopError } from "./errors.ts";
 import type { Logger } from "./log.ts";
@@ -87,19 +88,17 @@ async function readConfigText(path: string): Promise<string | undefined> {
 }
 
 function parseDocument(path: string, text: string): Record<string, unknown> {
-  try {
-    return parse(text) as Record<string, unknown>;
-  } catch (error) {
-    if (!(error instanceof TomlError)) throw error;
-    const reason = error.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
-    throw new AuthFileError(
-      `Error loading ${path}: configuration data is malformed: line ${error.line}, ` +
-        `column ${error.column}: ${reason}`,
+  // Made here, so that a stack trace starts in this file.
+  return parseTomlFile(text, function malformed(detail, error) {
+    return new AuthFileError(
+      `Error loading ${path}: configuration data is malformed: ${detail}`,
       path,
       error.line,
-      { cause: error },
+      {
+        cause: error,
+      },
     );
-  }
+  });
 }
 
 /** The `[config]` table's settings, checked: only known names, only booleans. */
@@ -195,11 +194,6 @@ export async function loadConfig(env: ConfigEnv = processEnv(), log?: Logger): P
   return config;
 }
 
-function parentDir(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash <= 0 ? (slash === 0 ? "/" : ".") : path.slice(0, slash);
-}
-
 /**
  * Sets one setting in config.toml, as `hop configure set` does: the file's own `[config]` table
  * (no defaults, no environment) gets the value and is written back; the file is created when
@@ -248,15 +242,6 @@ export async function writeConfigSetting(
   }
   const config = { ...(document.config as Partial<HopConfig> | undefined), [setting]: value };
   const written = stringify({ ...document, config }).replace(/\n*$/, "\n");
-  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-  try {
-    await Deno.mkdir(parentDir(path), { recursive: true });
-    await Deno.writeTextFile(temporary, written, { mode, createNew: true });
-    if (text !== undefined) await Deno.chmod(temporary, mode);
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw new AuthFileError(`cannot write ${path}: ${(error as Error).message}`, path);
-  }
+  await writeFileAtomically(path, written, mode, text !== undefined);
   return path;
 }

@@ -86,17 +86,11 @@ export function stderrLogger(
   name = "igwn-alert",
   write?: (line: string) => void,
 ): Logger {
-  const threshold = RANK[level];
-  if (threshold === undefined) throw new TypeError(`unknown log level '${level}'`);
-  const writeLine = write ?? writeStderrLine;
-  const writer = (label: string, rank: number) =>
-    rank < threshold ? () => {} : (message: string) => writeLine(`${label} ${name}: ${message}\n`);
-  return {
-    debug: writer("DEBUG", RANK.debug),
-    info: writer("INFO", RANK.info),
-    warn: writer("WARNING", RANK.warning),
-    error: writer("ERROR", RANK.error),
-  };
+  return leveledLogger(
+    level,
+    write,
+    (label, message) => `${label.toUpperCase()} ${name}: ${message}\n`,
+  );
 }
 
 /**
@@ -126,14 +120,23 @@ export function jsonLogger(
   name = "igwn-alert",
   write?: (line: string) => void,
 ): Logger {
+  return leveledLogger(level, write, (label, message) => {
+    const time = new Date().toISOString();
+    return JSON.stringify({ time, level: label, name, message }) + "\n";
+  });
+}
+
+// The methods of a logger that writes `format`ted lines at `level` and above, to `write` or stderr.
+function leveledLogger(
+  level: LogLevel,
+  write: ((line: string) => void) | undefined,
+  format: (label: Exclude<LogLevel, "critical">, message: string) => string,
+): Logger {
   const threshold = RANK[level];
   if (threshold === undefined) throw new TypeError(`unknown log level '${level}'`);
   const writeLine = write ?? writeStderrLine;
-  const writer = (label: LogLevel) =>
-    RANK[label] < threshold ? () => {} : (message: string) => {
-      const time = new Date().toISOString();
-      writeLine(JSON.stringify({ time, level: label, name, message }) + "\n");
-    };
+  const writer = (label: Exclude<LogLevel, "critical">) =>
+    RANK[label] < threshold ? () => {} : (message: string) => writeLine(format(label, message));
   return {
     debug: writer("debug"),
     info: writer("info"),

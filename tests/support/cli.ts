@@ -253,3 +253,24 @@ export async function exists(path: string): Promise<boolean> {
     throw error;
   }
 }
+
+/**
+ * A temporary folder for `listen --exec`: `bin/on-alert.sh` (a shell script running `body`,
+ * executable) and an empty `out/` for what the listener writes. They are separate because Deno
+ * gives a worker no write access to a folder holding a program it may run.
+ *
+ * @param body the script after its `#!/bin/sh` line; `dir` is the folder, for writing into it
+ * @param prefix the temporary folder's name prefix
+ */
+export async function execScriptDir(
+  body: (dir: string) => string,
+  prefix = "igwn-alert-exec-",
+): Promise<{ dir: string; script: string }> {
+  const dir = await Deno.makeTempDir({ prefix });
+  await Deno.mkdir(`${dir}/bin`);
+  await Deno.mkdir(`${dir}/out`);
+  const script = `${dir}/bin/on-alert.sh`;
+  await Deno.writeTextFile(script, `#!/bin/sh\n${body(dir)}`);
+  await Deno.chmod(script, 0o755);
+  return { dir, script };
+}
