@@ -8,7 +8,8 @@
  * @module
  */
 
-import { Client, type ListenOptions } from "../lib/alert/client.ts";
+import { Client } from "../lib/alert/client.ts";
+import type { ListenOptions } from "../lib/alert/listen_types.ts";
 import { cliRuntimeFlags } from "../lib/cli/permissions.ts";
 
 const QUICK = Deno.args.includes("--quick");

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { type Alert, Client, type ClientOptions } from "../lib/alert/client.ts";
+import { Client } from "../lib/alert/client.ts";
+import type { ClientOptions } from "../lib/alert/client_options.ts";
+import type { Alert } from "../lib/alert/listen_types.ts";
 import { AuthenticationError, ConnectionError } from "../lib/hop/errors.ts";
 import type { Logger } from "../lib/hop/log.ts";
 import { type AlertBroker, readSample, SAMPLE_ALERTS, startAlertBroker } from "./support/broker.ts";

@@ -4,7 +4,9 @@
  * and, when bounded, their alerts go to a dead-letter sink before they are committed.
  */
 import assert from "node:assert/strict";
-import { type Alert, Client, type ClientOptions } from "../lib/alert/client.ts";
+import { Client } from "../lib/alert/client.ts";
+import type { ClientOptions } from "../lib/alert/client_options.ts";
+import type { Alert } from "../lib/alert/listen_types.ts";
 import { AuthorizationError } from "../lib/hop/errors.ts";
 import { ManualClock } from "../lib/clock.ts";
 import { type AlertBroker, startAlertBroker } from "./support/broker.ts";

@@ -12,7 +12,7 @@ import {
   startPlayground,
   UnknownGroupError,
 } from "../lib/playground/mod.ts";
-import type { Alert } from "../lib/alert/client.ts";
+import type { Alert } from "../lib/alert/listen_types.ts";
 import { KAFKAJS_TEST, kafkajsClient } from "./support/kafkajs.ts";
 import { python } from "./support/processes.ts";
 import { test } from "./support/deadline.ts";

@@ -6,7 +6,7 @@ import { loadAuth } from "../hop/auth_file.ts";
 import { AuthFileNotFoundError, NoCredentialError } from "../hop/errors.ts";
 import type { Logger } from "../hop/log.ts";
 import { selectCredential } from "../hop/select_credential.ts";
-import type { ClientOptions } from "./client.ts";
+import type { ClientOptions } from "./client_options.ts";
 import type { BrokerAddress } from "./topic_naming.ts";
 
 // The credential fields of the Client's options, so that their meaning is documented once.

@@ -2,7 +2,7 @@
 // line per alert in a file, or the caller's function. The alert is committed only after this
 // returned, so a sink that fails leaves it uncommitted.
 
-import type { Alert } from "./client.ts";
+import type { Alert } from "./listen_types.ts";
 
 /** The line written for one dead-lettered alert (keys in this order). */
 export interface DeadLetterRecord {

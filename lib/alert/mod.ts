@@ -15,6 +15,8 @@
  * @module
  */
 export * from "./client.ts";
+export * from "./client_options.ts";
+export * from "./listen_types.ts";
 export * from "./filter.ts";
 export * from "./format_alert.ts";
 export * from "./metrics.ts";

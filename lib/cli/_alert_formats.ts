@@ -6,7 +6,7 @@
  * @module
  */
 import { Option } from "commander";
-import type { Alert } from "../alert/client.ts";
+import type { Alert } from "../alert/listen_types.ts";
 import { formatReceivedAlert } from "../alert/format_alert.ts";
 import { alertJsonText } from "../alert/payload.ts";
 import { pythonJsonString, pythonJsonStringify } from "../hop/_python_json.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Alert } from "../alert/client.ts";
+import type { Alert } from "../alert/listen_types.ts";
 import { EVENT_ALERT_TYPES, SUPEREVENT_ALERT_TYPES } from "../alert/types.ts";
 
 /** `1 lifecycle`, `3 lifecycles`. */

@@ -6,7 +6,7 @@ import { type Command, Option } from "commander";
 import { CliExit } from "./cli_exit.ts";
 import type { Logger, LogLevel } from "../hop/log.ts";
 import { stderrLogger } from "../hop/log.ts";
-import type { ClientOptions } from "../alert/client.ts";
+import type { ClientOptions } from "../alert/client_options.ts";
 
 export const LOG_LEVELS = ["critical", "error", "warning", "info", "debug"] as const;
 

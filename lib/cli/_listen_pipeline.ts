@@ -3,7 +3,8 @@
 // here, before the listener connects.
 
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { Alert, ClientOptions, ListenOptions } from "../alert/client.ts";
+import type { ClientOptions } from "../alert/client_options.ts";
+import type { Alert, ListenOptions } from "../alert/listen_types.ts";
 import type { ClientMetrics } from "../alert/metrics.ts";
 import { writeStderr } from "./_output.ts";
 import type { AlertFilter } from "../alert/filter.ts";

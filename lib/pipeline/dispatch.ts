@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Alert } from "../alert/client.ts";
+import type { Alert } from "../alert/listen_types.ts";
 import { matchAlert } from "../alert/filter.ts";
 import type { Logger } from "../hop/log.ts";
 import { silentLogger } from "../hop/log.ts";

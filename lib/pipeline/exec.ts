@@ -6,7 +6,7 @@
  */
 
 import { alertUid } from "../alert/_dead_letter.ts";
-import type { Alert } from "../alert/client.ts";
+import type { Alert } from "../alert/listen_types.ts";
 import { encodeAlert } from "../alert/payload.ts";
 
 /**

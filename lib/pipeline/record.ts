@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Alert } from "../alert/client.ts";
+import type { Alert } from "../alert/listen_types.ts";
 import { alertUid } from "../alert/_dead_letter.ts";
 
 /**

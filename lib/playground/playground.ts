@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Alert } from "../alert/client.ts";
+import type { Alert } from "../alert/listen_types.ts";
 import { startBroker, startTokenEndpoint, type TokenEndpointHandle } from "../broker/mod.ts";
 import { PUBLIC_ALERT_TOPIC } from "../alert/public_alert.ts";
 import { Auth } from "../hop/auth.ts";
@@ -28,7 +28,7 @@ import {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import type { Alert } from "../alert/client.ts";
+ * import type { Alert } from "../alert/listen_types.ts";
  * import { type PlaygroundOptions, startPlayground } from "./playground.ts";
  * const alerts: Alert[] = [];
  * const options: PlaygroundOptions = {
