@@ -100,7 +100,7 @@ async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined>
  * import { AuthFileError, checkFilePermissions } from "@igwn/alert";
  * const path = await Deno.makeTempFile();
  * await Deno.chmod(path, 0o600);
- * checkFilePermissions(path, await Deno.stat(path)); // private: accepted
+ * checkFilePermissions(path, await Deno.stat(path)); // owner-only: accepted
  * await Deno.chmod(path, 0o644);
  * const readable = await Deno.stat(path);
  * assert.throws(() => checkFilePermissions(path, readable), AuthFileError);
