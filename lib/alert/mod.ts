@@ -18,6 +18,7 @@ export * from "./client.ts";
 export * from "./client_options.ts";
 export * from "./listen_types.ts";
 export * from "./filter.ts";
+export * from "./filter_expression.ts";
 export * from "./format_alert.ts";
 export * from "./metrics.ts";
 export * from "./payload.ts";

@@ -201,9 +201,10 @@ export async function listenPipeline(
   flags: PipelineFlags,
   logger: Logger,
 ): Promise<ListenPipeline> {
-  const [{ matchAlert, AlertFilterError }, { parsePipelineConfig }, { splitCommandLine }] =
+  const [{ matchAlert }, { AlertFilterError }, { parsePipelineConfig }, { splitCommandLine }] =
     await Promise.all([
       import("../alert/filter.ts"),
+      import("../alert/filter_expression.ts"),
       import("../pipeline/config.ts"),
       import("../pipeline/exec.ts"),
     ]);

@@ -28,7 +28,8 @@
  */
 
 import { parse as parseToml } from "smol-toml";
-import { type AlertFilter, AlertFilterError, matchAlert } from "../alert/filter.ts";
+import { type AlertFilter, matchAlert } from "../alert/filter.ts";
+import { AlertFilterError } from "../alert/filter_expression.ts";
 import { type AlertCommand, splitCommandLine } from "./exec.ts";
 
 /**
