@@ -1,0 +1,249 @@
+/**
+ * CRC-32C over sixteen lanes at once with WebAssembly SIMD, assembled here from named
+ * instructions (no binary blob): one exported function over one exported memory.
+ *
+ * A block of `16 * LANE` bytes is cut into sixteen consecutive lanes of {@linkcode LANE} bytes;
+ * lane `j`'s running CRC register lives in byte `j` of four vectors (one vector per register byte,
+ * "planes"). Each step loads 16 bytes of every lane, transposes that 16 x 16 byte square with four
+ * rounds of byte interleaving, and then advances all sixteen registers by one byte sixteen times.
+ * The byte step `c = T[(c ^ b) & 0xff] ^ (c >>> 8)` works on planes: `T` is linear, so
+ * `T[x] = T[x & 15] ^ T[x & 0xf0]`, and each register byte of those two 16-entry tables is one
+ * `i8x16.swizzle`. The caller joins the sixteen lane registers into one (shifting each over the
+ * lanes after it), which is why lanes start from zero except the first.
+ *
+ * Memory layout (two 64 KiB pages):
+ * - bytes 0..127: eight 16-byte tables, register byte `k` of `T[n]` at `32 * k + n` and of
+ *   `T[n << 4]` at `32 * k + 16 + n`, written by the caller;
+ * - bytes {@linkcode WASM_STATE_AT}..+63: the four planes of the lane registers, read and written
+ *   by `lanes(at)`;
+ * - bytes {@linkcode WASM_INPUT_AT}.. up to {@linkcode WASM_INPUT_BLOCKS} blocks: the input.
+ *
+ * @module
+ */
+
+/** Bytes of one lane; a block is sixteen lanes. */
+export const LANE = 1024;
+/** Bytes of one block. */
+export const BLOCK_SIZE = 16 * LANE;
+/** Where the four planes of the lane registers are. */
+export const WASM_STATE_AT = 128;
+/** Where the input bytes start in the module's memory. */
+export const WASM_INPUT_AT = 1024;
+/** How many blocks of input fit in the memory at once. */
+export const WASM_INPUT_BLOCKS = 7;
+const PAGES = 2;
+
+// Instruction bytes (WebAssembly core specification 2.0, section 5.4).
+const BLOCK_START = 0x02, LOOP_START = 0x03, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
+const LOCAL_GET = 0x20, LOCAL_SET = 0x21;
+const I32_CONST = 0x41, I32_GE_U = 0x4f, I32_ADD = 0x6a;
+const I32 = 0x7f, V128 = 0x7b;
+// Vector instructions: the 0xfd prefix, then the instruction number.
+const SIMD = 0xfd;
+const V128_LOAD = 0x00, V128_STORE = 0x0b, V128_CONST = 0x0c, I8X16_SHUFFLE = 0x0d;
+const I8X16_SWIZZLE = 0x0e, V128_AND = 0x4e, V128_XOR = 0x51, I8X16_SHR_U = 0x6d;
+/** Relaxed SIMD (WebAssembly 3.0): a bare `pshufb` on x86, the same as swizzle below 16. */
+const I8X16_RELAXED_SWIZZLE = 0x100;
+
+/** Unsigned LEB128. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 of a 32-bit value. */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const get = (local: number) => [LOCAL_GET, ...uleb(local)];
+const set = (local: number) => [LOCAL_SET, ...uleb(local)];
+const i32 = (n: number) => [I32_CONST, ...sleb(n)];
+const simd = (op: number, ...immediates: number[]) => [SIMD, ...uleb(op), ...immediates];
+/** `v128.load` / `v128.store` at the address on the stack plus a constant offset. */
+const vload = (offset: number) => simd(V128_LOAD, 0, ...uleb(offset));
+const vstore = (offset: number) => simd(V128_STORE, 0, ...uleb(offset));
+const xor = simd(V128_XOR);
+
+/** Byte interleaving of two vectors' low halves, then of their high halves. */
+const INTERLEAVE_LOW = Array.from({ length: 16 }, (_, i) => (i >> 1) + (i & 1) * 16);
+const INTERLEAVE_HIGH = INTERLEAVE_LOW.map((lane) => lane + 8);
+
+// Locals of `lanes(at)`: the parameter, the end address, then vectors.
+const AT = 0, END_AT = 1;
+const PLANE = 2; // 4 planes of the lane registers
+const TABLE = PLANE + 4; // 8 tables: byte k of T[n] at TABLE + 2k, of T[n << 4] at TABLE + 2k + 1
+const ROW = TABLE + 8; // 16 vectors: the loaded rows, then the transposed columns
+const SPARE = ROW + 16; // 16 vectors for the transposition rounds
+const X = SPARE + 16, LOW = X + 1, HIGH = X + 2, MASK = X + 3;
+const VECTOR_LOCALS = MASK + 1 - PLANE;
+
+/** One byte step of all sixteen registers, with the input bytes in vector local `column`. */
+function byteStep(column: number, swizzle: number): number[] {
+  const code = [
+    ...get(PLANE),
+    ...get(column),
+    ...xor,
+    ...set(X),
+    ...get(X),
+    ...get(MASK),
+    ...simd(V128_AND),
+    ...set(LOW),
+    ...get(X),
+    ...i32(4),
+    ...simd(I8X16_SHR_U),
+    ...set(HIGH),
+  ];
+  // New plane k = T-byte k of x, xor old plane k + 1 (the register shifted right by a byte).
+  for (let k = 0; k < 4; k++) {
+    code.push(...get(TABLE + 2 * k), ...get(LOW), ...simd(swizzle));
+    code.push(...get(TABLE + 2 * k + 1), ...get(HIGH), ...simd(swizzle), ...xor);
+    if (k < 3) code.push(...get(PLANE + k + 1), ...xor);
+    code.push(...set(PLANE + k));
+  }
+  return code;
+}
+
+function lanesBody(swizzle: number): number[] {
+  const code: number[] = [];
+  code.push(...get(AT), ...i32(LANE), I32_ADD, ...set(END_AT));
+  for (let k = 0; k < 4; k++) {
+    code.push(...i32(0), ...vload(WASM_STATE_AT + 16 * k), ...set(PLANE + k));
+  }
+  for (let t = 0; t < 8; t++) code.push(...i32(0), ...vload(16 * t), ...set(TABLE + t));
+  code.push(...simd(V128_CONST, ...new Array(16).fill(0x0f)), ...set(MASK));
+
+  const step: number[] = [];
+  // Row j: the next 16 bytes of lane j.
+  for (let j = 0; j < 16; j++) step.push(...get(AT), ...vload(j * LANE), ...set(ROW + j));
+  // Four rounds of interleaving rows i and i + 8 transpose the square: column t is byte t of
+  // every lane.
+  let from = ROW, to = SPARE;
+  for (let round = 0; round < 4; round++) {
+    for (let i = 0; i < 8; i++) {
+      step.push(...get(from + i), ...get(from + i + 8), ...simd(I8X16_SHUFFLE, ...INTERLEAVE_LOW));
+      step.push(...set(to + 2 * i));
+      step.push(...get(from + i), ...get(from + i + 8), ...simd(I8X16_SHUFFLE, ...INTERLEAVE_HIGH));
+      step.push(...set(to + 2 * i + 1));
+    }
+    [from, to] = [to, from];
+  }
+  for (let t = 0; t < 16; t++) step.push(...byteStep(from + t, swizzle));
+  step.push(...get(AT), ...i32(16), I32_ADD, ...set(AT));
+
+  code.push(BLOCK_START, VOID, LOOP_START, VOID);
+  code.push(...get(AT), ...get(END_AT), I32_GE_U, BR_IF, 1);
+  code.push(...step, BR, 0, END, END);
+  for (let k = 0; k < 4; k++) {
+    code.push(...i32(0), ...get(PLANE + k), ...vstore(WASM_STATE_AT + 16 * k));
+  }
+  code.push(END);
+  return code;
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...uleb(content.length), ...content];
+}
+
+function name(text: string): number[] {
+  const bytes = [...new TextEncoder().encode(text)];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+/**
+ * The module's bytes: `lanes(at: i32)` and `memory`.
+ *
+ * @param relaxed whether to use `i8x16.relaxed_swizzle` (faster; the indices are always below 16,
+ *   where it equals `i8x16.swizzle`)
+ */
+export function crc32cModuleBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
+  const swizzle = relaxed ? I8X16_RELAXED_SWIZZLE : I8X16_SWIZZLE;
+  const body = [2, 1, I32, VECTOR_LOCALS, V128, ...lanesBody(swizzle)];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
+    ...section(1, [1, 0x60, 1, I32, 0]), // type 0: (i32) -> ()
+    ...section(3, [1, 0]), // function 0 has type 0
+    ...section(5, [1, 0x00, PAGES]), // one memory of PAGES pages, no maximum
+    ...section(7, [2, ...name("lanes"), 0x00, 0, ...name("memory"), 0x02, 0]), // exports
+    ...section(10, [1, ...uleb(body.length), ...body]), // code
+  ]);
+}
+
+/** Continues a raw (not inverted) CRC-32C register over `data`; returns the new register. */
+export type RawCrc = (data: Uint8Array, register: number) => number;
+
+/**
+ * The whole blocks of an input go through the module, the rest through `tail`.
+ *
+ * @param table the byte-wise CRC-32C table (`table[n]`: the register after byte `n` from zero)
+ * @param tail the function for inputs shorter than a block and for what follows the last block
+ * @param relaxed whether to use relaxed SIMD
+ * @returns the combined function, or undefined where the runtime lacks (relaxed) SIMD
+ */
+export function wasmCrc32c(table: Uint32Array, tail: RawCrc, relaxed: boolean): RawCrc | undefined {
+  const bytes = crc32cModuleBytes(relaxed);
+  if (typeof WebAssembly !== "object" || !WebAssembly.validate(bytes)) return undefined;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  const lanes = instance.exports.lanes as (at: number) => void;
+  const memory = new Uint8Array((instance.exports.memory as WebAssembly.Memory).buffer);
+  for (let k = 0; k < 4; k++) {
+    for (let n = 0; n < 16; n++) {
+      memory[32 * k + n] = table[n] >>> (8 * k);
+      memory[32 * k + 16 + n] = table[n << 4] >>> (8 * k);
+    }
+  }
+  // The register after LANE zero bytes, as four byte-indexed tables. The map is linear, so each
+  // entry is the xor of the images of its bits, and only the 32 single bits are run through.
+  const shift = new Uint32Array(4 * 256);
+  for (let bit = 0; bit < 32; bit++) {
+    let c = 2 ** bit;
+    for (let i = 0; i < LANE; i++) c = table[c & 0xff] ^ (c >>> 8);
+    const k = bit >> 3, low = 1 << (bit & 7);
+    for (let n = low; n < 2 * low; n++) shift[k * 256 + n] = shift[k * 256 + n - low] ^ c;
+  }
+  const state = WASM_STATE_AT;
+  return (data, register) => {
+    const blocks = Math.floor(data.length / BLOCK_SIZE);
+    let c = register;
+    let done = 0;
+    for (let b = 0; b < blocks;) {
+      const count = Math.min(WASM_INPUT_BLOCKS, blocks - b);
+      memory.set(data.subarray(done, done + count * BLOCK_SIZE), WASM_INPUT_AT);
+      for (let k = 0; k < count; k++) {
+        // Lane 0 continues the register; the others start from zero.
+        memory.fill(0, state, state + 64);
+        memory[state] = c;
+        memory[state + 16] = c >>> 8;
+        memory[state + 32] = c >>> 16;
+        memory[state + 48] = c >>> 24;
+        lanes(WASM_INPUT_AT + k * BLOCK_SIZE);
+        // Horner's rule: shift what came before over the next lane, then add that lane.
+        c = 0;
+        for (let j = 0; j < 16; j++) {
+          const lane = memory[state + j] | (memory[state + 16 + j] << 8) |
+            (memory[state + 32 + j] << 16) | (memory[state + 48 + j] << 24);
+          c = j === 0 ? lane : shift[c & 0xff] ^ shift[0x100 | ((c >>> 8) & 0xff)] ^
+            shift[0x200 | ((c >>> 16) & 0xff)] ^ shift[0x300 | (c >>> 24)] ^ lane;
+        }
+      }
+      b += count;
+      done += count * BLOCK_SIZE;
+    }
+    return tail(data.subarray(done), c >>> 0);
+  };
+}
