@@ -16,6 +16,8 @@
  *   `T[n << 4]` at `32 * k + 16 + n`, written by the caller;
  * - bytes {@linkcode WASM_STATE_AT}..+63: the four planes of the lane registers, read and written
  *   by `lanes(at)`;
+ * - bytes 256..511: the sixteen transposed columns of the current step, so that one copy of the
+ *   byte step (in a loop) serves them all and the function stays small to compile;
  * - bytes {@linkcode WASM_INPUT_AT}.. up to {@linkcode WASM_INPUT_BLOCKS} blocks: the input.
  *
  * @module
@@ -27,6 +29,8 @@ export const LANE = 1024;
 export const BLOCK_SIZE = 16 * LANE;
 /** Where the four planes of the lane registers are. */
 export const WASM_STATE_AT = 128;
+/** Where the sixteen transposed columns of a step are kept (256 bytes). */
+const COLUMNS_AT = 256;
 /** Where the input bytes start in the module's memory. */
 export const WASM_INPUT_AT = 1024;
 /** How many blocks of input fit in the memory at once. */
@@ -35,8 +39,8 @@ const PAGES = 2;
 
 // Instruction bytes (WebAssembly core specification 2.0, section 5.4).
 const BLOCK_START = 0x02, LOOP_START = 0x03, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
-const LOCAL_GET = 0x20, LOCAL_SET = 0x21;
-const I32_CONST = 0x41, I32_GE_U = 0x4f, I32_ADD = 0x6a;
+const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22;
+const I32_CONST = 0x41, I32_LT_U = 0x49, I32_GE_U = 0x4f, I32_ADD = 0x6a;
 const I32 = 0x7f, V128 = 0x7b;
 // Vector instructions: the 0xfd prefix, then the instruction number.
 const SIMD = 0xfd;
@@ -73,6 +77,7 @@ function sleb(n: number): number[] {
 
 const get = (local: number) => [LOCAL_GET, ...uleb(local)];
 const set = (local: number) => [LOCAL_SET, ...uleb(local)];
+const tee = (local: number) => [LOCAL_TEE, ...uleb(local)];
 const i32 = (n: number) => [I32_CONST, ...sleb(n)];
 const simd = (op: number, ...immediates: number[]) => [SIMD, ...uleb(op), ...immediates];
 /** `v128.load` / `v128.store` at the address on the stack plus a constant offset. */
@@ -84,20 +89,21 @@ const xor = simd(V128_XOR);
 const INTERLEAVE_LOW = Array.from({ length: 16 }, (_, i) => (i >> 1) + (i & 1) * 16);
 const INTERLEAVE_HIGH = INTERLEAVE_LOW.map((lane) => lane + 8);
 
-// Locals of `lanes(at)`: the parameter, the end address, then vectors.
-const AT = 0, END_AT = 1;
-const PLANE = 2; // 4 planes of the lane registers
+// Locals of `lanes(at)`: the parameter, the end address, the column address, then vectors.
+const AT = 0, END_AT = 1, COLUMN_AT = 2;
+const PLANE = 3; // 4 planes of the lane registers
 const TABLE = PLANE + 4; // 8 tables: byte k of T[n] at TABLE + 2k, of T[n << 4] at TABLE + 2k + 1
 const ROW = TABLE + 8; // 16 vectors: the loaded rows, then the transposed columns
 const SPARE = ROW + 16; // 16 vectors for the transposition rounds
 const X = SPARE + 16, LOW = X + 1, HIGH = X + 2, MASK = X + 3;
 const VECTOR_LOCALS = MASK + 1 - PLANE;
 
-/** One byte step of all sixteen registers, with the input bytes in vector local `column`. */
-function byteStep(column: number, swizzle: number): number[] {
+/** One byte step of all sixteen registers, with the input bytes at `COLUMN_AT`. */
+function byteStep(swizzle: number): number[] {
   const code = [
     ...get(PLANE),
-    ...get(column),
+    ...get(COLUMN_AT),
+    ...vload(0),
     ...xor,
     ...set(X),
     ...get(X),
@@ -143,7 +149,14 @@ function lanesBody(swizzle: number): number[] {
     }
     [from, to] = [to, from];
   }
-  for (let t = 0; t < 16; t++) step.push(...byteStep(from + t, swizzle));
+  // The columns go to memory, so that one copy of the byte step serves all sixteen.
+  for (let t = 0; t < 16; t++) {
+    step.push(...i32(0), ...get(from + t), ...vstore(COLUMNS_AT + 16 * t));
+  }
+  step.push(...i32(COLUMNS_AT), ...set(COLUMN_AT));
+  step.push(LOOP_START, VOID, ...byteStep(swizzle));
+  step.push(...get(COLUMN_AT), ...i32(16), I32_ADD, ...tee(COLUMN_AT));
+  step.push(...i32(COLUMNS_AT + 256), I32_LT_U, BR_IF, 0, END);
   step.push(...get(AT), ...i32(16), I32_ADD, ...set(AT));
 
   code.push(BLOCK_START, VOID, LOOP_START, VOID);
@@ -173,7 +186,7 @@ function name(text: string): number[] {
  */
 export function crc32cModuleBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   const swizzle = relaxed ? I8X16_RELAXED_SWIZZLE : I8X16_SWIZZLE;
-  const body = [2, 1, I32, VECTOR_LOCALS, V128, ...lanesBody(swizzle)];
+  const body = [2, 2, I32, VECTOR_LOCALS, V128, ...lanesBody(swizzle)];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
     ...section(1, [1, 0x60, 1, I32, 0]), // type 0: (i32) -> ()
