@@ -204,7 +204,8 @@ export type RawCrc = (data: Uint8Array, register: number) => number;
  * The whole blocks of an input go through the module, the rest through `tail`.
  *
  * @param table the byte-wise CRC-32C table (`table[n]`: the register after byte `n` from zero)
- * @param tail the function for inputs shorter than a block and for what follows the last block
+ * @param tail the function for inputs shorter than a block, for what follows the last block, and
+ *   for the table that shifts a register over a lane of zero bytes
  * @param relaxed whether to use relaxed SIMD
  * @returns the combined function, or undefined where the runtime lacks (relaxed) SIMD
  */
@@ -223,9 +224,9 @@ export function wasmCrc32c(table: Uint32Array, tail: RawCrc, relaxed: boolean): 
   // The register after LANE zero bytes, as four byte-indexed tables. The map is linear, so each
   // entry is the xor of the images of its bits, and only the 32 single bits are run through.
   const shift = new Uint32Array(4 * 256);
+  const zeros = new Uint8Array(LANE);
   for (let bit = 0; bit < 32; bit++) {
-    let c = 2 ** bit;
-    for (let i = 0; i < LANE; i++) c = table[c & 0xff] ^ (c >>> 8);
+    const c = tail(zeros, 2 ** bit);
     const k = bit >> 3, low = 1 << (bit & 7);
     for (let n = low; n < 2 * low; n++) shift[k * 256 + n] = shift[k * 256 + n - low] ^ c;
   }
