@@ -49,41 +49,74 @@ const I8X16_SWIZZLE = 0x0e, V128_AND = 0x4e, V128_XOR = 0x51, I8X16_SHR_U = 0x6d
 /** Relaxed SIMD (WebAssembly 3.0): a bare `pshufb` on x86, the same as swizzle below 16. */
 const I8X16_RELAXED_SWIZZLE = 0x100;
 
-/** Unsigned LEB128. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128 of a 32-bit value. */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
+/** Appends instructions to one array of bytes (no intermediate arrays: this runs once, cold). */
+class Code {
+  readonly bytes: number[] = [];
+  /** Raw bytes. */
+  op(...bytes: number[]): this {
+    for (const b of bytes) this.bytes.push(b);
+    return this;
+  }
+  /** Unsigned LEB128. */
+  uleb(n: number): this {
+    do {
+      let byte = n & 0x7f;
+      n >>>= 7;
+      if (n !== 0) byte |= 0x80;
+      this.bytes.push(byte);
+    } while (n !== 0);
+    return this;
+  }
+  /** `i32.const` with its signed LEB128 immediate. */
+  i32(n: number): this {
+    this.bytes.push(I32_CONST);
+    for (;;) {
+      const byte = n & 0x7f;
+      n >>= 7;
+      if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+        this.bytes.push(byte);
+        return this;
+      }
+      this.bytes.push(byte | 0x80);
     }
-    out.push(byte | 0x80);
+  }
+  get(local: number): this {
+    return this.op(LOCAL_GET).uleb(local);
+  }
+  set(local: number): this {
+    return this.op(LOCAL_SET).uleb(local);
+  }
+  tee(local: number): this {
+    return this.op(LOCAL_TEE).uleb(local);
+  }
+  /** A vector instruction: the 0xfd prefix, then its number. */
+  simd(op: number): this {
+    return this.op(SIMD).uleb(op);
+  }
+  /** `v128.load` at the address on the stack plus a constant offset. */
+  vload(offset: number): this {
+    return this.simd(V128_LOAD).op(0).uleb(offset);
+  }
+  /** `v128.store` at the address below the value on the stack plus a constant offset. */
+  vstore(offset: number): this {
+    return this.simd(V128_STORE).op(0).uleb(offset);
+  }
+  xor(): this {
+    return this.simd(V128_XOR);
+  }
+  /** A section: its id, its length, its content. */
+  section(id: number, content: Code): this {
+    this.op(id).uleb(content.bytes.length);
+    for (const b of content.bytes) this.bytes.push(b);
+    return this;
+  }
+  name(text: string): this {
+    const bytes = new TextEncoder().encode(text);
+    this.uleb(bytes.length);
+    for (const b of bytes) this.bytes.push(b);
+    return this;
   }
 }
-
-const get = (local: number) => [LOCAL_GET, ...uleb(local)];
-const set = (local: number) => [LOCAL_SET, ...uleb(local)];
-const tee = (local: number) => [LOCAL_TEE, ...uleb(local)];
-const i32 = (n: number) => [I32_CONST, ...sleb(n)];
-const simd = (op: number, ...immediates: number[]) => [SIMD, ...uleb(op), ...immediates];
-/** `v128.load` / `v128.store` at the address on the stack plus a constant offset. */
-const vload = (offset: number) => simd(V128_LOAD, 0, ...uleb(offset));
-const vstore = (offset: number) => simd(V128_STORE, 0, ...uleb(offset));
-const xor = simd(V128_XOR);
 
 /** Byte interleaving of two vectors' low halves, then of their high halves. */
 const INTERLEAVE_LOW = Array.from({ length: 16 }, (_, i) => (i >> 1) + (i & 1) * 16);
@@ -99,83 +132,54 @@ const X = SPARE + 16, LOW = X + 1, HIGH = X + 2, MASK = X + 3;
 const VECTOR_LOCALS = MASK + 1 - PLANE;
 
 /** One byte step of all sixteen registers, with the input bytes at `COLUMN_AT`. */
-function byteStep(swizzle: number): number[] {
-  const code = [
-    ...get(PLANE),
-    ...get(COLUMN_AT),
-    ...vload(0),
-    ...xor,
-    ...set(X),
-    ...get(X),
-    ...get(MASK),
-    ...simd(V128_AND),
-    ...set(LOW),
-    ...get(X),
-    ...i32(4),
-    ...simd(I8X16_SHR_U),
-    ...set(HIGH),
-  ];
+function byteStep(code: Code, swizzle: number): void {
+  code.get(PLANE).get(COLUMN_AT).vload(0).xor().set(X);
+  code.get(X).get(MASK).simd(V128_AND).set(LOW);
+  code.get(X).i32(4).simd(I8X16_SHR_U).set(HIGH);
   // New plane k = T-byte k of x, xor old plane k + 1 (the register shifted right by a byte).
   for (let k = 0; k < 4; k++) {
-    code.push(...get(TABLE + 2 * k), ...get(LOW), ...simd(swizzle));
-    code.push(...get(TABLE + 2 * k + 1), ...get(HIGH), ...simd(swizzle), ...xor);
-    if (k < 3) code.push(...get(PLANE + k + 1), ...xor);
-    code.push(...set(PLANE + k));
+    code.get(TABLE + 2 * k).get(LOW).simd(swizzle);
+    code.get(TABLE + 2 * k + 1).get(HIGH).simd(swizzle).xor();
+    if (k < 3) code.get(PLANE + k + 1).xor();
+    code.set(PLANE + k);
   }
-  return code;
 }
 
-function lanesBody(swizzle: number): number[] {
-  const code: number[] = [];
-  code.push(...get(AT), ...i32(LANE), I32_ADD, ...set(END_AT));
-  for (let k = 0; k < 4; k++) {
-    code.push(...i32(0), ...vload(WASM_STATE_AT + 16 * k), ...set(PLANE + k));
-  }
-  for (let t = 0; t < 8; t++) code.push(...i32(0), ...vload(16 * t), ...set(TABLE + t));
-  code.push(...simd(V128_CONST, ...new Array(16).fill(0x0f)), ...set(MASK));
+function lanesBody(code: Code, swizzle: number): void {
+  code.get(AT).i32(LANE).op(I32_ADD).set(END_AT);
+  for (let k = 0; k < 4; k++) code.i32(0).vload(WASM_STATE_AT + 16 * k).set(PLANE + k);
+  for (let t = 0; t < 8; t++) code.i32(0).vload(16 * t).set(TABLE + t);
+  code.simd(V128_CONST).op(...new Array(16).fill(0x0f)).set(MASK);
 
-  const step: number[] = [];
+  // while (at < end) { ... at += 16 }
+  code.op(BLOCK_START, VOID, LOOP_START, VOID);
+  code.get(AT).get(END_AT).op(I32_GE_U, BR_IF, 1);
   // Row j: the next 16 bytes of lane j.
-  for (let j = 0; j < 16; j++) step.push(...get(AT), ...vload(j * LANE), ...set(ROW + j));
+  for (let j = 0; j < 16; j++) code.get(AT).vload(j * LANE).set(ROW + j);
   // Four rounds of interleaving rows i and i + 8 transpose the square: column t is byte t of
   // every lane.
   let from = ROW, to = SPARE;
   for (let round = 0; round < 4; round++) {
     for (let i = 0; i < 8; i++) {
-      step.push(...get(from + i), ...get(from + i + 8), ...simd(I8X16_SHUFFLE, ...INTERLEAVE_LOW));
-      step.push(...set(to + 2 * i));
-      step.push(...get(from + i), ...get(from + i + 8), ...simd(I8X16_SHUFFLE, ...INTERLEAVE_HIGH));
-      step.push(...set(to + 2 * i + 1));
+      code.get(from + i).get(from + i + 8).simd(I8X16_SHUFFLE).op(...INTERLEAVE_LOW);
+      code.set(to + 2 * i);
+      code.get(from + i).get(from + i + 8).simd(I8X16_SHUFFLE).op(...INTERLEAVE_HIGH);
+      code.set(to + 2 * i + 1);
     }
     [from, to] = [to, from];
   }
   // The columns go to memory, so that one copy of the byte step serves all sixteen.
-  for (let t = 0; t < 16; t++) {
-    step.push(...i32(0), ...get(from + t), ...vstore(COLUMNS_AT + 16 * t));
-  }
-  step.push(...i32(COLUMNS_AT), ...set(COLUMN_AT));
-  step.push(LOOP_START, VOID, ...byteStep(swizzle));
-  step.push(...get(COLUMN_AT), ...i32(16), I32_ADD, ...tee(COLUMN_AT));
-  step.push(...i32(COLUMNS_AT + 256), I32_LT_U, BR_IF, 0, END);
-  step.push(...get(AT), ...i32(16), I32_ADD, ...set(AT));
+  for (let t = 0; t < 16; t++) code.i32(0).get(from + t).vstore(COLUMNS_AT + 16 * t);
+  code.i32(COLUMNS_AT).set(COLUMN_AT);
+  code.op(LOOP_START, VOID);
+  byteStep(code, swizzle);
+  code.get(COLUMN_AT).i32(16).op(I32_ADD).tee(COLUMN_AT);
+  code.i32(COLUMNS_AT + 256).op(I32_LT_U, BR_IF, 0, END);
+  code.get(AT).i32(16).op(I32_ADD).set(AT);
+  code.op(BR, 0, END, END);
 
-  code.push(BLOCK_START, VOID, LOOP_START, VOID);
-  code.push(...get(AT), ...get(END_AT), I32_GE_U, BR_IF, 1);
-  code.push(...step, BR, 0, END, END);
-  for (let k = 0; k < 4; k++) {
-    code.push(...i32(0), ...get(PLANE + k), ...vstore(WASM_STATE_AT + 16 * k));
-  }
-  code.push(END);
-  return code;
-}
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
-}
-
-function name(text: string): number[] {
-  const bytes = [...new TextEncoder().encode(text)];
-  return [...uleb(bytes.length), ...bytes];
+  for (let k = 0; k < 4; k++) code.i32(0).get(PLANE + k).vstore(WASM_STATE_AT + 16 * k);
+  code.op(END);
 }
 
 /**
@@ -185,16 +189,16 @@ function name(text: string): number[] {
  *   where it equals `i8x16.swizzle`)
  */
 export function crc32cModuleBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
-  const swizzle = relaxed ? I8X16_RELAXED_SWIZZLE : I8X16_SWIZZLE;
-  const body = [2, 2, I32, VECTOR_LOCALS, V128, ...lanesBody(swizzle)];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    ...section(1, [1, 0x60, 1, I32, 0]), // type 0: (i32) -> ()
-    ...section(3, [1, 0]), // function 0 has type 0
-    ...section(5, [1, 0x00, PAGES]), // one memory of PAGES pages, no maximum
-    ...section(7, [2, ...name("lanes"), 0x00, 0, ...name("memory"), 0x02, 0]), // exports
-    ...section(10, [1, ...uleb(body.length), ...body]), // code
-  ]);
+  const body = new Code().op(2, 2, I32, VECTOR_LOCALS, V128); // locals: 2 x i32, then vectors
+  lanesBody(body, relaxed ? I8X16_RELAXED_SWIZZLE : I8X16_SWIZZLE);
+  const module = new Code()
+    .op(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00) // "\0asm", version 1
+    .section(1, new Code().op(1, 0x60, 1, I32, 0)) // type 0: (i32) -> ()
+    .section(3, new Code().op(1, 0)) // function 0 has type 0
+    .section(5, new Code().op(1, 0x00, PAGES)) // one memory of PAGES pages, no maximum
+    .section(7, new Code().op(2).name("lanes").op(0x00, 0).name("memory").op(0x02, 0)) // exports
+    .section(10, new Code().op(1).uleb(body.bytes.length).op(...body.bytes)); // code
+  return new Uint8Array(module.bytes);
 }
 
 /** Continues a raw (not inverted) CRC-32C register over `data`; returns the new register. */
@@ -204,15 +208,19 @@ export type RawCrc = (data: Uint8Array, register: number) => number;
  * The whole blocks of an input go through the module, the rest through `tail`.
  *
  * @param table the byte-wise CRC-32C table (`table[n]`: the register after byte `n` from zero)
- * @param tail the function for inputs shorter than a block, for what follows the last block, and
- *   for the table that shifts a register over a lane of zero bytes
+ * @param tail the function for inputs shorter than a block and for what follows the last block
  * @param relaxed whether to use relaxed SIMD
  * @returns the combined function, or undefined where the runtime lacks (relaxed) SIMD
  */
 export function wasmCrc32c(table: Uint32Array, tail: RawCrc, relaxed: boolean): RawCrc | undefined {
-  const bytes = crc32cModuleBytes(relaxed);
-  if (typeof WebAssembly !== "object" || !WebAssembly.validate(bytes)) return undefined;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  if (typeof WebAssembly !== "object") return undefined;
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(crc32cModuleBytes(relaxed));
+  } catch {
+    return undefined; // no (relaxed) SIMD in this runtime
+  }
+  const instance = new WebAssembly.Instance(module);
   const lanes = instance.exports.lanes as (at: number) => void;
   const memory = new Uint8Array((instance.exports.memory as WebAssembly.Memory).buffer);
   for (let k = 0; k < 4; k++) {
@@ -221,14 +229,27 @@ export function wasmCrc32c(table: Uint32Array, tail: RawCrc, relaxed: boolean): 
       memory[32 * k + 16 + n] = table[n << 4] >>> (8 * k);
     }
   }
-  // The register after LANE zero bytes, as four byte-indexed tables. The map is linear, so each
-  // entry is the xor of the images of its bits, and only the 32 single bits are run through.
+  // The register after LANE zero bytes, as four byte-indexed tables. The map is linear: `basis`
+  // holds the images of the 32 single bits, first over one zero byte, then squared (the map over
+  // 2, 4, ... LANE bytes is the previous one applied twice); a table entry is the xor of the images
+  // of its bits.
+  const apply = (basis: Uint32Array, v: number) => {
+    let out = 0;
+    for (let bit = 0; v !== 0; bit++, v >>>= 1) if (v & 1) out ^= basis[bit];
+    return out >>> 0;
+  };
+  let basis = Uint32Array.from({ length: 32 }, (_, bit) => {
+    const c = 2 ** bit;
+    return (table[c & 0xff] ^ (c >>> 8)) >>> 0;
+  });
+  for (let bytes = 1; bytes < LANE; bytes *= 2) {
+    const previous = basis;
+    basis = previous.map((image) => apply(previous, image));
+  }
   const shift = new Uint32Array(4 * 256);
-  const zeros = new Uint8Array(LANE);
   for (let bit = 0; bit < 32; bit++) {
-    const c = tail(zeros, 2 ** bit);
     const k = bit >> 3, low = 1 << (bit & 7);
-    for (let n = low; n < 2 * low; n++) shift[k * 256 + n] = shift[k * 256 + n - low] ^ c;
+    for (let n = low; n < 2 * low; n++) shift[k * 256 + n] = shift[k * 256 + n - low] ^ basis[bit];
   }
   const state = WASM_STATE_AT;
   return (data, register) => {
