@@ -214,13 +214,12 @@ export type RawCrc = (data: Uint8Array, register: number) => number;
  */
 export function wasmCrc32c(table: Uint32Array, tail: RawCrc, relaxed: boolean): RawCrc | undefined {
   if (typeof WebAssembly !== "object") return undefined;
-  let module: WebAssembly.Module;
+  let instance: WebAssembly.Instance;
   try {
-    module = new WebAssembly.Module(crc32cModuleBytes(relaxed));
+    instance = new WebAssembly.Instance(new WebAssembly.Module(crc32cModuleBytes(relaxed)));
   } catch {
-    return undefined; // no (relaxed) SIMD in this runtime
+    return undefined; // no (relaxed) SIMD in this runtime, or no memory for the instance
   }
-  const instance = new WebAssembly.Instance(module);
   const lanes = instance.exports.lanes as (at: number) => void;
   const memory = new Uint8Array((instance.exports.memory as WebAssembly.Memory).buffer);
   for (let k = 0; k < 4; k++) {
