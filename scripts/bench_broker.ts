@@ -11,8 +11,10 @@
  * stdout to files so that the process does no work for it. The mock broker's CPU is read the same way from its pid.
  *
  * Usage: deno run -A scripts/bench_broker.ts [--messages 100000] [--size 1024] [--data-dir DIR]
- * [--no-mock] (`--data-dir` picks where the persisted run writes; default a temporary directory;
- * `--no-mock` skips librdkafka's mock broker, which needs gcc and librdkafka-dev).
+ * [--repeat 1] [--no-mock] (`--data-dir` picks where the persisted runs write, one subdirectory
+ * each; default a temporary directory; `--repeat N` runs every broker N times, alternating, and
+ * prints the median of each figure; `--no-mock` skips librdkafka's mock broker, which needs gcc and
+ * librdkafka-dev).
  *
  * @module
  */
@@ -29,6 +31,7 @@ const messages = Number(flag("messages", "100000"));
 const size = Number(flag("size", "1024"));
 const dataDir = flag("data-dir", "");
 const withMock = !Deno.args.includes("--no-mock");
+const repeat = Math.max(1, Number(flag("repeat", "1")));
 // Each of our brokers runs in a child process of its own, so that its RSS is its own.
 const child = flag("child", "");
 /**
@@ -210,10 +213,15 @@ async function mock(): Promise<Run> {
 }
 
 /** Runs one of our brokers in a child process of this script and returns its figures. */
-async function oursApart(storage: "memory" | "data-dir", tail?: number): Promise<Run> {
+async function oursApart(
+  storage: "memory" | "data-dir",
+  round: number,
+  tail?: number,
+): Promise<Run> {
   const args = ["run", "-A", "--frozen", new URL(import.meta.url).pathname, "--child", storage];
   args.push("--work", work, "--messages", String(messages), "--size", String(size));
-  if (dataDir) args.push("--data-dir", dataDir);
+  // A fresh data directory for every round.
+  args.push("--data-dir", `${dataDir || work}/data-${round}`);
   if (tail !== undefined) args.push("--tail", String(tail));
   const out = await new Deno.Command(Deno.execPath(), { args, stdin: "null" }).output();
   if (out.code !== 0) throw new Error(`the ${storage} run exited ${out.code}`);
@@ -222,24 +230,54 @@ async function oursApart(storage: "memory" | "data-dir", tail?: number): Promise
 
 if (child) {
   const tail = flag("tail", "");
-  const storage = child === "memory" ? undefined : dataDir || `${work}/data`;
+  const storage = child === "memory" ? undefined : dataDir;
   console.log(JSON.stringify(await ours(storage, tail ? Number(tail) : undefined)));
   Deno.exit(0);
 }
 
-const runs: Run[] = [];
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Each figure of a broker's rounds, as its median over the rounds. */
+function medianRun(rounds: Run[]): Run {
+  const phase = (pick: (run: Run) => Phase | undefined): Phase | undefined => {
+    const phases = rounds.map(pick).filter((p): p is Phase => p !== undefined);
+    if (phases.length === 0) return undefined;
+    return {
+      seconds: median(phases.map((p) => p.seconds)),
+      cpu: median(phases.map((p) => p.cpu)),
+      messages: median(phases.map((p) => p.messages)),
+    };
+  };
+  return {
+    label: rounds[0].label,
+    produce: phase((r) => r.produce)!,
+    consume: phase((r) => r.consume)!,
+    tail: phase((r) => r.tail),
+    rss: median(rounds.map((r) => r.rss)),
+  };
+}
+
 try {
-  const reference = withMock ? await mock() : undefined;
-  const tail = reference?.consume.messages;
-  runs.push(await oursApart("memory", tail));
-  runs.push(await oursApart("data-dir", tail));
-  if (reference) runs.push(reference);
+  const rounds: Run[][] = [];
+  for (let round = 0; round < repeat; round++) {
+    const mockRun = withMock ? await mock() : undefined;
+    const tail = mockRun?.consume.messages;
+    const runs = [await oursApart("memory", round, tail), await oursApart("data-dir", round, tail)];
+    if (mockRun) runs.push(mockRun);
+    rounds.push(runs);
+  }
+  const runs = rounds[0].map((_, k) => medianRun(rounds.map((r) => r[k])));
+  const reference = withMock ? runs.at(-1) : undefined;
 
   const mb = (messages * size) / 1e6;
   const ratio = (a: number, b: number | undefined) => b ? ` (${(a / b).toFixed(2)}x)` : "";
   console.log(
     `${messages} messages of ${size} bytes (${mb.toFixed(0)} MB); ratios are to librdkafka's ` +
-      "mock broker\n",
+      `mock broker${repeat > 1 ? `; medians of ${repeat} rounds` : ""}\n`,
   );
   console.log(
     "| broker | direction | messages | seconds | msgs/s | MB/s | broker CPU s | CPU s per 100k msgs | RSS MB |",

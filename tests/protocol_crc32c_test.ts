@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { crc32c } from "../lib/protocol/crc32c.ts";
+import { BLOCK_SIZE, WASM_INPUT_BLOCKS, wasmCrc32c } from "../lib/protocol/_crc32c_wasm.ts";
 import { test } from "./support/deadline.ts";
 
 /** Bit-at-a-time CRC-32C, straight from the definition. */
@@ -104,4 +105,48 @@ test("crc32c() reads only its view of a larger buffer", () => {
   const padded = new Uint8Array(48).fill(0x55);
   padded.set(new Uint8Array(32), 8);
   assert.equal(crc32c(padded.subarray(8, 40)), 0x8a9136aa);
+});
+
+/** The byte-wise table, as the WebAssembly form takes it. */
+const BYTE_TABLE = SLICING_8[0];
+/** Slicing-by-8 over a raw (not inverted) register, as the WebAssembly form continues it. */
+const rawSlicing8 = (data: Uint8Array, register: number) => ~slicing8(data, ~register >>> 0) >>> 0;
+
+test("crc32c() over whole 16 KiB blocks (WebAssembly SIMD) agrees with slicing-by-8", () => {
+  const next = random(3720);
+  const backing = new Uint8Array(8 * BLOCK_SIZE + 64);
+  for (let i = 0; i < backing.length; i++) backing[i] = Math.floor(next() * 256);
+  // One block, one more byte, several blocks with a tail, and more blocks than fit in the
+  // module's memory at once (which is copied in a piece at a time).
+  const lengths = [BLOCK_SIZE - 1, BLOCK_SIZE, BLOCK_SIZE + 1, 3 * BLOCK_SIZE + 777];
+  lengths.push(WASM_INPUT_BLOCKS * BLOCK_SIZE, 8 * BLOCK_SIZE + 5);
+  for (const length of lengths) {
+    for (const offset of [0, 1, 7, 16, 59]) {
+      const data = backing.subarray(offset, offset + length);
+      const expected = slicing8(data);
+      assert.equal(crc32c(data), expected, `length ${length} at offset ${offset}`);
+      assert.equal(crc32c(data, 0x12345678), slicing8(data, 0x12345678), `continued, ${length}`);
+    }
+  }
+  // A large input of one repeated byte, where every lane sees the same bytes.
+  assert.equal(crc32c(new Uint8Array(BLOCK_SIZE * 2)), slicing8(new Uint8Array(BLOCK_SIZE * 2)));
+  assert.equal(
+    crc32c(new Uint8Array(BLOCK_SIZE * 2).fill(0xff)),
+    slicing8(new Uint8Array(BLOCK_SIZE * 2).fill(0xff)),
+  );
+});
+
+test("both WebAssembly forms (relaxed and plain swizzle) agree with slicing-by-8", () => {
+  const next = random(11);
+  const data = Uint8Array.from({ length: 5 * BLOCK_SIZE + 123 }, () => Math.floor(next() * 256));
+  for (const relaxed of [true, false]) {
+    const simd = wasmCrc32c(BYTE_TABLE, rawSlicing8, relaxed);
+    assert.ok(simd, `WebAssembly SIMD (relaxed: ${relaxed}) is available in Deno`);
+    for (const register of [0xffffffff, 0, 0xdeadbeef]) {
+      assert.equal(simd(data, register), rawSlicing8(data, register), `relaxed: ${relaxed}`);
+    }
+    // Exactly one block, so the first lane's register is what comes out of the join.
+    const one = data.subarray(0, BLOCK_SIZE);
+    assert.equal(simd(one, 0xffffffff), rawSlicing8(one, 0xffffffff));
+  }
 });

@@ -25,6 +25,11 @@ export interface Transport {
   read(p: Uint8Array): Promise<number | null>;
   /** Writes some of `p`; resolves to how much. */
   write(p: Uint8Array): Promise<number>;
+  /**
+   * Writes all of `chunks` in order as one response, where the transport can do that in fewer
+   * records or system calls than one write per chunk (TLS: one corked write).
+   */
+  writeChunks?(chunks: readonly Uint8Array[]): Promise<void>;
   /** Closes the connection; a pending read then fails or ends. Safe to call twice. */
   close(): void;
 }
@@ -149,7 +154,9 @@ async function handleFrame(
   }
   w.patchInt32(0, w.length - 4);
   // Large fetched batches are written straight from the log rather than copied into one buffer.
-  for (const chunk of w.finishChunks()) await writeAll(conn, chunk);
+  const chunks = w.finishChunks();
+  if (chunks.length > 1 && conn.writeChunks) await conn.writeChunks(chunks);
+  else for (const chunk of chunks) await writeAll(conn, chunk);
   if (session.closeAfterResponse) throw new CloseConnection(session.closeAfterResponse);
 }
 

@@ -142,6 +142,23 @@ function tlsTransport(socket: tls.TLSSocket, remote: string): Transport {
         });
       });
     },
+    writeChunks(chunks: readonly Uint8Array[]): Promise<void> {
+      if (socket.destroyed) return Promise.reject(new Deno.errors.BrokenPipe("connection closed"));
+      // Corked, the pieces of a response go out together: as few TLS records and one flush.
+      return new Promise((resolve, reject) => {
+        socket.cork();
+        chunks.forEach((chunk, i) =>
+          socket.write(
+            chunk,
+            i < chunks.length - 1 ? undefined : (error?: Error | null) => {
+              if (error) reject(new Deno.errors.BrokenPipe(error.message));
+              else resolve();
+            },
+          )
+        );
+        socket.uncork();
+      });
+    },
     close() {
       if (!socket.destroyed) socket.destroy();
       ended = true;
