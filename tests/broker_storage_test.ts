@@ -3,6 +3,7 @@ import { BrokerStartError, ManualClock, startBroker } from "../lib/broker/mod.ts
 import type { ProtocolReader } from "../lib/protocol/reader.ts";
 import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
 import { Cluster, type Topic } from "../lib/broker/_cluster.ts";
+import { openStream } from "../lib/hop/stream.ts";
 import { withBroker } from "./support/broker.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 import { test } from "./support/deadline.ts";
@@ -226,6 +227,41 @@ test("the memory budget deletes the oldest batches of the whole broker first", a
     },
   );
 }, SANITIZED);
+
+test("a group reader that stopped before the budget deleted its records continues at the log start", async () => {
+  const text = new TextEncoder();
+  await withBroker({ topics: ["a", "b"], memoryBudgetBytes: 4000 }, async (broker) => {
+    await using writer = await openStream(broker.url, "w", { auth: false });
+    const write = async (topic: string, value: string) => {
+      await writer.write(text.encode(value), { topic });
+      await writer.flush();
+    };
+    for (const value of ["a0", "a1", "a2"]) await write("a", value);
+    const options = { auth: false, groupId: "g", startAt: "earliest" } as const;
+    const first = await openStream(`${broker.url}/a`, "r", options);
+    const read: number[] = [];
+    for await (const { metadata } of first.readRaw()) {
+      read.push(metadata.offset);
+      if (read.length === 2) break;
+    }
+    await first.close();
+    assert.deepEqual(read, [0, 1]);
+    // Newer records elsewhere push a's three out of the budget; a3 and a4 come after them.
+    for (let i = 0; i < 20; i++) await write("b", "b".repeat(1000));
+    for (const value of ["a3", "a4"]) await write("a", value);
+    await using c = await RawKafkaConnection.connect(broker.port);
+    assert.equal(await listOffset(c, "a", -2), 3);
+    assert.equal((await fetch(c, "a", 1)).error, OFFSET_OUT_OF_RANGE);
+
+    await using again = await openStream(`${broker.url}/a`, "r", options);
+    const resumed: [number, string][] = [];
+    for await (const { value, metadata } of again.readRaw()) {
+      resumed.push([metadata.offset, new TextDecoder().decode(value!)]);
+      if (resumed.length === 2) break;
+    }
+    assert.deepEqual(resumed, [[3, "a3"], [4, "a4"]]);
+  });
+});
 
 test("memory budget: deleted topics stop counting, -1 keeps everything", async () => {
   const size = batchOf(100).length;
