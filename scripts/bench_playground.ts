@@ -10,8 +10,9 @@
  * lifecycles per minute (default 600) and samples the process every 30 s (Linux only): RSS (VmRSS
  * of /proc/PID/status), `malloc`'s main heap (`[heap]` of /proc/PID/smaps) and the alerts received
  * so far. It ends with RSS at minute 1, at half time and at the end, and the growth over the
- * second half, which should be about zero: retention bounds the in-memory log, and nothing else
- * kept per alert or per superevent grows.
+ * second half, which should be about zero: the broker's memory budget bounds the in-memory log
+ * (the playground's 32 MiB are full within a minute at this rate), and nothing else kept per
+ * alert or per superevent grows.
  *
  * @module
  */
