@@ -211,9 +211,10 @@ const PLAYGROUND_RETENTION_BYTES = 4 * 1024 * 1024;
 
 /**
  * Bytes all in-memory topics of the playground's broker keep together (`memoryBudgetBytes`),
- * oldest alerts deleted first: about 150 lifecycles (half an hour at the default pace), and
- * reached within a minute at 600 lifecycles a minute, so a fast playground's memory levels off
- * early instead of growing until every one of its 19 busy topics holds its 4 MiB.
+ * oldest alerts deleted first: the pipeline topics' alerts of about 350 lifecycles (an hour and a
+ * half at the default pace) beside the superevent topic's 4 MiB. At 600 lifecycles a minute it is
+ * full within a minute, so a fast playground's memory levels off early instead of growing until
+ * every one of its 19 busy topics holds its 4 MiB.
  */
 const PLAYGROUND_MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
 
