@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { BrokerStartError, ManualClock, startBroker } from "../lib/broker/mod.ts";
 import type { ProtocolReader } from "../lib/protocol/reader.ts";
 import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
+import { Cluster, type Topic } from "../lib/broker/_cluster.ts";
+import { openStream } from "../lib/hop/stream.ts";
 import { withBroker } from "./support/broker.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 import { test } from "./support/deadline.ts";
@@ -164,6 +166,130 @@ test("many deletions from the front keep offsets and fetches right", async () =>
   });
 }, SANITIZED);
 
+test("the memory budget deletes the oldest batches of the whole broker first", async () => {
+  const size = batchOf(100).length;
+  const topics = ["a", "b", "c", { name: "own", config: { "retention.bytes": "-1" } }];
+  // Room for exactly four batches of the topics under the broker's defaults.
+  await withBroker(
+    { topics, memoryBudgetBytes: size * 4, clock: new ManualClock() },
+    async (broker) => {
+      await using c = await RawKafkaConnection.connect(broker.port);
+      const earliest = async () => {
+        const offsets = [];
+        for (const t of ["a", "b", "c"]) offsets.push(await listOffset(c, t, -2));
+        return offsets;
+      };
+      // Stored in the order a0 b0 a1 c0: four batches, within the budget.
+      for (const t of ["a", "b", "a", "c"]) {
+        assert.equal((await produce(c, t, batchOf(100))).logStart, 0);
+      }
+      assert.deepEqual(await earliest(), [0, 0, 0]);
+      // b1 makes five: the broker's oldest batch, a0, goes, although b was written to.
+      const b1 = await produce(c, "b", batchOf(100));
+      assert.deepEqual([b1.baseOffset, b1.logStart], [1, 0]);
+      assert.deepEqual(await earliest(), [1, 0, 0]);
+      // c1 deletes b0, then a2 deletes a1: oldest first across partitions, one for one.
+      await produce(c, "c", batchOf(100));
+      assert.deepEqual(await earliest(), [1, 1, 0]);
+      const a2 = await produce(c, "a", batchOf(100));
+      assert.deepEqual([a2.baseOffset, a2.logStart], [2, 2]);
+      assert.deepEqual(await earliest(), [2, 1, 0]);
+      // Held now: c0 b1 c1 a2, exactly the budget.
+      const held = [];
+      for (const [t, o] of [["a", 2], ["b", 1], ["c", 0]] as const) held.push(await fetch(c, t, o));
+      assert.deepEqual(held.map((p) => p.records?.length ?? 0), [size, size, size * 2]);
+      assert.deepEqual(held.map((p) => p.error), [0, 0, 0]);
+      // A reader behind the log start gets OFFSET_OUT_OF_RANGE with the new start, as with
+      // retention.bytes, and ListOffsets earliest answers where to continue.
+      for (const [t, behind, start] of [["a", 1, 2], ["b", 0, 1]] as const) {
+        const gone = await fetch(c, t, behind);
+        assert.deepEqual([gone.error, gone.logStart, gone.records?.length ?? 0], [
+          OFFSET_OUT_OF_RANGE,
+          start,
+          0,
+        ]);
+      }
+      // A topic with its own retention.bytes is outside the budget: it keeps everything, and its
+      // bytes do not push out the others.
+      for (let i = 0; i < 10; i++) await produce(c, "own", batchOf(100));
+      assert.equal(await listOffset(c, "own", -2), 0);
+      assert.equal((await fetch(c, "own", 0)).records?.length, size * 10);
+      assert.deepEqual(await earliest(), [2, 1, 0]);
+      // A batch larger than the whole budget: everything older goes, the new batch stays.
+      const big = batchOf(size * 5);
+      const b2 = await produce(c, "b", big);
+      assert.deepEqual([b2.baseOffset, b2.logStart], [2, 2]);
+      assert.deepEqual(await earliest(), [3, 2, 2]);
+      assert.deepEqual(await listOffset(c, "c", -1), 2);
+      assert.equal((await fetch(c, "b", 2)).records?.length, big.length);
+      assert.equal((await fetch(c, "c", 2)).records?.length ?? 0, 0);
+      assert.equal(await listOffset(c, "own", -2), 0);
+    },
+  );
+}, SANITIZED);
+
+test("a group reader that stopped before the budget deleted its records continues at the log start", async () => {
+  const text = new TextEncoder();
+  await withBroker({ topics: ["a", "b"], memoryBudgetBytes: 4000 }, async (broker) => {
+    await using writer = await openStream(broker.url, "w", { auth: false });
+    const write = async (topic: string, value: string) => {
+      await writer.write(text.encode(value), { topic });
+      await writer.flush();
+    };
+    for (const value of ["a0", "a1", "a2"]) await write("a", value);
+    const options = { auth: false, groupId: "g", startAt: "earliest" } as const;
+    const first = await openStream(`${broker.url}/a`, "r", options);
+    const read: number[] = [];
+    for await (const { metadata } of first.readRaw()) {
+      read.push(metadata.offset);
+      if (read.length === 2) break;
+    }
+    await first.close();
+    assert.deepEqual(read, [0, 1]);
+    // Newer records elsewhere push a's three out of the budget; a3 and a4 come after them.
+    for (let i = 0; i < 20; i++) await write("b", "b".repeat(1000));
+    for (const value of ["a3", "a4"]) await write("a", value);
+    await using c = await RawKafkaConnection.connect(broker.port);
+    assert.equal(await listOffset(c, "a", -2), 3);
+    assert.equal((await fetch(c, "a", 1)).error, OFFSET_OUT_OF_RANGE);
+
+    await using again = await openStream(`${broker.url}/a`, "r", options);
+    const resumed: [number, string][] = [];
+    for await (const { value, metadata } of again.readRaw()) {
+      resumed.push([metadata.offset, new TextDecoder().decode(value!)]);
+      if (resumed.length === 2) break;
+    }
+    assert.deepEqual(resumed, [[3, "a3"], [4, "a4"]]);
+  });
+});
+
+test("memory budget: deleted topics stop counting, -1 keeps everything", async () => {
+  const size = batchOf(100).length;
+  const cluster = new Cluster({ log: () => {}, memoryBudgetBytes: size * 2 });
+  const x = await cluster.createTopic("x", 2, {});
+  const y = await cluster.createTopic("y", 2, {});
+  const store = (topic: Topic, partition: number) => {
+    topic.partitions[partition].append(batchOf(100), 0, 0, undefined, 0);
+    return topic.enforceRetention(0, partition);
+  };
+  assert.equal(store(x, 0), 0);
+  assert.equal(store(x, 1), 0);
+  assert.equal(cluster.budget!.account.bytes, size * 2);
+  assert.equal(store(y, 1), 1, "the third batch pushes out the first");
+  assert.deepEqual(x.partitions.map((p) => p.logStartOffset), [1, 0]);
+  await cluster.deleteTopic("x");
+  assert.equal(cluster.budget!.account.bytes, size);
+  assert.equal(store(y, 0), 0, "x's batches no longer count");
+  assert.deepEqual(y.partitions.map((p) => [p.logStartOffset, p.highWatermark]), [[0, 1], [0, 1]]);
+  await cluster.close();
+
+  const unlimited = new Cluster({ log: () => {}, memoryBudgetBytes: -1 });
+  const z = await unlimited.createTopic("z", 1, {});
+  for (let i = 0; i < 50; i++) assert.equal(store(z, 0), 0);
+  assert.equal(unlimited.budget!.account.bytes, size * 50);
+  await unlimited.close();
+}, SANITIZED);
+
 test("with a data directory nothing is deleted", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "broker-retention-" });
   try {
@@ -181,11 +307,15 @@ test("with a data directory nothing is deleted", async () => {
   }
 }, SANITIZED);
 
-test("retentionBytes must be an integer of at least -1", async () => {
-  for (const retentionBytes of [-2, 1.5, Number.NaN]) {
+test("retentionBytes and memoryBudgetBytes must be integers of at least -1", async () => {
+  for (const bad of [-2, 1.5, Number.NaN]) {
     await assert.rejects(
-      startBroker({ port: 0, retentionBytes, logger: () => {} }),
+      startBroker({ port: 0, retentionBytes: bad, logger: () => {} }),
       BrokerStartError,
+    );
+    await assert.rejects(
+      startBroker({ port: 0, memoryBudgetBytes: bad, logger: () => {} }),
+      new RegExp(`^BrokerStartError: memoryBudgetBytes ${bad}: expected an integer >= -1`),
     );
   }
 }, SANITIZED);

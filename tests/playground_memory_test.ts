@@ -1,12 +1,63 @@
 /**
- * What an endless playground keeps per alert and per superevent stays bounded: the publisher's
- * lock-step with the in-process listener, and the listener's summary table.
+ * What an endless playground keeps per alert and per superevent stays bounded: the alerts its
+ * broker holds, the publisher's lock-step with the in-process listener, and the listener's
+ * summary table.
  */
 import assert from "node:assert/strict";
 import { AlertTally } from "../lib/cli/_alert_summary.ts";
 import { Arrivals } from "../lib/playground/_arrivals.ts";
-import { simulateLifecycles } from "../lib/playground/mod.ts";
+import { graceDbTopics, simulateLifecycles, startPlayground } from "../lib/playground/mod.ts";
+import { KAFKAJS_TEST, kafkajsClient } from "./support/kafkajs.ts";
 import { test } from "./support/deadline.ts";
+
+test({
+  name: "an in-memory playground keeps its newest alerts, oldest deleted first across topics",
+  ...KAFKAJS_TEST,
+  async fn() {
+    // 500 lifecycles are about 110 MiB of alerts: the superevent topic reaches its own 4 MiB
+    // after some 30 of them, the others together pass the 32 MiB budget after some 360.
+    const count = 500;
+    await using playground = await startPlayground({
+      port: 0,
+      noAuth: true,
+      seed: 5,
+      count,
+      brokerLogger: () => {},
+    });
+    assert.equal((await playground.done).lifecycles, count);
+    const admin = kafkajsClient([`${playground.broker.host}:${playground.broker.port}`]).admin();
+    await admin.connect();
+    const low = new Map<string, number>();
+    try {
+      for (const topic of graceDbTopics("gracedb")) {
+        const [partition] = await admin.fetchTopicOffsets(topic);
+        low.set(topic, Number(partition.low));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    // Which lifecycles each topic still holds alerts of, from its log start offset.
+    const seen = new Map<string, number>();
+    const deleted: number[] = [];
+    const held: number[] = [];
+    let supereventDeleted = 0;
+    for (const step of simulateLifecycles({ seed: 5, count })) {
+      const index = seen.get(step.topic) ?? 0;
+      seen.set(step.topic, index + 1);
+      const gone = index < low.get(step.topic)!;
+      // The superevent topic is trimmed by its own retention.bytes as well.
+      if (step.topic === "gracedb.superevent") supereventDeleted += gone ? 1 : 0;
+      else (gone ? deleted : held).push(step.lifecycle);
+    }
+    assert.ok(supereventDeleted > 0);
+    // Every other topic holds less than its 4 MiB: the budget deleted the oldest lifecycles'
+    // alerts of all of them, up to one cut (a lifecycle is produced in one request, whose
+    // partitions the broker stores in request order, so the cut may split that lifecycle).
+    const cut = Math.max(...deleted);
+    assert.ok(cut > 50 && cut < count - 50, `cut at lifecycle ${cut}`);
+    assert.ok(Math.min(...held) >= cut, `held from lifecycle ${Math.min(...held)}, cut ${cut}`);
+  },
+});
 
 test("Arrivals keeps no wait once each alert arrived, in either order", async () => {
   const arrivals = new Arrivals();

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PartitionLog } from "./_partition_log.ts";
+import { type MemoryAccount, PartitionLog } from "./_partition_log.ts";
 import { topicNameProblem } from "../topic_name.ts";
 
 /** Default `max.message.bytes`, as in Kafka. */
@@ -16,6 +16,13 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1048588;
  * one (256 MiB), so that a broker left running (an endless playground) stays bounded.
  */
 export const DEFAULT_MEMORY_RETENTION_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Bytes all in-memory partitions without a `retention.bytes` of their own may hold together when
+ * the broker options set no `memoryBudgetBytes` (512 MiB); beyond it the oldest batches of the
+ * whole broker are deleted first.
+ */
+export const DEFAULT_MEMORY_BUDGET_BYTES = 512 * 1024 * 1024;
 
 /** How often the broker deletes batches past `retention.ms` (on its clock), in ms. */
 export const RETENTION_CHECK_INTERVAL_MS = 30_000;
@@ -58,6 +65,63 @@ export function topicConfigProblem(name: string, value: string | null): string |
   return undefined;
 }
 
+/**
+ * The broker-wide limit on the bytes held in memory by the partitions of topics that do not set
+ * their own `retention.bytes`: while their total exceeds it, the oldest batch among all of them
+ * (in the order the broker stored them) is deleted, as long as the rest still hold at least
+ * `limitBytes` (the rule of `retention.bytes`, so the total stays below the limit plus one batch).
+ * Each deletion advances its partition's log start offset, exactly as retention does.
+ */
+export class MemoryBudget {
+  /** Shared with every in-memory partition log of the broker. */
+  readonly account: MemoryAccount = { bytes: 0, sequence: 0 };
+
+  /**
+   * @param limitBytes the limit; negative means none
+   * @param topics the broker's topics, looked at when the limit is exceeded
+   */
+  constructor(readonly limitBytes: number, readonly topics: ReadonlyMap<string, Topic>) {}
+
+  /**
+   * Deletes the oldest batches across the partitions under the budget until it holds.
+   *
+   * @returns how many batches were deleted
+   */
+  enforce(): number {
+    const limit = this.limitBytes;
+    // Every in-memory byte counted, including those of topics outside the budget: when even
+    // that fits, there is nothing to look at.
+    if (limit < 0 || this.account.bytes <= limit) return 0;
+    const logs: PartitionLog[] = [];
+    let total = 0;
+    for (const topic of this.topics.values()) {
+      // A topic's own retention.bytes wins over the budget (-1 there keeps everything).
+      if (topic.config.has("retention.bytes")) continue;
+      for (const log of topic.partitions) {
+        if (log.path || log.bytes === 0) continue;
+        logs.push(log);
+        total += log.bytes;
+      }
+    }
+    let deleted = 0;
+    while (total > limit) {
+      let oldest: PartitionLog | undefined;
+      let sequence = Infinity;
+      for (const log of logs) {
+        const s = log.oldestSequence;
+        if (s < sequence) {
+          sequence = s;
+          oldest = log;
+        }
+      }
+      if (!oldest || total - oldest.oldestBytes < limit) break;
+      total -= oldest.deleteOldest();
+      deleted++;
+    }
+    return deleted;
+  }
+}
+
 /** A topic: its partition logs and config overrides. */
 export class Topic {
   constructor(
@@ -65,6 +129,7 @@ export class Topic {
     readonly partitions: PartitionLog[],
     readonly config: Map<string, string>,
     readonly defaults: Readonly<Record<string, string>> = TOPIC_CONFIG_DEFAULTS,
+    readonly budget?: MemoryBudget,
   ) {}
 
   /** The topic's value of a numeric config, or the broker's default. */
@@ -83,16 +148,17 @@ export class Topic {
   }
 
   /**
-   * Deletes batches past the retention limits from one partition (or all of them).
+   * Deletes batches past the retention limits from one partition (or all of them), then, when
+   * the broker's memory budget is exceeded, the oldest batches of the whole broker.
    *
    * @returns how many batches were deleted
    */
   enforceRetention(now: number, partition?: number): number {
     const limits = { now, retentionMs: this.retentionMs, retentionBytes: this.retentionBytes };
-    if (partition !== undefined) return this.partitions[partition].enforceRetention(limits);
     let deleted = 0;
-    for (const log of this.partitions) deleted += log.enforceRetention(limits);
-    return deleted;
+    if (partition !== undefined) deleted = this.partitions[partition].enforceRetention(limits);
+    else for (const log of this.partitions) deleted += log.enforceRetention(limits);
+    return deleted + (this.budget?.enforce() ?? 0);
   }
 
   get maxMessageBytes(): number {
@@ -115,13 +181,31 @@ export class Cluster {
    * `retentionBytes` option, or {@linkcode DEFAULT_MEMORY_RETENTION_BYTES}).
    */
   readonly defaults: Readonly<Record<string, string>>;
+  /**
+   * The limit on what in-memory partitions hold together (the `memoryBudgetBytes` option, or
+   * {@linkcode DEFAULT_MEMORY_BUDGET_BYTES}); undefined with a data directory.
+   */
+  readonly budget?: MemoryBudget;
 
-  constructor(options: { dataDir?: string; log: (line: string) => void; retentionBytes?: number }) {
+  constructor(
+    options: {
+      dataDir?: string;
+      log: (line: string) => void;
+      retentionBytes?: number;
+      memoryBudgetBytes?: number;
+    },
+  ) {
     this.#dataDir = options.dataDir;
     this.#log = options.log;
     const retentionBytes = options.retentionBytes ??
       (options.dataDir ? -1 : DEFAULT_MEMORY_RETENTION_BYTES);
     this.defaults = { ...TOPIC_CONFIG_DEFAULTS, "retention.bytes": String(retentionBytes) };
+    if (!options.dataDir) {
+      this.budget = new MemoryBudget(
+        options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES,
+        this.topics,
+      );
+    }
   }
 
   /** Whether retention deletes anything (only in memory: segment files are append-only). */
@@ -130,12 +214,14 @@ export class Cluster {
   }
 
   /**
-   * Deletes batches past the retention limits from every partition.
+   * Deletes batches past the retention limits from every partition, and the oldest ones beyond
+   * the memory budget.
    *
    * @returns how many batches were deleted
    */
   enforceRetention(now: number): number {
     let deleted = 0;
+    // Each topic also enforces the memory budget, once its own limits are applied.
     for (const topic of this.topics.values()) deleted += topic.enforceRetention(now);
     return deleted;
   }
@@ -202,11 +288,17 @@ export class Cluster {
       await Deno.rename(tmp, `${dir}/topic.json`);
     }
     for (let p = 0; p < partitions; p++) {
-      const log = new PartitionLog(dir ? `${dir}/${p}.log` : undefined);
+      const log = new PartitionLog(dir ? `${dir}/${p}.log` : undefined, this.budget?.account);
       await log.open();
       logs.push(log);
     }
-    const topic = new Topic(name, logs, new Map(Object.entries(config)), this.defaults);
+    const topic = new Topic(
+      name,
+      logs,
+      new Map(Object.entries(config)),
+      this.defaults,
+      this.budget,
+    );
     this.topics.set(name, topic);
     return topic;
   }

@@ -42,6 +42,18 @@ interface ProducerState {
 /** Result of {@linkcode PartitionLog.checkSequence}. */
 export type SequenceCheck = { kind: "new" } | { kind: "duplicate"; baseOffset: number };
 
+/**
+ * What the in-memory logs of one broker share: the bytes they hold together, and a counter that
+ * numbers their batches in the order the broker stored them (so the oldest batch across all
+ * partitions can be found). Logs with a segment file take no part.
+ */
+export interface MemoryAccount {
+  /** Bytes of the batches held by every in-memory log. */
+  bytes: number;
+  /** The number the next batch stored in memory receives. */
+  sequence: number;
+}
+
 /** Limits of {@linkcode PartitionLog.enforceRetention}; a negative limit is no limit. */
 export interface RetentionLimits {
   /** The broker clock's current reading. */
@@ -61,6 +73,8 @@ export class PartitionLog {
   #maxTimestamps: number[] = [];
   #storedAt: number[] = [];
   #sizes: number[] = [];
+  /** Each batch's number in the broker-wide storing order ({@linkcode MemoryAccount}). */
+  #sequences: number[] = [];
   /** Where each batch's bytes start in the segment file (-1 without one). */
   #positions: number[] = [];
   /** The batch itself, or undefined once it is only in the segment file. */
@@ -84,7 +98,15 @@ export class PartitionLog {
   #drained: Promise<void> = Promise.resolve();
   #writeWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
-  constructor(readonly path?: string) {}
+  readonly #account: MemoryAccount;
+
+  /**
+   * @param path the segment file; in memory when omitted
+   * @param account shared by the broker's in-memory logs (a private one when omitted)
+   */
+  constructor(readonly path?: string, account?: MemoryAccount) {
+    this.#account = account ?? { bytes: 0, sequence: 0 };
+  }
 
   /**
    * Loads the segment file (if any), cutting off a torn or corrupt tail.
@@ -156,6 +178,10 @@ export class PartitionLog {
     this.#positions.push(position);
     this.#batches.push(batch);
     this.bytes += size;
+    if (!this.path) {
+      this.#sequences.push(this.#account.sequence++);
+      this.#account.bytes += size;
+    }
     this.highWatermark = last + 1;
   }
 
@@ -172,17 +198,59 @@ export class PartitionLog {
     const { now, retentionMs, retentionBytes } = limits;
     const start = this.#first;
     let first = start;
+    let bytes = this.bytes;
     const count = this.#batches.length;
     while (first < count) {
       const size = this.#sizes[first];
       const expired = retentionMs >= 0 && now - this.#storedAt[first] >= retentionMs;
-      const tooBig = retentionBytes >= 0 && this.bytes - size >= retentionBytes;
+      const tooBig = retentionBytes >= 0 && bytes - size >= retentionBytes;
       if (!expired && !tooBig) break;
-      this.bytes -= size;
-      this.#batches[first] = undefined;
+      bytes -= size;
       first++;
     }
-    if (first === start) return 0;
+    this.#dropFront(first - start);
+    return first - start;
+  }
+
+  /**
+   * The broker-wide number of the oldest batch held in memory (see {@linkcode MemoryAccount}),
+   * or `Infinity` when the log holds none (or has a segment file).
+   */
+  get oldestSequence(): number {
+    return this.path || this.#first >= this.#batches.length
+      ? Infinity
+      : this.#sequences[this.#first];
+  }
+
+  /** Size in bytes of the oldest batch held (0 when none is). */
+  get oldestBytes(): number {
+    return this.#first < this.#batches.length ? this.#sizes[this.#first] : 0;
+  }
+
+  /**
+   * Deletes the oldest batch of an in-memory log and advances the log start offset past it.
+   *
+   * @returns the bytes freed (0 when there was nothing to delete)
+   */
+  deleteOldest(): number {
+    if (this.path || this.#first >= this.#batches.length) return 0;
+    const size = this.#sizes[this.#first];
+    this.#dropFront(1);
+    return size;
+  }
+
+  /** Forgets the `n` oldest batches and moves the log start offset to the first one kept. */
+  #dropFront(n: number): void {
+    if (n <= 0) return;
+    const count = this.#batches.length;
+    const first = this.#first + n;
+    let freed = 0;
+    for (let i = this.#first; i < first; i++) {
+      freed += this.#sizes[i];
+      this.#batches[i] = undefined;
+    }
+    this.bytes -= freed;
+    this.#account.bytes -= freed;
     this.#first = first;
     this.logStartOffset = first < count ? this.#bases[first] : this.highWatermark;
     if (first >= 1024 && first * 2 >= count) {
@@ -191,11 +259,11 @@ export class PartitionLog {
       this.#maxTimestamps = this.#maxTimestamps.slice(first);
       this.#storedAt = this.#storedAt.slice(first);
       this.#sizes = this.#sizes.slice(first);
+      this.#sequences = this.#sequences.slice(first);
       this.#positions = this.#positions.slice(first);
       this.#batches = this.#batches.slice(first);
       this.#first = 0;
     }
-    return first - start;
   }
 
   /** Number of batches held. */
@@ -229,6 +297,8 @@ export class PartitionLog {
     },
     now = 0,
   ): AppendResult {
+    // A batch kept in memory must not keep alive the (larger) buffer it was received in.
+    if (!this.path && batch.buffer.byteLength > 2 * batch.byteLength) batch = batch.slice();
     const base = this.highWatermark;
     stampRecordBatch(batch, base, LEADER_EPOCH);
     let position = -1;
@@ -407,6 +477,8 @@ export class PartitionLog {
 
   /** Waits for pending writes and closes the segment file. */
   async close(): Promise<void> {
+    // In memory, the batches of a closed log (a deleted topic) no longer count.
+    if (!this.path) this.#dropFront(this.#batches.length - this.#first);
     await this.#drained;
     this.#closed = true;
     await this.#reads;

@@ -173,6 +173,17 @@ export interface BrokerOptions {
    * batch, on its `clock`, and is checked every 30 s and on every produce.
    */
   retentionBytes?: number;
+  /**
+   * Bytes that the in-memory partitions of topics without a `retention.bytes` of their own may
+   * hold together (ignored with `dataDir`). Default 536870912 (512 MiB); -1 sets no limit. When a
+   * produce takes the total beyond it, the oldest batches of the whole broker (in the order it
+   * stored them, whatever their partition) are deleted first, as long as the rest still hold at
+   * least this many bytes, and each partition's log start offset follows, as with
+   * `retention.bytes`: ListOffsets for the earliest offset answers the new start, and a Fetch
+   * below it gets `OFFSET_OUT_OF_RANGE`. Topics that set `retention.bytes` are bounded by that
+   * alone; `retention.ms` applies as well.
+   */
+  memoryBudgetBytes?: number;
   /** Receives log lines (default: stderr). */
   logger?: (line: string) => void;
   /** Aborting it closes the broker. */
@@ -377,6 +388,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       `retentionBytes ${options.retentionBytes}: expected an integer >= -1 (-1: no limit)`,
     );
   }
+  if (
+    options.memoryBudgetBytes !== undefined &&
+    !(Number.isSafeInteger(options.memoryBudgetBytes) && options.memoryBudgetBytes >= -1)
+  ) {
+    throw new BrokerStartError(
+      `memoryBudgetBytes ${options.memoryBudgetBytes}: expected an integer >= -1 (-1: no limit)`,
+    );
+  }
   const clock = options.clock ?? systemClock;
   const userStore = await UserStore.create(users);
   if (options.oauthBearer) await checkOAuthBearerKey(options.oauthBearer);
@@ -444,6 +463,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     dataDir: options.dataDir,
     log,
     retentionBytes: options.retentionBytes,
+    memoryBudgetBytes: options.memoryBudgetBytes,
   });
   let offsets: OffsetStore | undefined;
   let groups: GroupCoordinator | undefined;

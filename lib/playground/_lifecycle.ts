@@ -52,7 +52,12 @@ function suffixLetters(n: number): string {
 export interface InstanceState {
   clockMs: number;
   nextGraceid: number;
-  supereventsPerDay: Map<string, number>;
+  /**
+   * Per id prefix (S, MS, TS), the day of the latest superevent and how many that day got. The
+   * simulated clock only moves forward, so earlier days are never needed again (keeping them all
+   * would grow by one entry every few lifecycles, for as long as the playground runs).
+   */
+  supereventsToday: Map<string, { day: string; count: number }>;
 }
 
 export interface SimEvent {
@@ -141,10 +146,10 @@ export class Lifecycle {
   #allocateSupereventId(): string {
     const prefix = this.category === "Production" ? "S" : this.category === "MDC" ? "MS" : "TS";
     const day = new Date(unixMsFromGps(this.t0)).toISOString().slice(2, 10).replaceAll("-", "");
-    const key = prefix + day;
-    const n = (this.instance.supereventsPerDay.get(key) ?? 0) + 1;
-    this.instance.supereventsPerDay.set(key, n);
-    return key + suffixLetters(n);
+    const today = this.instance.supereventsToday.get(prefix);
+    const n = today?.day === day ? today.count + 1 : 1;
+    this.instance.supereventsToday.set(prefix, { day, count: n });
+    return prefix + day + suffixLetters(n);
   }
 
   get nowMs(): number {

@@ -356,7 +356,7 @@ export function* simulateLifecycles(
     instances.set(group, {
       clockMs: start,
       nextGraceid: setup.int(100000, 900000),
-      supereventsPerDay: new Map(),
+      supereventsToday: new Map(),
     });
   }
 
