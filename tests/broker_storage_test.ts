@@ -4,7 +4,9 @@ import type { ProtocolReader } from "../lib/protocol/reader.ts";
 import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
 import { Cluster, type Topic } from "../lib/broker/_cluster.ts";
 import { openStream } from "../lib/hop/stream.ts";
+import { BrokerArgumentError, brokerCommand } from "../lib/cli/broker_command.ts";
 import { withBroker } from "./support/broker.ts";
+import { startCliBroker } from "./support/cli.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 import { test } from "./support/deadline.ts";
 
@@ -351,3 +353,44 @@ test("with a data directory, fetched batches are read back from the segment file
     await Deno.remove(dataDir, { recursive: true });
   }
 }, SANITIZED);
+
+test(
+  "the broker command takes --memory-budget in bytes or K/M/G and refuses anything else",
+  async () => {
+    await assert.rejects(
+      brokerCommand().exitOverride().parseAsync(["--port", "0", "--memory-budget", "12X"], {
+        from: "user",
+      }),
+      (error: Error) =>
+        error instanceof BrokerArgumentError &&
+        error.message ===
+          "--memory-budget 12X: expected bytes, optionally with K, M or G (KiB, MiB, GiB), " +
+            "or -1 for no limit",
+    );
+    const size = batchOf(1000).length;
+    // The oldest batches of the broker go first while the rest still hold 2 KiB: two are kept.
+    await using broker = await startCliBroker([
+      "--port",
+      "0",
+      "--topic",
+      "a",
+      "--topic",
+      "b",
+      "--memory-budget",
+      "2K",
+    ]);
+    assert.ok(size < 2048 && size * 2 >= 2048, `batch size ${size}`);
+    await using c = await RawKafkaConnection.connect(broker.port);
+    await produce(c, "a", batchOf(1000));
+    await produce(c, "b", batchOf(1000));
+    await produce(c, "a", batchOf(1000));
+    await produce(c, "b", batchOf(1000));
+    // Four batches in order a0 b0 a1 b1: two are held, a1 and b1.
+    assert.deepEqual(
+      [await listOffset(c, "a", -2), await listOffset(c, "b", -2)],
+      [1, 1],
+    );
+    assert.equal((await broker.stop()).code, 0);
+  },
+  SANITIZED,
+);

@@ -93,6 +93,21 @@ function parsePort(value: string): number {
   return Number(value);
 }
 
+const BYTE_UNITS: Record<string, number> = { "": 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 };
+
+function parseMemoryBudget(value: string): number {
+  if (value === "-1") return -1;
+  const match = /^(\d{1,12})([KMG]?)(?:i?B)?$/i.exec(value);
+  const bytes = match ? Number(match[1]) * BYTE_UNITS[match[2].toUpperCase()] : NaN;
+  if (!Number.isSafeInteger(bytes)) {
+    throw new BrokerArgumentError(
+      `--memory-budget ${value}: expected bytes, optionally with K, M or G (KiB, MiB, GiB), ` +
+        "or -1 for no limit",
+    );
+  }
+  return bytes;
+}
+
 function parseDelay(value: string): number {
   if (!/^\d{1,9}$/.test(value)) {
     throw new BrokerArgumentError(
@@ -122,6 +137,12 @@ export function brokerCommand(): Command {
     .option("--host <host>", "address to listen on and advertise", "127.0.0.1")
     .option("--port <port>", "port to listen on (0 = any free port)", parsePort, 9092)
     .option("--data-dir <dir>", "persist topics and committed offsets here (default: memory)")
+    .option(
+      "--memory-budget <bytes>",
+      "in memory: what all partitions may hold together before the oldest batches go, " +
+        "e.g. 64M (-1: no limit; default 512M)",
+      parseMemoryBudget,
+    )
     .option("--user <name:password>", "SASL user (repeatable; turns SASL on)", collect)
     .option(
       "--acl <name:ops:pattern>",
@@ -142,6 +163,7 @@ export function brokerCommand(): Command {
       host: string;
       port: number;
       dataDir?: string;
+      memoryBudget?: number;
       user?: string[];
       acl?: string[];
       tlsCert?: string;
@@ -157,6 +179,7 @@ export function brokerCommand(): Command {
         host: flags.host,
         port: flags.port,
         dataDir: flags.dataDir,
+        ...(flags.memoryBudget !== undefined ? { memoryBudgetBytes: flags.memoryBudget } : {}),
         users: (flags.user ?? []).map(parseUserSpec),
         acls: flags.acl ?? [],
         topics: (flags.topic ?? []).map(parseTopicSpec),
