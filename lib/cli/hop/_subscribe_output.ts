@@ -9,7 +9,7 @@ import { ExternalMessage, GCNCircular } from "../../hop/models/gcn.ts";
 import { messageBytes, type MessageModel } from "../../hop/models/model.ts";
 import { formatUuid } from "../../hop/pack.ts";
 import type { Metadata } from "../../hop/stream_options.ts";
-import { Buffer } from "node:buffer";
+import { Buffer, isAscii, isUtf8 } from "node:buffer";
 import { clearImmediate, setImmediate } from "node:timers";
 import { shortAscii } from "../../hop/_ascii.ts";
 
@@ -114,6 +114,18 @@ function quoted(text: string): string {
   return /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
+// Topic and header names repeat from message to message: each is quoted once.
+const quotedNames = new Map<string, string>();
+
+function quotedName(name: string): string {
+  let json = quotedNames.get(name);
+  if (json === undefined) {
+    json = quoted(name);
+    if (quotedNames.size < 1024) quotedNames.set(name, json);
+  }
+  return json;
+}
+
 function headersJson(headers: Metadata["headers"]): string {
   let json = "[";
   for (let i = 0; i < headers.length; i++) {
@@ -157,6 +169,40 @@ function isJsonFormat(headers: Metadata["headers"]): boolean {
   return false;
 }
 
+// One character per byte: cheaper than a UTF-8 decode, and JSON-valid exactly when the UTF-8
+// text is (bytes of 0x80 and above, which UTF-8 uses only in multi-byte sequences, are valid in
+// strings and nowhere else either way).
+const latin1 = (bytes: Uint8Array): string =>
+  (Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string)
+    .call(bytes, 0, bytes.length);
+
+const isJsonSpace = (byte: number) =>
+  byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+
+// The payload bytes to copy into a -j line when they are standard JSON in UTF-8: without the
+// surrounding white space, line breaks (which valid JSON has only between tokens) as spaces.
+function copyableJson(value: Uint8Array, headers: Metadata["headers"]): Uint8Array | undefined {
+  if (!isJsonFormat(headers) || !(isAscii(value) || isUtf8(value))) return undefined;
+  const text = latin1(value);
+  try {
+    JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  let start = 0;
+  let end = value.length;
+  while (isJsonSpace(value[start])) start++;
+  while (isJsonSpace(value[end - 1])) end--;
+  let bytes = value.subarray(start, end);
+  if (text.includes("\n") || text.includes("\r")) {
+    bytes = bytes.slice();
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 0x0a || bytes[i] === 0x0d) bytes[i] = 0x20;
+    }
+  }
+  return bytes;
+}
+
 /**
  * {@linkcode jsonLine} from a raw message: a JSON payload that is standard JSON is checked with
  * the native parser and copied as it is (line breaks, which valid JSON has only between tokens,
@@ -167,31 +213,68 @@ export function jsonLineRaw(
   metadata: Metadata,
   decode: () => MessageModel,
 ): string {
-  if (value !== null && isJsonFormat(metadata.headers)) {
-    let text: string | undefined;
-    try {
-      text = strictUtf8.decode(value);
-      JSON.parse(text);
-    } catch {
-      text = undefined;
-    }
-    if (text !== undefined) {
-      text = text.trim();
-      if (text.includes("\n") || text.includes("\r")) text = text.replace(/[\r\n]/g, " ");
-      return linePrefix(metadata, "json") + text + "}\n";
+  const payload = value === null ? undefined : copyableJson(value, metadata.headers);
+  if (payload === undefined) return jsonLine(decode(), metadata);
+  return linePrefix(metadata, "json") + new TextDecoder().decode(payload) + "}\n";
+}
+
+// Bytes that stand for themselves between JSON quotes: printable ASCII but '"' and '\'.
+const PLAIN = new Uint8Array(256).map((_, byte) =>
+  byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c ? 1 : 0
+);
+
+function isPlain(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (!PLAIN[bytes[i]]) return false;
+  return true;
+}
+
+/**
+ * Writes the {@linkcode jsonLineRaw} line of a raw message to `out`, copying the payload and
+ * plain header values as bytes instead of building the line as text.
+ */
+export function writeJsonLineRaw(
+  out: StdoutBuffer,
+  value: Uint8Array | null,
+  metadata: Metadata,
+  decode: () => MessageModel,
+): void {
+  const payload = value === null ? undefined : copyableJson(value, metadata.headers);
+  if (payload === undefined) {
+    out.write(jsonLine(decode(), metadata));
+    return;
+  }
+  const { headers } = metadata;
+  out.write(
+    `{"topic":${quotedName(metadata.topic)},"partition":${metadata.partition},` +
+      `"offset":${metadata.offset},"timestamp":${metadata.timestamp},"key":${
+        metadata.key === null ? "null" : JSON.stringify(textOrBase64(metadata.key))
+      },"headers":[`,
+  );
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i];
+    const [name, value] = header;
+    const open = `${i ? "," : ""}[${quotedName(name)},`;
+    if ((name !== "_id" || value.length !== 16) && isPlain(value)) {
+      out.write(open + '"');
+      out.write(value);
+      out.write('"]');
+    } else {
+      const [, text] = headerText(header);
+      out.write(`${open}${typeof text === "string" ? quoted(text) : JSON.stringify(text)}]`);
     }
   }
-  return jsonLine(decode(), metadata);
+  out.write('],"format":"json","message":');
+  out.write(payload);
+  out.write("}\n");
 }
 
 const FLUSH_AT = 64 * 1024;
 
 /** Buffers stdout; writes when 64 KiB are waiting or as soon as the event loop is idle. */
 export class StdoutBuffer {
-  // Text is gathered as one string and encoded once per write to stdout.
-  #text = "";
-  #parts: Uint8Array[] = [];
-  #size = 0;
+  // Everything queued, as bytes: text is encoded straight into it.
+  #buffer = new Uint8Array(2 * FLUSH_AT);
+  #length = 0;
   #scheduled?: ReturnType<typeof setImmediate>;
   #encoder = new TextEncoder();
   #onBrokenPipe: () => void;
@@ -210,22 +293,41 @@ export class StdoutBuffer {
     }
   };
 
-  #textToParts(): void {
-    if (!this.#text) return;
-    this.#parts.push(this.#encoder.encode(this.#text));
-    this.#text = "";
+  #reserve(size: number): void {
+    if (this.#length + size <= this.#buffer.length) return;
+    const larger = new Uint8Array(Math.max(2 * this.#buffer.length, this.#length + size));
+    larger.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = larger;
+  }
+
+  #writeText(text: string): void {
+    this.#reserve(3 * text.length);
+    const buffer = this.#buffer;
+    let at = this.#length;
+    // Short ASCII text is copied here: cheaper than a call into the runtime's encoder.
+    if (text.length <= 512) {
+      let i = 0;
+      for (; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[at++] = code;
+      }
+      this.#length = at;
+      if (i === text.length) return;
+      text = text.slice(i);
+    }
+    this.#length += this.#encoder.encodeInto(text, buffer.subarray(at)).written;
   }
 
   /** Queues text or bytes. */
   write(data: string | Uint8Array): void {
-    if (typeof data === "string") {
-      this.#text += data;
-    } else {
-      this.#textToParts();
-      this.#parts.push(data);
+    if (typeof data === "string") this.#writeText(data);
+    else {
+      this.#reserve(data.length);
+      this.#buffer.set(data, this.#length);
+      this.#length += data.length;
     }
-    this.#size += data.length;
-    if (this.#size >= FLUSH_AT) this.flush();
+    if (this.#length >= FLUSH_AT) this.flush();
     else this.#scheduled ??= setImmediate(this.#flushWhenIdle);
   }
 
@@ -233,22 +335,10 @@ export class StdoutBuffer {
   flush(): void {
     if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
     this.#scheduled = undefined;
-    if (!this.#size) return;
-    this.#textToParts();
-    let bytes: Uint8Array;
-    if (this.#parts.length === 1) bytes = this.#parts[0];
-    else {
-      let length = 0;
-      for (const part of this.#parts) length += part.length;
-      bytes = new Uint8Array(length);
-      let at = 0;
-      for (const part of this.#parts) {
-        bytes.set(part, at);
-        at += part.length;
-      }
-    }
-    this.#parts = [];
-    this.#size = 0;
+    let bytes = this.#buffer.subarray(0, this.#length);
+    this.#length = 0;
     while (bytes.length) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+    // A buffer grown for one large message is not kept.
+    if (this.#buffer.length > 16 * FLUSH_AT) this.#buffer = new Uint8Array(2 * FLUSH_AT);
   }
 }
