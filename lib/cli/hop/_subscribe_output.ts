@@ -9,7 +9,8 @@ import { ExternalMessage, GCNCircular } from "../../hop/models/gcn.ts";
 import { messageBytes, type MessageModel } from "../../hop/models/model.ts";
 import { formatUuid } from "../../hop/pack.ts";
 import type { Metadata } from "../../hop/stream_options.ts";
-import { Buffer, isAscii, isUtf8 } from "node:buffer";
+import { Buffer } from "node:buffer";
+import { JsonScan } from "./_json_bytes.ts";
 import { clearImmediate, setImmediate } from "node:timers";
 import { shortAscii } from "../../hop/_ascii.ts";
 
@@ -114,18 +115,6 @@ function quoted(text: string): string {
   return /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
-// Topic and header names repeat from message to message: each is quoted once.
-const quotedNames = new Map<string, string>();
-
-function quotedName(name: string): string {
-  let json = quotedNames.get(name);
-  if (json === undefined) {
-    json = quoted(name);
-    if (quotedNames.size < 1024) quotedNames.set(name, json);
-  }
-  return json;
-}
-
 function headersJson(headers: Metadata["headers"]): string {
   let json = "[";
   for (let i = 0; i < headers.length; i++) {
@@ -169,43 +158,22 @@ function isJsonFormat(headers: Metadata["headers"]): boolean {
   return false;
 }
 
-// One character per byte: cheaper than a UTF-8 decode, and JSON-valid exactly when the UTF-8
-// text is (bytes of 0x80 and above, which UTF-8 uses only in multi-byte sequences, are valid in
-// strings and nowhere else either way).
-const latin1 = (bytes: Uint8Array): string =>
-  (Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string)
-    .call(bytes, 0, bytes.length);
-
-const isJsonSpace = (byte: number) =>
-  byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+const scanner = new JsonScan();
 
 // The payload bytes to copy into a -j line when they are standard JSON in UTF-8: without the
 // surrounding white space, line breaks (which valid JSON has only between tokens) as spaces.
 function copyableJson(value: Uint8Array, headers: Metadata["headers"]): Uint8Array | undefined {
-  if (!isJsonFormat(headers) || !(isAscii(value) || isUtf8(value))) return undefined;
-  const text = latin1(value);
-  try {
-    JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  let start = 0;
-  let end = value.length;
-  while (isJsonSpace(value[start])) start++;
-  while (isJsonSpace(value[end - 1])) end--;
-  let bytes = value.subarray(start, end);
-  if (text.includes("\n") || text.includes("\r")) {
-    bytes = bytes.slice();
-    for (let i = 0; i < bytes.length; i++) {
-      if (bytes[i] === 0x0a || bytes[i] === 0x0d) bytes[i] = 0x20;
-    }
-  }
-  return bytes;
+  if (!isJsonFormat(headers) || !scanner.scan(value)) return undefined;
+  const bytes = value.subarray(scanner.start, scanner.end);
+  if (!scanner.lineBreaks) return bytes;
+  const copy = bytes.slice();
+  for (let i = 0; i < copy.length; i++) if (copy[i] === 0x0a || copy[i] === 0x0d) copy[i] = 0x20;
+  return copy;
 }
 
 /**
- * {@linkcode jsonLine} from a raw message: a JSON payload that is standard JSON is checked with
- * the native parser and copied as it is (line breaks, which valid JSON has only between tokens,
+ * {@linkcode jsonLine} from a raw message: a JSON payload that is standard JSON in UTF-8 is
+ * checked as bytes and copied as it is (line breaks, which valid JSON has only between tokens,
  * become spaces); anything else is decoded by `decode`.
  */
 export function jsonLineRaw(
@@ -228,9 +196,34 @@ function isPlain(bytes: Uint8Array): boolean {
   return true;
 }
 
+const ascii = (text: string) => Uint8Array.from(text, (char) => char.charCodeAt(0));
+const OFFSET = ascii(',"offset":');
+const TIMESTAMP = ascii(',"timestamp":');
+const KEY = ascii(',"key":');
+const HEADERS = ascii(',"headers":[');
+const NULL = ascii("null");
+const MESSAGE = ascii('],"format":"json","message":');
+const LINE_END = ascii("}\n");
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
+
+// Constant pieces of a line as bytes, made once per topic and header name.
+const topicStarts = new Map<string, Uint8Array>();
+const headerStarts = new Map<string, Uint8Array>();
+
+function cachedBytes(cache: Map<string, Uint8Array>, key: string, make: () => string): Uint8Array {
+  let bytes = cache.get(key);
+  if (bytes === undefined) {
+    bytes = new TextEncoder().encode(make());
+    if (cache.size < 1024) cache.set(key, bytes);
+  }
+  return bytes;
+}
+
 /**
- * Writes the {@linkcode jsonLineRaw} line of a raw message to `out`, copying the payload and
- * plain header values as bytes instead of building the line as text.
+ * Writes the {@linkcode jsonLineRaw} line of a raw message to `out`, as bytes: the payload and
+ * plain header values are copied, the rest written from pieces encoded once.
  */
 export function writeJsonLineRaw(
   out: StdoutBuffer,
@@ -243,30 +236,43 @@ export function writeJsonLineRaw(
     out.write(jsonLine(decode(), metadata));
     return;
   }
-  const { headers } = metadata;
-  out.write(
-    `{"topic":${quotedName(metadata.topic)},"partition":${metadata.partition},` +
-      `"offset":${metadata.offset},"timestamp":${metadata.timestamp},"key":${
-        metadata.key === null ? "null" : JSON.stringify(textOrBase64(metadata.key))
-      },"headers":[`,
-  );
+  const { topic, headers, key } = metadata;
+  out.queue(cachedBytes(topicStarts, topic, () => `{"topic":${quoted(topic)},"partition":`));
+  out.queueInteger(metadata.partition);
+  out.queue(OFFSET);
+  out.queueInteger(metadata.offset);
+  out.queue(TIMESTAMP);
+  out.queueInteger(metadata.timestamp);
+  out.queue(KEY);
+  if (key === null) out.queue(NULL);
+  else out.queueText(JSON.stringify(textOrBase64(key)));
+  out.queue(HEADERS);
   for (let i = 0; i < headers.length; i++) {
     const header = headers[i];
     const [name, value] = header;
-    const open = `${i ? "," : ""}[${quotedName(name)},`;
-    if ((name !== "_id" || value.length !== 16) && isPlain(value)) {
-      out.write(open + '"');
-      out.write(value);
-      out.write('"]');
+    if (i) out.queueByte(COMMA);
+    out.queue(cachedBytes(headerStarts, name, () => `[${quoted(name)},`));
+    if (name === "_id" && value.length === 16) {
+      out.queueByte(QUOTE);
+      out.queueUuid(value);
+      out.queueByte(QUOTE);
+    } else if (isPlain(value)) {
+      out.queueByte(QUOTE);
+      out.queue(value);
+      out.queueByte(QUOTE);
     } else {
       const [, text] = headerText(header);
-      out.write(`${open}${typeof text === "string" ? quoted(text) : JSON.stringify(text)}]`);
+      out.queueText(typeof text === "string" ? quoted(text) : JSON.stringify(text));
     }
+    out.queueByte(CLOSE_BRACKET);
   }
-  out.write('],"format":"json","message":');
-  out.write(payload);
-  out.write("}\n");
+  out.queue(MESSAGE);
+  out.queue(payload);
+  out.queue(LINE_END);
+  out.queued();
 }
+
+const HEX = ascii("0123456789abcdef");
 
 const FLUSH_AT = 64 * 1024;
 
@@ -278,10 +284,18 @@ export class StdoutBuffer {
   #scheduled?: ReturnType<typeof setImmediate>;
   #encoder = new TextEncoder();
   #onBrokenPipe: () => void;
+  #writeSync: (bytes: Uint8Array) => number;
 
-  /** @param onBrokenPipe called when a write from the idle timer finds the reader gone */
-  constructor(onBrokenPipe: () => void) {
+  /**
+   * @param onBrokenPipe called when a write from the idle timer finds the reader gone
+   * @param writeSync where the bytes go, writing some and saying how many (default stdout)
+   */
+  constructor(
+    onBrokenPipe: () => void,
+    writeSync: (bytes: Uint8Array) => number = (bytes) => Deno.stdout.writeSync(bytes),
+  ) {
     this.#onBrokenPipe = onBrokenPipe;
+    this.#writeSync = writeSync;
   }
 
   #flushWhenIdle = () => {
@@ -322,11 +336,69 @@ export class StdoutBuffer {
   /** Queues text or bytes. */
   write(data: string | Uint8Array): void {
     if (typeof data === "string") this.#writeText(data);
+    else this.queue(data);
+    this.queued();
+  }
+
+  /** Adds bytes; call {@linkcode StdoutBuffer.queued} once a whole line is added. */
+  queue(bytes: Uint8Array): void {
+    this.#reserve(bytes.length);
+    const buffer = this.#buffer;
+    let at = this.#length;
+    // A few bytes are copied faster here than by a call to set().
+    if (bytes.length <= 32) { for (let i = 0; i < bytes.length; i++) buffer[at++] = bytes[i]; }
     else {
-      this.#reserve(data.length);
-      this.#buffer.set(data, this.#length);
-      this.#length += data.length;
+      buffer.set(bytes, at);
+      at += bytes.length;
     }
+    this.#length = at;
+  }
+
+  /** Adds one byte (see {@linkcode StdoutBuffer.queue}). */
+  queueByte(byte: number): void {
+    this.#reserve(1);
+    this.#buffer[this.#length++] = byte;
+  }
+
+  /** Adds text (see {@linkcode StdoutBuffer.queue}). */
+  queueText(text: string): void {
+    this.#writeText(text);
+  }
+
+  /** Adds an integer in decimal (see {@linkcode StdoutBuffer.queue}). */
+  queueInteger(value: number): void {
+    if (!Number.isSafeInteger(value)) return this.#writeText(String(value));
+    this.#reserve(17);
+    const buffer = this.#buffer;
+    if (value < 0) {
+      buffer[this.#length++] = 0x2d;
+      value = -value;
+    }
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    let at = this.#length + digits;
+    this.#length = at;
+    do {
+      buffer[--at] = 0x30 + (value % 10);
+      value = Math.floor(value / 10);
+    } while (value > 0);
+  }
+
+  /** Adds 16 bytes as a UUID in lower-case hex, with dashes (see {@linkcode StdoutBuffer.queue}). */
+  queueUuid(bytes: Uint8Array): void {
+    this.#reserve(36);
+    const buffer = this.#buffer;
+    let at = this.#length;
+    for (let i = 0; i < 16; i++) {
+      if (i === 4 || i === 6 || i === 8 || i === 10) buffer[at++] = 0x2d;
+      buffer[at++] = HEX[bytes[i] >> 4];
+      buffer[at++] = HEX[bytes[i] & 15];
+    }
+    this.#length = at;
+  }
+
+  /** Writes what is queued if 64 KiB are waiting, else soon, once the event loop is idle. */
+  queued(): void {
     if (this.#length >= FLUSH_AT) this.flush();
     else this.#scheduled ??= setImmediate(this.#flushWhenIdle);
   }
@@ -337,7 +409,7 @@ export class StdoutBuffer {
     this.#scheduled = undefined;
     let bytes = this.#buffer.subarray(0, this.#length);
     this.#length = 0;
-    while (bytes.length) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+    while (bytes.length) bytes = bytes.subarray(this.#writeSync(bytes));
     // A buffer grown for one large message is not kept.
     if (this.#buffer.length > 16 * FLUSH_AT) this.#buffer = new Uint8Array(2 * FLUSH_AT);
   }
