@@ -164,7 +164,11 @@ const scanner = new JsonScan();
 // surrounding white space, line breaks (which valid JSON has only between tokens) as spaces.
 function copyableJson(value: Uint8Array, headers: Metadata["headers"]): Uint8Array | undefined {
   if (!isJsonFormat(headers) || !scanner.scan(value)) return undefined;
-  const bytes = value.subarray(scanner.start, scanner.end);
+  const { start, end } = scanner;
+  // A view made directly: subarray() of a Node.js Buffer goes through its slower constructor.
+  const bytes = start === 0 && end === value.length
+    ? value
+    : new Uint8Array(value.buffer, value.byteOffset + start, end - start);
   if (!scanner.lineBreaks) return bytes;
   const copy = bytes.slice();
   for (let i = 0; i < copy.length; i++) if (copy[i] === 0x0a || copy[i] === 0x0d) copy[i] = 0x20;
@@ -212,12 +216,9 @@ const CLOSE_BRACKET = 0x5d;
 const topicStarts = new Map<string, Uint8Array>();
 const headerStarts = new Map<string, Uint8Array>();
 
-function cachedBytes(cache: Map<string, Uint8Array>, key: string, make: () => string): Uint8Array {
-  let bytes = cache.get(key);
-  if (bytes === undefined) {
-    bytes = new TextEncoder().encode(make());
-    if (cache.size < 1024) cache.set(key, bytes);
-  }
+function remember(cache: Map<string, Uint8Array>, key: string, text: string): Uint8Array {
+  const bytes = new TextEncoder().encode(text);
+  if (cache.size < 1024) cache.set(key, bytes);
   return bytes;
 }
 
@@ -237,7 +238,10 @@ export function writeJsonLineRaw(
     return;
   }
   const { topic, headers, key } = metadata;
-  out.queue(cachedBytes(topicStarts, topic, () => `{"topic":${quoted(topic)},"partition":`));
+  out.queue(
+    topicStarts.get(topic) ??
+      remember(topicStarts, topic, `{"topic":${quoted(topic)},"partition":`),
+  );
   out.queueInteger(metadata.partition);
   out.queue(OFFSET);
   out.queueInteger(metadata.offset);
@@ -251,7 +255,7 @@ export function writeJsonLineRaw(
     const header = headers[i];
     const [name, value] = header;
     if (i) out.queueByte(COMMA);
-    out.queue(cachedBytes(headerStarts, name, () => `[${quoted(name)},`));
+    out.queue(headerStarts.get(name) ?? remember(headerStarts, name, `[${quoted(name)},`));
     if (name === "_id" && value.length === 16) {
       out.queueByte(QUOTE);
       out.queueUuid(value);
