@@ -40,16 +40,23 @@ test({
   ...KAFKAJS_TEST,
   deadlineMs: 60_000,
   fn: () =>
-    withBroker({ topics: [{ name: "t", partitions: 2 }, "empty"] }, async (broker) => {
+    withBroker({ topics: [{ name: "t", partitions: 2 }, "one", "empty"] }, async (broker) => {
       await fill(`${broker.url}/t`, 10);
+      await fill(`${broker.url}/one`, 10);
       // The Kafka client's group member keeps one connection to the broker it bootstraps from
       // and one to the group coordinator and partition leader (the same broker here).
-      for (const [topic, expected] of [["t", 10], ["empty", 0]] as const) {
+      // The start position "last 3" is worked out over the same admin connection.
+      const reads = [["t", "earliest", 10], ["empty", "earliest", 0], [
+        "one",
+        { last: 3 },
+        3,
+      ]] as const;
+      for (const [topic, startAt, expected] of reads) {
         const connections = countConnections(broker);
         try {
           await using consumer = await openStream(`${broker.url}/${topic}`, "r", {
             auth: false,
-            startAt: "earliest",
+            startAt,
             untilEos: true,
           });
           const read = await Array.fromAsync(consumer);
