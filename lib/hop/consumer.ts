@@ -261,9 +261,8 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       await admin.requireTopics(target.topics, "reading");
       const watermarks = new Map<string, PartitionWatermarks[]>();
       if (untilEos) {
-        // One after the other: kafkajs' admin finds no connected broker for a lookup while a
-        // topic-metadata refresh replaces its connections, and then waits out a retry.
-        for (const topic of target.topics) watermarks.set(topic, await admin.watermarks(topic));
+        const ends = await Promise.all(target.topics.map((topic) => admin.watermarks(topic)));
+        target.topics.forEach((topic, i) => watermarks.set(topic, ends[i]));
         this.#openedWatermarks = watermarks;
       }
       if (needsStartOffsets(startAt, resetOffsets)) {
