@@ -1,17 +1,44 @@
 /**
  * `hop subscribe -s EARLIEST -j` of a backlog to the end of the stream, into /dev/null, compared
  * with `kcat -C -e -o beginning` on the same broker in the same run (target: at least 0.8x
- * kcat's rate). Both are timed as whole processes, start-up included.
+ * kcat's rate). Both are timed as whole processes, start-up included. Beside them: plain kafkajs
+ * reading the same backlog with `eachBatch` and writing nothing (what the Kafka client alone
+ * costs), and `hop subscribe` of an empty topic (start-up to the end of the stream).
  *
  * Usage: deno run -A scripts/bench_hop.ts [--messages 100000] [--size 1024] [--rounds 2]
  *
  * The broker runs in its own process (`cli.ts broker`). Prints a Markdown table on stdout.
+ * (`bench_hop.ts kafkajs-drain BOOTSTRAP TOPIC COUNT` is the plain kafkajs reader it starts.)
  *
  * @module
  */
+import { Kafka, logLevel } from "kafkajs";
 import { openStream } from "../lib/hop/stream.ts";
 import { startBrokerProcess } from "./_broker_process.ts";
 import { integerOption } from "./_bench_options.ts";
+
+// The plain kafkajs reader: a consumer group from the beginning, eachBatch counting records
+// until COUNT, then disconnect and exit.
+if (Deno.args[0] === "kafkajs-drain") {
+  const [, bootstrap, topic, count] = Deno.args;
+  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `drain-${crypto.randomUUID()}`, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const done = Promise.withResolvers<void>();
+  let read = 0;
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: ({ batch }) => {
+      read += batch.messages.length;
+      if (read >= Number(count)) done.resolve();
+      return Promise.resolve();
+    },
+  });
+  await done.promise;
+  await consumer.disconnect();
+  Deno.exit(0);
+}
 
 const messageCount = integerOption("messages", 100_000);
 const messageSize = integerOption("size", 1024);
@@ -44,7 +71,7 @@ async function timed(command: string, args: string[], stdout: "null" | "piped") 
 const rate = (ms: number) => Math.round(messageCount / (ms / 1000)).toLocaleString("en-US");
 
 const topic = "bench.hop";
-const broker = await startBrokerProcess([topic]);
+const broker = await startBrokerProcess([topic, "bench.empty"]);
 try {
   {
     await using producer = await openStream(`${broker.url}/${topic}`, "w", { auth: false });
@@ -54,6 +81,11 @@ try {
   const hopArgs = ["run", "-A", "--frozen", HOP, "subscribe", `${broker.url}/${topic}`];
   hopArgs.push("-s", "EARLIEST", "-j", "--no-auth");
   const kcatArgs = ["-C", "-b", broker.bootstrap, "-t", topic, "-o", "beginning", "-e", "-q"];
+  const drainArgs = ["run", "-A", "--frozen", new URL(import.meta.url).pathname, "kafkajs-drain"];
+  drainArgs.push(broker.bootstrap, topic, String(messageCount));
+  const emptyArgs = hopArgs.map((arg) =>
+    arg === `${broker.url}/${topic}` ? `${broker.url}/bench.empty` : arg
+  );
 
   // Once with the output kept, to check that both print every message.
   const check = await timed(Deno.execPath(), hopArgs, "piped");
@@ -68,9 +100,13 @@ try {
   // Timed rounds, alternating, into /dev/null; the best of each.
   let hopMs = Infinity;
   let kcatMs = Infinity;
+  let drainMs = Infinity;
+  let emptyMs = Infinity;
   for (let round = 0; round < rounds; round++) {
     hopMs = Math.min(hopMs, (await timed(Deno.execPath(), hopArgs, "null")).ms);
     kcatMs = Math.min(kcatMs, (await timed("kcat", kcatArgs, "null")).ms);
+    drainMs = Math.min(drainMs, (await timed(Deno.execPath(), drainArgs, "null")).ms);
+    emptyMs = Math.min(emptyMs, (await timed(Deno.execPath(), emptyArgs, "null")).ms);
   }
   const ratio = kcatMs / hopMs;
   console.log(
@@ -87,7 +123,16 @@ try {
       rate(kcatMs)
     } |`,
   );
+  console.log(
+    `| plain kafkajs eachBatch, nothing written | ${messageCount} | ${drainMs.toFixed(0)} | ${
+      rate(drainMs)
+    } |`,
+  );
   console.log(`| hop / kcat | | | ${ratio.toFixed(2)}x (target >= 0.8x) |`);
+  console.log(`| plain kafkajs / kcat | | | ${(kcatMs / drainMs).toFixed(2)}x |`);
+  console.log(
+    `| hop subscribe of an empty topic (start-up to end) | 0 | ${emptyMs.toFixed(0)} | |`,
+  );
 } finally {
   await broker.close();
 }

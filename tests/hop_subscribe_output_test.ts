@@ -8,6 +8,8 @@ import {
   jsonLine,
   jsonLineRaw,
   parseDelimiter,
+  StdoutBuffer,
+  writeJsonLineRaw,
 } from "../lib/cli/hop/_subscribe_output.ts";
 import { Blob, JSONBlob } from "../lib/hop/models/blob.ts";
 import { packMessage, unpackMessage } from "../lib/hop/pack.ts";
@@ -72,4 +74,45 @@ test("-j lines: JSON copied when standard and on one line, decoded otherwise, sa
   // Bytes that are not UTF-8 come as base64.
   const blob = JSON.parse(jsonLine(new Blob(new Uint8Array([0xff, 0])), metadataOf([])));
   assert.deepEqual(blob.message, { base64: "/wA=" });
+});
+
+test("-j lines written as bytes are the same as the text lines", () => {
+  const written: Uint8Array[] = [];
+  const out = new StdoutBuffer(() => {}, (bytes) => {
+    written.push(bytes.slice());
+    return bytes.length;
+  });
+  const { value, headers } = packMessage({ a: [1, "é"] }, { sender: "bob" });
+  const cases: [Uint8Array | null, Metadata][] = [
+    [value, metadataOf(headers)],
+    [value, { ...metadataOf(headers), offset: 1234567890123, timestamp: -1, key: encode("k") }],
+    // A header value that needs escaping or is not UTF-8, a key that is not, an _id that is
+    // not 16 bytes, a topic that needs escaping.
+    [encode(' {"x":\n[]} '), {
+      topic: 'a"b',
+      partition: 0,
+      offset: 0,
+      timestamp: 5,
+      key: new Uint8Array([0xff]),
+      headers: [["_format", encode("JSON")], ["q", encode('say "hi"')], [
+        "b",
+        new Uint8Array([0xfe]),
+      ], [
+        "_id",
+        encode("short"),
+      ]],
+    }],
+    // Not JSON: decoded.
+    [encode("plain"), metadataOf([["_format", encode("blob")]])],
+    [null, metadataOf([])],
+  ];
+  let expected = "";
+  for (const [payload, metadata] of cases) {
+    const decode = () => unpackMessage(payload, metadata.headers).message;
+    expected += jsonLineRaw(payload, metadata, decode);
+    writeJsonLineRaw(out, payload, metadata, decode);
+  }
+  out.flush();
+  assert.equal(decode(written), expected);
+  assert.equal(expected.split("\n").length, cases.length + 1);
 });

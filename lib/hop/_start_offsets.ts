@@ -2,7 +2,7 @@
 // hold. Done once when a reader opens, so that a bad position is reported by openStream.
 
 import type { KafkaAdmin } from "../kafka/admin.ts";
-import type { PartitionOffset } from "../kafka/types.ts";
+import type { PartitionOffset, PartitionWatermarks } from "../kafka/types.ts";
 import { parseStartTime, type StartPosition, StartPositionError } from "./start_position.ts";
 
 /** Whether a start position needs offsets worked out before reading (else the group's join does). */
@@ -43,7 +43,8 @@ export function checkStartPosition(startAt: StartPosition): void {
 }
 
 /**
- * One start offset per partition of each topic.
+ * One start offset per partition of each topic. `known` holds watermarks already fetched, by
+ * topic; the others are asked for.
  *
  * @throws {StartPositionError} for a time in the future or before a topic's first stored message,
  *   and for an offset past a partition's end or no longer stored
@@ -53,6 +54,7 @@ export async function resolveStartOffsets(
   topics: string[],
   startAt: StartPosition,
   now: number = Date.now(),
+  known: ReadonlyMap<string, PartitionWatermarks[]> = new Map(),
 ): Promise<PartitionOffset[]> {
   const since = typeof startAt === "object" && "since" in startAt
     ? parseStartTime(startAt.since, now)
@@ -66,7 +68,7 @@ export async function resolveStartOffsets(
   }
   const result: PartitionOffset[] = [];
   for (const topic of topics) {
-    const watermarks = await admin.watermarks(topic);
+    const watermarks = known.get(topic) ?? await admin.watermarks(topic);
     if (since !== undefined) {
       const [atTime, afterTime] = await Promise.all([
         admin.offsetsForTime(topic, since),

@@ -18,6 +18,7 @@ import type {
   FetchedBatch,
   FetchedRecord,
   KafkaConnection,
+  PartitionWatermarks,
   TopicPartitions,
 } from "../kafka/types.ts";
 import { GroupSession } from "./_group_session.ts";
@@ -128,6 +129,13 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   // reset), and the partitions this reader has been assigned at least once.
   #startOffsets = new Map<string, number>();
   #assignedBefore = new Set<string>();
+  // The metadata connection opened to start, kept for positioning the first assignment when that
+  // needs it (one connection instead of two); uses of an admin connection take turns.
+  #startAdmin?: KafkaAdmin;
+  #adminTurn: Promise<void> = Promise.resolve();
+  // Watermarks by topic measured when the stream opened (reading to the end of the stream), for
+  // the first assignment.
+  #openedWatermarks?: Map<string, PartitionWatermarks[]>;
 
   #heldForCommit?: FetchedRecord;
   #heldKey = "";
@@ -175,8 +183,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         // An idle reader asks twice a second, as librdkafka does; one that stops at the end has
         // nothing to wait for once caught up, and a short long poll lets close() return sooner.
         maxWaitTimeMs: setup.fetchMaxWaitMs ?? (setup.untilEos ? 20 : 500),
-        // A reader of a backlog to its end takes larger fetches: fewer round trips per message.
-        ...(setup.untilEos ? { maxBytesPerPartition: 8 << 20 } : {}),
+        // Fetches keep the Kafka client's 1 MiB per partition, also for a backlog: larger ones
+        // (8 MiB was tried) save round trips but decode into records that outlive the young
+        // generation, and reading 100,000 messages took more CPU, not less.
         // A member killed without leaving holds its partitions until its session expires; a
         // short session lets a restarted reader resume within seconds. A broker whose minimum
         // is longer (6 s by Kafka's default) gets its minimum (see GroupSession).
@@ -216,39 +225,78 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     };
   }
 
-  async #withAdmin<T>(use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
-    const admin = await KafkaAdmin.connect(this.#connectOptions());
-    try {
-      return await use(admin);
-    } finally {
-      await admin.close();
-    }
+  // Runs `use` with the start's metadata connection while it is kept, else with a new one that
+  // is closed afterwards; one use at a time.
+  #withAdmin<T>(use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
+    const turn = this.#adminTurn.then(async () => {
+      if (this.#startAdmin) return await use(this.#startAdmin);
+      const admin = await KafkaAdmin.connect(this.#connectOptions());
+      try {
+        return await use(admin);
+      } finally {
+        await admin.close();
+      }
+    });
+    this.#adminTurn = turn.then(() => {}, () => {});
+    return turn;
+  }
+
+  // Closes the start's metadata connection once its last use is over.
+  #releaseStartAdmin(): Promise<void> {
+    const released = this.#adminTurn.then(async () => {
+      const admin = this.#startAdmin;
+      this.#startAdmin = undefined;
+      await admin?.close();
+    });
+    this.#adminTurn = released;
+    return released;
   }
 
   async #connectAndJoin(): Promise<void> {
-    const { target } = this.#setup;
-    // A missing or forbidden topic is reported by name before joining.
-    await this.#withAdmin(async (admin) => {
+    const { target, untilEos, startAt, resetOffsets } = this.#setup;
+    const admin = await KafkaAdmin.connect(this.#connectOptions());
+    this.#startAdmin = admin;
+    try {
+      // A missing or forbidden topic is reported by name before joining.
       await admin.requireTopics(target.topics, "reading");
-      const { startAt, resetOffsets } = this.#setup;
-      if (!needsStartOffsets(startAt, resetOffsets)) return;
-      for (
-        const { topic, partition, offset } of await resolveStartOffsets(
+      const watermarks = new Map<string, PartitionWatermarks[]>();
+      if (untilEos) {
+        const ends = await Promise.all(target.topics.map((topic) => admin.watermarks(topic)));
+        target.topics.forEach((topic, i) => watermarks.set(topic, ends[i]));
+        this.#openedWatermarks = watermarks;
+      }
+      if (needsStartOffsets(startAt, resetOffsets)) {
+        const offsets = await resolveStartOffsets(
           admin,
           target.topics,
           startAt,
-        )
-      ) {
-        this.#startOffsets.set(partitionKey(topic, partition), offset);
+          Date.now(),
+          watermarks,
+        );
+        for (const { topic, partition, offset } of offsets) {
+          this.#startOffsets.set(partitionKey(topic, partition), offset);
+        }
       }
-    });
+    } catch (error) {
+      await this.#releaseStartAdmin();
+      throw error;
+    }
+    // Positioning the first assignment reads the group's commits over this connection; a reader
+    // that has nothing to position does not keep it.
+    if (this.#stopped || !(untilEos || this.#startOffsets.size)) await this.#releaseStartAdmin();
     if (this.#stopped) return;
-    await this.#session.start();
+    try {
+      await this.#session.start();
+    } catch (error) {
+      await this.#releaseStartAdmin();
+      throw error;
+    }
     // Joining can fail for good (a denied group, say) before the first assignment: report it
     // from openStream() rather than from the first read.
     if (this.#error) {
       const error = this.#error;
       await this.#session.close();
+      await this.#releaseStartAdmin();
       throw error;
     }
   }
@@ -279,22 +327,32 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     if (untilEos || this.#startOffsets.size) {
       const topics = assignment.filter((a) => a.partitions.length).map((a) => a.topic);
       const earliest = startAt === "earliest";
-      await this.#withAdmin(async (admin) => {
-        // One after the other: kafkajs' admin finds no connected broker for the group lookup
-        // while a topic-metadata refresh replaces its connections, and then waits out a retry.
-        const watermarks = untilEos
-          ? await Promise.all(topics.map((topic) => admin.watermarks(topic)))
-          : [];
-        const offsets = await admin.committedOffsets(this.groupId, topics);
-        watermarks.forEach((partitions, i) => {
-          for (const w of partitions) {
-            const key = partitionKey(topics[i], w.partition);
-            defaults.set(key, earliest ? w.low : w.high);
-            ends.set(key, w.high);
-          }
+      // The first assignment uses the watermarks measured when the stream opened.
+      const opened = this.#openedWatermarks;
+      this.#openedWatermarks = undefined;
+      try {
+        await this.#withAdmin(async (admin) => {
+          // One after the other: kafkajs' admin finds no connected broker for the group lookup
+          // while a topic-metadata refresh replaces its connections, and then waits out a retry.
+          const watermarks = untilEos
+            ? await Promise.all(
+              topics.map((topic) => opened?.get(topic) ?? admin.watermarks(topic)),
+            )
+            : [];
+          const offsets = await admin.committedOffsets(this.groupId, topics);
+          watermarks.forEach((partitions, i) => {
+            for (const w of partitions) {
+              const key = partitionKey(topics[i], w.partition);
+              defaults.set(key, earliest ? w.low : w.high);
+              ends.set(key, w.high);
+            }
+          });
+          for (const c of offsets) committed.set(partitionKey(c.topic, c.partition), c.offset);
         });
-        for (const c of offsets) committed.set(partitionKey(c.topic, c.partition), c.offset);
-      });
+      } finally {
+        // Later assignments (after a rebalance) open a connection of their own.
+        void this.#releaseStartAdmin();
+      }
     }
     // The group's commit wins over the start position, unless a reset was asked for: then the
     // start position counts the first time this reader gets the partition.
@@ -764,6 +822,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         )
       );
       await this.#session.close();
+      await this.#releaseStartAdmin();
     })();
     return this.#closing;
   }

@@ -297,7 +297,8 @@ export function headerValue(
  * ```
  */
 export function isTestMessage(headers: readonly (readonly [string, Uint8Array])[]): boolean {
-  return headers.some(([name]) => name === "_test");
+  for (let i = 0; i < headers.length; i++) if (headers[i][0] === "_test") return true;
+  return false;
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });

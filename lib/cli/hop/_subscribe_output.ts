@@ -10,6 +10,7 @@ import { messageBytes, type MessageModel } from "../../hop/models/model.ts";
 import { formatUuid } from "../../hop/pack.ts";
 import type { Metadata } from "../../hop/stream_options.ts";
 import { Buffer } from "node:buffer";
+import { JsonScan } from "./_json_bytes.ts";
 import { clearImmediate, setImmediate } from "node:timers";
 import { shortAscii } from "../../hop/_ascii.ts";
 
@@ -157,9 +158,26 @@ function isJsonFormat(headers: Metadata["headers"]): boolean {
   return false;
 }
 
+const scanner = new JsonScan();
+
+// The payload bytes to copy into a -j line when they are standard JSON in UTF-8: without the
+// surrounding white space, line breaks (which valid JSON has only between tokens) as spaces.
+function copyableJson(value: Uint8Array, headers: Metadata["headers"]): Uint8Array | undefined {
+  if (!isJsonFormat(headers) || !scanner.scan(value)) return undefined;
+  const { start, end } = scanner;
+  // A view made directly: subarray() of a Node.js Buffer goes through its slower constructor.
+  const bytes = start === 0 && end === value.length
+    ? value
+    : new Uint8Array(value.buffer, value.byteOffset + start, end - start);
+  if (!scanner.lineBreaks) return bytes;
+  const copy = bytes.slice();
+  for (let i = 0; i < copy.length; i++) if (copy[i] === 0x0a || copy[i] === 0x0d) copy[i] = 0x20;
+  return copy;
+}
+
 /**
- * {@linkcode jsonLine} from a raw message: a JSON payload that is standard JSON is checked with
- * the native parser and copied as it is (line breaks, which valid JSON has only between tokens,
+ * {@linkcode jsonLine} from a raw message: a JSON payload that is standard JSON in UTF-8 is
+ * checked as bytes and copied as it is (line breaks, which valid JSON has only between tokens,
  * become spaces); anything else is decoded by `decode`.
  */
 export function jsonLineRaw(
@@ -167,38 +185,121 @@ export function jsonLineRaw(
   metadata: Metadata,
   decode: () => MessageModel,
 ): string {
-  if (value !== null && isJsonFormat(metadata.headers)) {
-    let text: string | undefined;
-    try {
-      text = strictUtf8.decode(value);
-      JSON.parse(text);
-    } catch {
-      text = undefined;
-    }
-    if (text !== undefined) {
-      text = text.trim();
-      if (text.includes("\n") || text.includes("\r")) text = text.replace(/[\r\n]/g, " ");
-      return linePrefix(metadata, "json") + text + "}\n";
-    }
-  }
-  return jsonLine(decode(), metadata);
+  const payload = value === null ? undefined : copyableJson(value, metadata.headers);
+  if (payload === undefined) return jsonLine(decode(), metadata);
+  return linePrefix(metadata, "json") + new TextDecoder().decode(payload) + "}\n";
 }
+
+// Bytes that stand for themselves between JSON quotes: printable ASCII but '"' and '\'.
+const PLAIN = new Uint8Array(256).map((_, byte) =>
+  byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c ? 1 : 0
+);
+
+function isPlain(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (!PLAIN[bytes[i]]) return false;
+  return true;
+}
+
+const ascii = (text: string) => Uint8Array.from(text, (char) => char.charCodeAt(0));
+const OFFSET = ascii(',"offset":');
+const TIMESTAMP = ascii(',"timestamp":');
+const KEY = ascii(',"key":');
+const HEADERS = ascii(',"headers":[');
+const NULL = ascii("null");
+const MESSAGE = ascii('],"format":"json","message":');
+const LINE_END = ascii("}\n");
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
+
+// Constant pieces of a line as bytes, made once per topic and header name.
+const topicStarts = new Map<string, Uint8Array>();
+const headerStarts = new Map<string, Uint8Array>();
+
+function remember(cache: Map<string, Uint8Array>, key: string, text: string): Uint8Array {
+  const bytes = new TextEncoder().encode(text);
+  if (cache.size < 1024) cache.set(key, bytes);
+  return bytes;
+}
+
+/**
+ * Writes the {@linkcode jsonLineRaw} line of a raw message to `out`, as bytes: the payload and
+ * plain header values are copied, the rest written from pieces encoded once.
+ */
+export function writeJsonLineRaw(
+  out: StdoutBuffer,
+  value: Uint8Array | null,
+  metadata: Metadata,
+  decode: () => MessageModel,
+): void {
+  const payload = value === null ? undefined : copyableJson(value, metadata.headers);
+  if (payload === undefined) {
+    out.write(jsonLine(decode(), metadata));
+    return;
+  }
+  const { topic, headers, key } = metadata;
+  out.queue(
+    topicStarts.get(topic) ??
+      remember(topicStarts, topic, `{"topic":${quoted(topic)},"partition":`),
+  );
+  out.queueInteger(metadata.partition);
+  out.queue(OFFSET);
+  out.queueInteger(metadata.offset);
+  out.queue(TIMESTAMP);
+  out.queueInteger(metadata.timestamp);
+  out.queue(KEY);
+  if (key === null) out.queue(NULL);
+  else out.queueText(JSON.stringify(textOrBase64(key)));
+  out.queue(HEADERS);
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i];
+    const [name, value] = header;
+    if (i) out.queueByte(COMMA);
+    out.queue(headerStarts.get(name) ?? remember(headerStarts, name, `[${quoted(name)},`));
+    if (name === "_id" && value.length === 16) {
+      out.queueByte(QUOTE);
+      out.queueUuid(value);
+      out.queueByte(QUOTE);
+    } else if (isPlain(value)) {
+      out.queueByte(QUOTE);
+      out.queue(value);
+      out.queueByte(QUOTE);
+    } else {
+      const [, text] = headerText(header);
+      out.queueText(typeof text === "string" ? quoted(text) : JSON.stringify(text));
+    }
+    out.queueByte(CLOSE_BRACKET);
+  }
+  out.queue(MESSAGE);
+  out.queue(payload);
+  out.queue(LINE_END);
+  out.queued();
+}
+
+const HEX = ascii("0123456789abcdef");
 
 const FLUSH_AT = 64 * 1024;
 
 /** Buffers stdout; writes when 64 KiB are waiting or as soon as the event loop is idle. */
 export class StdoutBuffer {
-  // Text is gathered as one string and encoded once per write to stdout.
-  #text = "";
-  #parts: Uint8Array[] = [];
-  #size = 0;
+  // Everything queued, as bytes: text is encoded straight into it.
+  #buffer = new Uint8Array(2 * FLUSH_AT);
+  #length = 0;
   #scheduled?: ReturnType<typeof setImmediate>;
   #encoder = new TextEncoder();
   #onBrokenPipe: () => void;
+  #writeSync: (bytes: Uint8Array) => number;
 
-  /** @param onBrokenPipe called when a write from the idle timer finds the reader gone */
-  constructor(onBrokenPipe: () => void) {
+  /**
+   * @param onBrokenPipe called when a write from the idle timer finds the reader gone
+   * @param writeSync where the bytes go, writing some and saying how many (default stdout)
+   */
+  constructor(
+    onBrokenPipe: () => void,
+    writeSync: (bytes: Uint8Array) => number = (bytes) => Deno.stdout.writeSync(bytes),
+  ) {
     this.#onBrokenPipe = onBrokenPipe;
+    this.#writeSync = writeSync;
   }
 
   #flushWhenIdle = () => {
@@ -210,22 +311,99 @@ export class StdoutBuffer {
     }
   };
 
-  #textToParts(): void {
-    if (!this.#text) return;
-    this.#parts.push(this.#encoder.encode(this.#text));
-    this.#text = "";
+  #reserve(size: number): void {
+    if (this.#length + size <= this.#buffer.length) return;
+    const larger = new Uint8Array(Math.max(2 * this.#buffer.length, this.#length + size));
+    larger.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = larger;
+  }
+
+  #writeText(text: string): void {
+    this.#reserve(3 * text.length);
+    const buffer = this.#buffer;
+    let at = this.#length;
+    // Short ASCII text is copied here: cheaper than a call into the runtime's encoder.
+    if (text.length <= 512) {
+      let i = 0;
+      for (; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[at++] = code;
+      }
+      this.#length = at;
+      if (i === text.length) return;
+      text = text.slice(i);
+    }
+    this.#length += this.#encoder.encodeInto(text, buffer.subarray(at)).written;
   }
 
   /** Queues text or bytes. */
   write(data: string | Uint8Array): void {
-    if (typeof data === "string") {
-      this.#text += data;
-    } else {
-      this.#textToParts();
-      this.#parts.push(data);
+    if (typeof data === "string") this.#writeText(data);
+    else this.queue(data);
+    this.queued();
+  }
+
+  /** Adds bytes; call {@linkcode StdoutBuffer.queued} once a whole line is added. */
+  queue(bytes: Uint8Array): void {
+    this.#reserve(bytes.length);
+    const buffer = this.#buffer;
+    let at = this.#length;
+    // A few bytes are copied faster here than by a call to set().
+    if (bytes.length <= 32) { for (let i = 0; i < bytes.length; i++) buffer[at++] = bytes[i]; }
+    else {
+      buffer.set(bytes, at);
+      at += bytes.length;
     }
-    this.#size += data.length;
-    if (this.#size >= FLUSH_AT) this.flush();
+    this.#length = at;
+  }
+
+  /** Adds one byte (see {@linkcode StdoutBuffer.queue}). */
+  queueByte(byte: number): void {
+    this.#reserve(1);
+    this.#buffer[this.#length++] = byte;
+  }
+
+  /** Adds text (see {@linkcode StdoutBuffer.queue}). */
+  queueText(text: string): void {
+    this.#writeText(text);
+  }
+
+  /** Adds an integer in decimal (see {@linkcode StdoutBuffer.queue}). */
+  queueInteger(value: number): void {
+    if (!Number.isSafeInteger(value)) return this.#writeText(String(value));
+    this.#reserve(17);
+    const buffer = this.#buffer;
+    if (value < 0) {
+      buffer[this.#length++] = 0x2d;
+      value = -value;
+    }
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    let at = this.#length + digits;
+    this.#length = at;
+    do {
+      buffer[--at] = 0x30 + (value % 10);
+      value = Math.floor(value / 10);
+    } while (value > 0);
+  }
+
+  /** Adds 16 bytes as a UUID in lower-case hex, with dashes (see {@linkcode StdoutBuffer.queue}). */
+  queueUuid(bytes: Uint8Array): void {
+    this.#reserve(36);
+    const buffer = this.#buffer;
+    let at = this.#length;
+    for (let i = 0; i < 16; i++) {
+      if (i === 4 || i === 6 || i === 8 || i === 10) buffer[at++] = 0x2d;
+      buffer[at++] = HEX[bytes[i] >> 4];
+      buffer[at++] = HEX[bytes[i] & 15];
+    }
+    this.#length = at;
+  }
+
+  /** Writes what is queued if 64 KiB are waiting, else soon, once the event loop is idle. */
+  queued(): void {
+    if (this.#length >= FLUSH_AT) this.flush();
     else this.#scheduled ??= setImmediate(this.#flushWhenIdle);
   }
 
@@ -233,22 +411,10 @@ export class StdoutBuffer {
   flush(): void {
     if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
     this.#scheduled = undefined;
-    if (!this.#size) return;
-    this.#textToParts();
-    let bytes: Uint8Array;
-    if (this.#parts.length === 1) bytes = this.#parts[0];
-    else {
-      let length = 0;
-      for (const part of this.#parts) length += part.length;
-      bytes = new Uint8Array(length);
-      let at = 0;
-      for (const part of this.#parts) {
-        bytes.set(part, at);
-        at += part.length;
-      }
-    }
-    this.#parts = [];
-    this.#size = 0;
-    while (bytes.length) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+    let bytes = this.#buffer.subarray(0, this.#length);
+    this.#length = 0;
+    while (bytes.length) bytes = bytes.subarray(this.#writeSync(bytes));
+    // A buffer grown for one large message is not kept.
+    if (this.#buffer.length > 16 * FLUSH_AT) this.#buffer = new Uint8Array(2 * FLUSH_AT);
   }
 }

@@ -14,7 +14,7 @@ import {
   hopLogger,
   integerAtLeast,
 } from "./_hop_common.ts";
-import { hopOutput, jsonLineRaw, parseDelimiter, StdoutBuffer } from "./_subscribe_output.ts";
+import { hopOutput, parseDelimiter, StdoutBuffer, writeJsonLineRaw } from "./_subscribe_output.ts";
 import { unpackMessage } from "../../hop/pack.ts";
 import type { Metadata } from "../../hop/stream_options.ts";
 
@@ -124,7 +124,7 @@ export function subscribeCommand(): Command {
       if (flags.json) {
         // Raw records: a JSON payload is copied into its line without being decoded.
         for await (const { value, metadata } of consumer.readRaw()) {
-          out.write(jsonLineRaw(value, metadata, () => decode(value, metadata)));
+          writeJsonLineRaw(out, value, metadata, () => decode(value, metadata));
           if (flags.count !== undefined && ++printed >= flags.count) {
             await consumer.markDone(metadata);
             break;
