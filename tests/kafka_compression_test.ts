@@ -6,14 +6,13 @@ import assert from "node:assert/strict";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
 import { runProcess } from "./support/processes.ts";
 import { test } from "./support/deadline.ts";
+import { compressionType, registerCompressionCodecs } from "../lib/kafka/compression.ts";
 import {
-  compressionType,
   lz4Compress,
   lz4Decompress,
-  registerCompressionCodecs,
   snappyCompress,
   snappyDecompress,
-} from "../lib/kafka/compression.ts";
+} from "../lib/kafka/_codecs.ts";
 
 function sample(bytes: number): Uint8Array {
   let text = "";
