@@ -23,23 +23,26 @@ import { alertPlace, errorMessage } from "./_dead_letter.ts";
 import { MetricsCounters } from "./_metrics_counters.ts";
 import { OrderedCommits } from "./_ordered_commits.ts";
 import { checkNumber } from "./_validation.ts";
-import type { DeadLetterHandler } from "./client_options.ts";
+import type { ClientSettings } from "./_client_settings.ts";
 import { matchAlert } from "./filter.ts";
 import type { Alert, AlertHandler, ListenOptions } from "./listen_types.ts";
 import type { ClientMetrics } from "./metrics.ts";
-import { type BrokerAddress, fullTopicName } from "./topic_naming.ts";
+import { fullTopicName } from "./topic_naming.ts";
 
 /** What the listeners take from their client: its settings and the way to its broker. */
-export interface ListenerContext {
-  group: string;
-  broker: BrokerAddress;
-  consumerGroup?: string;
-  batchTimeoutMs: number;
-  retryOnFatal: boolean;
-  listenRetries: number;
-  retryWaitMs: number;
-  handlerRetries: number;
-  deadLetter?: string | DeadLetterHandler;
+export interface ListenerContext extends
+  Pick<
+    ClientSettings,
+    | "group"
+    | "broker"
+    | "consumerGroup"
+    | "batchTimeoutMs"
+    | "retryOnFatal"
+    | "listenRetries"
+    | "retryWaitMs"
+    | "handlerRetries"
+    | "deadLetter"
+  > {
   startAt?: StartPosition;
   clock?: Clock;
   logger: Logger;
