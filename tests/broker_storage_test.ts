@@ -3,6 +3,7 @@ import { BrokerStartError, ManualClock, startBroker } from "../lib/broker/mod.ts
 import type { ProtocolReader } from "../lib/protocol/reader.ts";
 import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
 import { Cluster, type Topic } from "../lib/broker/_cluster.ts";
+import { PartitionLog } from "../lib/broker/_partition_log.ts";
 import { openStream } from "../lib/hop/stream.ts";
 import { BrokerArgumentError, brokerCommand } from "../lib/cli/broker_command.ts";
 import { withBroker } from "./support/broker.ts";
@@ -394,3 +395,29 @@ test(
   },
   SANITIZED,
 );
+
+test("small batches received inside a larger buffer are kept in shared slabs, not the buffer", async () => {
+  const log = new PartitionLog();
+  const received = new Uint8Array(64 * 1024);
+  const batch = batchOf(100);
+  const count = 1000;
+  for (let i = 0; i < count; i++) {
+    // Each batch is a view into the same read buffer, as frames of one socket read are.
+    received.set(batch, 1000);
+    log.append(received.subarray(1000, 1000 + batch.length), 0, 0);
+  }
+  const { batches } = await log.read(0, Infinity, true);
+  assert.equal(batches.length, count);
+  const buffers = new Set(batches.map((kept) => kept.buffer));
+  assert.ok(!buffers.has(received.buffer), "a stored batch keeps the read buffer alive");
+  // Slabs grow from 4 KiB to 256 KiB: about 170 KB of batches need a handful of them.
+  assert.ok(buffers.size <= 8, `${buffers.size} buffers for ${count} batches`);
+  const held = [...buffers].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+  assert.ok(held < 2 * count * batch.length + 256 * 1024, `${held} bytes held`);
+  // Offsets were stamped into each copy, not into the shared read buffer's later contents.
+  const baseOffsets = batches.map((kept) =>
+    Number(new DataView(kept.buffer, kept.byteOffset).getBigInt64(0))
+  );
+  assert.deepEqual(baseOffsets, Array.from({ length: count }, (_, i) => i));
+  await log.close();
+});

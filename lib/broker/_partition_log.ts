@@ -42,6 +42,10 @@ interface ProducerState {
 /** Result of {@linkcode PartitionLog.checkSequence}. */
 export type SequenceCheck = { kind: "new" } | { kind: "duplicate"; baseOffset: number };
 
+/** First and largest size of the slabs small in-memory batches are copied into. */
+const SLAB_MIN_BYTES = 4 * 1024;
+const SLAB_MAX_BYTES = 256 * 1024;
+
 /**
  * What the in-memory logs of one broker share: the bytes they hold together, and a counter that
  * numbers their batches in the order the broker stored them (so the oldest batch across all
@@ -96,6 +100,9 @@ export class PartitionLog {
   #pendingIndexes: number[] = [];
   #draining = false;
   #drained: Promise<void> = Promise.resolve();
+  // In memory: where small batches are copied, one after the other (see #copy).
+  #slab = new Uint8Array(0);
+  #slabUsed = 0;
   #writeWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   readonly #account: MemoryAccount;
@@ -298,7 +305,7 @@ export class PartitionLog {
     now = 0,
   ): AppendResult {
     // A batch kept in memory must not keep alive the (larger) buffer it was received in.
-    if (!this.path && batch.buffer.byteLength > 2 * batch.byteLength) batch = batch.slice();
+    if (!this.path && batch.buffer.byteLength > 2 * batch.byteLength) batch = this.#copy(batch);
     const base = this.highWatermark;
     stampRecordBatch(batch, base, LEADER_EPOCH);
     let position = -1;
@@ -473,6 +480,26 @@ export class PartitionLog {
   onAppend(wake: () => void): () => void {
     this.#waiters.add(wake);
     return () => this.#waiters.delete(wake);
+  }
+
+  /**
+   * A copy of a batch received inside a larger buffer. Small batches share slabs that grow with
+   * the log (4 KiB doubling to 256 KiB), so that a producer sending one message per request costs
+   * one allocation per many batches, not one each, while a log holding a few messages takes
+   * little more than they need. A slab is freed once retention deleted every batch in it.
+   */
+  #copy(batch: Uint8Array): Uint8Array {
+    const size = batch.byteLength;
+    if (size > SLAB_MAX_BYTES / 4) return batch.slice();
+    if (this.#slabUsed + size > this.#slab.byteLength) {
+      const grown = Math.min(SLAB_MAX_BYTES, Math.max(SLAB_MIN_BYTES, 2 * this.#slab.byteLength));
+      this.#slab = new Uint8Array(Math.max(grown, size));
+      this.#slabUsed = 0;
+    }
+    const copy = this.#slab.subarray(this.#slabUsed, this.#slabUsed + size);
+    copy.set(batch);
+    this.#slabUsed += size;
+    return copy;
   }
 
   /** Waits for pending writes and closes the segment file. */
