@@ -6,6 +6,12 @@
  * costs), and `hop subscribe` of an empty topic (start-up to the end of the stream).
  *
  * Usage: deno run -A scripts/bench_hop.ts [--messages 100000] [--size 1024] [--rounds 2]
+ * [--batch N]
+ *
+ * The backlog is written by an `openStream` writer, which groups what is written while a request
+ * is under way (up to 1,000 records a request). `--batch N` flushes after every N messages
+ * instead, for a layout of exactly N records per batch: GraceDB publishes one alert at a time, so
+ * a topic of alerts holds batches of one (`--batch 1`, slower to write).
  *
  * The broker runs in its own process (`cli.ts broker`). Prints a Markdown table on stdout.
  * (`bench_hop.ts kafkajs-drain BOOTSTRAP TOPIC COUNT` is the plain kafkajs reader it starts.)
@@ -43,6 +49,7 @@ if (Deno.args[0] === "kafkajs-drain") {
 const messageCount = integerOption("messages", 100_000);
 const messageSize = integerOption("size", 1024);
 const rounds = integerOption("rounds", 2);
+const batchSize = integerOption("batch", 0);
 const HOP = new URL("../hop.ts", import.meta.url).pathname;
 
 // A GraceDB-like alert padded to the requested JSON size.
@@ -75,7 +82,10 @@ const broker = await startBrokerProcess([topic, "bench.empty"]);
 try {
   {
     await using producer = await openStream(`${broker.url}/${topic}`, "w", { auth: false });
-    for (let i = 0; i < messageCount; i++) await producer.write(alert(i));
+    for (let i = 0; i < messageCount; i++) {
+      await producer.write(alert(i));
+      if (batchSize && (i + 1) % batchSize === 0) await producer.flush();
+    }
     await producer.flush();
   }
   const hopArgs = ["run", "-A", "--frozen", HOP, "subscribe", `${broker.url}/${topic}`];
@@ -110,7 +120,9 @@ try {
   }
   const ratio = kcatMs / hopMs;
   console.log(
-    `| hop subscribe benchmark (${messageSize}-byte JSON alerts) | messages | ms | msgs/s |`,
+    `| hop subscribe benchmark (${messageSize}-byte JSON alerts, ${
+      batchSize ? `${batchSize} per record batch` : "as the writer batched them"
+    }) | messages | ms | msgs/s |`,
   );
   console.log("| --- | ---: | ---: | ---: |");
   console.log(
