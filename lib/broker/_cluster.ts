@@ -148,17 +148,26 @@ export class Topic {
   }
 
   /**
-   * Deletes batches past the retention limits from one partition (or all of them), then, when
-   * the broker's memory budget is exceeded, the oldest batches of the whole broker.
+   * Deletes batches past the topic's own retention limits from one partition (or all of them).
+   *
+   * @returns how many batches were deleted
+   */
+  enforceOwnRetention(now: number, partition?: number): number {
+    const limits = { now, retentionMs: this.retentionMs, retentionBytes: this.retentionBytes };
+    if (partition !== undefined) return this.partitions[partition].enforceRetention(limits);
+    let deleted = 0;
+    for (const log of this.partitions) deleted += log.enforceRetention(limits);
+    return deleted;
+  }
+
+  /**
+   * {@linkcode Topic.enforceOwnRetention}, then, when the broker's memory budget is exceeded, the
+   * oldest batches of the whole broker.
    *
    * @returns how many batches were deleted
    */
   enforceRetention(now: number, partition?: number): number {
-    const limits = { now, retentionMs: this.retentionMs, retentionBytes: this.retentionBytes };
-    let deleted = 0;
-    if (partition !== undefined) deleted = this.partitions[partition].enforceRetention(limits);
-    else for (const log of this.partitions) deleted += log.enforceRetention(limits);
-    return deleted + (this.budget?.enforce() ?? 0);
+    return this.enforceOwnRetention(now, partition) + (this.budget?.enforce() ?? 0);
   }
 
   get maxMessageBytes(): number {
@@ -221,9 +230,9 @@ export class Cluster {
    */
   enforceRetention(now: number): number {
     let deleted = 0;
-    // Each topic also enforces the memory budget, once its own limits are applied.
-    for (const topic of this.topics.values()) deleted += topic.enforceRetention(now);
-    return deleted;
+    for (const topic of this.topics.values()) deleted += topic.enforceOwnRetention(now);
+    // The budget once, over what every topic's own limits left.
+    return deleted + (this.budget?.enforce() ?? 0);
   }
 
   #topicDir(name: string): string | undefined {
