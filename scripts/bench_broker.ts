@@ -2,7 +2,10 @@
  * Broker throughput benchmark: kcat produces N messages of SIZE bytes (acks=1) and then consumes
  * them back, against our broker (in memory, then with a data directory) and against librdkafka's
  * own mock broker in the same run. The mock keeps only the newest few MB of a partition, so our
- * brokers also consume just that many newest messages ("consume newest"), the like-for-like row.
+ * brokers also consume just that many newest messages ("consume newest"), and a third run of ours
+ * keeps only as many bytes in memory as the mock held ("ours, memory, mock's retention": its
+ * memory budget set to that), the like-for-like rows: a broker that keeps everything puts every
+ * byte in fresh memory, one that deletes old batches reuses what they held.
  * Prints messages per second, CPU seconds of the broker process and its resident memory at the
  * end, each beside the mock's as a ratio, as a Markdown table.
  *
@@ -114,6 +117,8 @@ interface Phase {
 interface Run {
   label: string;
   produce: Phase;
+  /** The same messages produced again, into a broker that deletes old batches (by then). */
+  again?: Phase;
   consume: Phase;
   /** Consuming only as many of the newest messages as the mock broker holds. */
   tail?: Phase;
@@ -126,26 +131,12 @@ async function measure(
   keepsAll: boolean,
   tail?: number,
 ): Promise<Omit<Run, "label" | "rss">> {
+  const produce = await produceAll(bootstrap, cpu);
+  // A broker that deletes old batches reaches its steady state once it has deleted some: the
+  // same messages again show what a long-running one costs.
+  const again = keepsAll ? undefined : await produceAll(bootstrap, cpu);
+  const produced = again ? 2 * messages : messages;
   let before = cpu();
-  const produceSeconds = await kcat(
-    [
-      "-b",
-      bootstrap,
-      "-P",
-      "-t",
-      "bench",
-      "-p",
-      "0",
-      "-X",
-      "acks=1",
-      "-X",
-      "linger.ms=5",
-    ],
-    inputPath,
-    "/dev/null",
-  );
-  const produce = { seconds: produceSeconds, cpu: cpu() - before };
-  before = cpu();
   const consumeSeconds = await kcat(
     [
       "-b",
@@ -169,11 +160,12 @@ async function measure(
   const offsets = (await Deno.readTextFile(outputPath)).trimEnd().split("\n");
   const received = offsets[0] === "" ? 0 : offsets.length;
   const last = Number(offsets.at(-1));
-  if ((keepsAll && received !== messages) || last !== messages - 1) {
-    throw new Error(`consumed ${received} of ${messages} messages, the last at offset ${last}`);
+  if ((keepsAll && received !== messages) || last !== produced - 1) {
+    throw new Error(`consumed ${received} of ${produced} messages, the last at offset ${last}`);
   }
   const result: Omit<Run, "label" | "rss"> = {
-    produce: { ...produce, messages },
+    produce,
+    ...(again ? { again } : {}),
     consume: { seconds: consumeSeconds, cpu: cpuUsed, messages: received },
   };
   if (tail !== undefined) {
@@ -189,16 +181,46 @@ async function measure(
   return result;
 }
 
-async function ours(storage: string | undefined, tail?: number): Promise<Run> {
+/** kcat produces the input file's messages (acks=1); the time and the broker's CPU. */
+async function produceAll(bootstrap: string, cpu: () => number): Promise<Phase> {
+  const before = cpu();
+  const seconds = await kcat(
+    [
+      "-b",
+      bootstrap,
+      "-P",
+      "-t",
+      "bench",
+      "-p",
+      "0",
+      "-X",
+      "acks=1",
+      "-X",
+      "linger.ms=5",
+    ],
+    inputPath,
+    "/dev/null",
+  );
+  return { seconds, cpu: cpu() - before, messages };
+}
+
+async function ours(storage: string | undefined, tail?: number, budget?: number): Promise<Run> {
   const broker = await startBroker({
     port: 0,
     topics: ["bench"],
     dataDir: storage,
+    ...(budget === undefined ? {} : { memoryBudgetBytes: budget }),
     logger: () => {},
   });
   try {
-    const result = await measure(broker.addresses[0], () => cpuSeconds("self"), true, tail);
-    return { label: storage ? "ours, data dir" : "ours, memory", ...result, rss: rssMb("self") };
+    const keepsAll = budget === undefined;
+    const result = await measure(broker.addresses[0], () => cpuSeconds("self"), keepsAll, tail);
+    const label = storage
+      ? "ours, data dir"
+      : keepsAll
+      ? "ours, memory"
+      : "ours, memory, mock's retention";
+    return { label, ...result, rss: rssMb("self") };
   } finally {
     await broker.close();
   }
@@ -208,6 +230,7 @@ async function mock(): Promise<Run> {
   await using cluster = await MockCluster.start({ brokers: 1 });
   await cluster.createTopic("bench", 1, 1);
   const pid = childPid("mock_cluster");
+  // The mock deletes old batches too: it also produces twice.
   const result = await measure(cluster.bootstrap, () => cpuSeconds(pid), false);
   return { label: "librdkafka mock", ...result, rss: rssMb(pid) };
 }
@@ -217,12 +240,14 @@ async function oursApart(
   storage: "memory" | "data-dir",
   round: number,
   tail?: number,
+  budget?: number,
 ): Promise<Run> {
   const args = ["run", "-A", "--frozen", new URL(import.meta.url).pathname, "--child", storage];
   args.push("--work", work, "--messages", String(messages), "--size", String(size));
   // A fresh data directory for every round.
   args.push("--data-dir", `${dataDir || work}/data-${round}`);
   if (tail !== undefined) args.push("--tail", String(tail));
+  if (budget !== undefined) args.push("--budget", String(budget));
   const out = await new Deno.Command(Deno.execPath(), { args, stdin: "null" }).output();
   if (out.code !== 0) throw new Error(`the ${storage} run exited ${out.code}`);
   return JSON.parse(new TextDecoder().decode(out.stdout));
@@ -230,8 +255,13 @@ async function oursApart(
 
 if (child) {
   const tail = flag("tail", "");
+  const budget = flag("budget", "");
   const storage = child === "memory" ? undefined : dataDir;
-  console.log(JSON.stringify(await ours(storage, tail ? Number(tail) : undefined)));
+  console.log(
+    JSON.stringify(
+      await ours(storage, tail ? Number(tail) : undefined, budget ? Number(budget) : undefined),
+    ),
+  );
   Deno.exit(0);
 }
 
@@ -255,11 +285,19 @@ function medianRun(rounds: Run[]): Run {
   return {
     label: rounds[0].label,
     produce: phase((r) => r.produce)!,
+    again: phase((r) => r.again),
     consume: phase((r) => r.consume)!,
     tail: phase((r) => r.tail),
     rss: median(rounds.map((r) => r.rss)),
   };
 }
+
+const DIRECTION = {
+  produce: "produce",
+  again: "produce again",
+  consume: "consume",
+  tail: "consume newest",
+} as const;
 
 try {
   const rounds: Run[][] = [];
@@ -267,6 +305,8 @@ try {
     const mockRun = withMock ? await mock() : undefined;
     const tail = mockRun?.consume.messages;
     const runs = [await oursApart("memory", round, tail), await oursApart("data-dir", round, tail)];
+    // The bytes of the messages the mock still held, as our broker's memory budget.
+    if (tail !== undefined) runs.push(await oursApart("memory", round, undefined, tail * size));
     if (mockRun) runs.push(mockRun);
     rounds.push(runs);
   }
@@ -284,20 +324,24 @@ try {
   );
   console.log("|---|---|---|---|---|---|---|---|---|");
   for (const run of runs) {
-    for (const what of ["produce", "consume", "tail"] as const) {
+    for (const what of ["produce", "again", "consume", "tail"] as const) {
       const p = run[what];
       if (!p) continue;
-      const ref = what === "tail" ? reference?.consume : reference?.[what];
+      const ref = what === "tail"
+        ? reference?.consume
+        : what === "again"
+        ? reference?.again ?? reference?.produce
+        : reference?.[what];
       const rate = p.messages / p.seconds;
       const refRate = ref ? ref.messages / ref.seconds : undefined;
       const per100k = p.cpu / p.messages * 1e5;
       const refPer100k = ref ? ref.cpu / ref.messages * 1e5 : undefined;
       console.log(
-        `| ${run.label} | ${what === "tail" ? "consume newest" : what} | ${p.messages} | ${
-          p.seconds.toFixed(2)
-        } | ${Math.round(rate)}${ratio(rate, refRate)} | ${
-          (p.messages * size / 1e6 / p.seconds).toFixed(1)
-        } | ${p.cpu.toFixed(3)} | ${per100k.toFixed(3)}${ratio(per100k, refPer100k)} | ${
+        `| ${run.label} | ${DIRECTION[what]} | ${p.messages} | ${p.seconds.toFixed(2)} | ${
+          Math.round(rate)
+        }${ratio(rate, refRate)} | ${(p.messages * size / 1e6 / p.seconds).toFixed(1)} | ${
+          p.cpu.toFixed(3)
+        } | ${per100k.toFixed(3)}${ratio(per100k, refPer100k)} | ${
           what === "consume" ? `${run.rss.toFixed(0)}${ratio(run.rss, reference?.rss)}` : ""
         } |`,
       );
