@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { BrokerStartError, ManualClock, startBroker } from "../lib/broker/mod.ts";
-import type { ProtocolReader } from "../lib/protocol/reader.ts";
 import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
 import { Cluster, type Topic } from "../lib/broker/_cluster.ts";
 import { PartitionLog } from "../lib/broker/_partition_log.ts";
@@ -10,6 +9,11 @@ import { withBroker } from "./support/broker.ts";
 import { startCliBroker } from "./support/cli.ts";
 import { RawKafkaConnection } from "./support/raw_client.ts";
 import { test } from "./support/deadline.ts";
+import { recordingLogger } from "./support/recording_logger.ts";
+import type { FaultRequest } from "../lib/broker/faults.ts";
+import { ApiKey } from "../lib/protocol/api.ts";
+import { decodeFetchRequest } from "../lib/protocol/messages/fetch.ts";
+import { ProtocolReader } from "../lib/protocol/reader.ts";
 
 const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
 const OFFSET_OUT_OF_RANGE = 1;
@@ -263,6 +267,118 @@ test("a group reader that stopped before the budget deleted its records continue
       if (resumed.length === 2) break;
     }
     assert.deepEqual(resumed, [[3, "a3"], [4, "a4"]]);
+  });
+});
+
+for (const untilEos of [true, false]) {
+  test(`a group back after retention deleted its committed offset reads what is still held, from latest too (untilEos ${untilEos})`, async () => {
+    const text = new TextEncoder();
+    await withBroker({ topics: ["a", "b"], memoryBudgetBytes: 4000 }, async (broker) => {
+      await using writer = await openStream(broker.url, "w", { auth: false });
+      const write = async (topic: string, value: string) => {
+        await writer.write(text.encode(value), { topic });
+        await writer.flush();
+      };
+      for (const value of ["a0", "a1", "a2"]) await write("a", value);
+      const first = await openStream(`${broker.url}/a`, "r", {
+        auth: false,
+        groupId: "g",
+        startAt: "earliest",
+      });
+      const read: number[] = [];
+      for await (const { metadata } of first.readRaw()) {
+        read.push(metadata.offset);
+        if (read.length === 2) break;
+      }
+      await first.close();
+      // Ending early leaves offset 1 uncommitted: the group resumes there.
+      assert.deepEqual(read, [0, 1]);
+      for (let i = 0; i < 20; i++) await write("b", "b".repeat(1000));
+      for (const value of ["a3", "a4"]) await write("a", value);
+      await using c = await RawKafkaConnection.connect(broker.port);
+      assert.equal(await listOffset(c, "a", -2), 3);
+
+      // "latest", what listeners use: only the group's commit says where to resume. (The Kafka
+      // client alone would go to the end: with untilEos the reader would end at once, without
+      // it wait for offset 5.)
+      const logger = recordingLogger();
+      await using again = await openStream(`${broker.url}/a`, "r", {
+        auth: false,
+        groupId: "g",
+        startAt: "latest",
+        untilEos,
+        logger,
+      });
+      const resumed: [number, string][] = [];
+      for await (const { value, metadata } of again.readRaw()) {
+        resumed.push([metadata.offset, new TextDecoder().decode(value!)]);
+        if (metadata.offset === 4) break;
+      }
+      assert.deepEqual(resumed, [[3, "a3"], [4, "a4"]]);
+      assert.deepEqual(logger.lines, [
+        "WARNING offsets 1 to 2 of a partition 0 were deleted before group g read them; " +
+        "starting at 3, the oldest offset still held",
+      ]);
+    });
+  });
+}
+
+// The offset a Fetch request asks of a topic's first partition listed.
+function fetchOffsetOf(request: FaultRequest, topic: string): number | undefined {
+  const fetch = decodeFetchRequest(new ProtocolReader(request.body), request.version);
+  return fetch.topics.find((t) => t.name === topic)?.partitions[0]?.fetchOffset;
+}
+
+test("a running reader whose next offset retention deleted goes on at the oldest offset still held", async ({ within }) => {
+  const text = new TextEncoder();
+  await withBroker({ topics: ["a", "b"], memoryBudgetBytes: 4000 }, async (broker) => {
+    await using writer = await openStream(broker.url, "w", { auth: false });
+    const write = async (topic: string, value: string) => {
+      await writer.write(text.encode(value), { topic });
+      await writer.flush();
+    };
+    const logger = recordingLogger();
+    await using reader = await openStream(`${broker.url}/a`, "r", {
+      auth: false,
+      groupId: "g",
+      logger,
+    });
+    await within(reader.ready, "the reader's assignment");
+    // The reader's fetch from offset 1 waits until offsets 1 and 2 are gone.
+    const hold = broker.faults.inject({
+      apiKey: ApiKey.Fetch,
+      action: "hold",
+      match: (request) => fetchOffsetOf(request, "a") === 1,
+    });
+    await write("a", "a0");
+    const records = reader.readRaw()[Symbol.asyncIterator]();
+    const first = await within(records.next(), "offset 0");
+    assert.equal(first.done ? undefined : first.value.metadata.offset, 0);
+    await within(hold.reached, "the fetch from offset 1");
+    for (const value of ["a1", "a2"]) await write("a", value);
+    for (let i = 0; i < 20; i++) await write("b", "b".repeat(1000));
+    for (const value of ["a3", "a4"]) await write("a", value);
+    await using c = await RawKafkaConnection.connect(broker.port);
+    assert.equal(await listOffset(c, "a", -2), 3);
+    // Answered out of range, the Kafka client goes to the end (5), where only new records come.
+    const atEnd = broker.faults.nextRequest({
+      apiKey: ApiKey.Fetch,
+      match: (request) => fetchOffsetOf(request, "a") === 5,
+    });
+    hold.release();
+    await within(atEnd, "a fetch from the end");
+    await write("a", "a5");
+    const resumed: [number, string][] = [];
+    for (let i = 0; i < 3; i++) {
+      const next = await within(records.next(), `record ${i + 1} after the deleted ones`);
+      if (next.done) break;
+      resumed.push([next.value.metadata.offset, new TextDecoder().decode(next.value.value!)]);
+    }
+    assert.deepEqual(resumed, [[3, "a3"], [4, "a4"], [5, "a5"]]);
+    assert.deepEqual(logger.lines, [
+      "WARNING offsets 1 to 2 of a partition 0 are no longer in the log; continuing at 3, " +
+      "the oldest offset still held",
+    ]);
   });
 });
 

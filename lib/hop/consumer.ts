@@ -136,6 +136,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   // Watermarks by topic measured when the stream opened (reading to the end of the stream), for
   // the first assignment.
   #openedWatermarks?: Map<string, PartitionWatermarks[]>;
+  #openedCommits?: Map<string, number>;
 
   #heldForCommit?: FetchedRecord;
   #heldKey = "";
@@ -253,17 +254,22 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   }
 
   async #connectAndJoin(): Promise<void> {
-    const { target, untilEos, startAt, resetOffsets } = this.#setup;
+    const { target, startAt, resetOffsets } = this.#setup;
     const admin = await KafkaAdmin.connect(this.#connectOptions());
     this.#startAdmin = admin;
     try {
       // A missing or forbidden topic is reported by name before joining.
       await admin.requireTopics(target.topics, "reading");
       const watermarks = new Map<string, PartitionWatermarks[]>();
-      if (untilEos) {
-        const ends = await Promise.all(target.topics.map((topic) => admin.watermarks(topic)));
-        target.topics.forEach((topic, i) => watermarks.set(topic, ends[i]));
-        this.#openedWatermarks = watermarks;
+      const bounds = await Promise.all(target.topics.map((topic) => admin.watermarks(topic)));
+      target.topics.forEach((topic, i) => watermarks.set(topic, bounds[i]));
+      this.#openedWatermarks = watermarks;
+      // The group's commits as they are before it is joined: when one was deleted by retention,
+      // the Kafka client's first fetch replaces it with its default position (committing that)
+      // before the assignment reaches this reader.
+      this.#openedCommits = new Map();
+      for (const c of await admin.committedOffsets(this.groupId, target.topics)) {
+        this.#openedCommits.set(partitionKey(c.topic, c.partition), c.offset);
       }
       if (needsStartOffsets(startAt, resetOffsets)) {
         const offsets = await resolveStartOffsets(
@@ -281,9 +287,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       await this.#releaseStartAdmin();
       throw error;
     }
-    // Positioning the first assignment reads the group's commits over this connection; a reader
-    // that has nothing to position does not keep it.
-    if (this.#stopped || !(untilEos || this.#startOffsets.size)) await this.#releaseStartAdmin();
+    // Positioning the first assignment reads the group's commits and the partitions' bounds
+    // over this connection.
+    if (this.#stopped) await this.#releaseStartAdmin();
     if (this.#stopped) return;
     try {
       await this.#session.start();
@@ -313,56 +319,81 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     });
   }
 
-  // Partitions this reader keeps continue where the reader is; others start where the group's
-  // own join put them (the committed offset, else the start position). Reading to the end of the
-  // stream needs the end offsets, and the start offsets to compare them with.
+  // Partitions this reader keeps continue where the reader is; others start at the group's
+  // committed offset, else at the start position. A committed offset that retention deleted
+  // meanwhile becomes the oldest offset still held, whatever the start position: the records
+  // after it were never read by the group. Reading to the end of the stream needs the end offsets.
   async #positionAfterAssignment(assignment: TopicPartitions[], round: number): Promise<void> {
     // Commits made before the rebalance should be visible to whoever reads the partitions next.
     await this.#commits.flush().catch(() => {});
-    // Per partition: where the group left off, and where this reader starts without it.
+    const { untilEos, startAt, resetOffsets, logger } = this.#setup;
+    // Per partition: where the group left off, and the offsets the log holds.
     const committed = new Map<string, number>();
-    const defaults = new Map<string, number>();
-    const ends = new Map<string, number>();
-    const { untilEos, startAt, resetOffsets } = this.#setup;
-    if (untilEos || this.#startOffsets.size) {
-      const topics = assignment.filter((a) => a.partitions.length).map((a) => a.topic);
-      const earliest = startAt === "earliest";
-      // The first assignment uses the watermarks measured when the stream opened.
-      const opened = this.#openedWatermarks;
-      this.#openedWatermarks = undefined;
-      try {
-        await this.#withAdmin(async (admin) => {
-          // One after the other: kafkajs' admin finds no connected broker for the group lookup
-          // while a topic-metadata refresh replaces its connections, and then waits out a retry.
-          const watermarks = untilEos
-            ? await Promise.all(
-              topics.map((topic) => opened?.get(topic) ?? admin.watermarks(topic)),
-            )
-            : [];
-          const offsets = await admin.committedOffsets(this.groupId, topics);
-          watermarks.forEach((partitions, i) => {
-            for (const w of partitions) {
-              const key = partitionKey(topics[i], w.partition);
-              defaults.set(key, earliest ? w.low : w.high);
-              ends.set(key, w.high);
-            }
-          });
-          for (const c of offsets) committed.set(partitionKey(c.topic, c.partition), c.offset);
+    const bounds = new Map<string, { low: number; high: number }>();
+    const topics = assignment.filter((a) => a.partitions.length).map((a) => a.topic);
+    // The first assignment uses the watermarks measured when the stream opened, and the commits
+    // read then where they are later than what the group holds now.
+    const opened = this.#openedWatermarks;
+    const openedCommits = this.#openedCommits;
+    this.#openedWatermarks = undefined;
+    this.#openedCommits = undefined;
+    try {
+      await this.#withAdmin(async (admin) => {
+        // One after the other: kafkajs' admin finds no connected broker for the group lookup
+        // while a topic-metadata refresh replaces its connections, and then waits out a retry.
+        const watermarks = await Promise.all(
+          topics.map((topic) => opened?.get(topic) ?? admin.watermarks(topic)),
+        );
+        const offsets = await admin.committedOffsets(this.groupId, topics);
+        watermarks.forEach((partitions, i) => {
+          for (const { partition, low, high } of partitions) {
+            bounds.set(partitionKey(topics[i], partition), { low, high });
+          }
         });
-      } finally {
-        // Later assignments (after a rebalance) open a connection of their own.
-        void this.#releaseStartAdmin();
-      }
+        for (const c of offsets) committed.set(partitionKey(c.topic, c.partition), c.offset);
+      });
+    } catch (error) {
+      // Without them the positions come from the group's own join, unless this reader needs
+      // them (the end of the stream, or a start worked out when it opened).
+      if (untilEos || this.#startOffsets.size) throw error;
+      logger.warn(
+        `could not read the committed offsets of group ${this.groupId}: ${
+          (error as Error).message
+        }; its partitions start where the Kafka client puts them`,
+      );
+    } finally {
+      // Later assignments (after a rebalance) open a connection of their own.
+      void this.#releaseStartAdmin();
+    }
+    for (const [key, offset] of openedCommits ?? []) {
+      if (!(committed.get(key)! >= offset)) committed.set(key, offset);
     }
     // The group's commit wins over the start position, unless a reset was asked for: then the
     // start position counts the first time this reader gets the partition.
     const starts = new Map<string, number>();
+    const ends = new Map<string, number>();
     for (const { topic, partitions } of assignment) {
       for (const partition of partitions) {
         const key = partitionKey(topic, partition);
+        const bound = bounds.get(key);
+        if (bound) ends.set(key, bound.high);
         const resolved = this.#startOffsets.get(key);
         const reset = resetOffsets && resolved !== undefined && !this.#assignedBefore.has(key);
-        const start = reset ? resolved : committed.get(key) ?? resolved ?? defaults.get(key);
+        let fromGroup = committed.get(key);
+        if (fromGroup !== undefined && bound && fromGroup < bound.low && !reset) {
+          if (!this.#positions.has(key)) {
+            logger.warn(
+              `offsets ${fromGroup} to ${bound.low - 1} of ${topic} partition ${partition} were ` +
+                `deleted before group ${this.groupId} read them; starting at ${bound.low}, ` +
+                `the oldest offset still held`,
+            );
+          }
+          fromGroup = bound.low;
+        }
+        // Partitions the start was not worked out for (created since) start at the oldest
+        // record, unless only new ones are asked for.
+        const fallback = bound && (startAt === "latest" ? bound.high : bound.low);
+        const start = reset ? resolved : fromGroup ?? resolved ?? fallback;
         if (start !== undefined) starts.set(key, start);
       }
     }
@@ -423,15 +454,29 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     if (!records.length) return;
     if (expected !== undefined && records[0].offset > expected) {
       // The Kafka client moved past records nobody read: after an out-of-range answer it resets
-      // to its default position. Fetch once more from where the reader is; if the log really
-      // starts later there (records deleted or compacted away), accept the gap and say so.
+      // to its default position, which is the end of the log when only new messages are asked
+      // for. Fetch once more from where the reader is, or, when retention deleted that offset,
+      // from the oldest one still held; if the log then still starts later (records deleted or
+      // compacted away meanwhile), accept the gap and say so.
       if (this.#refetchedAt.get(key) !== expected) {
-        this.#refetchedAt.set(key, expected);
+        const low = await this.#logStart(batch.topic, batch.partition);
+        if (this.#stopped || !control.isActive() || !this.#positions.has(key)) return;
+        const from = low !== undefined && low > expected && low < records[0].offset
+          ? low
+          : expected;
+        if (from > expected) {
+          this.#setup.logger.warn(
+            `offsets ${expected} to ${from - 1} of ${batch.topic} partition ${batch.partition} ` +
+              `are no longer in the log; continuing at ${from}, the oldest offset still held`,
+          );
+        }
         this.#setup.logger.debug(
           `fetch of ${batch.topic} partition ${batch.partition} jumped from offset ${expected} ` +
-            `to ${records[0].offset}; fetching from ${expected} again`,
+            `to ${records[0].offset}; fetching from ${from} again`,
         );
-        this.#session.seek({ topic: batch.topic, partition: batch.partition, offset: expected });
+        this.#queuedNext.set(key, from);
+        this.#refetchedAt.set(key, from);
+        this.#session.seek({ topic: batch.topic, partition: batch.partition, offset: from });
         return;
       }
       this.#setup.logger.warn(
@@ -457,6 +502,19 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       });
       // Keeps the membership alive while the reader is slow; throws when a rebalance starts.
       if (!this.#stopped) await control.heartbeat();
+    }
+  }
+
+  // The first offset a partition's log still holds; undefined when it cannot be read now.
+  async #logStart(topic: string, partition: number): Promise<number | undefined> {
+    try {
+      const watermarks = await this.#withAdmin((admin) => admin.watermarks(topic));
+      return watermarks.find((w) => w.partition === partition)?.low;
+    } catch (error) {
+      this.#setup.logger.debug(
+        `could not read where ${topic} partition ${partition} starts: ${(error as Error).message}`,
+      );
+      return undefined;
     }
   }
 

@@ -77,7 +77,9 @@ export interface StreamOptions {
   auth?: boolean | Auth | Auth[];
   /**
    * Reading only. Where to start in partitions the group has no committed offset for (all
-   * partitions with `resetOffsets`): see {@linkcode StartPosition}. Default `"latest"`.
+   * partitions with `resetOffsets`): see {@linkcode StartPosition}. Default `"latest"`. A
+   * committed offset that retention has deleted counts as the oldest offset still held, whatever
+   * this says, so that a group away for longer than the topic keeps records reads what is left.
    */
   startAt?: StartPosition;
   /**
