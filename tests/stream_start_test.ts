@@ -8,6 +8,7 @@ import { KAFKAJS_TEST } from "./support/kafkajs.ts";
 import { openStream, type StartPosition, StartPositionError } from "../lib/hop/stream.ts";
 import { Client } from "../lib/alert/client.ts";
 import { test } from "./support/deadline.ts";
+import { type AssignmentStart, assignmentStarts } from "../lib/hop/_start_offsets.ts";
 
 async function write(url: string, values: unknown[], partition?: number): Promise<void> {
   await using producer = await openStream(url, "w", { auth: false });
@@ -187,4 +188,30 @@ test({
       );
       assert.deepEqual(uids, ["S3", "S4"]);
     }),
+});
+
+test("a new partition's start: reset, the group's commit (the log start once deleted), the start worked out, the fallback", () => {
+  const p = { topic: "t", partition: 0, low: 10, high: 20, reset: false };
+  const cases: [Parameters<typeof assignmentStarts>[0], StartPosition, AssignmentStart][] = [
+    [{ ...p, committed: 15 }, "latest", { start: 15 }],
+    [{ ...p, committed: 15, resolved: 12 }, "latest", { start: 15 }],
+    [{ ...p, committed: 15, resolved: 12, reset: true }, "latest", { start: 12 }],
+    [{ ...p, committed: 4 }, "latest", { start: 10, deletedFrom: 4 }],
+    [{ ...p, committed: 4 }, "earliest", { start: 10, deletedFrom: 4 }],
+    [{ ...p, committed: 4, resolved: 18, reset: true }, "latest", { start: 18 }],
+    [{ ...p, committed: 10 }, "latest", { start: 10 }],
+    [{ ...p, resolved: 12 }, { last: 8 }, { start: 12 }],
+    [p, "latest", { start: 20 }],
+    [p, "earliest", { start: 10 }],
+    [p, { offset: 3 }, { start: 10 }],
+    [{ topic: "t", partition: 0, reset: false }, "latest", {}],
+    [{ topic: "t", partition: 0, committed: 4, reset: false }, "latest", { start: 4 }],
+  ];
+  for (const [partition, startAt, expected] of cases) {
+    assert.deepEqual(
+      assignmentStarts(partition, startAt),
+      expected,
+      JSON.stringify([partition, startAt]),
+    );
+  }
 });

@@ -119,3 +119,58 @@ export async function resolveStartOffsets(
   }
   return result;
 }
+
+/** One assigned partition, as {@linkcode assignmentStarts} sees it. */
+export interface AssignedPartition {
+  topic: string;
+  partition: number;
+  /** The group's committed offset, if any. */
+  committed?: number;
+  /** The first offset the log holds and its end, if known. */
+  low?: number;
+  high?: number;
+  /** The start worked out when the stream opened (`startAt` other than earliest/latest). */
+  resolved?: number;
+  /** Whether `resetOffsets` applies to it now (its first assignment to this reader). */
+  reset: boolean;
+}
+
+/** Where an assigned partition starts, and the committed offsets retention deleted. */
+export interface AssignmentStart {
+  /** The offset to start at; undefined leaves it to the Kafka client. */
+  start?: number;
+  /** The committed offset when the log no longer holds it (the start is then `low`). */
+  deletedFrom?: number;
+}
+
+/**
+ * Where a partition new to this reader starts: its start worked out at open when a reset applies;
+ * else the group's commit, or the oldest offset still held when retention deleted the commit
+ * (whatever `startAt` says: the group never read what follows it); else the start worked out at
+ * open; else, for a partition that had none (created since), the end of the log for `latest` and
+ * its oldest offset otherwise.
+ *
+ * @param p the partition
+ * @param startAt the stream's start position
+ * @returns the start, and the deleted commit if any
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assignmentStarts } from "./_start_offsets.ts";
+ * const p = { topic: "t", partition: 0, committed: 1, low: 3, high: 5, reset: false };
+ * assert.deepEqual(assignmentStarts(p, "latest"), { start: 3, deletedFrom: 1 });
+ * assert.deepEqual(assignmentStarts({ ...p, committed: undefined }, "latest"), { start: 5 });
+ * ```
+ */
+export function assignmentStarts(p: AssignedPartition, startAt: StartPosition): AssignmentStart {
+  if (p.reset && p.resolved !== undefined) return { start: p.resolved };
+  if (p.committed !== undefined) {
+    if (p.low !== undefined && p.committed < p.low) {
+      return { start: p.low, deletedFrom: p.committed };
+    }
+    return { start: p.committed };
+  }
+  if (p.resolved !== undefined) return { start: p.resolved };
+  const fallback = startAt === "latest" ? p.high : p.low;
+  return fallback === undefined ? {} : { start: fallback };
+}

@@ -23,7 +23,7 @@ import type {
 } from "../kafka/types.ts";
 import { GroupSession } from "./_group_session.ts";
 import { CommitQueue } from "./_commit_queue.ts";
-import { needsStartOffsets, resolveStartOffsets } from "./_start_offsets.ts";
+import { assignmentStarts, needsStartOffsets, resolveStartOffsets } from "./_start_offsets.ts";
 
 const WAIT = Symbol("wait");
 
@@ -368,8 +368,6 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     for (const [key, offset] of openedCommits ?? []) {
       if (!(committed.get(key)! >= offset)) committed.set(key, offset);
     }
-    // The group's commit wins over the start position, unless a reset was asked for: then the
-    // start position counts the first time this reader gets the partition.
     const starts = new Map<string, number>();
     const ends = new Map<string, number>();
     for (const { topic, partitions } of assignment) {
@@ -378,23 +376,23 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         const bound = bounds.get(key);
         if (bound) ends.set(key, bound.high);
         const resolved = this.#startOffsets.get(key);
-        const reset = resetOffsets && resolved !== undefined && !this.#assignedBefore.has(key);
-        let fromGroup = committed.get(key);
-        if (fromGroup !== undefined && bound && fromGroup < bound.low && !reset) {
-          if (!this.#positions.has(key)) {
-            logger.warn(
-              `offsets ${fromGroup} to ${bound.low - 1} of ${topic} partition ${partition} were ` +
-                `deleted before group ${this.groupId} read them; starting at ${bound.low}, ` +
-                `the oldest offset still held`,
-            );
-          }
-          fromGroup = bound.low;
-        }
-        // Partitions the start was not worked out for (created since) start at the oldest
-        // record, unless only new ones are asked for.
-        const fallback = bound && (startAt === "latest" ? bound.high : bound.low);
-        const start = reset ? resolved : fromGroup ?? resolved ?? fallback;
+        const { start, deletedFrom } = assignmentStarts({
+          topic,
+          partition,
+          committed: committed.get(key),
+          ...bound,
+          resolved,
+          // A reset applies the first time this reader gets the partition.
+          reset: resetOffsets && resolved !== undefined && !this.#assignedBefore.has(key),
+        }, startAt);
         if (start !== undefined) starts.set(key, start);
+        if (deletedFrom !== undefined && !this.#positions.has(key)) {
+          logger.warn(
+            `offsets ${deletedFrom} to ${start! - 1} of ${topic} partition ${partition} were ` +
+              `deleted before group ${this.groupId} read them; starting at ${start}, ` +
+              `the oldest offset still held`,
+          );
+        }
       }
     }
     if (round !== this.#assignmentRound || this.#stopped) return;
