@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { BrokerStartError, ManualClock, startBroker } from "../lib/broker/mod.ts";
+import {
+  type BrokerHandle,
+  BrokerStartError,
+  ManualClock,
+  startBroker,
+} from "../lib/broker/mod.ts";
 import { encodeRecordBatch } from "../lib/protocol/record_batch.ts";
 import { Cluster, type Topic } from "../lib/broker/_cluster.ts";
 import { PartitionLog } from "../lib/broker/_partition_log.ts";
@@ -235,7 +240,15 @@ test("the memory budget deletes the oldest batches of the whole broker first", a
   );
 }, SANITIZED);
 
-test("a group reader that stopped before the budget deleted its records continues at the log start", async () => {
+type Write = (topic: string, value: string) => Promise<void>;
+
+/**
+ * A broker holding 4,000 bytes in memory, and a writer of one-record batches; `pushOut` writes 20
+ * KB to topic b, which deletes everything written before it.
+ */
+async function withBudgetBroker(
+  use: (broker: BrokerHandle, write: Write, pushOut: () => Promise<void>) => Promise<void>,
+): Promise<void> {
   const text = new TextEncoder();
   await withBroker({ topics: ["a", "b"], memoryBudgetBytes: 4000 }, async (broker) => {
     await using writer = await openStream(broker.url, "w", { auth: false });
@@ -243,42 +256,21 @@ test("a group reader that stopped before the budget deleted its records continue
       await writer.write(text.encode(value), { topic });
       await writer.flush();
     };
-    for (const value of ["a0", "a1", "a2"]) await write("a", value);
-    const options = { auth: false, groupId: "g", startAt: "earliest" } as const;
-    const first = await openStream(`${broker.url}/a`, "r", options);
-    const read: number[] = [];
-    for await (const { metadata } of first.readRaw()) {
-      read.push(metadata.offset);
-      if (read.length === 2) break;
-    }
-    await first.close();
-    assert.deepEqual(read, [0, 1]);
-    // Newer records elsewhere push a's three out of the budget; a3 and a4 come after them.
-    for (let i = 0; i < 20; i++) await write("b", "b".repeat(1000));
-    for (const value of ["a3", "a4"]) await write("a", value);
-    await using c = await RawKafkaConnection.connect(broker.port);
-    assert.equal(await listOffset(c, "a", -2), 3);
-    assert.equal((await fetch(c, "a", 1)).error, OFFSET_OUT_OF_RANGE);
-
-    await using again = await openStream(`${broker.url}/a`, "r", options);
-    const resumed: [number, string][] = [];
-    for await (const { value, metadata } of again.readRaw()) {
-      resumed.push([metadata.offset, new TextDecoder().decode(value!)]);
-      if (resumed.length === 2) break;
-    }
-    assert.deepEqual(resumed, [[3, "a3"], [4, "a4"]]);
+    const pushOut = async () => {
+      for (let i = 0; i < 20; i++) await write("b", "b".repeat(1000));
+    };
+    await use(broker, write, pushOut);
   });
-});
+}
 
-for (const untilEos of [true, false]) {
-  test(`a group back after retention deleted its committed offset reads what is still held, from latest too (untilEos ${untilEos})`, async () => {
-    const text = new TextEncoder();
-    await withBroker({ topics: ["a", "b"], memoryBudgetBytes: 4000 }, async (broker) => {
-      await using writer = await openStream(broker.url, "w", { auth: false });
-      const write = async (topic: string, value: string) => {
-        await writer.write(text.encode(value), { topic });
-        await writer.flush();
-      };
+const variants = [
+  { startAt: "earliest", untilEos: false },
+  { startAt: "latest", untilEos: true },
+  { startAt: "latest", untilEos: false },
+] as const;
+for (const { startAt, untilEos } of variants) {
+  test(`a group back after retention deleted its committed offset reads what is still held (startAt ${startAt}, untilEos ${untilEos})`, async () => {
+    await withBudgetBroker(async (broker, write, pushOut) => {
       for (const value of ["a0", "a1", "a2"]) await write("a", value);
       const first = await openStream(`${broker.url}/a`, "r", {
         auth: false,
@@ -293,19 +285,20 @@ for (const untilEos of [true, false]) {
       await first.close();
       // Ending early leaves offset 1 uncommitted: the group resumes there.
       assert.deepEqual(read, [0, 1]);
-      for (let i = 0; i < 20; i++) await write("b", "b".repeat(1000));
+      await pushOut();
       for (const value of ["a3", "a4"]) await write("a", value);
       await using c = await RawKafkaConnection.connect(broker.port);
       assert.equal(await listOffset(c, "a", -2), 3);
+      assert.equal((await fetch(c, "a", 1)).error, OFFSET_OUT_OF_RANGE);
 
-      // "latest", what listeners use: only the group's commit says where to resume. (The Kafka
-      // client alone would go to the end: with untilEos the reader would end at once, without
-      // it wait for offset 5.)
+      // With "latest", what listeners use, only the group's commit says where to resume. (The
+      // Kafka client alone would go to the end: with untilEos the reader would end at once,
+      // without it wait for offset 5.)
       const logger = recordingLogger();
       await using again = await openStream(`${broker.url}/a`, "r", {
         auth: false,
         groupId: "g",
-        startAt: "latest",
+        startAt,
         untilEos,
         logger,
       });
@@ -330,13 +323,7 @@ function fetchOffsetOf(request: FaultRequest, topic: string): number | undefined
 }
 
 test("a running reader whose next offset retention deleted goes on at the oldest offset still held", async ({ within }) => {
-  const text = new TextEncoder();
-  await withBroker({ topics: ["a", "b"], memoryBudgetBytes: 4000 }, async (broker) => {
-    await using writer = await openStream(broker.url, "w", { auth: false });
-    const write = async (topic: string, value: string) => {
-      await writer.write(text.encode(value), { topic });
-      await writer.flush();
-    };
+  await withBudgetBroker(async (broker, write, pushOut) => {
     const logger = recordingLogger();
     await using reader = await openStream(`${broker.url}/a`, "r", {
       auth: false,
@@ -356,7 +343,7 @@ test("a running reader whose next offset retention deleted goes on at the oldest
     assert.equal(first.done ? undefined : first.value.metadata.offset, 0);
     await within(hold.reached, "the fetch from offset 1");
     for (const value of ["a1", "a2"]) await write("a", value);
-    for (let i = 0; i < 20; i++) await write("b", "b".repeat(1000));
+    await pushOut();
     for (const value of ["a3", "a4"]) await write("a", value);
     await using c = await RawKafkaConnection.connect(broker.port);
     assert.equal(await listOffset(c, "a", -2), 3);
