@@ -322,52 +322,57 @@ function fetchOffsetOf(request: FaultRequest, topic: string): number | undefined
   return fetch.topics.find((t) => t.name === topic)?.partitions[0]?.fetchOffset;
 }
 
-test("a running reader whose next offset retention deleted goes on at the oldest offset still held", async ({ within }) => {
-  await withBudgetBroker(async (broker, write, pushOut) => {
-    const logger = recordingLogger();
-    await using reader = await openStream(`${broker.url}/a`, "r", {
-      auth: false,
-      groupId: "g",
-      logger,
+for (const startAt of ["latest", "earliest"] as const) {
+  test(`a running reader whose next offset retention deleted goes on at the oldest offset still held (startAt ${startAt})`, async ({ within }) => {
+    await withBudgetBroker(async (broker, write, pushOut) => {
+      const logger = recordingLogger();
+      await using reader = await openStream(`${broker.url}/a`, "r", {
+        auth: false,
+        groupId: "g",
+        startAt,
+        logger,
+      });
+      await within(reader.ready, "the reader's assignment");
+      // The reader's fetch from offset 1 waits until offsets 1 and 2 are gone.
+      const hold = broker.faults.inject({
+        apiKey: ApiKey.Fetch,
+        action: "hold",
+        match: (request) => fetchOffsetOf(request, "a") === 1,
+      });
+      await write("a", "a0");
+      const records = reader.readRaw()[Symbol.asyncIterator]();
+      const first = await within(records.next(), "offset 0");
+      assert.equal(first.done ? undefined : first.value.metadata.offset, 0);
+      await within(hold.reached, "the fetch from offset 1");
+      for (const value of ["a1", "a2"]) await write("a", value);
+      await pushOut();
+      for (const value of ["a3", "a4"]) await write("a", value);
+      await using c = await RawKafkaConnection.connect(broker.port);
+      assert.equal(await listOffset(c, "a", -2), 3);
+      // Answered out of range, the Kafka client goes to its default position: the log start (3)
+      // for earliest, the end (5) for latest, where only new records come.
+      const atEnd = startAt === "latest"
+        ? broker.faults.nextRequest({
+          apiKey: ApiKey.Fetch,
+          match: (request) => fetchOffsetOf(request, "a") === 5,
+        })
+        : undefined;
+      hold.release();
+      if (atEnd) await within(atEnd, "a fetch from the end");
+      await write("a", "a5");
+      const resumed: [number, string][] = [];
+      for (let i = 0; i < 3; i++) {
+        const next = await within(records.next(), `record ${i + 1} after the deleted ones`);
+        if (next.done) break;
+        resumed.push([next.value.metadata.offset, new TextDecoder().decode(next.value.value!)]);
+      }
+      assert.deepEqual(resumed, [[3, "a3"], [4, "a4"], [5, "a5"]]);
+      assert.deepEqual(logger.lines, [
+        "WARNING offsets 1 to 2 of a partition 0 are no longer in the log; continuing at 3",
+      ]);
     });
-    await within(reader.ready, "the reader's assignment");
-    // The reader's fetch from offset 1 waits until offsets 1 and 2 are gone.
-    const hold = broker.faults.inject({
-      apiKey: ApiKey.Fetch,
-      action: "hold",
-      match: (request) => fetchOffsetOf(request, "a") === 1,
-    });
-    await write("a", "a0");
-    const records = reader.readRaw()[Symbol.asyncIterator]();
-    const first = await within(records.next(), "offset 0");
-    assert.equal(first.done ? undefined : first.value.metadata.offset, 0);
-    await within(hold.reached, "the fetch from offset 1");
-    for (const value of ["a1", "a2"]) await write("a", value);
-    await pushOut();
-    for (const value of ["a3", "a4"]) await write("a", value);
-    await using c = await RawKafkaConnection.connect(broker.port);
-    assert.equal(await listOffset(c, "a", -2), 3);
-    // Answered out of range, the Kafka client goes to the end (5), where only new records come.
-    const atEnd = broker.faults.nextRequest({
-      apiKey: ApiKey.Fetch,
-      match: (request) => fetchOffsetOf(request, "a") === 5,
-    });
-    hold.release();
-    await within(atEnd, "a fetch from the end");
-    await write("a", "a5");
-    const resumed: [number, string][] = [];
-    for (let i = 0; i < 3; i++) {
-      const next = await within(records.next(), `record ${i + 1} after the deleted ones`);
-      if (next.done) break;
-      resumed.push([next.value.metadata.offset, new TextDecoder().decode(next.value.value!)]);
-    }
-    assert.deepEqual(resumed, [[3, "a3"], [4, "a4"], [5, "a5"]]);
-    assert.deepEqual(logger.lines, [
-      "WARNING offsets 1 to 2 of a partition 0 are no longer in the log; continuing at 3, " +
-      "the oldest offset still held",
-    ]);
   });
-});
+}
 
 test("memory budget: deleted topics stop counting, -1 keeps everything", async () => {
   const size = batchOf(100).length;

@@ -456,16 +456,17 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       // for. Fetch once more from where the reader is, or, when retention deleted that offset,
       // from the oldest one still held; if the log then still starts later (records deleted or
       // compacted away meanwhile), accept the gap and say so.
-      if (this.#refetchedAt.get(key) !== expected) {
-        const low = await this.#logStart(batch.topic, batch.partition);
-        if (this.#stopped || !control.isActive() || !this.#positions.has(key)) return;
-        const from = low !== undefined && low > expected && low < records[0].offset
-          ? low
-          : expected;
+      const refetched = this.#refetchedAt.get(key) === expected;
+      const low = refetched ? undefined : await this.#logStart(batch.topic, batch.partition);
+      if (this.#stopped || !control.isActive() || !this.#positions.has(key)) return;
+      // A batch that starts at the log start needs no second fetch: the offsets before it are gone.
+      const atLogStart = low !== undefined && low >= records[0].offset;
+      if (!refetched && !atLogStart) {
+        const from = low !== undefined && low > expected ? low : expected;
         if (from > expected) {
           this.#setup.logger.warn(
             `offsets ${expected} to ${from - 1} of ${batch.topic} partition ${batch.partition} ` +
-              `are no longer in the log; continuing at ${from}, the oldest offset still held`,
+              `are no longer in the log; continuing at ${from}`,
           );
         }
         this.#setup.logger.debug(
