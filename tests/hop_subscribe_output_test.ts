@@ -86,6 +86,16 @@ test("-j lines written as bytes are the same as the text lines", () => {
   const cases: [Uint8Array | null, Metadata][] = [
     [value, metadataOf(headers)],
     [value, { ...metadataOf(headers), offset: 1234567890123, timestamp: -1, key: encode("k") }],
+    // Integers around the 10^8 split, the largest safe ones, and one past them.
+    ...[
+      [99_999_999, 100_000_000],
+      [100_000_005, -1_000_000_007],
+      [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER],
+      [2 ** 53, 1e21],
+    ].map(([offset, timestamp]): [Uint8Array, Metadata] => [
+      value,
+      { ...metadataOf(headers), offset, timestamp },
+    ]),
     // A header value that needs escaping or is not UTF-8, a key that is not, an _id that is
     // not 16 bytes, a topic that needs escaping.
     [encode(' {"x":\n[]} '), {

@@ -278,6 +278,20 @@ export function writeJsonLineRaw(
 
 const HEX = ascii("0123456789abcdef");
 
+// Writes a non-negative integer below 2^31 in decimal at `at`; returns the index after it.
+function writeDigits(buffer: Uint8Array, at: number, value: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
+  const end = at + digits;
+  let i = end;
+  do {
+    const rest = (value / 10) | 0;
+    buffer[--i] = 0x30 + value - rest * 10;
+    value = rest;
+  } while (value > 0);
+  return end;
+}
+
 const FLUSH_AT = 64 * 1024;
 
 /** Buffers stdout; writes when 64 KiB are waiting or as soon as the event loop is idle. */
@@ -374,18 +388,26 @@ export class StdoutBuffer {
     if (!Number.isSafeInteger(value)) return this.#writeText(String(value));
     this.#reserve(17);
     const buffer = this.#buffer;
+    let at = this.#length;
     if (value < 0) {
-      buffer[this.#length++] = 0x2d;
+      buffer[at++] = 0x2d;
       value = -value;
     }
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    let at = this.#length + digits;
+    // Timestamps in ms need 41 bits: split into parts that 32-bit integer division handles.
+    if (value >= 1e8) {
+      const high = Math.floor(value / 1e8);
+      at = writeDigits(buffer, at, high);
+      let low = value - high * 1e8;
+      for (let i = at + 7; i >= at; i--) {
+        const rest = (low / 10) | 0;
+        buffer[i] = 0x30 + low - rest * 10;
+        low = rest;
+      }
+      at += 8;
+    } else {
+      at = writeDigits(buffer, at, value);
+    }
     this.#length = at;
-    do {
-      buffer[--at] = 0x30 + (value % 10);
-      value = Math.floor(value / 10);
-    } while (value > 0);
   }
 
   /** Adds 16 bytes as a UUID in lower-case hex, with dashes (see {@linkcode StdoutBuffer.queue}). */
