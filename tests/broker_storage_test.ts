@@ -18,6 +18,7 @@ import { recordingLogger } from "./support/recording_logger.ts";
 import type { FaultRequest } from "../lib/broker/faults.ts";
 import { ApiKey } from "../lib/protocol/api.ts";
 import { decodeFetchRequest } from "../lib/protocol/messages/fetch.ts";
+import { decodeListOffsetsRequest } from "../lib/protocol/messages/list_offsets.ts";
 import { ProtocolReader } from "../lib/protocol/reader.ts";
 
 const SANITIZED = { sanitizeOps: true, sanitizeResources: true };
@@ -316,62 +317,106 @@ for (const { startAt, untilEos } of variants) {
   });
 }
 
+const TOPIC_AUTHORIZATION_FAILED = 29;
+
+// Whether a ListOffsets request asks for a topic's earliest offset.
+function asksEarliest(request: FaultRequest, topic: string): boolean {
+  const topics = decodeListOffsetsRequest(new ProtocolReader(request.body), request.version);
+  return topics.some((t) => t.name === topic && t.partitions.some((p) => p.timestamp === -2));
+}
+
 // The offset a Fetch request asks of a topic's first partition listed.
 function fetchOffsetOf(request: FaultRequest, topic: string): number | undefined {
   const fetch = decodeFetchRequest(new ProtocolReader(request.body), request.version);
   return fetch.topics.find((t) => t.name === topic)?.partitions[0]?.fetchOffset;
 }
 
-for (const startAt of ["latest", "earliest"] as const) {
-  test(`a running reader whose next offset retention deleted goes on at the oldest offset still held (startAt ${startAt})`, async ({ within }) => {
-    await withBudgetBroker(async (broker, write, pushOut) => {
-      const logger = recordingLogger();
-      await using reader = await openStream(`${broker.url}/a`, "r", {
-        auth: false,
-        groupId: "g",
-        startAt,
-        logger,
-      });
-      await within(reader.ready, "the reader's assignment");
-      // The reader's fetch from offset 1 waits until offsets 1 and 2 are gone.
-      const hold = broker.faults.inject({
-        apiKey: ApiKey.Fetch,
-        action: "hold",
-        match: (request) => fetchOffsetOf(request, "a") === 1,
-      });
-      await write("a", "a0");
-      const records = reader.readRaw()[Symbol.asyncIterator]();
-      const first = await within(records.next(), "offset 0");
-      assert.equal(first.done ? undefined : first.value.metadata.offset, 0);
-      await within(hold.reached, "the fetch from offset 1");
-      for (const value of ["a1", "a2"]) await write("a", value);
-      await pushOut();
-      for (const value of ["a3", "a4"]) await write("a", value);
-      await using c = await RawKafkaConnection.connect(broker.port);
-      assert.equal(await listOffset(c, "a", -2), 3);
-      // Answered out of range, the Kafka client goes to its default position: the log start (3)
-      // for earliest, the end (5) for latest, where only new records come.
-      const atEnd = startAt === "latest"
-        ? broker.faults.nextRequest({
+const runningVariants = [
+  { startAt: "latest", lookupFails: false },
+  { startAt: "earliest", lookupFails: false },
+  // Reading where the log starts fails once: the reader fetches from its position again and asks
+  // on the next jump instead of accepting the gap.
+  { startAt: "latest", lookupFails: true },
+] as const;
+for (const { startAt, lookupFails } of runningVariants) {
+  test(
+    `a running reader whose next offset retention deleted goes on at the oldest offset still held (startAt ${startAt}${
+      lookupFails ? ", first log-start lookup failing" : ""
+    })`,
+    async ({ within }) => {
+      await withBudgetBroker(async (broker, write, pushOut) => {
+        const logger = recordingLogger();
+        await using reader = await openStream(`${broker.url}/a`, "r", {
+          auth: false,
+          groupId: "g",
+          startAt,
+          logger,
+        });
+        await within(reader.ready, "the reader's assignment");
+        // The reader's fetch from offset 1 waits until offsets 1 and 2 are gone.
+        const hold = broker.faults.inject({
           apiKey: ApiKey.Fetch,
-          match: (request) => fetchOffsetOf(request, "a") === 5,
-        })
-        : undefined;
-      hold.release();
-      if (atEnd) await within(atEnd, "a fetch from the end");
-      await write("a", "a5");
-      const resumed: [number, string][] = [];
-      for (let i = 0; i < 3; i++) {
-        const next = await within(records.next(), `record ${i + 1} after the deleted ones`);
-        if (next.done) break;
-        resumed.push([next.value.metadata.offset, new TextDecoder().decode(next.value.value!)]);
-      }
-      assert.deepEqual(resumed, [[3, "a3"], [4, "a4"], [5, "a5"]]);
-      assert.deepEqual(logger.lines, [
-        "WARNING offsets 1 to 2 of a partition 0 are no longer in the log; continuing at 3",
-      ]);
-    });
-  });
+          action: "hold",
+          match: (request) => fetchOffsetOf(request, "a") === 1,
+        });
+        await write("a", "a0");
+        const records = reader.readRaw()[Symbol.asyncIterator]();
+        const first = await within(records.next(), "offset 0");
+        assert.equal(first.done ? undefined : first.value.metadata.offset, 0);
+        await within(hold.reached, "the fetch from offset 1");
+        for (const value of ["a1", "a2"]) await write("a", value);
+        await pushOut();
+        for (const value of ["a3", "a4"]) await write("a", value);
+        await using c = await RawKafkaConnection.connect(broker.port);
+        assert.equal(await listOffset(c, "a", -2), 3);
+        // Answered out of range, the Kafka client goes to its default position: the log start (3)
+        // for earliest, the end (5) for latest, where only new records come.
+        const atEnd = startAt === "latest"
+          ? broker.faults.nextRequest({
+            apiKey: ApiKey.Fetch,
+            match: (request) => fetchOffsetOf(request, "a") === 5,
+          })
+          : undefined;
+        const lookup = lookupFails
+          ? broker.faults.inject({
+            apiKey: ApiKey.ListOffsets,
+            action: "error",
+            errorCode: TOPIC_AUTHORIZATION_FAILED,
+            match: (request) => asksEarliest(request, "a"),
+          })
+          : undefined;
+        hold.release();
+        if (atEnd) await within(atEnd, "a fetch from the end");
+        await write("a", "a5");
+        const expected: [number, string][] = [[3, "a3"], [4, "a4"], [5, "a5"]];
+        if (lookup) {
+          // The failed lookup sends the reader back to offset 1, out of range again: the Kafka
+          // client goes to the end (now 6), and the next record brings the next jump.
+          const atNewEnd = broker.faults.nextRequest({
+            apiKey: ApiKey.Fetch,
+            match: (request) => fetchOffsetOf(request, "a") === 6,
+          });
+          await within(lookup.done, "the failed lookup");
+          await within(atNewEnd, "a fetch from the new end");
+          await write("a", "a6");
+          expected.push([6, "a6"]);
+        }
+        // Up to the last record written, so that a reader that skipped the rest shows at once.
+        const last = expected[expected.length - 1][0];
+        const resumed: [number, string][] = [];
+        while (resumed.length < expected.length) {
+          const next = await within(records.next(), `record ${resumed.length + 1} after the gap`);
+          if (next.done) break;
+          resumed.push([next.value.metadata.offset, new TextDecoder().decode(next.value.value!)]);
+          if (next.value.metadata.offset >= last) break;
+        }
+        assert.deepEqual(resumed, expected);
+        assert.deepEqual(logger.lines, [
+          "WARNING offsets 1 to 2 of a partition 0 are no longer in the log; continuing at 3",
+        ]);
+      });
+    },
+  );
 }
 
 test("memory budget: deleted topics stop counting, -1 keeps everything", async () => {

@@ -474,7 +474,10 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
             `to ${records[0].offset}; fetching from ${from} again`,
         );
         this.#queuedNext.set(key, from);
-        this.#refetchedAt.set(key, from);
+        // Where the log starts could not be read: the next jump asks again rather than accepting
+        // a gap nobody has confirmed.
+        if (low === undefined) this.#refetchedAt.delete(key);
+        else this.#refetchedAt.set(key, from);
         this.#session.seek({ topic: batch.topic, partition: batch.partition, offset: from });
         return;
       }
