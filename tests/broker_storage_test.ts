@@ -292,10 +292,15 @@ for (const { startAt, untilEos } of variants) {
       assert.equal(await listOffset(c, "a", -2), 3);
       assert.equal((await fetch(c, "a", 1)).error, OFFSET_OUT_OF_RANGE);
 
-      // With "latest", what listeners use, only the group's commit says where to resume. (The
-      // Kafka client alone would go to the end: with untilEos the reader would end at once,
-      // without it wait for offset 5.)
+      // With "latest", what listeners use, only the group's commit says where to resume: the
+      // Kafka client alone goes to the end.
       const logger = recordingLogger();
+      // A listener waits at the end once it has read what is held; one written after that
+      // arrives first if the reader went to the end straight away.
+      const atEnd = untilEos ? undefined : broker.faults.nextRequest({
+        apiKey: ApiKey.Fetch,
+        match: (request) => fetchOffsetOf(request, "a") === 5,
+      });
       await using again = await openStream(`${broker.url}/a`, "r", {
         auth: false,
         groupId: "g",
@@ -303,10 +308,14 @@ for (const { startAt, untilEos } of variants) {
         untilEos,
         logger,
       });
+      if (atEnd) {
+        await atEnd;
+        await write("a", "a5");
+      }
       const resumed: [number, string][] = [];
       for await (const { value, metadata } of again.readRaw()) {
         resumed.push([metadata.offset, new TextDecoder().decode(value!)]);
-        if (metadata.offset === 4) break;
+        if (metadata.offset >= 4) break;
       }
       assert.deepEqual(resumed, [[3, "a3"], [4, "a4"]]);
       assert.deepEqual(logger.lines, [
