@@ -24,8 +24,7 @@ import type {
 import { GroupSession } from "./_group_session.ts";
 import { CommitQueue } from "./_commit_queue.ts";
 import { assignmentStarts, needsStartOffsets, resolveStartOffsets } from "./_start_offsets.ts";
-
-const WAIT = Symbol("wait");
+import { pullIterator, WAIT } from "./_pull_iterator.ts";
 
 const partitionKey = (topic: string, partition: number) => `${partition}\u0000${topic}`;
 
@@ -607,14 +606,6 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     }
   }
 
-  async #nextRecord(): Promise<FetchedRecord | undefined> {
-    while (true) {
-      const record = this.#take();
-      if (record !== WAIT) return record;
-      await new Promise<void>((resolve) => (this.#dataWaiter = resolve));
-    }
-  }
-
   #metadata(record: FetchedRecord): Metadata {
     return {
       topic: record.topic,
@@ -636,47 +627,13 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     return message;
   }
 
+  // Ending early leaves the last record uncommitted (it may not have been handled).
   #iterate<T>(make: (record: FetchedRecord) => T): AsyncIterableIterator<T> {
-    let finished = false;
-    let waiting: Promise<IteratorResult<T>> | undefined;
-    const end = (): IteratorResult<T> => {
-      finished = true;
-      return { done: true, value: undefined };
-    };
-    const step = (): Promise<IteratorResult<T>> => {
-      if (finished) return Promise.resolve({ done: true, value: undefined });
-      let record: FetchedRecord | undefined | typeof WAIT;
-      try {
-        record = this.#take();
-      } catch (error) {
-        finished = true;
-        return Promise.reject(error);
-      }
-      if (record === undefined) return Promise.resolve(end());
-      if (record !== WAIT) return Promise.resolve({ done: false, value: make(record) });
-      const waited = this.#nextRecord().then(
-        (next) => (next === undefined || finished ? end() : { done: false, value: make(next) }),
-        (error) => {
-          finished = true;
-          throw error;
-        },
-      );
-      waiting = waited;
-      const settle = () => {
-        if (waiting === waited) waiting = undefined;
-      };
-      waited.then(settle, settle);
-      return waited;
-    };
-    return {
-      // Calls that overlap a wait are served after it, in order.
-      next: () => (waiting ? waiting.then(step, step) : step()),
-      // Ending early leaves the last record uncommitted (it may not have been handled).
-      return: () => Promise.resolve(end()),
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    return pullIterator(
+      () => this.#take(),
+      () => new Promise<void>((resolve) => (this.#dataWaiter = resolve)),
+      make,
+    );
   }
 
   /**
