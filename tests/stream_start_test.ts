@@ -191,7 +191,7 @@ test({
 });
 
 test("a new partition's start: reset, the group's commit (the log start once deleted), the start worked out, the fallback", () => {
-  const p = { topic: "t", partition: 0, low: 10, high: 20, reset: false };
+  const p = { low: 10, high: 20, reset: false };
   const cases: [Parameters<typeof assignmentStarts>[0], StartPosition, AssignmentStart][] = [
     [{ ...p, committed: 15 }, "latest", { start: 15 }],
     [{ ...p, committed: 15, resolved: 12 }, "latest", { start: 15 }],
@@ -204,8 +204,8 @@ test("a new partition's start: reset, the group's commit (the log start once del
     [p, "latest", { start: 20 }],
     [p, "earliest", { start: 10 }],
     [p, { offset: 3 }, { start: 10 }],
-    [{ topic: "t", partition: 0, reset: false }, "latest", {}],
-    [{ topic: "t", partition: 0, committed: 4, reset: false }, "latest", { start: 4 }],
+    [{ reset: false }, "latest", {}],
+    [{ committed: 4, reset: false }, "latest", { start: 4 }],
   ];
   for (const [partition, startAt, expected] of cases) {
     assert.deepEqual(

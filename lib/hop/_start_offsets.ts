@@ -122,8 +122,6 @@ export async function resolveStartOffsets(
 
 /** One assigned partition, as {@linkcode assignmentStarts} sees it. */
 export interface AssignedPartition {
-  topic: string;
-  partition: number;
   /** The group's committed offset, if any. */
   committed?: number;
   /** The first offset the log holds and its end, if known. */
@@ -157,7 +155,7 @@ export interface AssignmentStart {
  * ```ts
  * import assert from "node:assert/strict";
  * import { assignmentStarts } from "./_start_offsets.ts";
- * const p = { topic: "t", partition: 0, committed: 1, low: 3, high: 5, reset: false };
+ * const p = { committed: 1, low: 3, high: 5, reset: false };
  * assert.deepEqual(assignmentStarts(p, "latest"), { start: 3, deletedFrom: 1 });
  * assert.deepEqual(assignmentStarts({ ...p, committed: undefined }, "latest"), { start: 5 });
  * ```

@@ -132,7 +132,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   // needs it (one connection instead of two); uses of an admin connection take turns.
   #startAdmin?: KafkaAdmin;
   #adminTurn: Promise<void> = Promise.resolve();
-  // Watermarks by topic measured when the stream opened (reading to the end of the stream), for
+  // Watermarks by topic and the group's commits by partition, read when the stream opened, for
   // the first assignment.
   #openedWatermarks?: Map<string, PartitionWatermarks[]>;
   #openedCommits?: Map<string, number>;
@@ -282,15 +282,12 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
           this.#startOffsets.set(partitionKey(topic, partition), offset);
         }
       }
-    } catch (error) {
-      await this.#releaseStartAdmin();
-      throw error;
-    }
-    // Positioning the first assignment reads the group's commits and the partitions' bounds
-    // over this connection.
-    if (this.#stopped) await this.#releaseStartAdmin();
-    if (this.#stopped) return;
-    try {
+      if (this.#stopped) {
+        await this.#releaseStartAdmin();
+        return;
+      }
+      // The connection stays open: positioning the first assignment reads the group's commits
+      // over it again.
       await this.#session.start();
     } catch (error) {
       await this.#releaseStartAdmin();
@@ -376,8 +373,6 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         if (bound) ends.set(key, bound.high);
         const resolved = this.#startOffsets.get(key);
         const { start, deletedFrom } = assignmentStarts({
-          topic,
-          partition,
           committed: committed.get(key),
           ...bound,
           resolved,
