@@ -23,6 +23,8 @@
  * @module
  */
 
+import { Op, Simd, singleFunctionModule, WasmCode } from "../_wasm_code.ts";
+
 /** Bytes of one lane; a block is sixteen lanes. */
 export const LANE = 1024;
 /** Bytes of one block. */
@@ -36,87 +38,6 @@ export const WASM_INPUT_AT = 1024;
 /** How many blocks of input fit in the memory at once. */
 export const WASM_INPUT_BLOCKS = 7;
 const PAGES = 2;
-
-// Instruction bytes (WebAssembly core specification 2.0, section 5.4).
-const BLOCK_START = 0x02, LOOP_START = 0x03, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
-const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22;
-const I32_CONST = 0x41, I32_LT_U = 0x49, I32_GE_U = 0x4f, I32_ADD = 0x6a;
-const I32 = 0x7f, V128 = 0x7b;
-// Vector instructions: the 0xfd prefix, then the instruction number.
-const SIMD = 0xfd;
-const V128_LOAD = 0x00, V128_STORE = 0x0b, V128_CONST = 0x0c, I8X16_SHUFFLE = 0x0d;
-const I8X16_SWIZZLE = 0x0e, V128_AND = 0x4e, V128_XOR = 0x51, I8X16_SHR_U = 0x6d;
-/** Relaxed SIMD (WebAssembly 3.0): a bare `pshufb` on x86, the same as swizzle below 16. */
-const I8X16_RELAXED_SWIZZLE = 0x100;
-
-/** Appends instructions to one array of bytes (no intermediate arrays: this runs once, cold). */
-class Code {
-  readonly bytes: number[] = [];
-  /** Raw bytes. */
-  op(...bytes: number[]): this {
-    for (const b of bytes) this.bytes.push(b);
-    return this;
-  }
-  /** Unsigned LEB128. */
-  uleb(n: number): this {
-    do {
-      let byte = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) byte |= 0x80;
-      this.bytes.push(byte);
-    } while (n !== 0);
-    return this;
-  }
-  /** `i32.const` with its signed LEB128 immediate. */
-  i32(n: number): this {
-    this.bytes.push(I32_CONST);
-    for (;;) {
-      const byte = n & 0x7f;
-      n >>= 7;
-      if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-        this.bytes.push(byte);
-        return this;
-      }
-      this.bytes.push(byte | 0x80);
-    }
-  }
-  get(local: number): this {
-    return this.op(LOCAL_GET).uleb(local);
-  }
-  set(local: number): this {
-    return this.op(LOCAL_SET).uleb(local);
-  }
-  tee(local: number): this {
-    return this.op(LOCAL_TEE).uleb(local);
-  }
-  /** A vector instruction: the 0xfd prefix, then its number. */
-  simd(op: number): this {
-    return this.op(SIMD).uleb(op);
-  }
-  /** `v128.load` at the address on the stack plus a constant offset. */
-  vload(offset: number): this {
-    return this.simd(V128_LOAD).op(0).uleb(offset);
-  }
-  /** `v128.store` at the address below the value on the stack plus a constant offset. */
-  vstore(offset: number): this {
-    return this.simd(V128_STORE).op(0).uleb(offset);
-  }
-  xor(): this {
-    return this.simd(V128_XOR);
-  }
-  /** A section: its id, its length, its content. */
-  section(id: number, content: Code): this {
-    this.op(id).uleb(content.bytes.length);
-    for (const b of content.bytes) this.bytes.push(b);
-    return this;
-  }
-  name(text: string): this {
-    const bytes = new TextEncoder().encode(text);
-    this.uleb(bytes.length);
-    for (const b of bytes) this.bytes.push(b);
-    return this;
-  }
-}
 
 /** Byte interleaving of two vectors' low halves, then of their high halves. */
 const INTERLEAVE_LOW = Array.from({ length: 16 }, (_, i) => (i >> 1) + (i & 1) * 16);
@@ -132,10 +53,10 @@ const X = SPARE + 16, LOW = X + 1, HIGH = X + 2, MASK = X + 3;
 const VECTOR_LOCALS = MASK + 1 - PLANE;
 
 /** One byte step of all sixteen registers, with the input bytes at `COLUMN_AT`. */
-function byteStep(code: Code, swizzle: number): void {
+function byteStep(code: WasmCode, swizzle: number): void {
   code.get(PLANE).get(COLUMN_AT).vload(0).xor().set(X);
-  code.get(X).get(MASK).simd(V128_AND).set(LOW);
-  code.get(X).i32(4).simd(I8X16_SHR_U).set(HIGH);
+  code.get(X).get(MASK).simd(Simd.and).set(LOW);
+  code.get(X).i32(4).simd(Simd.i8x16ShrU).set(HIGH);
   // New plane k = T-byte k of x, xor old plane k + 1 (the register shifted right by a byte).
   for (let k = 0; k < 4; k++) {
     code.get(TABLE + 2 * k).get(LOW).simd(swizzle);
@@ -145,15 +66,15 @@ function byteStep(code: Code, swizzle: number): void {
   }
 }
 
-function lanesBody(code: Code, swizzle: number): void {
-  code.get(AT).i32(LANE).op(I32_ADD).set(END_AT);
+function lanesBody(code: WasmCode, swizzle: number): void {
+  code.get(AT).i32(LANE).op(Op.i32Add).set(END_AT);
   for (let k = 0; k < 4; k++) code.i32(0).vload(WASM_STATE_AT + 16 * k).set(PLANE + k);
   for (let t = 0; t < 8; t++) code.i32(0).vload(16 * t).set(TABLE + t);
-  code.simd(V128_CONST).op(...new Array(16).fill(0x0f)).set(MASK);
+  code.vsplat(0x0f).set(MASK);
 
   // while (at < end) { ... at += 16 }
-  code.op(BLOCK_START, VOID, LOOP_START, VOID);
-  code.get(AT).get(END_AT).op(I32_GE_U, BR_IF, 1);
+  code.op(Op.block, Op.void, Op.loop, Op.void);
+  code.get(AT).get(END_AT).op(Op.i32GeU, Op.brIf, 1);
   // Row j: the next 16 bytes of lane j.
   for (let j = 0; j < 16; j++) code.get(AT).vload(j * LANE).set(ROW + j);
   // Four rounds of interleaving rows i and i + 8 transpose the square: column t is byte t of
@@ -161,9 +82,9 @@ function lanesBody(code: Code, swizzle: number): void {
   let from = ROW, to = SPARE;
   for (let round = 0; round < 4; round++) {
     for (let i = 0; i < 8; i++) {
-      code.get(from + i).get(from + i + 8).simd(I8X16_SHUFFLE).op(...INTERLEAVE_LOW);
+      code.get(from + i).get(from + i + 8).simd(Simd.shuffle).op(...INTERLEAVE_LOW);
       code.set(to + 2 * i);
-      code.get(from + i).get(from + i + 8).simd(I8X16_SHUFFLE).op(...INTERLEAVE_HIGH);
+      code.get(from + i).get(from + i + 8).simd(Simd.shuffle).op(...INTERLEAVE_HIGH);
       code.set(to + 2 * i + 1);
     }
     [from, to] = [to, from];
@@ -171,15 +92,15 @@ function lanesBody(code: Code, swizzle: number): void {
   // The columns go to memory, so that one copy of the byte step serves all sixteen.
   for (let t = 0; t < 16; t++) code.i32(0).get(from + t).vstore(COLUMNS_AT + 16 * t);
   code.i32(COLUMNS_AT).set(COLUMN_AT);
-  code.op(LOOP_START, VOID);
+  code.op(Op.loop, Op.void);
   byteStep(code, swizzle);
-  code.get(COLUMN_AT).i32(16).op(I32_ADD).tee(COLUMN_AT);
-  code.i32(COLUMNS_AT + 256).op(I32_LT_U, BR_IF, 0, END);
-  code.get(AT).i32(16).op(I32_ADD).set(AT);
-  code.op(BR, 0, END, END);
+  code.get(COLUMN_AT).i32(16).op(Op.i32Add).tee(COLUMN_AT);
+  code.i32(COLUMNS_AT + 256).op(Op.i32LtU, Op.brIf, 0, Op.end);
+  code.get(AT).i32(16).op(Op.i32Add).set(AT);
+  code.op(Op.br, 0, Op.end, Op.end);
 
   for (let k = 0; k < 4; k++) code.i32(0).get(PLANE + k).vstore(WASM_STATE_AT + 16 * k);
-  code.op(END);
+  code.op(Op.end);
 }
 
 /**
@@ -189,16 +110,15 @@ function lanesBody(code: Code, swizzle: number): void {
  *   where it equals `i8x16.swizzle`)
  */
 export function crc32cModuleBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
-  const body = new Code().op(2, 2, I32, VECTOR_LOCALS, V128); // locals: 2 x i32, then vectors
-  lanesBody(body, relaxed ? I8X16_RELAXED_SWIZZLE : I8X16_SWIZZLE);
-  const module = new Code()
-    .op(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00) // "\0asm", version 1
-    .section(1, new Code().op(1, 0x60, 1, I32, 0)) // type 0: (i32) -> ()
-    .section(3, new Code().op(1, 0)) // function 0 has type 0
-    .section(5, new Code().op(1, 0x00, PAGES)) // one memory of PAGES pages, no maximum
-    .section(7, new Code().op(2).name("lanes").op(0x00, 0).name("memory").op(0x02, 0)) // exports
-    .section(10, new Code().op(1).uleb(body.bytes.length).op(...body.bytes)); // code
-  return new Uint8Array(module.bytes);
+  const body = new WasmCode();
+  lanesBody(body, relaxed ? Simd.relaxedSwizzle : Simd.swizzle);
+  return singleFunctionModule({
+    name: "lanes",
+    params: [Op.i32],
+    results: [],
+    locals: [[2, Op.i32], [VECTOR_LOCALS, Op.v128]],
+    body,
+  }, PAGES);
 }
 
 /** Continues a raw (not inverted) CRC-32C register over `data`; returns the new register. */
