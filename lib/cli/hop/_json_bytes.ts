@@ -1,6 +1,10 @@
 // Checks that bytes are one standard JSON text in UTF-8 (RFC 8259, what JSON.parse accepts after
 // a strict UTF-8 decode, but for a leading byte order mark), without decoding them into a string
 // or building the value: `hop subscribe -j` copies such payloads into its lines as they are.
+// Payloads of {@linkcode KERNEL_FROM} bytes or more are checked in a WebAssembly module's memory,
+// where the runs of plain bytes inside strings are skipped sixteen at a time.
+
+import { plainRunKernel } from "./_plain_run_wasm.ts";
 
 const enum Byte {
   Tab = 0x09,
@@ -45,6 +49,10 @@ const EMPTY = new Uint8Array();
 // Deeper nesting is left to the full decoder.
 const MAX_DEPTH = 512;
 
+/** Payloads at least this long are copied into the kernel's memory first. */
+export const KERNEL_FROM = 256;
+const kernel = plainRunKernel();
+
 const isDigit = (byte: number) => byte >= Byte.Zero && byte <= Byte.Nine;
 
 /** Where the JSON text of some bytes starts and ends, once {@linkcode JsonScan.scan} accepted them. */
@@ -56,6 +64,9 @@ export class JsonScan {
   /** Whether a line feed or carriage return occurs (only possible between tokens). */
   lineBreaks = false;
   #bytes: Uint8Array = EMPTY;
+  // How many of #bytes are the input (the kernel's memory is larger).
+  #n = 0;
+  #plainEnd?: (at: number, end: number) => number;
 
   /**
    * Whether `bytes` are one JSON value in UTF-8, with optional white space around it.
@@ -64,11 +75,14 @@ export class JsonScan {
    * @returns true when valid; `start`, `end` and `lineBreaks` then describe them
    */
   scan(bytes: Uint8Array): boolean {
-    this.#bytes = bytes;
+    const inKernel = kernel !== undefined && bytes.length >= KERNEL_FROM;
+    this.#bytes = inKernel ? kernel.load(bytes) : bytes;
+    this.#n = bytes.length;
+    this.#plainEnd = inKernel ? kernel.plainEnd : undefined;
     this.lineBreaks = false;
     const start = this.#space(0);
     const end = this.#value(start, 0);
-    const valid = end >= 0 && this.#space(end) === bytes.length;
+    const valid = end >= 0 && this.#space(end) === this.#n;
     this.#bytes = EMPTY;
     if (!valid) return false;
     this.start = start;
@@ -78,7 +92,8 @@ export class JsonScan {
 
   #space(i: number): number {
     const bytes = this.#bytes;
-    while (i < bytes.length) {
+    const n = this.#n;
+    while (i < n) {
       const byte = bytes[i];
       if (byte === Byte.Space || byte === Byte.Tab) i++;
       else if (byte === Byte.LineFeed || byte === Byte.Return) {
@@ -92,7 +107,8 @@ export class JsonScan {
   // Index after the value that starts at i, or -1.
   #value(i: number, depth: number): number {
     const bytes = this.#bytes;
-    if (i >= bytes.length) return -1;
+    const n = this.#n;
+    if (i >= n) return -1;
     const byte = bytes[i];
     if (byte === Byte.Quote) return this.#string(i + 1);
     if (byte === Byte.OpenBrace || byte === Byte.OpenBracket) {
@@ -100,18 +116,18 @@ export class JsonScan {
       const object = byte === Byte.OpenBrace;
       const close = object ? Byte.CloseBrace : Byte.CloseBracket;
       i = this.#space(i + 1);
-      if (i < bytes.length && bytes[i] === close) return i + 1;
+      if (i < n && bytes[i] === close) return i + 1;
       while (true) {
         if (object) {
-          if (i >= bytes.length || bytes[i] !== Byte.Quote) return -1;
+          if (i >= n || bytes[i] !== Byte.Quote) return -1;
           i = this.#space(this.#string(i + 1));
-          if (i < 0 || i >= bytes.length || bytes[i] !== Byte.Colon) return -1;
+          if (i < 0 || i >= n || bytes[i] !== Byte.Colon) return -1;
           i = this.#space(i + 1);
         }
         i = this.#value(i, depth + 1);
         if (i < 0) return -1;
         i = this.#space(i);
-        if (i >= bytes.length) return -1;
+        if (i >= n) return -1;
         if (bytes[i] === close) return i + 1;
         if (bytes[i] !== Byte.Comma) return -1;
         i = this.#space(i + 1);
@@ -126,7 +142,7 @@ export class JsonScan {
 
   #literal(i: number, word: number[]): number {
     const bytes = this.#bytes;
-    if (i + word.length > bytes.length) return -1;
+    if (i + word.length > this.#n) return -1;
     for (let k = 0; k < word.length; k++) if (bytes[i + k] !== word[k]) return -1;
     return i + word.length;
   }
@@ -134,7 +150,7 @@ export class JsonScan {
   // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
   #number(i: number): number {
     const bytes = this.#bytes;
-    const n = bytes.length;
+    const n = this.#n;
     if (bytes[i] === Byte.Minus) i++;
     if (i >= n || !isDigit(bytes[i])) return -1;
     if (bytes[i] === Byte.Zero) i++;
@@ -156,8 +172,10 @@ export class JsonScan {
   // From after the opening quote to after the closing one, or -1.
   #string(i: number): number {
     const bytes = this.#bytes;
-    const n = bytes.length;
+    const n = this.#n;
+    const plainEnd = this.#plainEnd;
     while (i < n) {
+      if (plainEnd !== undefined && n - i >= 16 && (i = plainEnd(i, n)) >= n) break;
       const byte = bytes[i];
       if (PLAIN_IN_STRING[byte]) {
         i++;
@@ -175,7 +193,7 @@ export class JsonScan {
       } else if (byte < 0x80) {
         return -1; // a control character
       } else {
-        i = utf8Sequence(bytes, i);
+        i = utf8Sequence(bytes, i, n);
         if (i < 0) return -1;
       }
     }
@@ -187,7 +205,7 @@ const isContinuation = (byte: number) => (byte & 0xc0) === 0x80;
 
 // Index after the multi-byte UTF-8 sequence that starts at i, or -1 when it is not one
 // (overlong forms, surrogates and code points past U+10FFFF are not).
-function utf8Sequence(bytes: Uint8Array, i: number): number {
+function utf8Sequence(bytes: Uint8Array, i: number, n: number): number {
   const lead = bytes[i];
   let length: number;
   let low = 0x80;
@@ -202,7 +220,7 @@ function utf8Sequence(bytes: Uint8Array, i: number): number {
     if (lead === 0xf0) low = 0x90;
     else if (lead === 0xf4) high = 0x8f;
   } else return -1;
-  if (i + length > bytes.length) return -1;
+  if (i + length > n) return -1;
   const second = bytes[i + 1];
   if (second < low || second > high) return -1;
   for (let k = i + 2; k < i + length; k++) if (!isContinuation(bytes[k])) return -1;
