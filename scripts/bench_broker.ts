@@ -7,7 +7,9 @@
  * memory budget set to that), the like-for-like rows: a broker that keeps everything puts every
  * byte in fresh memory, one that deletes old batches reuses what they held.
  * Prints messages per second, CPU seconds of the broker process and its resident memory at the
- * end, each beside the mock's as a ratio, as a Markdown table.
+ * end, each beside the mock's as a ratio, as a Markdown table. A second table gives what Deno
+ * alone costs for the produce run's bytes (received over loopback TCP into one reused buffer or
+ * into fresh ones, and their CRC-32C), beside the mock's produce: the floor under our produce.
  *
  * Each of our brokers runs in a child process of this script whose CPU is its own (the run time
  * of its threads, `/proc/self/task/TID/schedstat`, in ns); the shell connects kcat's stdin and
@@ -253,6 +255,57 @@ async function oursApart(
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
+/** CPU seconds of this process's own work, from the moment `run` starts to its end. */
+async function cpuOf(run: () => Promise<void> | void): Promise<number> {
+  const before = cpuSeconds("self");
+  await run();
+  return cpuSeconds("self") - before;
+}
+
+/**
+ * What Deno alone costs for the bytes kcat sends in the produce run, measured in this (child)
+ * process: receiving them over loopback TCP into one reused 1 MiB buffer, and into a fresh buffer
+ * per read (memory a broker that keeps the bytes needs), and their CRC-32C (which Kafka checks on
+ * every appended batch; the mock checks none).
+ */
+async function floor(): Promise<Record<"reused" | "fresh" | "crc", number>> {
+  const receive = async (fresh: boolean) => {
+    using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = listener.addr as Deno.NetAddr;
+    const sender = new Deno.Command("bash", {
+      args: ["-c", `exec cat "$1" > /dev/tcp/127.0.0.1/${port}`, "send", inputPath],
+      stdin: "null",
+    }).spawn();
+    using conn = await listener.accept();
+    let buffer = new Uint8Array(1 << 20);
+    const cpu = await cpuOf(async () => {
+      while (true) {
+        if (fresh) buffer = new Uint8Array(1 << 20);
+        if (await conn.read(buffer) === null) break;
+      }
+    });
+    if (!(await sender.status).success) throw new Error("the sender failed");
+    return cpu;
+  };
+  const { crc32c } = await import("../lib/protocol/crc32c.ts");
+  using file = await Deno.open(inputPath);
+  const pieces: Uint8Array[] = [];
+  for (let piece = new Uint8Array(1 << 20);; piece = new Uint8Array(1 << 20)) {
+    const n = await file.read(piece);
+    if (n === null) break;
+    pieces.push(piece.subarray(0, n));
+  }
+  const crc = await cpuOf(() => {
+    for (const piece of pieces) crc32c(piece);
+  });
+  return { reused: await receive(false), fresh: await receive(true), crc };
+}
+
+if (child === "floor") {
+  console.log(JSON.stringify(await floor()));
+  Deno.exit(0);
+}
+
 if (child) {
   const tail = flag("tail", "");
   const budget = flag("budget", "");
@@ -346,6 +399,29 @@ try {
         } |`,
       );
     }
+  }
+
+  // The part of the produce run no broker written in JavaScript on Deno can avoid.
+  const args = ["run", "-A", "--frozen", new URL(import.meta.url).pathname, "--child", "floor"];
+  args.push("--work", work, "--messages", String(messages), "--size", String(size));
+  const out = await new Deno.Command(Deno.execPath(), { args, stdin: "null" }).output();
+  if (out.code !== 0) throw new Error(`the floor run exited ${out.code}`);
+  const cost = JSON.parse(new TextDecoder().decode(out.stdout));
+  const mockAgain = reference ? (reference.again ?? reference.produce) : undefined;
+  const refPer100k = mockAgain ? mockAgain.cpu / mockAgain.messages * 1e5 : undefined;
+  console.log(
+    "\n| Deno alone, the produce run's bytes | CPU s per 100k msgs |\n|---|---|",
+  );
+  for (
+    const [label, cpu] of [
+      ["received into one reused 1 MiB buffer", cost.reused],
+      ["received into a fresh 1 MiB buffer per read", cost.fresh],
+      ["CRC-32C of the same bytes", cost.crc],
+      ["reused-buffer receive + CRC-32C", cost.reused + cost.crc],
+    ] as const
+  ) {
+    const per100k = cpu / messages * 1e5;
+    console.log(`| ${label} | ${per100k.toFixed(3)}${ratio(per100k, refPer100k)} |`);
   }
 } finally {
   await Deno.remove(work, { recursive: true });
