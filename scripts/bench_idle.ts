@@ -4,7 +4,8 @@
  * `IGWN_ALERT_KAFKAJS_IDLE_FIX=0`), a plain kafkajs consumer with its default settings (5 s
  * fetch long-polls, 3 s heartbeats), the same with the fix, the same with the fix and 200 ms
  * long-polls, the same with `listen`'s intervals (librdkafka's 500 ms long-polls, 1 s heartbeats), and
- * `kcat -C -G` (librdkafka) if installed, each in its own process and consumer group. After they
+ * `kcat -C -G` (librdkafka) if installed, each in its own process and consumer group, and two
+ * floors: a Deno process that only waits, and one that has loaded kafkajs too. After they
  * have settled it measures each process for a window and prints CPU ms per second (the run time
  * of all threads, /proc/PID/task/TID/schedstat, in ns), wake-ups per second (voluntary +
  * involuntary context switches of all threads, /proc/PID/task/TID/status; the main thread's alone
@@ -188,6 +189,25 @@ const subjects: Subject[] = [
     "1000",
   ]),
 ];
+// What Deno costs before any Kafka client runs: a process that only waits, and one that has also
+// loaded kafkajs (not connected); the floor under every Deno subject's RSS.
+const config = new URL("../deno.json", import.meta.url).pathname;
+const waitingProcess = (name: string, code: string): Subject => ({
+  name,
+  command: Deno.execPath(),
+  args: [
+    "eval",
+    "--config",
+    config,
+    "--frozen",
+    `${code}; console.error("up"); setInterval(() => {}, 1e9);`,
+  ],
+  ready: /^up$/,
+});
+subjects.push(
+  waitingProcess("deno, waiting (floor)", ""),
+  waitingProcess("deno, kafkajs loaded (floor)", 'await import("kafkajs")'),
+);
 if (await which("kcat")) {
   subjects.push({
     name: "kcat -C -G",
@@ -282,7 +302,8 @@ try {
   console.log("");
   for (
     const other of rows.filter((r) =>
-      r.name === "plain kafkajs consumer" || r.name.startsWith("kcat")
+      r.name === "plain kafkajs consumer" || r.name.startsWith("kcat") ||
+      r.name.endsWith("(floor)")
     )
   ) {
     console.log(
