@@ -3,7 +3,9 @@
  * with `kcat -C -e -o beginning` on the same broker in the same run (target: at least 0.8x
  * kcat's rate). Both are timed as whole processes, start-up included. Beside them: plain kafkajs
  * reading the same backlog with `eachBatch` and writing nothing (what the Kafka client alone
- * costs), and `hop subscribe` of an empty topic (start-up to the end of the stream).
+ * costs), our reader (`openStream`'s raw records) writing nothing, kcat with a 10 ms
+ * `fetch.wait.max.ms` (its default 500 ms is spent waiting once the backlog is read), and
+ * `hop subscribe` of an empty topic (start-up to the end of the stream).
  *
  * Usage: deno run -A scripts/bench_hop.ts [--messages 100000] [--size 1024] [--rounds 2]
  * [--batch N]
@@ -14,7 +16,8 @@
  * a topic of alerts holds batches of one (`--batch 1`, slower to write).
  *
  * The broker runs in its own process (`cli.ts broker`). Prints a Markdown table on stdout.
- * (`bench_hop.ts kafkajs-drain BOOTSTRAP TOPIC COUNT` is the plain kafkajs reader it starts.)
+ * (`bench_hop.ts kafkajs-drain BOOTSTRAP TOPIC COUNT` and `bench_hop.ts reader-drain URL COUNT` are
+ * the plain kafkajs reader and our reader it starts.)
  *
  * @module
  */
@@ -43,6 +46,21 @@ if (Deno.args[0] === "kafkajs-drain") {
   });
   await done.promise;
   await consumer.disconnect();
+  Deno.exit(0);
+}
+
+// Our reader without the command line or any output: openStream's raw records from the
+// earliest offset to the end of the stream, counted.
+if (Deno.args[0] === "reader-drain") {
+  const [, url, count] = Deno.args;
+  await using consumer = await openStream(url, "r", {
+    auth: false,
+    startAt: "earliest",
+    untilEos: true,
+  });
+  let read = 0;
+  for await (const _ of consumer.readRaw()) read++;
+  if (read !== Number(count)) throw new Error(`the reader read ${read} records`);
   Deno.exit(0);
 }
 
@@ -93,6 +111,10 @@ try {
   const kcatArgs = ["-C", "-b", broker.bootstrap, "-t", topic, "-o", "beginning", "-e", "-q"];
   const drainArgs = ["run", "-A", "--frozen", new URL(import.meta.url).pathname, "kafkajs-drain"];
   drainArgs.push(broker.bootstrap, topic, String(messageCount));
+  const readerArgs = ["run", "-A", "--frozen", new URL(import.meta.url).pathname, "reader-drain"];
+  readerArgs.push(`${broker.url}/${topic}`, String(messageCount));
+  // kcat's own end-of-stream check waits for librdkafka's fetch.wait.max.ms (500 ms by default).
+  const kcatShortArgs = [...kcatArgs, "-X", "fetch.wait.max.ms=10"];
   const emptyArgs = hopArgs.map((arg) =>
     arg === `${broker.url}/${topic}` ? `${broker.url}/bench.empty` : arg
   );
@@ -112,10 +134,14 @@ try {
   let kcatMs = Infinity;
   let drainMs = Infinity;
   let emptyMs = Infinity;
+  let readerMs = Infinity;
+  let kcatShortMs = Infinity;
   for (let round = 0; round < rounds; round++) {
     hopMs = Math.min(hopMs, (await timed(Deno.execPath(), hopArgs, "null")).ms);
     kcatMs = Math.min(kcatMs, (await timed("kcat", kcatArgs, "null")).ms);
     drainMs = Math.min(drainMs, (await timed(Deno.execPath(), drainArgs, "null")).ms);
+    readerMs = Math.min(readerMs, (await timed(Deno.execPath(), readerArgs, "null")).ms);
+    kcatShortMs = Math.min(kcatShortMs, (await timed("kcat", kcatShortArgs, "null")).ms);
     emptyMs = Math.min(emptyMs, (await timed(Deno.execPath(), emptyArgs, "null")).ms);
   }
   const ratio = kcatMs / hopMs;
@@ -140,8 +166,19 @@ try {
       rate(drainMs)
     } |`,
   );
+  console.log(
+    `| our reader (openStream readRaw), nothing written | ${messageCount} | ${
+      readerMs.toFixed(0)
+    } | ${rate(readerMs)} |`,
+  );
+  console.log(
+    `| kcat, fetch.wait.max.ms=10 (a shorter end-of-stream wait) | ${messageCount} | ${
+      kcatShortMs.toFixed(0)
+    } | ${rate(kcatShortMs)} |`,
+  );
   console.log(`| hop / kcat | | | ${ratio.toFixed(2)}x (target >= 0.8x) |`);
   console.log(`| plain kafkajs / kcat | | | ${(kcatMs / drainMs).toFixed(2)}x |`);
+  console.log(`| our reader, nothing written / kcat | | | ${(kcatMs / readerMs).toFixed(2)}x |`);
   console.log(
     `| hop subscribe of an empty topic (start-up to end) | 0 | ${emptyMs.toFixed(0)} | |`,
   );
