@@ -14,7 +14,8 @@ import {
   kafkaJsRetry,
   withDeadline,
 } from "./client_config.ts";
-import type { KafkaError } from "./errors.ts";
+import { KafkaError } from "./errors.ts";
+import { StallWatchdog } from "./_stall_watchdog.ts";
 import type {
   FetchedBatch,
   FetchedRecord,
@@ -50,6 +51,12 @@ export interface GroupConsumerOptions extends KafkaConnection {
   sessionTimeoutMs?: number;
   /** Time between heartbeats, in ms. Default 3000. */
   heartbeatIntervalMs?: number;
+  /**
+   * Time without a fetch or a heartbeat after which a joined member counts as stalled, in ms: it
+   * is stopped and reported through `onCrash` as a transient failure. Default: twice the session
+   * timeout, at least 10 s. A join (which may wait for other members) gets a minute more.
+   */
+  stallTimeoutMs?: number;
   /** Called with each non-empty batch; the next fetch of that partition waits until it resolves. */
   onBatch(batch: FetchedBatch, control: BatchControl): Promise<void>;
   /**
@@ -63,6 +70,11 @@ export interface GroupConsumerOptions extends KafkaConnection {
 }
 
 const EMPTY_HEADERS: KafkaHeader[] = [];
+
+/** How much longer than a fetch a join may go without a sign of progress. */
+const JOIN_STALL_EXTRA_MS = 60_000;
+/** How long closing waits for the Kafka client to leave the group before abandoning it. */
+const CLOSE_WAIT_MS = 10_000;
 
 function asBytes(value: Buffer | string): Uint8Array {
   return typeof value === "string" ? Buffer.from(value) : value;
@@ -105,6 +117,7 @@ export class GroupConsumer {
   #consumer: KafkaJsConsumer;
   #context: ErrorContext;
   #closed = false;
+  #watchdog?: StallWatchdog;
 
   private constructor(consumer: KafkaJsConsumer, context: ErrorContext) {
     this.#consumer = consumer;
@@ -141,7 +154,28 @@ export class GroupConsumer {
       retry: { ...kafkaJsRetry(client.retry), restartOnFailure: () => Promise.resolve(false) },
     });
     const self = new GroupConsumer(consumer, context);
+    const fetchStallMs = options.stallTimeoutMs ??
+      Math.max(10_000, 2 * (options.sessionTimeoutMs ?? 30_000));
+    const joinStallMs = fetchStallMs + JOIN_STALL_EXTRA_MS;
+    // kafkajs can wait for ever on a connection that is gone without failing: a member that
+    // shows no progress for too long is stopped and reported as a lost connection.
+    const { promise: stall, reject: stalled } = Promise.withResolvers<never>();
+    stall.catch(() => {});
+    const signsOfProgress = [
+      consumer.events.FETCH_START,
+      consumer.events.FETCH,
+      consumer.events.HEARTBEAT,
+      consumer.events.START_BATCH_PROCESS,
+      consumer.events.END_BATCH_PROCESS,
+    ] as const;
+    for (const event of signsOfProgress) consumer.on(event, () => self.#watchdog?.alive());
+    consumer.on(consumer.events.REBALANCING, () => {
+      self.#watchdog?.alive();
+      self.#watchdog?.setLimit(joinStallMs);
+    });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      self.#watchdog?.alive();
+      self.#watchdog?.setLimit(fetchStallMs);
       if (self.#closed) return;
       const assignment = Object.entries(event.payload.memberAssignment).map((
         [topic, partitions],
@@ -149,6 +183,7 @@ export class GroupConsumer {
       options.onAssignment(assignment, self);
     });
     consumer.on(consumer.events.CRASH, (event) => {
+      self.#watchdog?.stop();
       if (self.#closed) return;
       self.#closed = true;
       options.onCrash(classifyKafkaError(event.payload.error, context));
@@ -161,9 +196,23 @@ export class GroupConsumer {
     ).catch((error) => {
       throw classifyKafkaError(error, context);
     });
+    let running = false;
+    self.#watchdog = new StallWatchdog(joinStallMs, (silentMs) => {
+      const error = new KafkaError(
+        `no answer from Kafka for ${(silentMs / 1000).toFixed(1)} s ${
+          running ? "while reading" : "while joining the group"
+        }; the Kafka client stopped without failing`,
+        { kind: "transient" },
+      );
+      if (!running) stalled(error);
+      else if (!self.#closed) {
+        self.#closed = true;
+        options.onCrash(error);
+      }
+    });
     try {
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning });
-      await consumer.run({
+      const run = consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
@@ -187,12 +236,26 @@ export class GroupConsumer {
           );
         },
       });
+      run.catch(() => {}); // when the stall wins, the run's own failure comes later
+      await Promise.race([run, stall]);
+      running = true;
     } catch (error) {
       self.#closed = true;
-      await consumer.disconnect().catch(() => {});
-      throw classifyKafkaError(error, context);
+      self.#watchdog.stop();
+      await self.#disconnect();
+      throw error instanceof KafkaError ? error : classifyKafkaError(error, context);
     }
     return self;
+  }
+
+  // Leaves the group and closes the connections; gives up on a Kafka client stuck for good.
+  async #disconnect(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#consumer.disconnect().catch(() => {}),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   /**
@@ -232,6 +295,7 @@ export class GroupConsumer {
   /** Leaves the group and closes the connections. Safe to call twice, also after a crash. */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#consumer.disconnect().catch(() => {});
+    this.#watchdog?.stop();
+    await this.#disconnect();
   }
 }
