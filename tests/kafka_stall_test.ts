@@ -12,9 +12,10 @@ import { test, withDeadline } from "./support/deadline.ts";
 
 const TOPIC = "stall.alerts";
 const FETCH = 1;
+const OFFSET_COMMIT = 8;
 const HEARTBEAT = 12;
 
-async function member(brokers: string[], group: string) {
+async function member(brokers: string[], group: string, commitTimeoutMs?: number) {
   const { promise: assigned, resolve: onAssignment } = Promise.withResolvers<void>();
   const crashes: KafkaError[] = [];
   const { promise: crashed, resolve: onCrash } = Promise.withResolvers<KafkaError>();
@@ -27,6 +28,7 @@ async function member(brokers: string[], group: string) {
     // kafkajs' own time-outs come far later than the watchdog's.
     requestTimeoutMs: 120_000,
     stallTimeoutMs: 500,
+    ...(commitTimeoutMs === undefined ? {} : { commitTimeoutMs }),
     onBatch: () => Promise.resolve(),
     onAssignment: () => onAssignment(),
     onCrash: (error) => {
@@ -75,3 +77,35 @@ test("a member that keeps fetching is never reported as stalled", KAFKAJS_TEST, 
     await consumer.close();
   }
 });
+
+test(
+  "a commit nobody answers fails as transient instead of waiting for ever",
+  KAFKAJS_TEST,
+  async () => {
+    await using broker = await startBroker({ port: 0, topics: [TOPIC], logger: () => {} });
+    const { consumer, crashes } = await member(broker.addresses, "committing", 300);
+    const commits = broker.faults.inject({
+      apiKey: OFFSET_COMMIT,
+      action: "hold",
+      count: Infinity,
+    });
+    try {
+      const failure = await withDeadline(
+        consumer.commit([{ topic: TOPIC, partition: 0, offset: 0 }]).then(
+          () => undefined,
+          (error: KafkaError) => error,
+        ),
+        20_000,
+        "the commit's end",
+      );
+      assert.ok(failure, "the held commit succeeded");
+      assert.equal(failure.message, "no answer to a commit from Kafka for 0.3 s");
+      assert.ok(isRecoverable(failure));
+      assert.equal(commits.hits, 1);
+      assert.deepEqual(crashes.map((error) => error.message), []);
+    } finally {
+      commits.release();
+      await consumer.close();
+    }
+  },
+);

@@ -25,7 +25,8 @@ import type { KafkaConnection, KafkaCredential } from "./types.ts";
 export const DEFAULT_KAFKA_PORT = 9092;
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** How long a request may wait for its answer unless `requestTimeoutMs` says otherwise, in ms. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Adds the default port to a broker address that has none (`host` -> `host:9092`).

@@ -11,6 +11,7 @@ import { classifyKafkaError, type ErrorContext } from "./classify.ts";
 import {
   connectTimeoutError,
   createKafkaClient,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   kafkaJsRetry,
   withDeadline,
 } from "./client_config.ts";
@@ -57,6 +58,11 @@ export interface GroupConsumerOptions extends KafkaConnection {
    * timeout, at least 10 s. A join (which may wait for other members) gets a minute more.
    */
   stallTimeoutMs?: number;
+  /**
+   * Longest wait for a commit, in ms; then it fails as a transient failure (and is sent again
+   * later) rather than holding what waits for it. Default: the request time-out plus 5 s.
+   */
+  commitTimeoutMs?: number;
   /** Called with each non-empty batch; the next fetch of that partition waits until it resolves. */
   onBatch(batch: FetchedBatch, control: BatchControl): Promise<void>;
   /**
@@ -118,10 +124,12 @@ export class GroupConsumer {
   #context: ErrorContext;
   #closed = false;
   #watchdog?: StallWatchdog;
+  #commitTimeoutMs: number;
 
-  private constructor(consumer: KafkaJsConsumer, context: ErrorContext) {
+  private constructor(consumer: KafkaJsConsumer, context: ErrorContext, commitTimeoutMs: number) {
     this.#consumer = consumer;
     this.#context = context;
+    this.#commitTimeoutMs = commitTimeoutMs;
   }
 
   /**
@@ -153,7 +161,11 @@ export class GroupConsumer {
       // The client never rejoins by itself: the caller decides after onCrash.
       retry: { ...kafkaJsRetry(client.retry), restartOnFailure: () => Promise.resolve(false) },
     });
-    const self = new GroupConsumer(consumer, context);
+    const self = new GroupConsumer(
+      consumer,
+      context,
+      options.commitTimeoutMs ?? (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + 5_000,
+    );
     const fetchStallMs = options.stallTimeoutMs ??
       Math.max(10_000, 2 * (options.sessionTimeoutMs ?? 30_000));
     const joinStallMs = fetchStallMs + JOIN_STALL_EXTRA_MS;
@@ -279,15 +291,23 @@ export class GroupConsumer {
    */
   async commit(positions: PartitionOffset[]): Promise<void> {
     if (!positions.length) return;
+    const work = this.#consumer.commitOffsets(
+      positions.map(({ topic, partition, offset }) => ({
+        topic,
+        partition,
+        offset: String(offset),
+      })),
+    );
+    // A Kafka client stuck on a lost connection would never settle the commit.
+    const timeoutMs = this.#commitTimeoutMs;
+    const unanswered = () =>
+      new KafkaError(`no answer to a commit from Kafka for ${(timeoutMs / 1000).toFixed(1)} s`, {
+        kind: "transient",
+      });
     try {
-      await this.#consumer.commitOffsets(
-        positions.map(({ topic, partition, offset }) => ({
-          topic,
-          partition,
-          offset: String(offset),
-        })),
-      );
+      await withDeadline(work, timeoutMs, unanswered, () => Promise.resolve());
     } catch (error) {
+      if (error instanceof KafkaError) throw error;
       throw classifyKafkaError(error, { ...this.#context, action: "committing offsets" });
     }
   }
