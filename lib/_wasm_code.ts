@@ -191,3 +191,25 @@ export function singleFunctionModule(fn: WasmFunction, pages: number): Uint8Arra
     .section(10, new WasmCode().op(1).uleb(code.bytes.length).op(...code.bytes)); // code
   return new Uint8Array(module.bytes);
 }
+
+/**
+ * Compiles and instantiates a module's bytes (with no imports).
+ *
+ * @param bytes the module
+ * @returns the instance, or undefined where the runtime has no WebAssembly or lacks a feature the
+ *   module uses (SIMD, say), or has no memory for it
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { instantiate } from "./_wasm_code.ts";
+ * assert.equal(instantiate(new Uint8Array([1, 2, 3])), undefined); // not a module
+ * ```
+ */
+export function instantiate(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Instance | undefined {
+  if (typeof WebAssembly !== "object") return undefined;
+  try {
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  } catch {
+    return undefined;
+  }
+}

@@ -362,7 +362,8 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       void this.#releaseStartAdmin();
     }
     for (const [key, offset] of openedCommits ?? []) {
-      if (!(committed.get(key)! >= offset)) committed.set(key, offset);
+      const now = committed.get(key);
+      if (now === undefined || now < offset) committed.set(key, offset);
     }
     const starts = new Map<string, number>();
     const ends = new Map<string, number>();

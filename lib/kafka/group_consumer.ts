@@ -262,12 +262,9 @@ export class GroupConsumer {
 
   // Leaves the group and closes the connections; gives up on a Kafka client stuck for good.
   async #disconnect(): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.#consumer.disconnect().catch(() => {}),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
+    const stuck = () => new KafkaError("the Kafka client did not leave the group in time");
+    await withDeadline(this.#consumer.disconnect(), CLOSE_WAIT_MS, stuck, () => Promise.resolve())
+      .catch(() => {});
   }
 
   /**

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { Op, Simd, singleFunctionModule, WasmCode } from "../_wasm_code.ts";
+import { instantiate, Op, Simd, singleFunctionModule, WasmCode } from "../_wasm_code.ts";
 
 /** Bytes of one lane; a block is sixteen lanes. */
 export const LANE = 1024;
@@ -133,13 +133,8 @@ export type RawCrc = (data: Uint8Array, register: number) => number;
  * @returns the combined function, or undefined where the runtime lacks (relaxed) SIMD
  */
 export function wasmCrc32c(table: Uint32Array, tail: RawCrc, relaxed: boolean): RawCrc | undefined {
-  if (typeof WebAssembly !== "object") return undefined;
-  let instance: WebAssembly.Instance;
-  try {
-    instance = new WebAssembly.Instance(new WebAssembly.Module(crc32cModuleBytes(relaxed)));
-  } catch {
-    return undefined; // no (relaxed) SIMD in this runtime, or no memory for the instance
-  }
+  const instance = instantiate(crc32cModuleBytes(relaxed));
+  if (instance === undefined) return undefined;
   const lanes = instance.exports.lanes as (at: number) => void;
   const memory = new Uint8Array((instance.exports.memory as WebAssembly.Memory).buffer);
   for (let k = 0; k < 4; k++) {

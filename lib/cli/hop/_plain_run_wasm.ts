@@ -2,7 +2,7 @@
 // string, skip sixteen bytes at a time while none of them needs a look (a control character, a
 // quote, a backslash, or a byte of a multi-byte UTF-8 sequence).
 
-import { Op, Simd, singleFunctionModule, WasmCode } from "../../_wasm_code.ts";
+import { instantiate, Op, Simd, singleFunctionModule, WasmCode } from "../../_wasm_code.ts";
 
 /** Bytes of one step. */
 const STEP = 16;
@@ -55,13 +55,8 @@ export interface PlainRunKernel {
  * @returns the kernel, or undefined where the runtime has no WebAssembly SIMD
  */
 export function plainRunKernel(): PlainRunKernel | undefined {
-  if (typeof WebAssembly !== "object") return undefined;
-  let instance: WebAssembly.Instance;
-  try {
-    instance = new WebAssembly.Instance(new WebAssembly.Module(plainRunModuleBytes()));
-  } catch {
-    return undefined; // no SIMD in this runtime, or no memory for the instance
-  }
+  const instance = instantiate(plainRunModuleBytes());
+  if (instance === undefined) return undefined;
   const memory = instance.exports.memory as WebAssembly.Memory;
   let view = new Uint8Array(memory.buffer);
   return {

@@ -278,17 +278,18 @@ export function writeJsonLineRaw(
 
 const HEX = ascii("0123456789abcdef");
 
-// Writes a non-negative integer below 2^31 in decimal at `at`; returns the index after it.
-function writeDigits(buffer: Uint8Array, at: number, value: number): number {
+// Writes a non-negative integer below 2^31 in decimal at `at`, with leading zeros up to `width`
+// digits; returns the index after it.
+function writeDigits(buffer: Uint8Array, at: number, value: number, width = 1): number {
   let digits = 1;
   for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
-  const end = at + digits;
+  const end = at + Math.max(digits, width);
   let i = end;
   do {
     const rest = (value / 10) | 0;
     buffer[--i] = 0x30 + value - rest * 10;
     value = rest;
-  } while (value > 0);
+  } while (i > at);
   return end;
 }
 
@@ -397,13 +398,7 @@ export class StdoutBuffer {
     if (value >= 1e8) {
       const high = Math.floor(value / 1e8);
       at = writeDigits(buffer, at, high);
-      let low = value - high * 1e8;
-      for (let i = at + 7; i >= at; i--) {
-        const rest = (low / 10) | 0;
-        buffer[i] = 0x30 + low - rest * 10;
-        low = rest;
-      }
-      at += 8;
+      at = writeDigits(buffer, at, value - high * 1e8, 8);
     } else {
       at = writeDigits(buffer, at, value);
     }
