@@ -13,6 +13,7 @@ import {
   type FailureKind,
   HopError,
   KafkaError,
+  type KafkaErrorOptions,
   MessageTooLargeError,
 } from "./errors.ts";
 import type { KafkaCredential } from "./types.ts";
@@ -230,6 +231,59 @@ function topicPhrase(topic: string | undefined, context: ErrorContext): string {
 }
 
 /**
+ * The error for a connection that could not be made or was lost: a TLS handshake the peer cut
+ * short, an untrusted certificate (naming the trusted CA set), or an unreachable broker.
+ *
+ * @param reason the failure's text, without secrets
+ * @param context who, where and what, for the message
+ * @param closed whether the peer closed the connection
+ * @param options code, kind and cause of the error made
+ * @returns the error, or undefined when the text says nothing about TLS and `kind` is not
+ *   transient
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectionFailure } from "./classify.ts";
+ * const error = connectionFailure("Connection refused (os error 111)", {
+ *   brokers: ["k:9092"],
+ * }, false, { kind: "transient" });
+ * assert.equal(error?.message, "cannot connect to Kafka at k:9092: Connection refused (os error 111)");
+ * assert.equal(error?.kind, "transient");
+ * ```
+ */
+export function connectionFailure(
+  reason: string,
+  context: ErrorContext,
+  closed: boolean,
+  options: KafkaErrorOptions,
+): KafkaError | undefined {
+  const hosts = context.brokers.join(",");
+  const credential = context.credential;
+  if (credential?.tls && isPlaintextPeerText(reason)) {
+    return new ConnectionError(
+      `TLS connection to ${hosts} failed: the connection closed during the TLS handshake, as ` +
+        `it does when the broker goes down or does not speak TLS (for a SASL_PLAINTEXT ` +
+        `listener, use --no-tls)`,
+      options,
+    );
+  }
+  if (isTlsCertificateText(reason)) {
+    const advice = context.trust
+      ? ` (trusted: ${context.trust}; name the CA that signed the broker's certificate with ` +
+        `--ca-file or the credential's ssl_ca_location)`
+      : "";
+    return new ConnectionError(`TLS connection to ${hosts} failed: ${reason}${advice}`, options);
+  }
+  if (options.kind !== "transient") return undefined;
+  const hint = closed
+    ? credential?.tls
+      ? " (the broker closed the connection)"
+      : " (the broker closed the connection; does it expect TLS or SASL credentials?)"
+    : "";
+  return new ConnectionError(`cannot connect to Kafka at ${hosts}: ${reason}${hint}`, options);
+}
+
+/**
  * Turns anything the Kafka client throws into a {@linkcode KafkaError} whose kind is decided by
  * {@linkcode failureKindOf} and whose text names the user, the host and the topic or group,
  * never the password. A {@linkcode KafkaError} passes through unchanged.
@@ -300,28 +354,10 @@ export function classifyKafkaError(error: unknown, context: ErrorContext): Kafka
       );
   }
   const name = String(cause.name ?? "");
-  if (credential?.tls && isPlaintextPeerText(reason)) {
-    return new ConnectionError(
-      `TLS connection to ${hosts} failed: the connection closed during the TLS handshake, as ` +
-        `it does when the broker goes down or does not speak TLS (for a SASL_PLAINTEXT ` +
-        `listener, use --no-tls)`,
-      options,
-    );
-  }
-  if (isTlsCertificateText(reason)) {
-    const advice = context.trust
-      ? ` (trusted: ${context.trust}; name the CA that signed the broker's certificate with ` +
-        `--ca-file or the credential's ssl_ca_location)`
-      : "";
-    return new ConnectionError(`TLS connection to ${hosts} failed: ${reason}${advice}`, options);
-  }
-  if (UNREACHABLE_NAMES.has(name)) {
-    const hint = name === "KafkaJSConnectionClosedError" || /closed/i.test(reason)
-      ? credential?.tls
-        ? " (the broker closed the connection)"
-        : " (the broker closed the connection; does it expect TLS or SASL credentials?)"
-      : "";
-    return new ConnectionError(`cannot connect to Kafka at ${hosts}: ${reason}${hint}`, options);
+  if (UNREACHABLE_NAMES.has(name) || isTlsCertificateText(reason) || isPlaintextPeerText(reason)) {
+    const closed = name === "KafkaJSConnectionClosedError" || /closed/i.test(reason);
+    const failure = connectionFailure(reason, context, closed, options);
+    if (failure) return failure;
   }
   if (name === "KafkaJSRequestTimeoutError") {
     return new ConnectionError(`request to Kafka at ${hosts} timed out`, options);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ProtocolReader } from "../reader.ts";
 import type { ProtocolWriter } from "../writer.ts";
 
 /**
@@ -84,4 +85,37 @@ export function encodeUnsupportedApiVersionsResponse(
   own: ApiVersionRange,
 ): void {
   w.int16(35).int32(1).int16(own.apiKey).int16(own.minVersion).int16(own.maxVersion);
+}
+
+/**
+ * Decodes an ApiVersions response of version 0 (the body every broker can answer), as a client
+ * reads it.
+ *
+ * @param r reader positioned after the response header
+ * @returns the error code and the supported range of each api
+ * @throws {ProtocolDecodeError} for truncated input
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { decodeApiVersionsResponse, encodeApiVersionsResponse } from "./api_versions.ts";
+ * import { ProtocolReader } from "../reader.ts";
+ * import { ProtocolWriter } from "../writer.ts";
+ * const w = new ProtocolWriter();
+ * encodeApiVersionsResponse(w, 0, [{ apiKey: 1, minVersion: 4, maxVersion: 11 }]);
+ * assert.deepStrictEqual(decodeApiVersionsResponse(new ProtocolReader(w.finish())), {
+ *   errorCode: 0,
+ *   apis: [{ apiKey: 1, minVersion: 4, maxVersion: 11 }],
+ * });
+ * ```
+ */
+export function decodeApiVersionsResponse(
+  r: ProtocolReader,
+): { errorCode: number; apis: ApiVersionRange[] } {
+  const errorCode = r.int16();
+  const apis = r.array((r) => ({
+    apiKey: r.int16(),
+    minVersion: r.int16(),
+    maxVersion: r.int16(),
+  }));
+  return { errorCode, apis };
 }

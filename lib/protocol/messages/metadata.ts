@@ -129,3 +129,126 @@ export function encodeMetadataResponse(
   });
   if (version >= 8) w.int32(NO_AUTHORIZED_OPERATIONS);
 }
+
+/**
+ * Encodes a Metadata request body (versions 1-8), as a client sends it: never creates topics.
+ *
+ * @param w writer positioned after the request header
+ * @param version request version (1-8)
+ * @param topics topic names, or null for every topic
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { decodeMetadataRequest, encodeMetadataRequest } from "./metadata.ts";
+ * import { ProtocolReader } from "../reader.ts";
+ * import { ProtocolWriter } from "../writer.ts";
+ * const w = new ProtocolWriter();
+ * encodeMetadataRequest(w, 8, ["a", "b"]);
+ * assert.deepStrictEqual(decodeMetadataRequest(new ProtocolReader(w.finish()), 8), {
+ *   topics: ["a", "b"],
+ *   allowAutoTopicCreation: false,
+ * });
+ * ```
+ */
+export function encodeMetadataRequest(
+  w: ProtocolWriter,
+  version: number,
+  topics: readonly string[] | null,
+): void {
+  w.array(topics, (w, t) => w.string(t));
+  if (version >= 4) w.bool(false);
+  if (version >= 8) w.bool(false).bool(false);
+}
+
+/**
+ * One partition in a Metadata response, as a client reads it.
+ *
+ * @example
+ * ```ts
+ * import type { PartitionMetadata } from "./metadata.ts";
+ * const p: PartitionMetadata = { partition: 0, errorCode: 0, leader: 1, leaderEpoch: -1 };
+ * ```
+ */
+export interface PartitionMetadata {
+  /** Partition index. */
+  partition: number;
+  /** 0 or a Kafka error code (LEADER_NOT_AVAILABLE while a leader is elected). */
+  errorCode: number;
+  /** Node id of the leader, -1 when there is none. */
+  leader: number;
+  /** The leader's epoch (v7+), -1 when not known. */
+  leaderEpoch: number;
+}
+
+/**
+ * A decoded Metadata response: the brokers by node id and each topic's partitions.
+ *
+ * @example
+ * ```ts
+ * import type { MetadataResponse } from "./metadata.ts";
+ * const m: MetadataResponse = { brokers: new Map([[0, { host: "h", port: 9092 }]]), topics: [] };
+ * ```
+ */
+export interface MetadataResponse {
+  /** Broker addresses by node id. */
+  brokers: Map<number, { host: string; port: number }>;
+  /** Topics in answer order. */
+  topics: { name: string; errorCode: number; partitions: PartitionMetadata[] }[];
+}
+
+/**
+ * Decodes a Metadata response body (versions 1-8), as a client reads it.
+ *
+ * @param r reader positioned after the response header
+ * @param version request version (1-8)
+ * @returns brokers and topics
+ * @throws {ProtocolDecodeError} for truncated input
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { decodeMetadataResponse, encodeMetadataResponse } from "./metadata.ts";
+ * import { ProtocolReader } from "../reader.ts";
+ * import { ProtocolWriter } from "../writer.ts";
+ * const w = new ProtocolWriter();
+ * encodeMetadataResponse(w, 7, {
+ *   nodeId: 3, host: "127.0.0.1", port: 9092, clusterId: "c", leaderEpoch: 5,
+ * }, [{ name: "t", errorCode: 0, partitionCount: 1 }]);
+ * const m = decodeMetadataResponse(new ProtocolReader(w.finish()), 7);
+ * assert.deepStrictEqual(m.brokers.get(3), { host: "127.0.0.1", port: 9092 });
+ * assert.deepStrictEqual(m.topics[0].partitions, [
+ *   { partition: 0, errorCode: 0, leader: 3, leaderEpoch: 5 },
+ * ]);
+ * ```
+ */
+export function decodeMetadataResponse(r: ProtocolReader, version: number): MetadataResponse {
+  if (version >= 3) r.int32();
+  const brokers = new Map<number, { host: string; port: number }>();
+  r.array((r) => {
+    const node = r.int32();
+    const host = r.string();
+    const port = r.int32();
+    r.nullableString();
+    brokers.set(node, { host, port });
+  });
+  if (version >= 2) r.nullableString();
+  r.int32();
+  const ints = (r: ProtocolReader) => r.array((r) => r.int32());
+  const topics = r.array((r) => {
+    const errorCode = r.int16();
+    const name = r.string();
+    r.bool();
+    const partitions = r.array((r) => {
+      const errorCode = r.int16();
+      const partition = r.int32();
+      const leader = r.int32();
+      const leaderEpoch = version >= 7 ? r.int32() : -1;
+      ints(r);
+      ints(r);
+      if (version >= 5) ints(r);
+      return { partition, errorCode, leader, leaderEpoch };
+    });
+    if (version >= 8) r.int32();
+    return { name, errorCode, partitions };
+  });
+  return { brokers, topics };
+}

@@ -113,3 +113,68 @@ export function encodeSaslAuthenticateResponse(
   w.int16(answer.errorCode).string(answer.errorMessage).bytes(answer.token);
   if (version >= 1) w.int64(BigInt(Math.max(0, Math.floor(answer.sessionLifetimeMs ?? 0))));
 }
+
+/**
+ * Decodes a SaslHandshake response (v0-1), as a client reads it.
+ *
+ * @param r reader positioned after the response header
+ * @returns the error code and the mechanisms the broker enables
+ * @throws {ProtocolDecodeError} for truncated input
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { decodeSaslHandshakeResponse, encodeSaslHandshakeResponse } from "./sasl.ts";
+ * import { ProtocolReader } from "../reader.ts";
+ * import { ProtocolWriter } from "../writer.ts";
+ * const w = new ProtocolWriter();
+ * encodeSaslHandshakeResponse(w, 33, ["PLAIN"]);
+ * assert.deepStrictEqual(decodeSaslHandshakeResponse(new ProtocolReader(w.finish())), {
+ *   errorCode: 33,
+ *   mechanisms: ["PLAIN"],
+ * });
+ * ```
+ */
+export function decodeSaslHandshakeResponse(
+  r: ProtocolReader,
+): { errorCode: number; mechanisms: string[] } {
+  return { errorCode: r.int16(), mechanisms: r.array((r) => r.string()) };
+}
+
+/**
+ * Decodes a SaslAuthenticate response (v0-1), as a client reads it.
+ *
+ * @param r reader positioned after the response header
+ * @param version request version (0-1)
+ * @returns the error code and message, the mechanism's token, and (v1) the session lifetime
+ * @throws {ProtocolDecodeError} for truncated input
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { decodeSaslAuthenticateResponse, encodeSaslAuthenticateResponse } from "./sasl.ts";
+ * import { ProtocolReader } from "../reader.ts";
+ * import { ProtocolWriter } from "../writer.ts";
+ * const w = new ProtocolWriter();
+ * const token = new Uint8Array([1, 2]);
+ * encodeSaslAuthenticateResponse(w, 1, { errorCode: 0, errorMessage: null, token });
+ * assert.deepStrictEqual(decodeSaslAuthenticateResponse(new ProtocolReader(w.finish()), 1), {
+ *   errorCode: 0,
+ *   errorMessage: null,
+ *   token,
+ *   sessionLifetimeMs: 0,
+ * });
+ * ```
+ */
+export function decodeSaslAuthenticateResponse(
+  r: ProtocolReader,
+  version: number,
+): {
+  errorCode: number;
+  errorMessage: string | null;
+  token: Uint8Array;
+  sessionLifetimeMs: number;
+} {
+  const errorCode = r.int16();
+  const errorMessage = r.nullableString();
+  const token = r.bytes();
+  return { errorCode, errorMessage, token, sessionLifetimeMs: version >= 1 ? r.int64Number() : 0 };
+}
