@@ -16,6 +16,7 @@ import {
 import { classifyKafkaError, type ErrorContext, redact } from "./classify.ts";
 import { registerCompressionCodecs } from "./compression.ts";
 import { installIdleTimerFix } from "./_idle_timer_fix.ts";
+import { missingTokenProviderError, unknownMechanismError } from "./_sasl_client.ts";
 import { ConnectionError, InvalidCredentialError, type KafkaError } from "./errors.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry_policy.ts";
 import { processSystemTrust } from "./trust_store.ts";
@@ -109,16 +110,10 @@ function saslFor(credential: KafkaCredential): SASLOptions {
           oauthBearerProvider: async () => ({ value: (await provider()).value }),
         };
       }
-      throw new InvalidCredentialError(
-        `credential '${username}' uses OAUTHBEARER without a token endpoint to get tokens from`,
-      );
+      throw missingTokenProviderError(credential);
     }
     default:
-      throw new InvalidCredentialError(
-        `credential '${username}' names the SASL mechanism '${
-          String(credential.mechanism)
-        }', which cannot be used here (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER)`,
-      );
+      throw unknownMechanismError(credential);
   }
 }
 
