@@ -14,6 +14,7 @@ import {
   type BatchControl,
   GroupConsumer,
   type GroupConsumerOptions,
+  type ReaderMember,
 } from "../kafka/group_consumer.ts";
 import type { FetchedBatch, PartitionOffset, TopicPartitions } from "../kafka/types.ts";
 import { backoffDelay, type RetryPolicy } from "../kafka/retry_policy.ts";
@@ -25,6 +26,11 @@ const BROKER_MIN_SESSION_TIMEOUT_MS = 6_000;
 export interface GroupSessionOptions {
   /** Everything the group consumer is started with, except the callbacks. */
   consumer: Omit<GroupConsumerOptions, "onBatch" | "onAssignment" | "onCrash">;
+  /**
+   * Read every partition of the topics without joining the group (nothing is committed): for
+   * a reader that stops at the end of the stream and has no group of its own.
+   */
+  withoutGroup?: boolean;
   /** Back-off between attempts. */
   retry: RetryPolicy;
   /** Whose time the back-off waits and the outage is measured in; default the real clock. */
@@ -49,7 +55,7 @@ export interface GroupSessionOptions {
 /** A group membership that reconnects by itself; see the module documentation. */
 export class GroupSession {
   #options: GroupSessionOptions;
-  #group?: GroupConsumer;
+  #group?: ReaderMember;
   #crashed?: (error: HopError) => void;
   #stop = new AbortController();
   #supervising?: Promise<void>;
@@ -72,11 +78,6 @@ export class GroupSession {
   /** Whether the connection is up (false from a loss until data or a join comes back). */
   get connected(): boolean {
     return this.#lostAt === undefined && this.#group !== undefined;
-  }
-
-  /** The membership in use now, if connected. */
-  get group(): GroupConsumer | undefined {
-    return this.#group;
   }
 
   /**
@@ -139,8 +140,12 @@ export class GroupSession {
     let crashed!: (error: HopError) => void;
     const crash = new Promise<HopError>((resolve) => (crashed = resolve));
     this.#crashed = crashed;
-    const { consumer, onBatch, onAssignment } = this.#options;
-    const group = await GroupConsumer.start({
+    const { consumer, onBatch, onAssignment, withoutGroup } = this.#options;
+    // The direct reader speaks Kafka's protocol itself; it is loaded only by readers that use it.
+    const start = withoutGroup
+      ? (await import("../kafka/partition_reader.ts")).PartitionReader.start
+      : GroupConsumer.start;
+    const group: ReaderMember = await start({
       ...consumer,
       onBatch,
       onAssignment: (assignment, member) => {

@@ -86,17 +86,26 @@ export async function openStreamAt(
   }
   const startAt = options.startAt ?? "latest";
   checkStartPosition(startAt);
+  const untilEos = options.untilEos ?? false;
   let groupId = options.groupId;
+  // Without a group of its own, a reader that stops at the end of the stream has nothing to
+  // share or commit: it reads every partition directly.
+  const withoutGroup = groupId === undefined && untilEos;
   if (groupId === undefined) {
     groupId = randomGroupId(target.auth?.username);
-    logger.info(`group ID not specified, generating a random group ID: ${groupId}`);
+    if (withoutGroup) {
+      logger.info("group ID not specified; reading every partition to the end without a group");
+    } else {
+      logger.info(`group ID not specified, generating a random group ID: ${groupId}`);
+    }
   }
   const setup: ConsumerSetup = {
     target,
     groupId,
     startAt,
     resetOffsets: options.resetOffsets ?? false,
-    untilEos: options.untilEos ?? false,
+    untilEos,
+    withoutGroup,
     ignoreTest: options.ignoreTest ?? true,
     autoCommit: options.autoCommit ?? true,
     logger,

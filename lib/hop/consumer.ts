@@ -40,6 +40,8 @@ export interface ConsumerSetup {
   /** Apply `startAt` at the first assignment of each partition even over committed offsets. */
   resetOffsets: boolean;
   untilEos: boolean;
+  /** Read every partition without joining the group (see `GroupSession`). */
+  withoutGroup?: boolean;
   ignoreTest: boolean;
   autoCommit: boolean;
   logger: Logger;
@@ -192,6 +194,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         sessionTimeoutMs: 4_000,
         heartbeatIntervalMs: 1_000,
       },
+      withoutGroup: setup.withoutGroup,
       retry: setup.retry,
       clock: setup.clock,
       logger,
@@ -552,7 +555,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   // The record the reader gets next, undefined when iteration is over, or WAIT when nothing is
   // buffered yet. Synchronous so that a buffered record costs no extra promise turns.
   #take(): FetchedRecord | undefined | typeof WAIT {
-    const { autoCommit, ignoreTest } = this.#setup;
+    const { ignoreTest, withoutGroup } = this.#setup;
+    // Without a group there is nothing to commit.
+    const autoCommit = this.#setup.autoCommit && !withoutGroup;
     if (this.#heldForCommit) {
       const held = this.#heldForCommit;
       this.#heldForCommit = undefined;
@@ -584,6 +589,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         }
       }
       if (ignoreTest && record.headers.length && isTestMessage(record.headers)) {
+        if (withoutGroup) continue;
         if (autoCommit || !this.#outstanding.has(key)) {
           this.#commits.add(record.topic, record.partition, record.offset + 1);
         } else {
@@ -594,7 +600,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       if (autoCommit) {
         this.#heldForCommit = record;
         this.#heldKey = key;
-      } else {
+      } else if (!withoutGroup) {
         this.#outstanding.set(key, record.offset);
         this.#skippedThrough.delete(key);
       }

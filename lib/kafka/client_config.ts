@@ -117,19 +117,22 @@ function saslFor(credential: KafkaCredential): SASLOptions {
   }
 }
 
-/** TLS settings of a credential and the CA set they trust (named in TLS error messages). */
-async function tlsFor(
+/**
+ * The certificate authorities a TLS connection of a credential trusts: the CA file's, or the
+ * system's, and how error messages name that set.
+ *
+ * @param credential the credential (its `tls` and `caFile`)
+ * @returns PEM certificates (none: the runtime's own roots) and their description; undefined
+ *   without TLS
+ * @throws {InvalidCredentialError} when the CA file cannot be read
+ */
+export async function tlsTrust(
   credential: KafkaCredential,
-): Promise<{ ssl: KafkaConfig["ssl"]; trust?: string }> {
-  if (!credential.tls) return { ssl: undefined };
+): Promise<{ ca: string[]; trust: string } | undefined> {
+  if (!credential.tls) return undefined;
   if (!credential.caFile) {
     const system = processSystemTrust();
-    return {
-      ssl: system.certificates.length
-        ? { rejectUnauthorized: true, ca: system.certificates }
-        : { rejectUnauthorized: true },
-      trust: system.description,
-    };
+    return { ca: system.certificates, trust: system.description };
   }
   let ca: string;
   try {
@@ -142,9 +145,18 @@ async function tlsFor(
       { cause: error },
     );
   }
+  return { ca: [ca], trust: `the public roots and the CA file ${credential.caFile}` };
+}
+
+/** TLS settings of a credential for the Kafka client, and the CA set they trust. */
+async function tlsFor(
+  credential: KafkaCredential,
+): Promise<{ ssl: KafkaConfig["ssl"]; trust?: string }> {
+  const tls = await tlsTrust(credential);
+  if (!tls) return { ssl: undefined };
   return {
-    ssl: { rejectUnauthorized: true, ca: [ca] },
-    trust: `the public roots and the CA file ${credential.caFile}`,
+    ssl: tls.ca.length ? { rejectUnauthorized: true, ca: tls.ca } : { rejectUnauthorized: true },
+    trust: tls.trust,
   };
 }
 

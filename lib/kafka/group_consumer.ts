@@ -34,6 +34,16 @@ export interface BatchControl {
   isActive(): boolean;
 }
 
+/** What a reader of assigned partitions can be asked to do, in a group or without one. */
+export interface ReaderMember {
+  /** Makes the next fetch of a partition start at the position's offset. */
+  seek(position: PartitionOffset): void;
+  /** Commits positions for the group (without a group: nothing). */
+  commit(positions: PartitionOffset[]): Promise<void>;
+  /** Stops reading and closes the connections. */
+  close(): Promise<void>;
+}
+
 /** Options of {@linkcode GroupConsumer.start}. */
 export interface GroupConsumerOptions extends KafkaConnection {
   /** Consumer group whose committed offsets are used and updated. */
@@ -70,7 +80,7 @@ export interface GroupConsumerOptions extends KafkaConnection {
    * call comes before {@linkcode GroupConsumer.start} resolves: `member` is the consumer being
    * started, ready for {@linkcode GroupConsumer.seek}.
    */
-  onAssignment(assignment: TopicPartitions[], member: GroupConsumer): void;
+  onAssignment(assignment: TopicPartitions[], member: ReaderMember): void;
   /** Called once when the member failed; it is stopped by then. */
   onCrash(error: KafkaError): void;
 }
@@ -119,7 +129,7 @@ function headersFromKafkaJs(headers: IHeaders | undefined): KafkaHeader[] {
  * await consumer.close();
  * ```
  */
-export class GroupConsumer {
+export class GroupConsumer implements ReaderMember {
   #consumer: KafkaJsConsumer;
   #context: ErrorContext;
   #closed = false;
