@@ -247,20 +247,26 @@ for (const [codec, id] of Object.entries(CODECS)) {
             `stored codecs ${stored}`,
           );
 
-          await using consumer = await openStream(`${broker.url}/t`, "r", {
-            auth: false,
-            startAt: "earliest",
-            untilEos: true,
-          });
-          const read = await Array.fromAsync(consumer.read());
-          const decoder = new TextDecoder();
-          assert.deepEqual(
-            read.map((message) => {
-              assert.ok(message instanceof Blob, String(message));
-              return decoder.decode(message.serialize());
-            }),
-            lines,
-          );
+          // Read without a group (directly in Kafka's protocol) and in a group (by the Kafka
+          // client): both decompress.
+          for (const groupId of [undefined, "g"]) {
+            await using consumer = await openStream(`${broker.url}/t`, "r", {
+              auth: false,
+              startAt: "earliest",
+              untilEos: true,
+              ...(groupId ? { groupId } : {}),
+            });
+            const read = await Array.fromAsync(consumer.read());
+            const decoder = new TextDecoder();
+            assert.deepEqual(
+              read.map((message) => {
+                assert.ok(message instanceof Blob, String(message));
+                return decoder.decode(message.serialize());
+              }),
+              lines,
+              groupId ? "read in a group" : "read without a group",
+            );
+          }
         });
       } finally {
         await Deno.remove(dataDir, { recursive: true });

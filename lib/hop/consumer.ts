@@ -11,6 +11,7 @@ import { isTestMessage, unpackMessage } from "./pack.ts";
 import type { StreamTarget } from "./_stream_target.ts";
 import type { Metadata, StartPosition } from "./stream_options.ts";
 import { KafkaAdmin } from "../kafka/admin.ts";
+import { isRecoverable } from "../kafka/errors.ts";
 import type { BatchControl } from "../kafka/group_consumer.ts";
 import type { RetryPolicy } from "../kafka/retry_policy.ts";
 import type { Clock } from "../clock.ts";
@@ -314,7 +315,11 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     this.#assigning = true;
     this.#positionAfterAssignment(assignment, round).catch((error) => {
       if (round !== this.#assignmentRound) return;
-      this.#fail(error instanceof KafkaError ? error : new KafkaError(String(error)));
+      const failure = error instanceof KafkaError ? error : new KafkaError(String(error));
+      // Where to start could not be looked up (a broker that is down, say): the membership is
+      // started again after the session's back-off, and positioned then.
+      if (isRecoverable(failure) && !this.#stopped) this.#session.restart(failure);
+      else this.#fail(failure);
     });
   }
 
