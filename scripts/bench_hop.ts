@@ -1,7 +1,8 @@
 /**
  * `hop subscribe -s EARLIEST -j` of a backlog to the end of the stream, into /dev/null, compared
  * with `kcat -C -e -o beginning` on the same broker in the same run (target: at least 0.8x
- * kcat's rate). Both are timed as whole processes, start-up included. Beside them: plain kafkajs
+ * kcat's rate). Both are timed as whole processes, start-up included. Without `-g` hop reads the
+ * partitions directly (no group); beside it the same read in a consumer group, plain kafkajs
  * reading the same backlog with `eachBatch` and writing nothing (what the Kafka client alone
  * costs), our reader (`openStream`'s raw records) writing nothing, kcat with a 10 ms
  * `fetch.wait.max.ms` (its default 500 ms is spent waiting once the backlog is read), and
@@ -136,8 +137,12 @@ try {
   let emptyMs = Infinity;
   let readerMs = Infinity;
   let kcatShortMs = Infinity;
+  let groupHopMs = Infinity;
   for (let round = 0; round < rounds; round++) {
     hopMs = Math.min(hopMs, (await timed(Deno.execPath(), hopArgs, "null")).ms);
+    // A fresh group each time, so that no commit of an earlier round moves the start.
+    const groupArgs = [...hopArgs, "-g", `bench-${crypto.randomUUID()}`];
+    groupHopMs = Math.min(groupHopMs, (await timed(Deno.execPath(), groupArgs, "null")).ms);
     kcatMs = Math.min(kcatMs, (await timed("kcat", kcatArgs, "null")).ms);
     drainMs = Math.min(drainMs, (await timed(Deno.execPath(), drainArgs, "null")).ms);
     readerMs = Math.min(readerMs, (await timed(Deno.execPath(), readerArgs, "null")).ms);
@@ -155,6 +160,11 @@ try {
     `| hop subscribe -s EARLIEST -j > /dev/null | ${messageCount} | ${hopMs.toFixed(0)} | ${
       rate(hopMs)
     } |`,
+  );
+  console.log(
+    `| the same in a consumer group (-g, read by the Kafka client) | ${messageCount} | ${
+      groupHopMs.toFixed(0)
+    } | ${rate(groupHopMs)} |`,
   );
   console.log(
     `| kcat -C -e -o beginning > /dev/null | ${messageCount} | ${kcatMs.toFixed(0)} | ${
@@ -177,6 +187,7 @@ try {
     } | ${rate(kcatShortMs)} |`,
   );
   console.log(`| hop / kcat | | | ${ratio.toFixed(2)}x (target >= 0.8x) |`);
+  console.log(`| hop -g / kcat | | | ${(kcatMs / groupHopMs).toFixed(2)}x |`);
   console.log(`| plain kafkajs / kcat | | | ${(kcatMs / drainMs).toFixed(2)}x |`);
   console.log(`| our reader, nothing written / kcat | | | ${(kcatMs / readerMs).toFixed(2)}x |`);
   console.log(

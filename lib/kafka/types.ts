@@ -77,7 +77,10 @@ export interface FetchedRecord {
   key: Uint8Array | null;
   /** Record value, `null` for a tombstone. */
   value: Uint8Array | null;
-  /** Headers, grouped by name in order of first appearance (see `GroupConsumer`). */
+  /**
+   * Headers: in wire order from a `PartitionReader`; grouped by name in order of first
+   * appearance from a `GroupConsumer` (the Kafka client keeps them in a map).
+   */
   headers: KafkaHeader[];
 }
 
