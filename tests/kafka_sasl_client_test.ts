@@ -90,6 +90,19 @@ function refusedWith(mechanism: string, username: string, password: string, reas
   };
 }
 
+/** An exchange that passes messages on and keeps the error its broker failed with. */
+function keepingFailure(exchange: SaslExchange): { exchange: SaslExchange; thrown(): unknown } {
+  let thrown: unknown;
+  return {
+    exchange: (message) =>
+      exchange(message).catch((error) => {
+        thrown = error;
+        throw error;
+      }),
+    thrown: () => thrown,
+  };
+}
+
 test("PLAIN sends the username and password once and the broker lets the user in", async () => {
   const broker = brokerExchange("PLAIN", "alice");
   await authenticateSasl(credentialOf("PLAIN"), broker.exchange, HOST);
@@ -113,16 +126,11 @@ for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const) {
 
   test(`${mechanism} with a wrong password fails with the error of the broker's refusal`, async () => {
     const broker = brokerExchange(mechanism, "alice");
-    let thrown: unknown;
-    const exchange: SaslExchange = (message) =>
-      broker.exchange(message).catch((error) => {
-        thrown = error;
-        throw error;
-      });
+    const { exchange, thrown } = keepingFailure(broker.exchange);
     await assert.rejects(
       authenticateSasl(credentialOf(mechanism, "alice", "wonder-land"), exchange, HOST),
       (error) => {
-        assert.ok(thrown !== undefined && error === thrown);
+        assert.ok(thrown() !== undefined && error === thrown());
         assert.ok(error instanceof AuthenticationError);
         assert.match(error.message, /invalid credentials with SASL mechanism SCRAM-SHA-/);
         return true;
@@ -160,15 +168,10 @@ for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const) {
 
 test("PLAIN with a wrong password fails with the error of the broker's refusal", async () => {
   const broker = brokerExchange("PLAIN", "alice");
-  let thrown: unknown;
-  const exchange: SaslExchange = (message) =>
-    broker.exchange(message).catch((error) => {
-      thrown = error;
-      throw error;
-    });
+  const { exchange, thrown } = keepingFailure(broker.exchange);
   await assert.rejects(
     authenticateSasl(credentialOf("PLAIN", "alice", "wonder-land"), exchange, HOST),
-    (error) => error === thrown && error instanceof AuthenticationError,
+    (error) => error === thrown() && error instanceof AuthenticationError,
   );
   assert.equal(broker.principal(), undefined);
 });

@@ -6,6 +6,18 @@
  */
 
 import { ANONYMOUS_PRINCIPAL } from "./acl.ts";
+import {
+  constantTimeEqual,
+  decodeBase64,
+  digest,
+  encodeBase64,
+  hashLength,
+  hmac,
+  saltedPassword,
+  SCRAM_NONCE,
+  type ScramHash,
+  xor,
+} from "../_scram.ts";
 
 /**
  * Mechanisms the broker offers, in the order SaslHandshake lists them.
@@ -96,8 +108,6 @@ export class SaslAuthenticationError extends Error {
     this.name = "SaslAuthenticationError";
   }
 }
-
-type ScramHash = "SHA-256" | "SHA-512";
 
 /** What Kafka keeps per user and mechanism; the password itself is not needed. */
 interface ScramCredential {
@@ -347,9 +357,6 @@ type ScramState =
   }
   | { kind: "finished" };
 
-/** Printable ASCII except ",", as RFC 5802 allows in nonces. */
-const NONCE = /^[\x21-\x2b\x2d-\x7e]+$/;
-
 class ScramSession implements SaslSession {
   #store: StoreInternals;
   #hash: ScramHash;
@@ -398,7 +405,7 @@ class ScramSession implements SaslSession {
     const username = decodeSaslName(attributes[0].slice(2));
     if (username === undefined || username === "") throw malformed("bad user name encoding");
     const clientNonce = attributes[1].slice(2);
-    if (!NONCE.test(clientNonce)) throw malformed("bad nonce");
+    if (!SCRAM_NONCE.test(clientNonce)) throw malformed("bad nonce");
     for (const extension of attributes.slice(2)) {
       if (!/^[A-Za-z][A-Za-z0-9]*=/.test(extension)) throw malformed("bad extension");
       if (extension.startsWith("tokenauth=") && extension !== "tokenauth=false") {
@@ -499,45 +506,6 @@ async function decoyCredential(
   };
 }
 
-function hashLength(hash: ScramHash): number {
-  return hash === "SHA-256" ? 32 : 64;
-}
-
-async function saltedPassword(
-  hash: ScramHash,
-  password: string,
-  salt: Uint8Array<ArrayBuffer>,
-  iterations: number,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, [
-    "deriveBits",
-  ]);
-  const bits = await crypto.subtle.deriveBits(
-    { name: "PBKDF2", hash, salt, iterations },
-    key,
-    hashLength(hash) * 8,
-  );
-  return new Uint8Array(bits);
-}
-
-async function hmac(
-  hash: ScramHash,
-  key: Uint8Array<ArrayBuffer>,
-  data: string,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash }, false, [
-    "sign",
-  ]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(data)));
-}
-
-async function digest(
-  hash: ScramHash,
-  data: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await crypto.subtle.digest(hash, data));
-}
-
 async function deriveCredential(
   hash: ScramHash,
   password: string,
@@ -553,39 +521,6 @@ async function deriveCredential(
   };
 }
 
-function xor(a: Uint8Array<ArrayBuffer>, b: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
-  return out;
-}
-
-/** No early exit, so the time taken does not tell how many bytes matched. */
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  let difference = a.length ^ b.length;
-  const length = Math.max(a.length, b.length);
-  for (let i = 0; i < length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return difference === 0;
-}
-
 function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(length));
-}
-
-function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-/** Strict RFC 4648 base64 (no whitespace, correct padding); undefined when malformed. */
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
-  try {
-    const binary = atob(text);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
-  } catch {
-    return undefined;
-  }
 }

@@ -6,6 +6,17 @@
  *
  * @module
  */
+import {
+  constantTimeEqual,
+  decodeBase64,
+  digest,
+  encodeBase64,
+  hmac,
+  saltedPassword,
+  SCRAM_NONCE,
+  type ScramHash,
+  xor,
+} from "../_scram.ts";
 import { redact } from "./classify.ts";
 import { AuthenticationError, InvalidCredentialError } from "./errors.ts";
 import type { KafkaCredential } from "./types.ts";
@@ -127,8 +138,6 @@ function plainMessage(credential: KafkaCredential): Uint8Array {
   return encoder.encode(`\0${credential.username}\0${credential.password}`);
 }
 
-type ScramHash = "SHA-256" | "SHA-512";
-
 /** Makes the one-line error for an answer that fails the client's checks. */
 type Refusal = (reason: string) => AuthenticationError;
 
@@ -156,12 +165,12 @@ async function scram(
   const { nonce, salt, iterations } = parseServerFirst(serverFirst, clientNonce, refused);
   const salted = await saltedPassword(hash, credential.password, salt, iterations);
   const clientKey = await hmac(hash, salted, "Client Key");
-  const storedKey = new Uint8Array(await crypto.subtle.digest(hash, clientKey));
+  const storedKey = await digest(hash, clientKey);
   // "biws" is base64 of the gs2 header "n,,": no channel binding, no authorization id.
   const withoutProof = `c=biws,r=${nonce}`;
   const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`;
   const clientSignature = await hmac(hash, storedKey, authMessage);
-  const proof = clientKey.map((byte, i) => byte ^ clientSignature[i]);
+  const proof = xor(clientKey, clientSignature);
   const serverFinal = decodeAnswer(
     await exchange(encoder.encode(`${withoutProof},p=${encodeBase64(proof)}`)),
     "server-final",
@@ -218,7 +227,7 @@ function parseServerFirst(
   if (!nonce.startsWith(clientNonce) || nonce.length === clientNonce.length) {
     throw refused("the server's nonce does not extend the client's");
   }
-  if (!/^[\x21-\x2b\x2d-\x7e]+$/.test(nonce)) throw malformed("bad nonce characters");
+  if (!SCRAM_NONCE.test(nonce)) throw malformed("bad nonce characters");
   const salt = decodeBase64(saltText);
   if (!salt || salt.length === 0) throw malformed("bad salt");
   const iterations = /^\d{1,9}$/.test(iterationText) ? Number(iterationText) : 0;
@@ -242,56 +251,4 @@ function parseServerFinal(message: string, refused: Refusal): Uint8Array {
 function oneLine(text: string): string {
   const flat = text.replace(/\p{Cc}+/gu, " ");
   return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat;
-}
-
-async function saltedPassword(
-  hash: ScramHash,
-  password: string,
-  salt: Uint8Array<ArrayBuffer>,
-  iterations: number,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, [
-    "deriveBits",
-  ]);
-  const bits = await crypto.subtle.deriveBits(
-    { name: "PBKDF2", hash, salt, iterations },
-    key,
-    hash === "SHA-256" ? 256 : 512,
-  );
-  return new Uint8Array(bits);
-}
-
-async function hmac(
-  hash: ScramHash,
-  key: Uint8Array<ArrayBuffer>,
-  data: string,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash }, false, [
-    "sign",
-  ]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(data)));
-}
-
-/** No early exit, so the time taken does not tell how many bytes matched. */
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  let difference = a.length ^ b.length;
-  const length = Math.max(a.length, b.length);
-  for (let i = 0; i < length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return difference === 0;
-}
-
-function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-/** Strict RFC 4648 base64 (no whitespace, correct padding); undefined when malformed. */
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
-  try {
-    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
 }
