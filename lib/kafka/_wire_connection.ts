@@ -84,7 +84,12 @@ interface ByteStream {
  * the Kafka client's connections do (a self-signed certificate named as the CA file is trusted
  * as the broker's own).
  */
-async function openTls(host: string, port: number, ca: string[] | undefined): Promise<ByteStream> {
+async function openTls(
+  host: string,
+  port: number,
+  ca: string[] | undefined,
+  signal: AbortSignal,
+): Promise<ByteStream> {
   const socket: TLSSocket = connectTls({
     host,
     port,
@@ -92,10 +97,20 @@ async function openTls(host: string, port: number, ca: string[] | undefined): Pr
     rejectUnauthorized: true,
     ...(ca ? { ca } : {}),
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("secureConnect", () => resolve());
-    socket.once("error", reject);
-  });
+  // A handshake the peer never finishes is abandoned when the connection's time is up.
+  const abandon = () => socket.destroy(new Error("the TLS handshake did not finish in time"));
+  signal.addEventListener("abort", abandon, { once: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("secureConnect", () => resolve());
+      socket.once("error", reject);
+    });
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  } finally {
+    signal.removeEventListener("abort", abandon);
+  }
   const chunks: Uint8Array[] = [];
   let ended = false;
   let failure: Error | undefined;
@@ -205,8 +220,10 @@ export class WireConnection {
     };
     let connection: WireConnection | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new AbortController();
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        expired.abort();
         reject(
           new ConnectionError(
             `timed out after ${options.connectTimeoutMs} ms connecting to Kafka at ${address}`,
@@ -219,7 +236,7 @@ export class WireConnection {
       let conn: ByteStream;
       try {
         conn = options.credential?.tls
-          ? await openTls(host, port, options.caCerts)
+          ? await openTls(host, port, options.caCerts, expired.signal)
           : await Deno.connect({ hostname: host, port });
       } catch (error) {
         throw WireConnection.#lost(error, context, false);
