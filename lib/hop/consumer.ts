@@ -271,7 +271,11 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       // the Kafka client's first fetch replaces it with its default position (committing that)
       // before the assignment reaches this reader.
       this.#openedCommits = new Map();
-      for (const c of await admin.committedOffsets(this.groupId, target.topics)) {
+      // Without a group nothing was ever committed.
+      const commits = this.#setup.withoutGroup
+        ? []
+        : await admin.committedOffsets(this.groupId, target.topics);
+      for (const c of commits) {
         this.#openedCommits.set(partitionKey(c.topic, c.partition), c.offset);
       }
       if (needsStartOffsets(startAt, resetOffsets)) {
@@ -348,7 +352,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         const watermarks = await Promise.all(
           topics.map((topic) => opened?.get(topic) ?? admin.watermarks(topic)),
         );
-        const offsets = await admin.committedOffsets(this.groupId, topics);
+        const offsets = this.#setup.withoutGroup
+          ? []
+          : await admin.committedOffsets(this.groupId, topics);
         watermarks.forEach((partitions, i) => {
           for (const { partition, low, high } of partitions) {
             bounds.set(partitionKey(topics[i], partition), { low, high });
