@@ -2,8 +2,8 @@
  * The reader without a group (a read to the end of the stream with no group id, as `hop
  * subscribe` does by default), which speaks Kafka's protocol itself, on librdkafka's three-broker
  * mock cluster: partition leaders on brokers other than the one it bootstraps from, then fetches
- * answered with errors, a leader that moves while a fetch from it is under way, and a leader's
- * broker that is down until its partition moves. Every message written is read exactly once, in
+ * answered with errors, a leader that moves while a fetch from it is under way, a leader's
+ * broker that is down until its partition moves, and a partition without a leader for a while. Every message written is read exactly once, in
  * each partition's order.
  */
 import assert from "node:assert/strict";
@@ -74,6 +74,18 @@ const FAULTS: Fault[] = [
       await cluster.setLeader(TOPIC, 0, 3);
     },
   },
+  {
+    name: "a partition has no leader for a while (reported), then gets one",
+    before: holdFirstFetch,
+    during: async (cluster, logged, signal) => {
+      await firstFetchHeld(cluster, signal);
+      await cluster.setLeader(TOPIC, 0, -1);
+      await logged(
+        /^WARNING lost the connection to Kafka: gracedb\.superevent partition 0 has had no leader at .* for 10 lookups$/,
+      );
+      await cluster.setLeader(TOPIC, 0, 1);
+    },
+  },
 ];
 
 for (const fault of FAULTS) {
@@ -107,13 +119,16 @@ for (const fault of FAULTS) {
           deadlineMs: 60_000,
           what: `a log line matching ${pattern}`,
           signal,
+        }).catch((e) => {
+          console.log([...lines, ...debug.slice(-30)].join("\n"));
+          throw e;
         });
       await using reader = await openStream(url, "r", {
         auth: false,
         startAt: "earliest",
         untilEos: true,
         logger,
-        retry: { initialDelayMs: 100, maxDelayMs: 500 },
+        retry: { initialDelayMs: 20, maxDelayMs: 500 },
       });
       assert.ok(
         lines.includes(

@@ -113,16 +113,6 @@ export class GroupSession {
     await group.commit(positions);
   }
 
-  /**
-   * Ends the current membership as failed with `error`: the session reconnects after its
-   * back-off (or ends, when the error may not be waited out), as for a lost connection.
-   *
-   * @param error why the membership cannot go on
-   */
-  restart(error: KafkaError): void {
-    this.#crashed?.(error);
-  }
-
   /** Called by the reader when data arrives after a reconnection, to log the recovery once. */
   noteData(lag: number): void {
     if (this.#lostAt === undefined) return;

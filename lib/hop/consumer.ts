@@ -12,6 +12,8 @@ import type { StreamTarget } from "./_stream_target.ts";
 import type { Metadata, StartPosition } from "./stream_options.ts";
 import { KafkaAdmin } from "../kafka/admin.ts";
 import { isRecoverable } from "../kafka/errors.ts";
+import { backoffDelay } from "../kafka/retry_policy.ts";
+import { sleep } from "../_sleep.ts";
 import type { BatchControl } from "../kafka/group_consumer.ts";
 import type { RetryPolicy } from "../kafka/retry_policy.ts";
 import type { Clock } from "../clock.ts";
@@ -149,6 +151,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   #skippedThrough = new Map<string, number>();
 
   #stopped = false;
+  #stopping = new AbortController();
   #error?: HopError;
   #closing?: Promise<void>;
   #starting?: Promise<void>;
@@ -201,11 +204,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       logger,
       onBatch: (batch, control) => this.#onBatch(batch, control),
       onAssignment: (assignment) => this.#onAssignment(assignment),
-      mayReconnect: (error) => {
-        if (this.#stopped) return false;
-        const policy = setup.restartOnFailure;
-        return typeof policy === "function" ? policy(error) : policy;
-      },
+      mayReconnect: (error) => this.#mayRetry(error),
       onFailure: (error, reconnecting) => setup.onCrash?.(error, reconnecting),
       onFatal: (error) => this.#fail(error),
     });
@@ -317,13 +316,32 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       this.#assignmentSettled = new Promise((resolve) => (this.#settleAssignment = resolve));
     }
     this.#assigning = true;
-    this.#positionAfterAssignment(assignment, round).catch((error) => {
+    this.#position(assignment, round, 0);
+  }
+
+  // Whether reading may go on after a failure that can pass by waiting (`restartOnFailure`).
+  #mayRetry(error: KafkaError): boolean {
+    if (this.#stopped) return false;
+    const policy = this.#setup.restartOnFailure;
+    return typeof policy === "function" ? policy(error) : policy;
+  }
+
+  // Positions an assignment; where to start could not be looked up (a leader's broker that is
+  // down, say), tries again after the back-off, while fetched batches wait.
+  #position(assignment: TopicPartitions[], round: number, attempt: number): void {
+    this.#positionAfterAssignment(assignment, round).catch(async (error) => {
       if (round !== this.#assignmentRound) return;
       const failure = error instanceof KafkaError ? error : new KafkaError(String(error));
-      // Where to start could not be looked up (a broker that is down, say): the membership is
-      // started again after the session's back-off, and positioned then.
-      if (isRecoverable(failure) && !this.#stopped) this.#session.restart(failure);
-      else this.#fail(failure);
+      if (!isRecoverable(failure) || !this.#mayRetry(failure)) return this.#fail(failure);
+      const { retry, clock, logger } = this.#setup;
+      const delay = backoffDelay(retry, attempt);
+      const line = `could not look up where to start reading: ${failure.message}; trying again ` +
+        `in ${(delay / 1000).toFixed(1)} s`;
+      if (attempt === 0) logger.warn(line);
+      else logger.debug(line);
+      await sleep(delay, this.#stopping.signal, clock);
+      if (round !== this.#assignmentRound || this.#stopped) return;
+      this.#position(assignment, round, attempt + 1);
     });
   }
 
@@ -830,6 +848,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#stopping.abort();
     if (!this.#isReady) {
       this.#isReady = true;
       this.#readyResolve();

@@ -41,16 +41,50 @@ export interface WireConnectionOptions {
   action: string;
 }
 
-/** Kafka error names of the codes a reader meets, for error texts and classification. */
-const ERROR_NAMES = new Map<number, string>([
+/** Kafka error codes that classification turns into their own kinds (authentication, ...). */
+const CLASSIFIED_CODES = new Map<number, string>([
   [ErrorCode.SaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED"],
   [ErrorCode.IllegalSaslState, "ILLEGAL_SASL_STATE"],
   [ErrorCode.UnsupportedSaslMechanism, "UNSUPPORTED_SASL_MECHANISM"],
   [ErrorCode.TopicAuthorizationFailed, "TOPIC_AUTHORIZATION_FAILED"],
+  [ErrorCode.GroupAuthorizationFailed, "GROUP_AUTHORIZATION_FAILED"],
   [ErrorCode.ClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED"],
   [ErrorCode.UnknownTopicOrPartition, "UNKNOWN_TOPIC_OR_PARTITION"],
   [ErrorCode.UnsupportedVersion, "UNSUPPORTED_VERSION"],
 ]);
+
+/** Names of the other codes a reader meets, for messages; all pass by waiting. */
+const TRANSIENT_CODES = new Map<number, string>([
+  [ErrorCode.OffsetOutOfRange, "OFFSET_OUT_OF_RANGE"],
+  [ErrorCode.LeaderNotAvailable, "LEADER_NOT_AVAILABLE"],
+  [ErrorCode.NotLeaderOrFollower, "NOT_LEADER_OR_FOLLOWER"],
+  [ErrorCode.RequestTimedOut, "REQUEST_TIMED_OUT"],
+  [ErrorCode.ReplicaNotAvailable, "REPLICA_NOT_AVAILABLE"],
+  [ErrorCode.KafkaStorageError, "KAFKA_STORAGE_ERROR"],
+  [ErrorCode.FencedLeaderEpoch, "FENCED_LEADER_EPOCH"],
+  [ErrorCode.UnknownLeaderEpoch, "UNKNOWN_LEADER_EPOCH"],
+]);
+
+/**
+ * Kafka's name of an error code, or `error code N` for one not named here.
+ *
+ * @param code the code
+ * @returns the name
+ */
+export function kafkaErrorName(code: number): string {
+  return CLASSIFIED_CODES.get(code) ?? TRANSIENT_CODES.get(code) ?? `error code ${code}`;
+}
+
+/**
+ * Whether an error code is one that classification gives a kind of its own (authentication,
+ * authorization, a missing topic, an unsupported version): waiting does not make it pass.
+ *
+ * @param code the code
+ * @returns true for those codes
+ */
+export function isClassifiedCode(code: number): boolean {
+  return CLASSIFIED_CODES.has(code);
+}
 
 /**
  * A Kafka error code as the error {@linkcode classifyKafkaError} makes of it.
@@ -58,17 +92,17 @@ const ERROR_NAMES = new Map<number, string>([
  * @param code the code
  * @param message the broker's text, if any
  * @param context who, where and what
- * @returns the classified error (retriable codes other than the named ones are transient)
+ * @returns the classified error (codes other than those classification knows are transient)
  */
 export function kafkaCodeError(
   code: number,
   message: string | null,
   context: ErrorContext,
 ): KafkaError {
-  const type = ERROR_NAMES.get(code) ?? `error code ${code}`;
+  const type = kafkaErrorName(code);
   const cause = Object.assign(new Error(message ?? type), { type, retriable: true });
   const error = classifyKafkaError(cause, context);
-  if (ERROR_NAMES.has(code)) return error;
+  if (isClassifiedCode(code)) return error;
   return new ConnectionError(error.message, { cause, code, kind: "transient" });
 }
 

@@ -24,7 +24,13 @@ import type { ErrorContext } from "./classify.ts";
 import { KafkaError } from "./errors.ts";
 import type { BatchControl, GroupConsumerOptions, ReaderMember } from "./group_consumer.ts";
 import { decodeFetchedRecords } from "./_record_decoding.ts";
-import { kafkaCodeError, WireConnection, type WireConnectionOptions } from "./_wire_connection.ts";
+import {
+  isClassifiedCode,
+  kafkaCodeError,
+  kafkaErrorName,
+  WireConnection,
+  type WireConnectionOptions,
+} from "./_wire_connection.ts";
 import type { PartitionOffset } from "./types.ts";
 
 /** Options of {@linkcode PartitionReader.start}: those of a group member, its group unused. */
@@ -37,6 +43,11 @@ const FETCH_MAX_BYTES = 10 << 20;
 const READ_COMMITTED = 1;
 /** Longest wait before asking again for a partition whose leader is unknown or moving. */
 const LEADER_RETRY_MAX_MS = 1_000;
+/**
+ * Lookups in a row that may find a partition without a leader before the reader fails as a lost
+ * connection (reported, then started again after the session's back-off).
+ */
+const LEADER_LOOKUPS_BEFORE_FAILURE = 10;
 
 const partitionKey = (topic: string, partition: number) => `${partition}\u0000${topic}`;
 
@@ -69,7 +80,11 @@ export class PartitionReader implements ReaderMember {
   #closed = false;
   #wake?: () => void;
   #running?: Promise<void>;
-  #leaderRetries = 0;
+  // Metadata lookups in a row that left a partition without a leader, and when the next may be.
+  #leaderLookups = 0;
+  #nextLookupAt = 0;
+  // Partition answers that sent the reader back to the metadata, so far.
+  #leaderErrors = 0;
 
   private constructor(
     options: PartitionReaderOptions,
@@ -262,22 +277,39 @@ export class PartitionReader implements ReaderMember {
   async #run(): Promise<void> {
     while (!this.#closed) {
       const byLeader = new Map<number, Position[]>();
-      let leaderless = false;
+      const leaderless: Position[] = [];
       for (const [key, position] of this.#positions) {
         const leader = this.#leaders.get(key);
         if (leader === undefined || leader < 0) {
-          leaderless = true;
+          leaderless.push(position);
           continue;
         }
         let positions = byLeader.get(leader);
         if (!positions) byLeader.set(leader, positions = []);
         positions.push(position);
       }
-      if (leaderless) {
-        await this.#leaderBackOff();
+      if (leaderless.length) {
+        // Partitions whose leader is unknown or moving are looked up again after a back-off;
+        // the others are read meanwhile.
+        if (this.#leaderLookups >= LEADER_LOOKUPS_BEFORE_FAILURE) {
+          const { topic, partition } = leaderless[0];
+          throw new KafkaError(
+            `${topic} partition ${partition} has had no leader at ${
+              this.#context.brokers.join(",")
+            } for ${this.#leaderLookups} lookups`,
+            { kind: "transient", topic },
+          );
+        }
+        if (!byLeader.size) await this.#sleepUntil(this.#nextLookupAt);
         if (this.#closed) return;
-        await this.#refreshMetadata(false);
-        continue;
+        if (Date.now() >= this.#nextLookupAt) {
+          const { initialDelayMs } = this.#options.retry ?? { initialDelayMs: 100 };
+          const delay = Math.min(LEADER_RETRY_MAX_MS, initialDelayMs * 2 ** this.#leaderLookups);
+          this.#leaderLookups++;
+          this.#nextLookupAt = Date.now() + delay;
+          await this.#refreshMetadata(false);
+          continue;
+        }
       }
       if (!byLeader.size) {
         await new Promise<void>((resolve) => (this.#wake = resolve));
@@ -287,23 +319,23 @@ export class PartitionReader implements ReaderMember {
       const answers = await Promise.all(
         [...byLeader].map(([node, positions]) => this.#fetch(node, positions)),
       );
-      let moved = false;
+      const errorsBefore = this.#leaderErrors;
       for (const answer of answers) {
         for (const { position, partition } of answer) {
           if (this.#closed) return;
-          moved = !(await this.#handle(position, partition)) || moved;
+          await this.#handle(position, partition);
         }
       }
-      if (!moved) this.#leaderRetries = 0;
+      // A round in which every partition with a leader was read clean ends the lookups in a row.
+      if (!leaderless.length && this.#leaderErrors === errorsBefore) this.#leaderLookups = 0;
     }
   }
 
-  async #leaderBackOff(): Promise<void> {
-    const { initialDelayMs } = this.#options.retry ?? { initialDelayMs: 100 };
-    const delay = Math.min(LEADER_RETRY_MAX_MS, initialDelayMs * 2 ** this.#leaderRetries++);
+  // Waits until a time (ms since the epoch), or until the reader closes.
+  async #sleepUntil(at: number): Promise<void> {
     const stop = new AbortController();
     this.#wake = () => this.#closed && stop.abort();
-    await sleep(delay, stop.signal);
+    await sleep(Math.max(0, at - Date.now()), stop.signal);
     this.#wake = undefined;
   }
 
@@ -340,7 +372,20 @@ export class PartitionReader implements ReaderMember {
       (r) => decodeFetchResponse(r, version),
     );
     if (answer.errorCode !== 0) {
-      throw kafkaCodeError(answer.errorCode, null, this.#context);
+      // An error for the whole request: fatal ones end the reader, the others (a leader that
+      // moved, say) send its partitions back to the metadata.
+      if (isClassifiedCode(answer.errorCode)) {
+        throw kafkaCodeError(answer.errorCode, null, this.#context);
+      }
+      this.#options.logger?.debug(
+        `fetch from ${connection.address} answered ${kafkaErrorName(answer.errorCode)}; ` +
+          `looking up the leaders again`,
+      );
+      for (const position of positions) {
+        this.#leaders.set(partitionKey(position.topic, position.partition), -1);
+      }
+      this.#leaderErrors++;
+      return [];
     }
     const out: { position: Position; partition: FetchedPartition }[] = [];
     for (const topic of answer.topics) {
@@ -355,11 +400,11 @@ export class PartitionReader implements ReaderMember {
     return out;
   }
 
-  // Hands a partition's answer on; false when its leader must be looked up again.
-  async #handle(asked: Position, answer: FetchedPartition): Promise<boolean> {
+  // Hands a partition's answer on, or marks its leader for another lookup.
+  async #handle(asked: Position, answer: FetchedPartition): Promise<void> {
     const key = partitionKey(asked.topic, asked.partition);
     const current = this.#positions.get(key);
-    if (!current || current.generation !== asked.generation) return true;
+    if (!current || current.generation !== asked.generation) return;
     const { topic, partition } = asked;
     switch (answer.errorCode) {
       case ErrorCode.None:
@@ -374,21 +419,25 @@ export class PartitionReader implements ReaderMember {
               `starts at ${answer.logStartOffset}`,
           );
           this.seek({ topic, partition, offset: answer.logStartOffset });
-          return true;
+          return;
         }
         this.#leaders.set(key, -1);
-        return false;
+        this.#leaderErrors++;
+        return;
       case ErrorCode.TopicAuthorizationFailed:
         throw kafkaCodeError(answer.errorCode, null, { ...this.#context, topics: [topic] });
       default:
         this.#options.logger?.debug(
-          `fetch of ${topic} partition ${partition} answered error code ${answer.errorCode}; ` +
+          `fetch of ${topic} partition ${partition} answered ${
+            kafkaErrorName(answer.errorCode)
+          }; ` +
             `looking up its leader again`,
         );
         this.#leaders.set(key, -1);
-        return false;
+        this.#leaderErrors++;
+        return;
     }
-    if (!answer.records?.length) return true;
+    if (!answer.records?.length) return;
     const { records, nextOffset } = await decodeFetchedRecords(
       topic,
       partition,
@@ -396,9 +445,9 @@ export class PartitionReader implements ReaderMember {
       asked.offset,
       answer.abortedTransactions,
     );
-    if (nextOffset === undefined || this.#closed) return true;
+    if (nextOffset === undefined || this.#closed) return;
     if (nextOffset > current.offset) current.offset = nextOffset;
-    if (!records.length) return true;
+    if (!records.length) return;
     const control: BatchControl = {
       heartbeat: () => Promise.resolve(),
       isActive: () => !this.#closed && this.#positions.get(key)?.generation === asked.generation,
@@ -407,6 +456,5 @@ export class PartitionReader implements ReaderMember {
       { topic, partition, highWatermark: answer.highWatermark, records },
       control,
     );
-    return true;
   }
 }
