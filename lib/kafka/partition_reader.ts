@@ -225,9 +225,9 @@ export class PartitionReader implements ReaderMember {
 
   async #refreshMetadata(first: boolean): Promise<void> {
     const { connection, pooled } = await this.#metadataConnection();
-    const version = connection.version(ApiKey.Metadata, 1, 8);
     let answer;
     try {
+      const version = connection.version(ApiKey.Metadata, 1, 8);
       answer = await connection.request(
         ApiKey.Metadata,
         version,
