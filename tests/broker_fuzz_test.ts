@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { KAFKAJS_TEST, kafkajsClient } from "./support/kafkajs.ts";
+import { concatBytes } from "./support/bytes.ts";
 import { withBroker } from "./support/broker.ts";
 import { kcat, kcatConsume, rdkafkaSasl } from "./support/processes.ts";
 import { ProtocolWriter } from "../lib/protocol/writer.ts";
@@ -210,7 +211,7 @@ test(
       const next = random(5802);
       for (let i = 0; i < 300; i += 30) {
         await Promise.all(
-          Array.from({ length: 30 }, () => throwAt(broker.port, concat(saslCase(next)))),
+          Array.from({ length: 30 }, () => throwAt(broker.port, concatBytes(saslCase(next)))),
         );
       }
       assert.deepEqual(logs.filter((l) => l.includes("after an error")), []);
@@ -227,13 +228,3 @@ test(
   },
   KAFKAJS_TEST,
 );
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

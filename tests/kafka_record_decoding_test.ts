@@ -8,6 +8,7 @@ import { decodeFetchedRecords } from "../lib/kafka/_record_decoding.ts";
 import { encodeRecordBatch, stampRecordBatch } from "../lib/protocol/record_batch.ts";
 import { ProtocolDecodeError } from "../lib/protocol/errors.ts";
 import { test } from "./support/deadline.ts";
+import { concatBytes } from "./support/bytes.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (b: Uint8Array | null) => b === null ? null : new TextDecoder().decode(b);
@@ -31,14 +32,9 @@ function batch(
   return out;
 }
 
+/** Batches back to back, as a Fetch answer holds them. */
 function join(...batches: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(batches.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of batches) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+  return concatBytes(batches);
 }
 
 test("keys, values, headers (in wire order, repeated names kept) and timestamps as written", async () => {

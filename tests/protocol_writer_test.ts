@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
 import { ProtocolWriter, RAW_REF_MIN } from "../lib/protocol/writer.ts";
+import { concatBytes } from "./support/bytes.ts";
 import { ProtocolReader } from "../lib/protocol/reader.ts";
 import { encodeFetchResponse } from "../lib/protocol/messages/fetch.ts";
 import { test } from "./support/deadline.ts";
-
-function join(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 test("rawRef() copies short byte strings and keeps long ones by reference", () => {
   const small = new Uint8Array(RAW_REF_MIN - 1).fill(1);
@@ -25,7 +16,7 @@ test("rawRef() copies short byte strings and keeps long ones by reference", () =
   assert.equal(chunks[1], big, "not copied");
   assert.equal(chunks[2], big, "not copied");
   const whole = w.finish();
-  assert.deepEqual(whole, join(chunks));
+  assert.deepEqual(whole, concatBytes(chunks));
   const r = new ProtocolReader(whole);
   assert.equal(r.int32(), 0);
   assert.deepEqual(r.raw(small.length), small);
@@ -77,7 +68,7 @@ test("a fetch response with large batches encodes the same in pieces and in one 
   }]);
   const chunks = w.finishChunks();
   assert.ok(chunks.includes(batches[1]), "the large batch is not copied");
-  const r = new ProtocolReader(join(chunks));
+  const r = new ProtocolReader(concatBytes(chunks));
   assert.deepEqual([r.int32(), r.int16(), r.int32()], [0, 0, 0]);
   r.int32();
   assert.equal(r.string(), "t");
@@ -89,6 +80,6 @@ test("a fetch response with large batches encodes the same in pieces and in one 
   r.int32();
   r.int32();
   const records = r.nullableBytes()!;
-  assert.deepEqual(records, join(batches));
+  assert.deepEqual(records, concatBytes(batches));
   assert.equal(r.remaining, 0);
 });

@@ -6,6 +6,7 @@
  * @module
  */
 import { connect as connectTls, type TLSSocket } from "node:tls";
+import { socketStream } from "../_socket_stream.ts";
 import { ApiKey, ErrorCode } from "../protocol/api.ts";
 import { readFrames } from "../protocol/frames.ts";
 import {
@@ -145,58 +146,9 @@ async function openTls(
   } finally {
     signal.removeEventListener("abort", abandon);
   }
-  const chunks: Uint8Array[] = [];
-  let ended = false;
-  let failure: Error | undefined;
-  let waiter: (() => void) | undefined;
-  const wake = () => {
-    const w = waiter;
-    waiter = undefined;
-    w?.();
-  };
-  socket.on("data", (chunk: Uint8Array) => {
-    chunks.push(chunk);
-    // Reading pauses while a few chunks wait, so a slow reader holds little memory.
-    if (chunks.length > 16) socket.pause();
-    wake();
-  });
-  socket.on("end", () => {
-    ended = true;
-    wake();
-  });
-  socket.on("close", () => {
-    ended = true;
-    wake();
-  });
-  socket.on("error", (error: Error) => {
-    failure = error;
-    wake();
-  });
-  return {
-    async read(p) {
-      while (!chunks.length) {
-        if (failure) throw failure;
-        if (ended) return null;
-        await new Promise<void>((resolve) => (waiter = resolve));
-      }
-      const chunk = chunks[0];
-      const n = Math.min(p.length, chunk.length);
-      p.set(chunk.subarray(0, n));
-      if (n === chunk.length) chunks.shift();
-      else chunks[0] = chunk.subarray(n);
-      if (chunks.length <= 4 && socket.isPaused()) socket.resume();
-      return n;
-    },
-    write(p) {
-      if (failure) return Promise.reject(failure);
-      return new Promise((resolve, reject) => {
-        socket.write(p, (error?: Error | null) => (error ? reject(error) : resolve(p.length)));
-      });
-    },
-    close() {
-      socket.destroy();
-    },
-  };
+  // Requests are single writes; they go out at once rather than waiting for an ACK.
+  socket.setNoDelay(true);
+  return socketStream(socket);
 }
 
 /** A connection to one broker; see the module documentation. */
