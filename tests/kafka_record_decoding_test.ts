@@ -105,7 +105,8 @@ test("header names repeated over many records and batches are decoded each time 
 test("records before the fetch offset are left out; a batch cut short waits for the next fetch", async () => {
   const whole = join(batch(["a", "b", "c"], 10), batch(["d", "e"], 13));
   const cut = join(whole, batch(["f"], 15).subarray(0, 30));
-  const { records, nextOffset } = await decodeFetchedRecords("t", 0, cut, 11, []);
+  const { records, nextOffset, firstOffset } = await decodeFetchedRecords("t", 0, cut, 11, []);
+  assert.equal(firstOffset, 11);
   assert.deepEqual(records.map((r) => [r.offset, text(r.value)]), [
     [11, "b"],
     [12, "c"],
@@ -155,6 +156,18 @@ test("control batches and the batches of aborted transactions are skipped, commi
     [6, "later"],
   ]);
   assert.equal(nextOffset, 8);
+  // A fetch that holds only a marker says which offsets it covers.
+  const onlyMarker = await decodeFetchedRecords(
+    "t",
+    0,
+    batch([null], 7, { attributes: ATTRIBUTE_TRANSACTIONAL | ATTRIBUTE_CONTROL, producerId: P }),
+    7,
+    [],
+  );
+  assert.deepEqual(
+    [onlyMarker.records.length, onlyMarker.firstOffset, onlyMarker.nextOffset],
+    [0, 7, 8],
+  );
   // Read uncommitted (no aborted list): only the markers are left out.
   const all = await decodeFetchedRecords("t", 0, answer, 0, []);
   assert.deepEqual(all.records.map((r) => r.offset), [0, 1, 2, 3, 6]);

@@ -110,7 +110,9 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
 
   // Fetched records not yet handed out, oldest first.
   // Each chunk is one fetched batch of one partition, with that partition's map key.
-  #chunks: { key: string; records: FetchedRecord[] }[] = [];
+  // A chunk whose fetch ended with transaction markers moves the position past them once its
+  // records are handed out (`advanceTo`).
+  #chunks: { key: string; records: FetchedRecord[]; advanceTo?: number }[] = [];
   #chunkIndex = 0;
   #buffered = 0;
   #dataWaiter?: () => void;
@@ -476,8 +478,25 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     if (expected !== undefined && records.length && records[0].offset < expected) {
       records = records.filter((r) => r.offset >= expected);
     }
-    if (!records.length) return;
-    if (expected !== undefined && records[0].offset > expected) {
+    const through = batch.nextOffset;
+    if (!records.length) {
+      // Transaction markers (or aborted records) only: where the partition goes on, once what
+      // is queued before is handed out. A reader to the end of the stream would otherwise wait
+      // for offsets that no record will ever fill.
+      const from = batch.firstOffset ?? through;
+      if (
+        expected !== undefined && through !== undefined && from !== undefined &&
+        from <= expected && through > expected
+      ) {
+        this.#queuedNext.set(key, through);
+        this.#chunks.push({ key, records: [], advanceTo: through });
+        this.#wake();
+      }
+      return;
+    }
+    // Where the fetch's entries start: markers before the first record are no gap.
+    const covered = Math.min(batch.firstOffset ?? records[0].offset, records[0].offset);
+    if (expected !== undefined && covered > expected) {
       // The Kafka client moved past records nobody read: after an out-of-range answer it resets
       // to its default position, which is the end of the log when only new messages are asked
       // for. Fetch once more from where the reader is, or, when retention deleted that offset,
@@ -515,10 +534,11 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     }
     this.#refetchedAt.delete(key);
     const next = records[records.length - 1].offset + 1;
+    const advanceTo = through !== undefined && through > next ? through : undefined;
     this.#session.noteData(Math.max(0, batch.highWatermark - records[0].offset));
     this.#highWatermarks.set(key, batch.highWatermark);
-    this.#queuedNext.set(key, next);
-    this.#chunks.push({ key, records });
+    this.#queuedNext.set(key, advanceTo ?? next);
+    this.#chunks.push({ key, records, ...(advanceTo === undefined ? {} : { advanceTo }) });
     this.#buffered += records.length;
     this.#wake();
     while (this.#buffered > BUFFER_HIGH_WATER && !this.#stopped && control.isActive()) {
@@ -581,6 +601,24 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     return this.#eosUnreached === 0;
   }
 
+  // Moves a partition's position from `position` to `to`, counting the partitions read to their
+  // end-of-stream target.
+  #setPosition(key: string, position: number | undefined, to: number): void {
+    this.#positions.set(key, to);
+    if (this.#eosUnreached > 0) {
+      const target = this.#eosTargets.get(key);
+      if (target !== undefined && (position ?? 0) < target && to >= target) this.#eosUnreached--;
+    }
+  }
+
+  // Moves a partition's position past entries that are not records (transaction markers).
+  #advance(key: string, to: number): void {
+    if (!this.#positions.has(key)) return;
+    const position = this.#positions.get(key);
+    if (position !== undefined && position >= to) return;
+    this.#setPosition(key, position, to);
+  }
+
   // The record the reader gets next, undefined when iteration is over, or WAIT when nothing is
   // buffered yet. Synchronous so that a buffered record costs no extra promise turns.
   #take(): FetchedRecord | undefined | typeof WAIT {
@@ -599,24 +637,19 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       const chunk = this.#chunks[0];
       if (chunk === undefined) return WAIT;
       const { key, records } = chunk;
-      const record = records[this.#chunkIndex++];
       if (this.#chunkIndex >= records.length) {
+        // Handed out: transaction markers after its last record move the position past them.
         this.#chunks.shift();
         this.#chunkIndex = 0;
+        if (chunk.advanceTo !== undefined) this.#advance(key, chunk.advanceTo);
+        continue;
       }
+      const record = records[this.#chunkIndex++];
       if (--this.#buffered === BUFFER_LOW_WATER) this.#releaseSpace();
       if (!this.#positions.has(key)) continue;
       const position = this.#positions.get(key);
       if (position !== undefined && record.offset < position) continue;
-      this.#positions.set(key, record.offset + 1);
-      if (this.#eosUnreached > 0) {
-        const target = this.#eosTargets.get(key);
-        if (
-          target !== undefined && (position ?? 0) < target && record.offset + 1 >= target
-        ) {
-          this.#eosUnreached--;
-        }
-      }
+      this.#setPosition(key, position, record.offset + 1);
       if (ignoreTest && record.headers.length && isTestMessage(record.headers)) {
         if (withoutGroup) continue;
         if (autoCommit || !this.#outstanding.has(key)) {

@@ -43,6 +43,11 @@ export interface DecodedRecords {
   records: FetchedRecord[];
   /** The offset after the last whole batch, or undefined when no whole batch came. */
   nextOffset: number | undefined;
+  /**
+   * The first offset at or after the fetch offset that the whole batches cover, transaction
+   * markers included; undefined when they cover none.
+   */
+  firstOffset: number | undefined;
 }
 
 /** Reads the records of one batch body; `at` moves as it goes. */
@@ -144,6 +149,7 @@ export async function decodeFetchedRecords(
 ): Promise<DecodedRecords> {
   const out: FetchedRecord[] = [];
   let nextOffset: number | undefined;
+  let firstOffset: number | undefined;
   const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
   const pendingAborts = aborted.length
     ? [...aborted].sort((a, b) => a.firstOffset - b.firstOffset)
@@ -175,6 +181,7 @@ export async function decodeFetchedRecords(
     at = end;
     nextOffset = baseOffset + lastOffsetDelta + 1;
     if (nextOffset <= fromOffset) continue;
+    firstOffset ??= Math.max(baseOffset, fromOffset);
     while (
       abortIndex < pendingAborts.length &&
       pendingAborts[abortIndex].firstOffset <= baseOffset + lastOffsetDelta
@@ -231,5 +238,5 @@ export async function decodeFetchedRecords(
       });
     }
   }
-  return { records: out, nextOffset };
+  return { records: out, nextOffset, firstOffset };
 }

@@ -191,6 +191,23 @@ export class GroupConsumer implements ReaderMember {
       consumer.events.END_BATCH_PROCESS,
     ] as const;
     for (const event of signsOfProgress) consumer.on(event, () => self.#watchdog?.alive());
+    // A fetched batch of transaction markers only (or aborted records) is not handed to
+    // eachBatch; the reader is told how far it reaches, so that it can see the end of the stream.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (self.#closed || payload.batchSize !== 0) return;
+      const nextOffset = Number(payload.lastOffset) + 1;
+      options.onBatch(
+        {
+          topic: payload.topic,
+          partition: payload.partition,
+          highWatermark: Number(payload.highWatermark),
+          records: [],
+          firstOffset: payload.firstOffset === null ? undefined : Number(payload.firstOffset),
+          nextOffset,
+        },
+        { heartbeat: () => Promise.resolve(), isActive: () => !self.#closed },
+      ).catch(() => {});
+    });
     consumer.on(consumer.events.REBALANCING, () => {
       self.#watchdog?.alive();
       self.#watchdog?.setLimit(joinStallMs);
@@ -253,7 +270,15 @@ export class GroupConsumer implements ReaderMember {
             };
           }
           await options.onBatch(
-            { topic, partition, highWatermark: Number(batch.highWatermark), records },
+            {
+              topic,
+              partition,
+              highWatermark: Number(batch.highWatermark),
+              records,
+              // The offsets the batch covers, transaction markers included.
+              firstOffset: messages.length ? Number(batch.firstOffset()) : undefined,
+              nextOffset: Number(batch.lastOffset()) + 1,
+            },
             { heartbeat, isActive: () => !self.#closed && isRunning() && !isStale() },
           );
         },

@@ -438,7 +438,7 @@ export class PartitionReader implements ReaderMember {
         return;
     }
     if (!answer.records?.length) return;
-    const { records, nextOffset } = await decodeFetchedRecords(
+    const { records, nextOffset, firstOffset } = await decodeFetchedRecords(
       topic,
       partition,
       answer.records,
@@ -447,13 +447,14 @@ export class PartitionReader implements ReaderMember {
     );
     if (nextOffset === undefined || this.#closed) return;
     if (nextOffset > current.offset) current.offset = nextOffset;
-    if (!records.length) return;
+    // Only transaction markers (or aborted records): the reader is told how far they reach.
+    if (!records.length && nextOffset <= asked.offset) return;
     const control: BatchControl = {
       heartbeat: () => Promise.resolve(),
       isActive: () => !this.#closed && this.#positions.get(key)?.generation === asked.generation,
     };
     await this.#options.onBatch(
-      { topic, partition, highWatermark: answer.highWatermark, records },
+      { topic, partition, highWatermark: answer.highWatermark, records, firstOffset, nextOffset },
       control,
     );
   }

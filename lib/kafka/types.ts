@@ -92,8 +92,18 @@ export interface FetchedBatch {
   partition: number;
   /** The partition's high watermark when the broker answered. */
   highWatermark: number;
-  /** The records, in offset order. */
+  /** The records, in offset order (none when the fetch held only transaction markers). */
   records: FetchedRecord[];
+  /**
+   * The offset of the first entry fetched, transaction markers and aborted records included
+   * (at or before the first record's). Absent when not known.
+   */
+  firstOffset?: number;
+  /**
+   * The offset after the last entry fetched, transaction markers and aborted records included:
+   * where the partition's reading goes on. Absent when not known.
+   */
+  nextOffset?: number;
 }
 
 /** A topic and some of its partitions. */
