@@ -21,6 +21,7 @@ import type {
   FetchedBatch,
   FetchedRecord,
   KafkaConnection,
+  PartitionOffset,
   PartitionWatermarks,
   TopicPartitions,
 } from "../kafka/types.ts";
@@ -246,6 +247,12 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
     return turn;
   }
 
+  // The group's commits for some topics; without a group nothing was ever committed.
+  #committedOffsets(admin: KafkaAdmin, topics: string[]): Promise<PartitionOffset[]> {
+    if (this.#setup.withoutGroup) return Promise.resolve([]);
+    return admin.committedOffsets(this.groupId, topics);
+  }
+
   // Closes the start's metadata connection once its last use is over.
   #releaseStartAdmin(): Promise<void> {
     const released = this.#adminTurn.then(async () => {
@@ -272,11 +279,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
       // the Kafka client's first fetch replaces it with its default position (committing that)
       // before the assignment reaches this reader.
       this.#openedCommits = new Map();
-      // Without a group nothing was ever committed.
-      const commits = this.#setup.withoutGroup
-        ? []
-        : await admin.committedOffsets(this.groupId, target.topics);
-      for (const c of commits) {
+      for (const c of await this.#committedOffsets(admin, target.topics)) {
         this.#openedCommits.set(partitionKey(c.topic, c.partition), c.offset);
       }
       if (needsStartOffsets(startAt, resetOffsets)) {
@@ -372,9 +375,7 @@ export class Consumer implements AsyncIterable<MessageModel>, AsyncDisposable {
         const watermarks = await Promise.all(
           topics.map((topic) => opened?.get(topic) ?? admin.watermarks(topic)),
         );
-        const offsets = this.#setup.withoutGroup
-          ? []
-          : await admin.committedOffsets(this.groupId, topics);
+        const offsets = await this.#committedOffsets(admin, topics);
         watermarks.forEach((partitions, i) => {
           for (const { partition, low, high } of partitions) {
             bounds.set(partitionKey(topics[i], partition), { low, high });

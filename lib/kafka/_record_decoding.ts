@@ -9,6 +9,7 @@
 import { gunzipSync } from "node:zlib";
 import { ProtocolDecodeError } from "../protocol/errors.ts";
 import { Compression } from "../protocol/record_batch.ts";
+import { loadCodecs } from "./compression.ts";
 import type { FetchedRecord, KafkaHeader } from "./types.ts";
 
 const BATCH_HEADER_BYTES = 61;
@@ -19,19 +20,16 @@ const ATTRIBUTE_TRANSACTIONAL = 16;
 const ATTRIBUTE_CONTROL = 32;
 const NO_HEADERS: KafkaHeader[] = [];
 
-type Codecs = typeof import("./_codecs.ts");
-let codecs: Promise<Codecs> | undefined;
-
 async function decompress(codec: number, bytes: Uint8Array): Promise<Uint8Array> {
   switch (codec) {
     case Compression.gzip:
       return new Uint8Array(gunzipSync(bytes));
     case Compression.snappy:
-      return (await (codecs ??= import("./_codecs.ts"))).snappyDecompress(bytes);
+      return (await loadCodecs()).snappyDecompress(bytes);
     case Compression.lz4:
-      return (await (codecs ??= import("./_codecs.ts"))).lz4Decompress(bytes);
+      return (await loadCodecs()).lz4Decompress(bytes);
     case Compression.zstd:
-      return (await (codecs ??= import("./_codecs.ts"))).zstdDecompress(bytes);
+      return (await loadCodecs()).zstdDecompress(bytes);
     default:
       throw new ProtocolDecodeError(`record batch compression ${codec} is not known`);
   }

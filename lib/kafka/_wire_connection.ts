@@ -19,7 +19,14 @@ import {
 } from "../protocol/messages/sasl.ts";
 import { ProtocolReader } from "../protocol/reader.ts";
 import { ProtocolWriter } from "../protocol/writer.ts";
-import { classifyKafkaError, connectionFailure, type ErrorContext, redact } from "./classify.ts";
+import {
+  classifyKafkaError,
+  connectionFailure,
+  type ErrorContext,
+  isTlsCertificateText,
+  redact,
+} from "./classify.ts";
+import { withDeadline } from "./client_config.ts";
 import { AuthenticationError, ConnectionError, type KafkaError } from "./errors.ts";
 import { authenticateSasl } from "./_sasl_client.ts";
 import type { KafkaCredential } from "./types.ts";
@@ -43,28 +50,24 @@ export interface WireConnectionOptions {
 }
 
 /** Kafka error codes that classification turns into their own kinds (authentication, ...). */
-const CLASSIFIED_CODES = new Map<number, string>([
-  [ErrorCode.SaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED"],
-  [ErrorCode.IllegalSaslState, "ILLEGAL_SASL_STATE"],
-  [ErrorCode.UnsupportedSaslMechanism, "UNSUPPORTED_SASL_MECHANISM"],
-  [ErrorCode.TopicAuthorizationFailed, "TOPIC_AUTHORIZATION_FAILED"],
-  [ErrorCode.GroupAuthorizationFailed, "GROUP_AUTHORIZATION_FAILED"],
-  [ErrorCode.ClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED"],
-  [ErrorCode.UnknownTopicOrPartition, "UNKNOWN_TOPIC_OR_PARTITION"],
-  [ErrorCode.UnsupportedVersion, "UNSUPPORTED_VERSION"],
+const CLASSIFIED_CODES = new Set<number>([
+  ErrorCode.SaslAuthenticationFailed,
+  ErrorCode.IllegalSaslState,
+  ErrorCode.UnsupportedSaslMechanism,
+  ErrorCode.TopicAuthorizationFailed,
+  ErrorCode.GroupAuthorizationFailed,
+  ErrorCode.ClusterAuthorizationFailed,
+  ErrorCode.UnknownTopicOrPartition,
+  ErrorCode.UnsupportedVersion,
 ]);
 
-/** Names of the other codes a reader meets, for messages; all pass by waiting. */
-const TRANSIENT_CODES = new Map<number, string>([
-  [ErrorCode.OffsetOutOfRange, "OFFSET_OUT_OF_RANGE"],
-  [ErrorCode.LeaderNotAvailable, "LEADER_NOT_AVAILABLE"],
-  [ErrorCode.NotLeaderOrFollower, "NOT_LEADER_OR_FOLLOWER"],
-  [ErrorCode.RequestTimedOut, "REQUEST_TIMED_OUT"],
-  [ErrorCode.ReplicaNotAvailable, "REPLICA_NOT_AVAILABLE"],
-  [ErrorCode.KafkaStorageError, "KAFKA_STORAGE_ERROR"],
-  [ErrorCode.FencedLeaderEpoch, "FENCED_LEADER_EPOCH"],
-  [ErrorCode.UnknownLeaderEpoch, "UNKNOWN_LEADER_EPOCH"],
-]);
+/** Kafka's names of the codes in {@linkcode ErrorCode} (`NotLeaderOrFollower` -> `NOT_LEADER_OR_FOLLOWER`). */
+const ERROR_NAMES = new Map<number, string>(
+  Object.entries(ErrorCode).map(([name, code]) => [
+    code,
+    name.replace(/(?<=[a-z])(?=[A-Z])/g, "_").toUpperCase(),
+  ]),
+);
 
 /**
  * Kafka's name of an error code, or `error code N` for one not named here.
@@ -73,7 +76,7 @@ const TRANSIENT_CODES = new Map<number, string>([
  * @returns the name
  */
 export function kafkaErrorName(code: number): string {
-  return CLASSIFIED_CODES.get(code) ?? TRANSIENT_CODES.get(code) ?? `error code ${code}`;
+  return ERROR_NAMES.get(code) ?? `error code ${code}`;
 }
 
 /**
@@ -156,6 +159,7 @@ export class WireConnection {
   readonly #conn: ByteStream;
   readonly #options: WireConnectionOptions;
   readonly #context: ErrorContext;
+  readonly #peer: { host: string; port: number };
   readonly #pending = new Map<number, {
     resolve(frame: Uint8Array): void;
     reject(error: KafkaError): void;
@@ -165,7 +169,13 @@ export class WireConnection {
   #failure?: KafkaError;
   #writing: Promise<void> = Promise.resolve();
 
-  private constructor(conn: ByteStream, options: WireConnectionOptions, context: ErrorContext) {
+  private constructor(
+    conn: ByteStream,
+    options: WireConnectionOptions,
+    context: ErrorContext,
+    peer: { host: string; port: number },
+  ) {
+    this.#peer = peer;
     this.#conn = conn;
     this.#options = options;
     this.#context = context;
@@ -180,6 +190,11 @@ export class WireConnection {
   /** The broker's address, `host:port`. */
   get address(): string {
     return this.#context.brokers[0];
+  }
+
+  /** The host and port connected to, as given to {@linkcode WireConnection.open}. */
+  get peer(): { host: string; port: number } {
+    return this.#peer;
   }
 
   /**
@@ -205,19 +220,7 @@ export class WireConnection {
       ...(options.trust ? { trust: options.trust } : {}),
     };
     let connection: WireConnection | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new AbortController();
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        expired.abort();
-        reject(
-          new ConnectionError(
-            `timed out after ${options.connectTimeoutMs} ms connecting to Kafka at ${address}`,
-            { kind: "transient" },
-          ),
-        );
-      }, options.connectTimeoutMs);
-    });
     const opening = (async () => {
       let conn: ByteStream;
       try {
@@ -227,19 +230,26 @@ export class WireConnection {
       } catch (error) {
         throw WireConnection.#lost(error, context, false);
       }
-      connection = new WireConnection(conn, options, context);
+      connection = new WireConnection(conn, options, context, { host, port });
       await connection.#negotiate();
       return connection;
     })();
-    try {
-      return await Promise.race([opening, timedOut]);
-    } catch (error) {
-      opening.then((c) => c.close(), () => {});
-      connection?.close();
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    return await withDeadline(
+      opening,
+      options.connectTimeoutMs,
+      () =>
+        new ConnectionError(
+          `timed out after ${options.connectTimeoutMs} ms connecting to Kafka at ${address}`,
+          { kind: "transient" },
+        ),
+      () => {
+        // A handshake still under way is abandoned; a connection made later is closed.
+        expired.abort();
+        connection?.close();
+        opening.then((c) => c.close(), () => {});
+        return Promise.resolve();
+      },
+    );
   }
 
   static #lost(error: unknown, context: ErrorContext, closed: boolean): KafkaError {
@@ -247,14 +257,10 @@ export class WireConnection {
       error instanceof Error ? error.message : String(error),
       context.credential,
     );
-    const kind = error instanceof Error && /certificate|UnknownIssuer|NotValidForName/i.test(reason)
-      ? "fatal"
-      : "transient";
-    return connectionFailure(reason, context, closed, { cause: error, kind }) ??
-      new ConnectionError(`cannot connect to Kafka at ${context.brokers[0]}: ${reason}`, {
-        cause: error,
-        kind,
-      });
+    // An untrusted certificate does not pass by waiting; anything else about the connection may.
+    const kind = isTlsCertificateText(reason) ? "fatal" : "transient";
+    // Given a TLS text or a transient kind, there is always an answer.
+    return connectionFailure(reason, context, closed, { cause: error, kind })!;
   }
 
   async #negotiate(): Promise<void> {

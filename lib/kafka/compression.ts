@@ -33,8 +33,12 @@ function asBuffer(bytes: Uint8Array): Buffer {
 type Codecs = typeof import("./_codecs.ts");
 let codecs: Promise<Codecs> | undefined;
 
-/** The codec implementations, loaded once, when a compressed batch is first met. */
-function loadCodecs(): Promise<Codecs> {
+/**
+ * The snappy, lz4 and zstd implementations, loaded once, when a compressed batch is first met.
+ *
+ * @returns the `_codecs.ts` module
+ */
+export function loadCodecs(): Promise<Codecs> {
   return codecs ??= import("./_codecs.ts");
 }
 

@@ -17,7 +17,11 @@ import {
   encodeFetchRequest,
   type FetchedPartition,
 } from "../protocol/messages/fetch.ts";
-import { decodeMetadataResponse, encodeMetadataRequest } from "../protocol/messages/metadata.ts";
+import {
+  decodeMetadataResponse,
+  encodeMetadataRequest,
+  type MetadataResponse,
+} from "../protocol/messages/metadata.ts";
 import { sleep } from "../_sleep.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS, tlsTrust, withDefaultPort } from "./client_config.ts";
 import type { ErrorContext } from "./classify.ts";
@@ -128,18 +132,17 @@ export class PartitionReader implements ReaderMember {
       ...(tls ? { trust: tls.trust } : {}),
     };
     const self = new PartitionReader(options, connection, context);
+    let metadata: MetadataResponse;
     try {
-      await self.#refreshMetadata(true);
+      metadata = await self.#refreshMetadata(true);
     } catch (error) {
       self.#closeConnections();
       throw error;
     }
     const assignment = options.topics.map((topic) => ({
       topic,
-      partitions: [...self.#leaders.keys()]
-        .map((key) => key.split("\u0000"))
-        .filter(([, t]) => t === topic)
-        .map(([p]) => Number(p))
+      partitions: (metadata.topics.find((t) => t.name === topic)?.partitions ?? [])
+        .map((p) => p.partition)
         .sort((a, b) => a - b),
     }));
     options.onAssignment(assignment, self);
@@ -223,7 +226,8 @@ export class PartitionReader implements ReaderMember {
     throw failure;
   }
 
-  async #refreshMetadata(first: boolean): Promise<void> {
+  // Looks up the topics' partitions and leaders; returns the answer.
+  async #refreshMetadata(first: boolean): Promise<MetadataResponse> {
     const { connection, pooled } = await this.#metadataConnection();
     let answer;
     try {
@@ -240,9 +244,9 @@ export class PartitionReader implements ReaderMember {
     }
     if (!pooled) {
       // Kept for the broker it reached when the cluster lists it (one connection instead of two).
+      const { host, port } = connection.peer;
       const listed = [...answer.brokers].find(([node, b]) =>
-        !this.#connections.has(node) && splitAddress(connection.address).port === b.port &&
-        splitAddress(connection.address).host === b.host
+        !this.#connections.has(node) && b.host === host && b.port === port
       );
       if (listed) this.#connections.set(listed[0], Promise.resolve(connection));
       else connection.close();
@@ -272,6 +276,7 @@ export class PartitionReader implements ReaderMember {
         connection.then((c) => c.close(), () => {});
       }
     }
+    return answer;
   }
 
   async #run(): Promise<void> {
